@@ -1,0 +1,171 @@
+//! Domain events: facts recorded in the outbox in the same write as the change that
+//! produced them, and delivered later through the notifier.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::course::CourseStatus;
+use crate::domain::enrollment::{EnrollmentSource, EnrollmentStatus};
+use crate::domain::user::Role;
+use crate::ids::{CertificateId, ClassId, CourseId, EnrollmentId, EventId, LessonId, QuestionId, UserId};
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventPayload {
+    /// A user registered.
+    UserRegistered {
+        /// The user.
+        user_id: UserId,
+    },
+    /// An admin changed a user's role or premium flag.
+    UserAccessChanged {
+        /// The user.
+        user_id: UserId,
+        /// New role.
+        role: Role,
+        /// New premium flag.
+        premium: bool,
+        /// The admin.
+        by: UserId,
+    },
+    /// A course was created.
+    CourseCreated {
+        /// The course.
+        course_id: CourseId,
+        /// Its owner.
+        owner_id: UserId,
+    },
+    /// A course's details or lessons changed.
+    CourseUpdated {
+        /// The course.
+        course_id: CourseId,
+    },
+    /// A course changed lifecycle state.
+    CourseStatusChanged {
+        /// The course.
+        course_id: CourseId,
+        /// New state.
+        status: CourseStatus,
+    },
+    /// A class was created or changed.
+    ClassUpdated {
+        /// The class.
+        class_id: ClassId,
+    },
+    /// A learner enrolled.
+    Enrolled {
+        /// The enrollment.
+        enrollment_id: EnrollmentId,
+        /// The learner.
+        user_id: UserId,
+        /// The course.
+        course_id: CourseId,
+        /// How.
+        source: EnrollmentSource,
+    },
+    /// An enrollment changed state (other than completing).
+    EnrollmentStatusChanged {
+        /// The enrollment.
+        enrollment_id: EnrollmentId,
+        /// The learner.
+        user_id: UserId,
+        /// The course.
+        course_id: CourseId,
+        /// Previous state.
+        from: EnrollmentStatus,
+        /// New state.
+        to: EnrollmentStatus,
+    },
+    /// A lesson was completed.
+    LessonCompleted {
+        /// The enrollment.
+        enrollment_id: EnrollmentId,
+        /// The learner.
+        user_id: UserId,
+        /// The course.
+        course_id: CourseId,
+        /// The lesson.
+        lesson_id: LessonId,
+    },
+    /// A quiz attempt was graded.
+    QuizGraded {
+        /// The enrollment.
+        enrollment_id: EnrollmentId,
+        /// The learner.
+        user_id: UserId,
+        /// The course.
+        course_id: CourseId,
+        /// The quiz lesson.
+        lesson_id: LessonId,
+        /// Score in percent.
+        score_percent: u8,
+        /// Whether it passed.
+        passed: bool,
+        /// Per question, answered correctly or not.
+        results: Vec<(QuestionId, bool)>,
+    },
+    /// Every required lesson was completed.
+    EnrollmentCompleted {
+        /// The enrollment.
+        enrollment_id: EnrollmentId,
+        /// The learner.
+        user_id: UserId,
+        /// The course.
+        course_id: CourseId,
+    },
+    /// A completion certificate was issued.
+    CertificateIssued {
+        /// The certificate.
+        certificate_id: CertificateId,
+        /// The enrollment.
+        enrollment_id: EnrollmentId,
+        /// The learner.
+        user_id: UserId,
+        /// The course.
+        course_id: CourseId,
+    },
+}
+
+impl EventPayload {
+    /// The snake-case event type, as in the serialized `type` field.
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            EventPayload::UserRegistered { .. } => "user_registered",
+            EventPayload::UserAccessChanged { .. } => "user_access_changed",
+            EventPayload::CourseCreated { .. } => "course_created",
+            EventPayload::CourseUpdated { .. } => "course_updated",
+            EventPayload::CourseStatusChanged { .. } => "course_status_changed",
+            EventPayload::ClassUpdated { .. } => "class_updated",
+            EventPayload::Enrolled { .. } => "enrolled",
+            EventPayload::EnrollmentStatusChanged { .. } => "enrollment_status_changed",
+            EventPayload::LessonCompleted { .. } => "lesson_completed",
+            EventPayload::QuizGraded { .. } => "quiz_graded",
+            EventPayload::EnrollmentCompleted { .. } => "enrollment_completed",
+            EventPayload::CertificateIssued { .. } => "certificate_issued",
+        }
+    }
+}
+
+/// A recorded event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainEvent {
+    /// Unique id (consumers de-duplicate by it).
+    pub id: EventId,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// What happened.
+    pub payload: EventPayload,
+}
+
+impl DomainEvent {
+    /// Stamps a payload with a fresh id and the time.
+    pub fn new(payload: EventPayload, occurred_at: DateTime<Utc>) -> Self {
+        Self {
+            id: EventId::new(),
+            occurred_at,
+            payload,
+        }
+    }
+}

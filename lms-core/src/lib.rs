@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod domain;
+pub mod error;
+pub mod ids;
+pub mod memory;
+pub mod ports;
+pub mod services;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::{Entity, Error, FieldError, Result};
+pub use services::{Actor, Lms};

@@ -1,0 +1,354 @@
+//! The in-memory adapter: every port over plain collections behind one lock. It is the
+//! reference implementation of the storage contract, useful to embedders and tests.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::domain::class::Class;
+use crate::domain::course::{Course, CourseSummary};
+use crate::domain::enrollment::Enrollment;
+use crate::domain::events::DomainEvent;
+use crate::domain::text::Email;
+use crate::domain::user::User;
+use crate::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use crate::ports::{
+    ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest, StoreError,
+    StoreHealth, StoreResult, UniqueKey, UserStore,
+};
+
+#[derive(Debug, Default)]
+struct State {
+    users: BTreeMap<UserId, User>,
+    user_by_email: HashMap<String, UserId>,
+    courses: BTreeMap<CourseId, Course>,
+    course_by_lesson: HashMap<LessonId, CourseId>,
+    classes: BTreeMap<ClassId, Class>,
+    enrollments: BTreeMap<EnrollmentId, Enrollment>,
+    enrollment_by_user_course: HashMap<(UserId, CourseId), EnrollmentId>,
+    enrollments_by_user: BTreeSet<(UserId, EnrollmentId)>,
+    enrollments_by_course: BTreeSet<(CourseId, EnrollmentId)>,
+    enrollment_by_certificate: HashMap<CertificateId, EnrollmentId>,
+    outbox: BTreeMap<u64, DomainEvent>,
+    next_sequence: u64,
+}
+
+impl State {
+    fn append(&mut self, events: &[DomainEvent]) {
+        for event in events {
+            self.next_sequence += 1;
+            self.outbox.insert(self.next_sequence, event.clone());
+        }
+    }
+}
+
+/// Checks the optimistic version of a stored aggregate.
+fn check_version(stored: Option<u64>, expected: u64) -> StoreResult<()> {
+    match stored {
+        None => Err(StoreError::NotFound),
+        Some(v) if v != expected => Err(StoreError::VersionConflict),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Up to `page.limit` values after `page.after`, from an id-ordered map.
+fn page_of<K: Ord + Copy, V: Clone>(map: &BTreeMap<K, V>, page: PageRequest, key: impl Fn(Uuid) -> K, id: impl Fn(&V) -> Uuid, keep: impl Fn(&V) -> bool) -> Page<V> {
+    let start = page.after.map_or(Bound::Unbounded, |a| Bound::Excluded(key(a)));
+    let items = map
+        .range((start, Bound::Unbounded))
+        .map(|(_, v)| v)
+        .filter(|v| keep(v))
+        .take(page.limit as usize + 1)
+        .cloned()
+        .collect();
+    Page::from_overfetch(items, page.limit, id)
+}
+
+/// Storage in process memory. Cloning is not supported; share it in an `Arc`.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied write: every write
+        // checks first and mutates last, so the data stays consistent.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn enrollments_in(&self, index: impl Fn(&State) -> Vec<EnrollmentId>) -> Vec<Enrollment> {
+        let state = self.state();
+        index(&state).iter().filter_map(|id| state.enrollments.get(id).cloned()).collect()
+    }
+}
+
+#[async_trait]
+impl UserStore for MemoryStore {
+    async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()> {
+        let mut state = self.state();
+        if state.users.contains_key(&user.id) {
+            return Err(StoreError::Duplicate(UniqueKey::Id));
+        }
+        if state.user_by_email.contains_key(user.email.as_str()) {
+            return Err(StoreError::Duplicate(UniqueKey::UserEmail));
+        }
+        state.user_by_email.insert(user.email.as_str().to_owned(), user.id);
+        state.users.insert(user.id, user.clone());
+        state.append(events);
+        Ok(())
+    }
+
+    async fn get_user(&self, id: UserId) -> StoreResult<Option<User>> {
+        Ok(self.state().users.get(&id).cloned())
+    }
+
+    async fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
+        let state = self.state();
+        Ok(state.user_by_email.get(email.as_str()).and_then(|id| state.users.get(id)).cloned())
+    }
+
+    async fn update_user(&self, user: &User, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+        let mut state = self.state();
+        let old_email = state.users.get(&user.id).map(|u| u.email.clone());
+        check_version(state.users.get(&user.id).map(|u| u.version), expected_version)?;
+        if state.user_by_email.get(user.email.as_str()).is_some_and(|&owner| owner != user.id) {
+            return Err(StoreError::Duplicate(UniqueKey::UserEmail));
+        }
+        if let Some(old) = old_email {
+            state.user_by_email.remove(old.as_str());
+        }
+        state.user_by_email.insert(user.email.as_str().to_owned(), user.id);
+        state.users.insert(user.id, user.clone());
+        state.append(events);
+        Ok(())
+    }
+
+    async fn list_users(&self, page: PageRequest) -> StoreResult<Page<User>> {
+        Ok(page_of(&self.state().users, page, UserId::from_uuid, |u| u.id.as_uuid(), |_| true))
+    }
+}
+
+#[async_trait]
+impl CourseStore for MemoryStore {
+    async fn insert_course(&self, course: &Course, events: &[DomainEvent]) -> StoreResult<()> {
+        let mut state = self.state();
+        if state.courses.contains_key(&course.id) {
+            return Err(StoreError::Duplicate(UniqueKey::Id));
+        }
+        for lesson in &course.lessons {
+            state.course_by_lesson.insert(lesson.id, course.id);
+        }
+        state.courses.insert(course.id, course.clone());
+        state.append(events);
+        Ok(())
+    }
+
+    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>> {
+        Ok(self.state().courses.get(&id).cloned())
+    }
+
+    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>> {
+        let state = self.state();
+        let unique: BTreeSet<&CourseId> = ids.iter().collect();
+        Ok(unique.into_iter().filter_map(|id| state.courses.get(id).cloned()).collect())
+    }
+
+    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>> {
+        let state = self.state();
+        Ok(state.course_by_lesson.get(&lesson_id).and_then(|id| state.courses.get(id)).cloned())
+    }
+
+    async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+        let mut state = self.state();
+        let old = state.courses.get(&course.id);
+        check_version(old.map(|c| c.version), expected_version)?;
+        let removed: Vec<LessonId> = old
+            .into_iter()
+            .flat_map(|c| c.lessons.iter().map(|l| l.id))
+            .filter(|id| course.lesson(*id).is_none())
+            .collect();
+        for id in removed {
+            state.course_by_lesson.remove(&id);
+        }
+        for lesson in &course.lessons {
+            state.course_by_lesson.insert(lesson.id, course.id);
+        }
+        state.courses.insert(course.id, course.clone());
+        state.append(events);
+        Ok(())
+    }
+
+    async fn list_courses(&self, filter: &CourseFilter, page: PageRequest) -> StoreResult<Page<CourseSummary>> {
+        let state = self.state();
+        let page = page_of(&state.courses, page, CourseId::from_uuid, |c| c.id.as_uuid(), |c| filter.matches(c));
+        Ok(page.map(|c| c.summary()))
+    }
+}
+
+#[async_trait]
+impl ClassStore for MemoryStore {
+    async fn insert_class(&self, class: &Class, events: &[DomainEvent]) -> StoreResult<()> {
+        let mut state = self.state();
+        if state.classes.contains_key(&class.id) {
+            return Err(StoreError::Duplicate(UniqueKey::Id));
+        }
+        state.classes.insert(class.id, class.clone());
+        state.append(events);
+        Ok(())
+    }
+
+    async fn get_class(&self, id: ClassId) -> StoreResult<Option<Class>> {
+        Ok(self.state().classes.get(&id).cloned())
+    }
+
+    async fn update_class(&self, class: &Class, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+        let mut state = self.state();
+        check_version(state.classes.get(&class.id).map(|c| c.version), expected_version)?;
+        state.classes.insert(class.id, class.clone());
+        state.append(events);
+        Ok(())
+    }
+
+    async fn list_classes(&self, page: PageRequest) -> StoreResult<Page<Class>> {
+        Ok(page_of(&self.state().classes, page, ClassId::from_uuid, |c| c.id.as_uuid(), |_| true))
+    }
+}
+
+#[async_trait]
+impl EnrollmentStore for MemoryStore {
+    async fn insert_enrollment(&self, enrollment: &Enrollment, events: &[DomainEvent]) -> StoreResult<()> {
+        let mut state = self.state();
+        if state.enrollments.contains_key(&enrollment.id) {
+            return Err(StoreError::Duplicate(UniqueKey::Id));
+        }
+        let key = (enrollment.user_id, enrollment.course_id);
+        if state.enrollment_by_user_course.contains_key(&key) {
+            return Err(StoreError::Duplicate(UniqueKey::UserCourse));
+        }
+        state.enrollment_by_user_course.insert(key, enrollment.id);
+        state.enrollments_by_user.insert((enrollment.user_id, enrollment.id));
+        state.enrollments_by_course.insert((enrollment.course_id, enrollment.id));
+        if let Some(certificate) = &enrollment.certificate {
+            state.enrollment_by_certificate.insert(certificate.id, enrollment.id);
+        }
+        state.enrollments.insert(enrollment.id, enrollment.clone());
+        state.append(events);
+        Ok(())
+    }
+
+    async fn get_enrollment(&self, id: EnrollmentId) -> StoreResult<Option<Enrollment>> {
+        Ok(self.state().enrollments.get(&id).cloned())
+    }
+
+    async fn find_enrollment(&self, user_id: UserId, course_id: CourseId) -> StoreResult<Option<Enrollment>> {
+        let state = self.state();
+        Ok(state
+            .enrollment_by_user_course
+            .get(&(user_id, course_id))
+            .and_then(|id| state.enrollments.get(id))
+            .cloned())
+    }
+
+    async fn find_enrollments(&self, user_id: UserId, course_ids: &[CourseId]) -> StoreResult<Vec<Enrollment>> {
+        let unique: BTreeSet<&CourseId> = course_ids.iter().collect();
+        Ok(self.enrollments_in(|state| {
+            unique
+                .iter()
+                .filter_map(|&&course_id| state.enrollment_by_user_course.get(&(user_id, course_id)).copied())
+                .collect()
+        }))
+    }
+
+    async fn find_enrollment_by_certificate(&self, id: CertificateId) -> StoreResult<Option<Enrollment>> {
+        let state = self.state();
+        Ok(state
+            .enrollment_by_certificate
+            .get(&id)
+            .and_then(|e| state.enrollments.get(e))
+            .cloned())
+    }
+
+    async fn update_enrollment(&self, enrollment: &Enrollment, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+        let mut state = self.state();
+        let old = state.enrollments.get(&enrollment.id);
+        check_version(old.map(|e| e.version), expected_version)?;
+        let old_certificate = old.and_then(|e| e.certificate.as_ref()).map(|c| c.id);
+        if let Some(id) = old_certificate {
+            state.enrollment_by_certificate.remove(&id);
+        }
+        if let Some(certificate) = &enrollment.certificate {
+            state.enrollment_by_certificate.insert(certificate.id, enrollment.id);
+        }
+        state.enrollments.insert(enrollment.id, enrollment.clone());
+        state.append(events);
+        Ok(())
+    }
+
+    async fn list_enrollments_for_user(&self, user_id: UserId, page: PageRequest) -> StoreResult<Page<Enrollment>> {
+        let after = EnrollmentId::from_uuid(page.after.unwrap_or(Uuid::nil()));
+        let items = self.enrollments_in(|state| {
+            state
+                .enrollments_by_user
+                .range((Bound::Excluded((user_id, after)), Bound::Unbounded))
+                .take_while(|(u, _)| *u == user_id)
+                .take(page.limit as usize + 1)
+                .map(|&(_, id)| id)
+                .collect()
+        });
+        Ok(Page::from_overfetch(items, page.limit, |e| e.id.as_uuid()))
+    }
+
+    async fn list_enrollments_for_course(&self, course_id: CourseId, page: PageRequest) -> StoreResult<Page<Enrollment>> {
+        let after = EnrollmentId::from_uuid(page.after.unwrap_or(Uuid::nil()));
+        let items = self.enrollments_in(|state| {
+            state
+                .enrollments_by_course
+                .range((Bound::Excluded((course_id, after)), Bound::Unbounded))
+                .take_while(|(c, _)| *c == course_id)
+                .take(page.limit as usize + 1)
+                .map(|&(_, id)| id)
+                .collect()
+        });
+        Ok(Page::from_overfetch(items, page.limit, |e| e.id.as_uuid()))
+    }
+}
+
+#[async_trait]
+impl OutboxStore for MemoryStore {
+    async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
+        Ok(self
+            .state()
+            .outbox
+            .iter()
+            .take(limit as usize)
+            .map(|(&sequence, event)| OutboxMessage {
+                sequence,
+                event: event.clone(),
+            })
+            .collect())
+    }
+
+    async fn mark_events_delivered(&self, sequences: &[u64]) -> StoreResult<()> {
+        let mut state = self.state();
+        for sequence in sequences {
+            state.outbox.remove(sequence);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl StoreHealth for MemoryStore {
+    async fn ping(&self) -> StoreResult<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,138 @@
+use tracing::instrument;
+
+use super::catalog::load_course;
+use super::{retry_on_conflict, Actor, Deps, LearningService};
+use crate::domain::class::Class;
+use crate::domain::enrollment::{Enrollment, EnrollmentSource};
+use crate::domain::events::EventPayload;
+use crate::domain::text::{Description, Title};
+use crate::error::{Entity, Error, Result, Validator};
+use crate::ids::{ClassId, CourseId};
+use crate::ports::{Page, PageRequest};
+
+/// Class creation input, as received.
+#[derive(Debug, Clone, Default)]
+pub struct NewClass {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+}
+
+/// Classes: programs or cohorts grouping courses.
+#[derive(Debug, Clone)]
+pub struct ClassService {
+    deps: Deps,
+    learning: LearningService,
+}
+
+impl ClassService {
+    pub(crate) fn new(deps: Deps, learning: LearningService) -> Self {
+        Self { deps, learning }
+    }
+
+    /// Creates an empty class (instructors and admins).
+    #[instrument(skip_all)]
+    pub async fn create_class(&self, actor: &Actor, input: NewClass) -> Result<Class> {
+        actor.require_author()?;
+        let mut v = Validator::new();
+        let title = v.field("title", Title::parse(&input.title));
+        let description = v.field("description", Description::parse(&input.description));
+        v.finish()?;
+        let class = Class::new(
+            actor.user_id,
+            title.expect("validated above"),
+            description.expect("validated above"),
+            self.deps.clock.now(),
+        );
+        let events = self.deps.events([EventPayload::ClassUpdated { class_id: class.id }]);
+        self.deps
+            .stores
+            .classes
+            .insert_class(&class, &events)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Class, class.id))?;
+        Ok(class)
+    }
+
+    /// A class.
+    pub async fn get_class(&self, id: ClassId) -> Result<Class> {
+        self.deps
+            .stores
+            .classes
+            .get_class(id)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Class, id))?
+            .ok_or_else(|| Error::not_found(Entity::Class, id))
+    }
+
+    /// Classes by id.
+    pub async fn list_classes(&self, page: PageRequest) -> Result<Page<Class>> {
+        self.deps
+            .stores
+            .classes
+            .list_classes(page)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Class, "list"))
+    }
+
+    /// Adds an existing course to a class (its owner or an admin). Idempotent.
+    #[instrument(skip_all, fields(class_id = %class_id, course_id = %course_id))]
+    pub async fn add_course(&self, actor: &Actor, class_id: ClassId, course_id: CourseId) -> Result<Class> {
+        load_course(&self.deps, course_id).await?;
+        self.modify(actor, class_id, |class| class.add_course(course_id).map(|_| ()))
+            .await
+    }
+
+    /// Removes a course from a class; existing enrollments stay.
+    #[instrument(skip_all, fields(class_id = %class_id, course_id = %course_id))]
+    pub async fn remove_course(&self, actor: &Actor, class_id: ClassId, course_id: CourseId) -> Result<Class> {
+        self.modify(actor, class_id, |class| {
+            class.remove_course(course_id);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Enrolls the actor in every published course of the class. Calling it again enrolls
+    /// in courses added since. Paid courses need payment or premium, as for single courses.
+    #[instrument(skip_all, fields(class_id = %class_id))]
+    pub async fn enroll(&self, actor: &Actor, class_id: ClassId) -> Result<Vec<Enrollment>> {
+        let class = self.get_class(class_id).await?;
+        let courses = self
+            .deps
+            .stores
+            .courses
+            .get_courses(&class.course_ids)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Course, class_id))?;
+        let mut enrollments = Vec::new();
+        for course in courses.iter().filter(|c| c.status == crate::domain::course::CourseStatus::Published) {
+            let source = course.price.is_free().then_some(EnrollmentSource::Class { class_id });
+            enrollments.push(self.learning.enroll_in(actor.user_id, course, source).await?);
+        }
+        Ok(enrollments)
+    }
+
+    async fn modify(&self, actor: &Actor, id: ClassId, change: impl Fn(&mut Class) -> Result<()>) -> Result<Class> {
+        retry_on_conflict(|| async {
+            let mut class = self.get_class(id).await?;
+            if class.owner_id != actor.user_id && !actor.is_admin() {
+                return Err(Error::Forbidden("only the class's owner or an admin may change it".into()));
+            }
+            change(&mut class)?;
+            let events = self.deps.events([EventPayload::ClassUpdated { class_id: id }]);
+            let expected = class.version;
+            class.version += 1;
+            class.updated_at = self.deps.clock.now();
+            self.deps
+                .stores
+                .classes
+                .update_class(&class, expected, &events)
+                .await
+                .map_err(|e| Error::from_store(e, Entity::Class, id))?;
+            Ok(class)
+        })
+        .await
+    }
+}

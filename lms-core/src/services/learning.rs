@@ -1,0 +1,387 @@
+use tracing::instrument;
+
+use super::catalog::{course_by_lesson, load_course};
+use super::{retry_on_conflict, Actor, Deps};
+use crate::domain::course::{Course, CourseStatus};
+use crate::domain::enrollment::{Certificate, Enrollment, EnrollmentSource, EnrollmentStatus, LearningEvent, LessonProgress};
+use crate::domain::events::EventPayload;
+use crate::domain::lesson::{LessonContent, LessonKind};
+use crate::domain::quiz::{Answer, Grade, QuizView};
+use crate::domain::unlock::{Evaluation, LessonState};
+use crate::domain::video::WatchInterval;
+use crate::error::{Entity, Error, Result};
+use crate::ids::{CertificateId, CourseId, EventId, LessonId, UserId};
+use crate::ports::{Page, PageRequest, StoreError, UniqueKey};
+
+/// A learner's course outline: the course, the enrollment and every lesson's state.
+#[derive(Debug, Clone)]
+pub struct CourseProgress {
+    /// The course.
+    pub course: Course,
+    /// The learner's enrollment.
+    pub enrollment: Enrollment,
+    /// Lesson states, percent, next lesson.
+    pub evaluation: Evaluation,
+}
+
+/// What a lesson shows a learner. Quizzes come without answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LessonViewContent {
+    /// A video to embed.
+    Video {
+        /// YouTube id.
+        youtube_id: String,
+        /// Embed URL with the required player parameters.
+        embed_url: String,
+        /// Length in seconds.
+        duration_seconds: u32,
+        /// Completion threshold in percent.
+        completion_threshold_percent: u8,
+        /// Where to resume, in seconds.
+        resume_position_seconds: f64,
+        /// Distinct seconds watched so far.
+        watched_seconds: f64,
+    },
+    /// An article.
+    Text {
+        /// The text.
+        body: String,
+    },
+    /// A quiz to answer.
+    Quiz {
+        /// Questions without answers.
+        quiz: QuizView,
+        /// Attempts already used.
+        attempts_used: u32,
+    },
+}
+
+/// A lesson opened by a learner (or previewed by its course's manager).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LessonView {
+    /// The course.
+    pub course_id: CourseId,
+    /// The lesson.
+    pub lesson_id: LessonId,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: LessonKind,
+    /// Zero-based position in the course.
+    pub position: u32,
+    /// The viewer's state on it (`Unlocked` for previews).
+    pub state: LessonState,
+    /// The content.
+    pub content: LessonViewContent,
+    /// The viewer's progress on it.
+    pub progress: Option<LessonProgress>,
+}
+
+/// The result of a learning event.
+#[derive(Debug, Clone)]
+pub struct ProgressUpdate {
+    /// The enrollment after the event.
+    pub enrollment: Enrollment,
+    /// Lesson states after the event.
+    pub evaluation: Evaluation,
+    /// The lesson became complete with this event.
+    pub lesson_completed: bool,
+    /// The course became complete with this event.
+    pub course_completed: bool,
+    /// The grade of a quiz submission (absent for re-sent events).
+    pub grade: Option<Grade>,
+    /// The event id had been applied before; nothing changed.
+    pub duplicate: bool,
+}
+
+/// Enrollment, progress, quizzes and certificates.
+#[derive(Debug, Clone)]
+pub struct LearningService {
+    deps: Deps,
+}
+
+impl LearningService {
+    pub(crate) fn new(deps: Deps) -> Self {
+        Self { deps }
+    }
+
+    /// Enrolls the actor in a published course. Free courses enroll directly; paid
+    /// courses need a premium subscription (purchases come through payments). Enrolling
+    /// again returns the existing enrollment; a cancelled or expired one is reactivated.
+    #[instrument(skip_all, fields(course_id = %course_id))]
+    pub async fn enroll(&self, actor: &Actor, course_id: CourseId) -> Result<Enrollment> {
+        let course = load_course(&self.deps, course_id).await?;
+        self.enroll_in(actor.user_id, &course, None).await
+    }
+
+    /// Enrolls a learner on an admin's authority, regardless of price.
+    #[instrument(skip_all, fields(course_id = %course_id, user_id = %user_id))]
+    pub async fn grant_enrollment(&self, actor: &Actor, user_id: UserId, course_id: CourseId) -> Result<Enrollment> {
+        actor.require_admin()?;
+        let course = load_course(&self.deps, course_id).await?;
+        self.enroll_in(user_id, &course, Some(EnrollmentSource::Grant { by: actor.user_id }))
+            .await
+    }
+
+    /// Enrolls `user_id` in `course`; `source` overrides the price rules when given.
+    pub(crate) async fn enroll_in(&self, user_id: UserId, course: &Course, source: Option<EnrollmentSource>) -> Result<Enrollment> {
+        if course.status != CourseStatus::Published {
+            return Err(Error::CourseState {
+                status: course.status,
+                reason: "only published courses accept enrollments",
+            });
+        }
+        let source = match source {
+            Some(source) => source,
+            None if course.price.is_free() => EnrollmentSource::Free,
+            None => {
+                let user = self
+                    .deps
+                    .stores
+                    .users
+                    .get_user(user_id)
+                    .await
+                    .map_err(|e| Error::from_store(e, Entity::User, user_id))?
+                    .ok_or_else(|| Error::not_found(Entity::User, user_id))?;
+                if !user.premium {
+                    return Err(Error::PaymentRequired);
+                }
+                EnrollmentSource::Subscription
+            }
+        };
+        retry_on_conflict(|| async {
+            let now = self.deps.clock.now();
+            if let Some(mut existing) = self.find(user_id, course.id).await? {
+                if existing.status.grants_access() {
+                    return Ok(existing);
+                }
+                let event = existing.reactivate(source.clone(), now)?;
+                self.save(&mut existing, vec![event]).await?;
+                return Ok(existing);
+            }
+            let enrollment = Enrollment::new(user_id, course.id, source.clone(), now);
+            let events = self.deps.events([EventPayload::Enrolled {
+                enrollment_id: enrollment.id,
+                user_id,
+                course_id: course.id,
+                source: source.clone(),
+            }]);
+            match self.deps.stores.enrollments.insert_enrollment(&enrollment, &events).await {
+                Ok(()) => Ok(enrollment),
+                // Lost a race with a concurrent enrollment: retry, which finds it.
+                Err(StoreError::Duplicate(UniqueKey::UserCourse)) => Err(Error::Conflict {
+                    entity: Entity::Enrollment,
+                    id: enrollment.id.to_string(),
+                }),
+                Err(e) => Err(Error::from_store(e, Entity::Enrollment, enrollment.id)),
+            }
+        })
+        .await
+    }
+
+    /// Leaves a course (active → cancelled). Progress is kept for a later return.
+    #[instrument(skip_all, fields(course_id = %course_id))]
+    pub async fn cancel_enrollment(&self, actor: &Actor, course_id: CourseId) -> Result<Enrollment> {
+        retry_on_conflict(|| async {
+            let mut enrollment = self.find(actor.user_id, course_id).await?.ok_or(Error::NotEnrolled)?;
+            let event = enrollment.cancel(self.deps.clock.now())?;
+            self.save(&mut enrollment, vec![event]).await?;
+            Ok(enrollment)
+        })
+        .await
+    }
+
+    /// The outline of a course for a learner: every lesson's state, why locked, percent,
+    /// next lesson. Learners see their own; the course's manager and admins anyone's.
+    pub async fn progress(&self, actor: &Actor, course_id: CourseId, learner: Option<UserId>) -> Result<CourseProgress> {
+        let course = load_course(&self.deps, course_id).await?;
+        let learner = learner.unwrap_or(actor.user_id);
+        if learner != actor.user_id && !actor.manages(&course) {
+            return Err(Error::Forbidden("this belongs to another user".into()));
+        }
+        let enrollment = self.find(learner, course_id).await?.ok_or(Error::NotEnrolled)?;
+        let unmet = self.unmet_courses(learner, &course).await?;
+        let evaluation = enrollment.evaluate(&course, &unmet);
+        Ok(CourseProgress {
+            course,
+            enrollment,
+            evaluation,
+        })
+    }
+
+    /// Opens a lesson. Learners need access and an unlocked (or completed) lesson, else
+    /// `LessonLocked` with the unmet requirements; course managers may preview any lesson.
+    pub async fn open_lesson(&self, actor: &Actor, lesson_id: LessonId) -> Result<LessonView> {
+        let course = course_by_lesson(&self.deps, lesson_id).await?;
+        let (position, lesson) = course.lesson(lesson_id).ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
+        let enrollment = self.find(actor.user_id, course.id).await?;
+        let access = enrollment.as_ref().filter(|e| e.status.grants_access());
+        let (state, progress) = match access {
+            Some(enrollment) => {
+                let unmet = self.unmet_courses(actor.user_id, &course).await?;
+                let evaluation = enrollment.evaluate(&course, &unmet);
+                let status = evaluation.status(lesson_id).ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
+                if status.state == LessonState::Locked && !actor.manages(&course) {
+                    return Err(Error::LessonLocked {
+                        lesson_id,
+                        unmet: status.unmet.clone(),
+                    });
+                }
+                (status.state, enrollment.lessons.get(&lesson_id).cloned())
+            }
+            None if actor.manages(&course) => (LessonState::Unlocked, None),
+            None if course.status == CourseStatus::Draft => return Err(Error::not_found(Entity::Lesson, lesson_id)),
+            None => return Err(Error::NotEnrolled),
+        };
+        let seconds = |ms: u64| ms as f64 / 1000.0;
+        let content = match &lesson.content {
+            LessonContent::Video(video) => {
+                let watch = progress.as_ref().and_then(|p| p.video.as_ref());
+                LessonViewContent::Video {
+                    youtube_id: video.youtube_id.as_str().to_owned(),
+                    embed_url: video.embed_url(),
+                    duration_seconds: video.duration_seconds,
+                    completion_threshold_percent: video.completion_threshold_percent,
+                    resume_position_seconds: seconds(watch.map_or(0, |w| w.resume_position_ms)),
+                    watched_seconds: seconds(watch.map_or(0, |w| w.watched.covered_ms())),
+                }
+            }
+            LessonContent::Text { body } => LessonViewContent::Text {
+                body: body.to_string(),
+            },
+            LessonContent::Quiz(quiz) => LessonViewContent::Quiz {
+                quiz: quiz.learner_view(),
+                attempts_used: progress.as_ref().and_then(|p| p.quiz.as_ref()).map_or(0, |q| q.attempts),
+            },
+        };
+        Ok(LessonView {
+            course_id: course.id,
+            lesson_id,
+            title: lesson.title.to_string(),
+            kind: lesson.kind(),
+            position: position as u32,
+            state,
+            content,
+            progress,
+        })
+    }
+
+    /// Records watched spans of a video lesson; completes it once enough distinct
+    /// seconds are covered.
+    #[instrument(skip_all, fields(lesson_id = %lesson_id))]
+    pub async fn record_video_progress(&self, actor: &Actor, lesson_id: LessonId, intervals: Vec<WatchInterval>, event_id: Option<EventId>) -> Result<ProgressUpdate> {
+        self.record(actor, lesson_id, LearningEvent::VideoWatched(intervals), event_id)
+            .await
+    }
+
+    /// Marks a text lesson as read.
+    #[instrument(skip_all, fields(lesson_id = %lesson_id))]
+    pub async fn complete_lesson(&self, actor: &Actor, lesson_id: LessonId, event_id: Option<EventId>) -> Result<ProgressUpdate> {
+        self.record(actor, lesson_id, LearningEvent::TextCompleted, event_id).await
+    }
+
+    /// Grades a quiz attempt on the server; a passing attempt completes the lesson.
+    #[instrument(skip_all, fields(lesson_id = %lesson_id))]
+    pub async fn submit_quiz(&self, actor: &Actor, lesson_id: LessonId, answers: Vec<Answer>, event_id: Option<EventId>) -> Result<ProgressUpdate> {
+        self.record(actor, lesson_id, LearningEvent::QuizSubmitted(answers), event_id)
+            .await
+    }
+
+    async fn record(&self, actor: &Actor, lesson_id: LessonId, event: LearningEvent, event_id: Option<EventId>) -> Result<ProgressUpdate> {
+        let course = course_by_lesson(&self.deps, lesson_id).await?;
+        let unmet = self.unmet_courses(actor.user_id, &course).await?;
+        retry_on_conflict(|| async {
+            let mut enrollment = self.find(actor.user_id, course.id).await?.ok_or(Error::NotEnrolled)?;
+            let applied = enrollment.apply(&course, lesson_id, &event, event_id, &unmet, self.deps.clock.now())?;
+            if applied.changed {
+                self.save(&mut enrollment, applied.events).await?;
+            }
+            Ok(ProgressUpdate {
+                evaluation: enrollment.evaluate(&course, &unmet),
+                enrollment,
+                lesson_completed: applied.lesson_completed,
+                course_completed: applied.course_completed,
+                grade: applied.grade,
+                duplicate: !applied.changed,
+            })
+        })
+        .await
+    }
+
+    /// The actor's enrollments.
+    pub async fn my_enrollments(&self, actor: &Actor, page: PageRequest) -> Result<Page<Enrollment>> {
+        self.deps
+            .stores
+            .enrollments
+            .list_enrollments_for_user(actor.user_id, page)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Enrollment, actor.user_id))
+    }
+
+    /// A course's enrollments, for its instructor and admins only.
+    pub async fn course_enrollments(&self, actor: &Actor, course_id: CourseId, page: PageRequest) -> Result<Page<Enrollment>> {
+        let course = load_course(&self.deps, course_id).await?;
+        actor.require_manager(&course)?;
+        self.deps
+            .stores
+            .enrollments
+            .list_enrollments_for_course(course_id, page)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Enrollment, course_id))
+    }
+
+    /// Looks up a certificate by its public id, for anyone to verify.
+    pub async fn verify_certificate(&self, id: CertificateId) -> Result<Certificate> {
+        self.deps
+            .stores
+            .enrollments
+            .find_enrollment_by_certificate(id)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Certificate, id))?
+            .and_then(|e| e.certificate)
+            .filter(|c| c.id == id)
+            .ok_or_else(|| Error::not_found(Entity::Certificate, id))
+    }
+
+    /// Prerequisite courses of `course` that the learner has not completed.
+    async fn unmet_courses(&self, user_id: UserId, course: &Course) -> Result<Vec<CourseId>> {
+        if course.prerequisites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let done = self
+            .deps
+            .stores
+            .enrollments
+            .find_enrollments(user_id, &course.prerequisites)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Enrollment, user_id))?;
+        Ok(course
+            .prerequisites
+            .iter()
+            .copied()
+            .filter(|c| !done.iter().any(|e| e.course_id == *c && e.status == EnrollmentStatus::Completed))
+            .collect())
+    }
+
+    async fn find(&self, user_id: UserId, course_id: CourseId) -> Result<Option<Enrollment>> {
+        self.deps
+            .stores
+            .enrollments
+            .find_enrollment(user_id, course_id)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Enrollment, course_id))
+    }
+
+    /// Writes an enrollment with its events under the version check.
+    async fn save(&self, enrollment: &mut Enrollment, payloads: Vec<EventPayload>) -> Result<()> {
+        let events = self.deps.events(payloads);
+        let expected = enrollment.version;
+        enrollment.version += 1;
+        self.deps
+            .stores
+            .enrollments
+            .update_enrollment(enrollment, expected, &events)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Enrollment, enrollment.id))
+    }
+}

@@ -1,0 +1,94 @@
+//! Use cases. Every business and authorization rule is decided here, over the ports, so
+//! every adapter and every front end (HTTP, CLI, an embedding app) behaves the same.
+
+mod actor;
+mod catalog;
+mod classes;
+mod learning;
+mod relay;
+mod users;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use actor::Actor;
+pub use catalog::{CatalogService, CoursePatch, CourseQuery, LessonInput, LessonPatch, NewCourse, NewLesson, PriceInput};
+pub use classes::{ClassService, NewClass};
+pub use learning::{CourseProgress, LearningService, LessonView, LessonViewContent, ProgressUpdate};
+pub use relay::{OutboxRelay, RelayReport};
+pub use users::{AccessChange, NewUser, ProfilePatch, UserService};
+
+use crate::domain::events::{DomainEvent, EventPayload};
+use crate::error::{Error, Result};
+use crate::ports::{Clock, Stores, SystemClock};
+
+/// What every service needs: the stores and the clock.
+#[derive(Clone, Debug)]
+pub(crate) struct Deps {
+    pub stores: Stores,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Deps {
+    /// Stamps payloads as events at the current time.
+    fn events(&self, payloads: impl IntoIterator<Item = EventPayload>) -> Vec<DomainEvent> {
+        let now = self.clock.now();
+        payloads.into_iter().map(|p| DomainEvent::new(p, now)).collect()
+    }
+}
+
+/// How often a use case re-reads and re-applies its change after losing a version race.
+const MAX_ATTEMPTS: u32 = 64;
+
+/// Runs `attempt` until it does not end in `Error::Conflict`, with jittered exponential
+/// back-off, so concurrent writers to one aggregate all succeed without lost updates.
+pub(crate) async fn retry_on_conflict<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(Error::Conflict { .. }) if tries + 1 < MAX_ATTEMPTS => {
+                tries += 1;
+                let ceiling_ms = 1u64 << tries.min(5);
+                tokio::time::sleep(Duration::from_micros(fastrand::u64(0..=ceiling_ms * 1000))).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The LMS: every service over one set of stores and one clock.
+#[derive(Clone, Debug)]
+pub struct Lms {
+    /// Accounts, roles, profiles.
+    pub users: UserService,
+    /// Courses and lessons.
+    pub catalog: CatalogService,
+    /// Classes of courses.
+    pub classes: ClassService,
+    /// Enrollment, progress, quizzes, certificates.
+    pub learning: LearningService,
+}
+
+impl Lms {
+    /// Assembles the services.
+    pub fn new(stores: Stores, clock: Arc<dyn Clock>) -> Self {
+        let deps = Deps { stores, clock };
+        let learning = LearningService::new(deps.clone());
+        Self {
+            users: UserService::new(deps.clone()),
+            catalog: CatalogService::new(deps.clone()),
+            classes: ClassService::new(deps, learning.clone()),
+            learning,
+        }
+    }
+
+    /// Assembles the services on the system clock.
+    pub fn with_system_clock(stores: Stores) -> Self {
+        Self::new(stores, Arc::new(SystemClock))
+    }
+}

@@ -1,0 +1,190 @@
+use tracing::instrument;
+
+use super::{retry_on_conflict, Actor, Deps};
+use crate::domain::events::EventPayload;
+use crate::domain::text::{DisplayName, Email};
+use crate::domain::user::{Role, User};
+use crate::error::{Entity, Error, Result, Validator};
+use crate::ids::UserId;
+use crate::ports::{Page, PageRequest, StoreError, UniqueKey};
+
+/// Registration input, as received.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    /// Email address.
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+}
+
+/// Changes a user may make to their own profile (rectification).
+#[derive(Debug, Clone, Default)]
+pub struct ProfilePatch {
+    /// New email.
+    pub email: Option<String>,
+    /// New display name.
+    pub display_name: Option<String>,
+}
+
+/// Changes only an admin may make.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccessChange {
+    /// New role.
+    pub role: Option<Role>,
+    /// New premium flag.
+    pub premium: Option<bool>,
+}
+
+/// Accounts, profiles and roles.
+#[derive(Debug, Clone)]
+pub struct UserService {
+    deps: Deps,
+}
+
+fn map_user_error(err: StoreError, id: impl std::fmt::Display) -> Error {
+    match err {
+        StoreError::Duplicate(UniqueKey::UserEmail) => Error::AlreadyExists {
+            entity: Entity::User,
+            key: "email".into(),
+        },
+        other => Error::from_store(other, Entity::User, id),
+    }
+}
+
+impl UserService {
+    pub(crate) fn new(deps: Deps) -> Self {
+        Self { deps }
+    }
+
+    /// Registers a student. Fails with `AlreadyExists` when the email is taken.
+    #[instrument(skip_all)]
+    pub async fn register(&self, input: NewUser) -> Result<User> {
+        let mut v = Validator::new();
+        let email = v.field("email", Email::parse(&input.email));
+        let display_name = v.field("display_name", DisplayName::parse(&input.display_name));
+        v.finish()?;
+        let (Some(email), Some(display_name)) = (email, display_name) else {
+            unreachable!("validator reported no errors")
+        };
+        let now = self.deps.clock.now();
+        let user = User {
+            id: UserId::new(),
+            email,
+            display_name,
+            role: Role::Student,
+            premium: false,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let events = self.deps.events([EventPayload::UserRegistered { user_id: user.id }]);
+        self.deps
+            .stores
+            .users
+            .insert_user(&user, &events)
+            .await
+            .map_err(|e| map_user_error(e, user.id))?;
+        Ok(user)
+    }
+
+    /// Loads a user without authorization checks (for authentication by the caller).
+    pub async fn load(&self, id: UserId) -> Result<User> {
+        self.deps
+            .stores
+            .users
+            .get_user(id)
+            .await
+            .map_err(|e| map_user_error(e, id))?
+            .ok_or_else(|| Error::not_found(Entity::User, id))
+    }
+
+    /// Finds a user by email without authorization checks (for login).
+    pub async fn find_by_email(&self, email: &str) -> Result<Option<User>> {
+        let Ok(email) = Email::parse(email) else {
+            return Ok(None);
+        };
+        self.deps
+            .stores
+            .users
+            .find_user_by_email(&email)
+            .await
+            .map_err(|e| map_user_error(e, email))
+    }
+
+    /// A user's account: their own, or any for admins.
+    pub async fn get(&self, actor: &Actor, id: UserId) -> Result<User> {
+        actor.require_self_or_admin(id)?;
+        self.load(id).await
+    }
+
+    /// Changes profile data: one's own, or anyone's for admins.
+    #[instrument(skip_all, fields(user_id = %id))]
+    pub async fn update_profile(&self, actor: &Actor, id: UserId, patch: ProfilePatch) -> Result<User> {
+        actor.require_self_or_admin(id)?;
+        let mut v = Validator::new();
+        let email = patch.email.as_deref().and_then(|e| v.field("email", Email::parse(e)));
+        let name = patch
+            .display_name
+            .as_deref()
+            .and_then(|n| v.field("display_name", DisplayName::parse(n)));
+        v.finish()?;
+        self.modify(id, |user| {
+            if let Some(email) = &email {
+                user.email = email.clone();
+            }
+            if let Some(name) = &name {
+                user.display_name = name.clone();
+            }
+            Vec::new()
+        })
+        .await
+    }
+
+    /// Changes role or premium flag (admins only).
+    #[instrument(skip_all, fields(user_id = %id))]
+    pub async fn change_access(&self, actor: &Actor, id: UserId, change: AccessChange) -> Result<User> {
+        actor.require_admin()?;
+        self.modify(id, |user| {
+            user.role = change.role.unwrap_or(user.role);
+            user.premium = change.premium.unwrap_or(user.premium);
+            vec![EventPayload::UserAccessChanged {
+                user_id: user.id,
+                role: user.role,
+                premium: user.premium,
+                by: actor.user_id,
+            }]
+        })
+        .await
+    }
+
+    /// All users, by id (admins only).
+    pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<User>> {
+        actor.require_admin()?;
+        self.deps
+            .stores
+            .users
+            .list_users(page)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::User, "list"))
+    }
+
+    /// Loads, changes and saves a user with the events `change` returns, retrying on
+    /// version conflicts.
+    async fn modify(&self, id: UserId, change: impl Fn(&mut User) -> Vec<EventPayload>) -> Result<User> {
+        retry_on_conflict(|| async {
+            let mut user = self.load(id).await?;
+            let events = self.deps.events(change(&mut user));
+            let expected = user.version;
+            user.version += 1;
+            user.updated_at = self.deps.clock.now();
+            self.deps
+                .stores
+                .users
+                .update_user(&user, expected, &events)
+                .await
+                .map_err(|e| map_user_error(e, id))?;
+            Ok(user)
+        })
+        .await
+    }
+}
