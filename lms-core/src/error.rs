@@ -182,11 +182,7 @@ pub enum Error {
 }
 
 fn join(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 impl Error {
@@ -257,8 +253,7 @@ impl Validator {
         match result {
             Ok(value) => Some(value),
             Err(Error::Validation(errors)) => {
-                self.errors
-                    .extend(errors.into_iter().map(|e| e.under(field)));
+                self.errors.extend(errors.into_iter().map(|e| e.under(field)));
                 None
             }
             Err(other) => {

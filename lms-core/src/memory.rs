@@ -55,7 +55,13 @@ fn check_version(stored: Option<u64>, expected: u64) -> StoreResult<()> {
 }
 
 /// Up to `page.limit` values after `page.after`, from an id-ordered map.
-fn page_of<K: Ord + Copy, V: Clone>(map: &BTreeMap<K, V>, page: PageRequest, key: impl Fn(Uuid) -> K, id: impl Fn(&V) -> Uuid, keep: impl Fn(&V) -> bool) -> Page<V> {
+fn page_of<K: Ord + Copy, V: Clone>(
+    map: &BTreeMap<K, V>,
+    page: PageRequest,
+    key: impl Fn(Uuid) -> K,
+    id: impl Fn(&V) -> Uuid,
+    keep: impl Fn(&V) -> bool,
+) -> Page<V> {
     let start = page.after.map_or(Bound::Unbounded, |a| Bound::Excluded(key(a)));
     let items = map
         .range((start, Bound::Unbounded))
@@ -87,7 +93,10 @@ impl MemoryStore {
 
     fn enrollments_in(&self, index: impl Fn(&State) -> Vec<EnrollmentId>) -> Vec<Enrollment> {
         let state = self.state();
-        index(&state).iter().filter_map(|id| state.enrollments.get(id).cloned()).collect()
+        index(&state)
+            .iter()
+            .filter_map(|id| state.enrollments.get(id).cloned())
+            .collect()
     }
 }
 
@@ -113,14 +122,22 @@ impl UserStore for MemoryStore {
 
     async fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
         let state = self.state();
-        Ok(state.user_by_email.get(email.as_str()).and_then(|id| state.users.get(id)).cloned())
+        Ok(state
+            .user_by_email
+            .get(email.as_str())
+            .and_then(|id| state.users.get(id))
+            .cloned())
     }
 
     async fn update_user(&self, user: &User, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
         let mut state = self.state();
         let old_email = state.users.get(&user.id).map(|u| u.email.clone());
         check_version(state.users.get(&user.id).map(|u| u.version), expected_version)?;
-        if state.user_by_email.get(user.email.as_str()).is_some_and(|&owner| owner != user.id) {
+        if state
+            .user_by_email
+            .get(user.email.as_str())
+            .is_some_and(|&owner| owner != user.id)
+        {
             return Err(StoreError::Duplicate(UniqueKey::UserEmail));
         }
         if let Some(old) = old_email {
@@ -133,7 +150,13 @@ impl UserStore for MemoryStore {
     }
 
     async fn list_users(&self, page: PageRequest) -> StoreResult<Page<User>> {
-        Ok(page_of(&self.state().users, page, UserId::from_uuid, |u| u.id.as_uuid(), |_| true))
+        Ok(page_of(
+            &self.state().users,
+            page,
+            UserId::from_uuid,
+            |u| u.id.as_uuid(),
+            |_| true,
+        ))
     }
 }
 
@@ -159,12 +182,19 @@ impl CourseStore for MemoryStore {
     async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>> {
         let state = self.state();
         let unique: BTreeSet<&CourseId> = ids.iter().collect();
-        Ok(unique.into_iter().filter_map(|id| state.courses.get(id).cloned()).collect())
+        Ok(unique
+            .into_iter()
+            .filter_map(|id| state.courses.get(id).cloned())
+            .collect())
     }
 
     async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>> {
         let state = self.state();
-        Ok(state.course_by_lesson.get(&lesson_id).and_then(|id| state.courses.get(id)).cloned())
+        Ok(state
+            .course_by_lesson
+            .get(&lesson_id)
+            .and_then(|id| state.courses.get(id))
+            .cloned())
     }
 
     async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
@@ -189,7 +219,13 @@ impl CourseStore for MemoryStore {
 
     async fn list_courses(&self, filter: &CourseFilter, page: PageRequest) -> StoreResult<Page<CourseSummary>> {
         let state = self.state();
-        let page = page_of(&state.courses, page, CourseId::from_uuid, |c| c.id.as_uuid(), |c| filter.matches(c));
+        let page = page_of(
+            &state.courses,
+            page,
+            CourseId::from_uuid,
+            |c| c.id.as_uuid(),
+            |c| filter.matches(c),
+        );
         Ok(page.map(|c| c.summary()))
     }
 }
@@ -219,7 +255,13 @@ impl ClassStore for MemoryStore {
     }
 
     async fn list_classes(&self, page: PageRequest) -> StoreResult<Page<Class>> {
-        Ok(page_of(&self.state().classes, page, ClassId::from_uuid, |c| c.id.as_uuid(), |_| true))
+        Ok(page_of(
+            &self.state().classes,
+            page,
+            ClassId::from_uuid,
+            |c| c.id.as_uuid(),
+            |_| true,
+        ))
     }
 }
 
@@ -236,7 +278,9 @@ impl EnrollmentStore for MemoryStore {
         }
         state.enrollment_by_user_course.insert(key, enrollment.id);
         state.enrollments_by_user.insert((enrollment.user_id, enrollment.id));
-        state.enrollments_by_course.insert((enrollment.course_id, enrollment.id));
+        state
+            .enrollments_by_course
+            .insert((enrollment.course_id, enrollment.id));
         if let Some(certificate) = &enrollment.certificate {
             state.enrollment_by_certificate.insert(certificate.id, enrollment.id);
         }
@@ -277,7 +321,12 @@ impl EnrollmentStore for MemoryStore {
             .cloned())
     }
 
-    async fn update_enrollment(&self, enrollment: &Enrollment, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+    async fn update_enrollment(
+        &self,
+        enrollment: &Enrollment,
+        expected_version: u64,
+        events: &[DomainEvent],
+    ) -> StoreResult<()> {
         let mut state = self.state();
         let old = state.enrollments.get(&enrollment.id);
         check_version(old.map(|e| e.version), expected_version)?;
@@ -307,7 +356,11 @@ impl EnrollmentStore for MemoryStore {
         Ok(Page::from_overfetch(items, page.limit, |e| e.id.as_uuid()))
     }
 
-    async fn list_enrollments_for_course(&self, course_id: CourseId, page: PageRequest) -> StoreResult<Page<Enrollment>> {
+    async fn list_enrollments_for_course(
+        &self,
+        course_id: CourseId,
+        page: PageRequest,
+    ) -> StoreResult<Page<Enrollment>> {
         let after = EnrollmentId::from_uuid(page.after.unwrap_or(Uuid::nil()));
         let items = self.enrollments_in(|state| {
             state

@@ -70,14 +70,26 @@ const MAX_METADATA_VALUE: usize = 1_000;
 pub fn validate_metadata(metadata: &Metadata) -> Result<()> {
     let mut v = Validator::new();
     if metadata.len() > MAX_METADATA_ENTRIES {
-        v.push(FieldError::new("", "too_many", format!("at most {MAX_METADATA_ENTRIES} entries")));
+        v.push(FieldError::new(
+            "",
+            "too_many",
+            format!("at most {MAX_METADATA_ENTRIES} entries"),
+        ));
     }
     for (key, value) in metadata {
         if key.is_empty() || key.chars().count() > MAX_METADATA_KEY {
-            v.push(FieldError::new(key.as_str(), "invalid_key", format!("keys have 1 to {MAX_METADATA_KEY} characters")));
+            v.push(FieldError::new(
+                key.as_str(),
+                "invalid_key",
+                format!("keys have 1 to {MAX_METADATA_KEY} characters"),
+            ));
         }
         if value.chars().count() > MAX_METADATA_VALUE {
-            v.push(FieldError::new(key.as_str(), "too_long", format!("values have at most {MAX_METADATA_VALUE} characters")));
+            v.push(FieldError::new(
+                key.as_str(),
+                "too_long",
+                format!("values have at most {MAX_METADATA_VALUE} characters"),
+            ));
         }
     }
     v.finish()
@@ -258,7 +270,11 @@ impl Course {
     /// Inserts a lesson at `position` (end when `None` or past the end), then validates.
     pub fn insert_lesson(&mut self, lesson: Lesson, position: Option<usize>) -> Result<usize> {
         if self.lessons.len() >= MAX_LESSONS {
-            return Err(Error::invalid("lessons", "too_many", format!("a course has at most {MAX_LESSONS} lessons")));
+            return Err(Error::invalid(
+                "lessons",
+                "too_many",
+                format!("a course has at most {MAX_LESSONS} lessons"),
+            ));
         }
         let position = position.unwrap_or(self.lessons.len()).min(self.lessons.len());
         self.lessons.insert(position, lesson);
@@ -275,7 +291,9 @@ impl Course {
                 reason: "lessons can only be removed from draft courses",
             });
         }
-        let (position, _) = self.lesson(id).ok_or_else(|| Error::not_found(crate::error::Entity::Lesson, id))?;
+        let (position, _) = self
+            .lesson(id)
+            .ok_or_else(|| Error::not_found(crate::error::Entity::Lesson, id))?;
         let referenced = self.lessons.iter().any(|l| match &l.prerequisites {
             Prerequisites::Lessons(ids) => ids.contains(&id),
             Prerequisites::Previous => false,
@@ -339,13 +357,25 @@ impl Course {
                 let field = format!("lessons.{i}.prerequisites");
                 let distinct: HashSet<&LessonId> = deps.iter().collect();
                 if distinct.len() != deps.len() {
-                    v.push(FieldError::new(field.clone(), "duplicate", "a prerequisite is listed twice"));
+                    v.push(FieldError::new(
+                        field.clone(),
+                        "duplicate",
+                        "a prerequisite is listed twice",
+                    ));
                 }
                 if deps.contains(&lesson.id) {
-                    v.push(FieldError::new(field.clone(), "self_reference", "a lesson cannot require itself"));
+                    v.push(FieldError::new(
+                        field.clone(),
+                        "self_reference",
+                        "a lesson cannot require itself",
+                    ));
                 }
                 if deps.iter().any(|d| !ids.contains(d)) {
-                    v.push(FieldError::new(field, "unknown_lesson", "prerequisites must be lessons of the same course"));
+                    v.push(FieldError::new(
+                        field,
+                        "unknown_lesson",
+                        "prerequisites must be lessons of the same course",
+                    ));
                 }
             }
         }
@@ -364,13 +394,25 @@ impl Course {
     pub fn validate_course_prerequisites(&self) -> Result<()> {
         let distinct: HashSet<&CourseId> = self.prerequisites.iter().collect();
         if self.prerequisites.len() > MAX_COURSE_PREREQUISITES {
-            return Err(Error::invalid("prerequisites", "too_many", format!("at most {MAX_COURSE_PREREQUISITES} prerequisites")));
+            return Err(Error::invalid(
+                "prerequisites",
+                "too_many",
+                format!("at most {MAX_COURSE_PREREQUISITES} prerequisites"),
+            ));
         }
         if distinct.len() != self.prerequisites.len() {
-            return Err(Error::invalid("prerequisites", "duplicate", "a prerequisite is listed twice"));
+            return Err(Error::invalid(
+                "prerequisites",
+                "duplicate",
+                "a prerequisite is listed twice",
+            ));
         }
         if distinct.contains(&self.id) {
-            return Err(Error::invalid("prerequisites", "self_reference", "a course cannot require itself"));
+            return Err(Error::invalid(
+                "prerequisites",
+                "self_reference",
+                "a course cannot require itself",
+            ));
         }
         Ok(())
     }
@@ -429,8 +471,11 @@ mod tests {
             Utc::now(),
         );
         for i in 0..n {
-            let body = LessonContent::Text { body: LessonBody::parse("body").unwrap() };
-            c.insert_lesson(Lesson::new(Title::parse(&format!("L{i}")).unwrap(), body), None).unwrap();
+            let body = LessonContent::Text {
+                body: LessonBody::parse("body").unwrap(),
+            };
+            c.insert_lesson(Lesson::new(Title::parse(&format!("L{i}")).unwrap(), body), None)
+                .unwrap();
         }
         c
     }

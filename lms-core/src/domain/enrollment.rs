@@ -215,9 +215,18 @@ impl Enrollment {
         evaluate(course, &self.completed_lessons(), unmet_courses)
     }
 
-    fn transition(&mut self, action: &'static str, allowed: &[EnrollmentStatus], to: EnrollmentStatus, now: DateTime<Utc>) -> Result<EventPayload> {
+    fn transition(
+        &mut self,
+        action: &'static str,
+        allowed: &[EnrollmentStatus],
+        to: EnrollmentStatus,
+        now: DateTime<Utc>,
+    ) -> Result<EventPayload> {
         if !allowed.contains(&self.status) {
-            return Err(Error::InvalidTransition { from: self.status, action });
+            return Err(Error::InvalidTransition {
+                from: self.status,
+                action,
+            });
         }
         let from = self.status;
         self.status = to;
@@ -259,7 +268,11 @@ impl Enrollment {
     pub fn reactivate(&mut self, source: EnrollmentSource, now: DateTime<Utc>) -> Result<EventPayload> {
         let event = self.transition(
             "reactivate",
-            &[EnrollmentStatus::Cancelled, EnrollmentStatus::Expired, EnrollmentStatus::Refunded],
+            &[
+                EnrollmentStatus::Cancelled,
+                EnrollmentStatus::Expired,
+                EnrollmentStatus::Refunded,
+            ],
             EnrollmentStatus::Active,
             now,
         )?;
@@ -298,9 +311,13 @@ impl Enrollment {
         if event_id.is_some_and(|id| self.recent_event_ids.contains(&id)) {
             return Ok(applied);
         }
-        let (_, lesson) = course.lesson(lesson_id).ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
+        let (_, lesson) = course
+            .lesson(lesson_id)
+            .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
         let evaluation = self.evaluate(course, unmet_courses);
-        let status = evaluation.status(lesson_id).ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
+        let status = evaluation
+            .status(lesson_id)
+            .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
         if status.state == LessonState::Locked {
             return Err(Error::LessonLocked {
                 lesson_id,
@@ -380,8 +397,19 @@ impl Enrollment {
 
 /// Records one event on one lesson's progress; returns the new progress and whether the
 /// lesson's completion rule is now met.
-fn record(mut progress: LessonProgress, content: &LessonContent, event: &LearningEvent, applied: &mut Applied) -> Result<(LessonProgress, bool)> {
-    let wrong_kind = |expected: &str| Error::invalid("lesson_id", "wrong_lesson_kind", format!("this lesson is not a {expected} lesson"));
+fn record(
+    mut progress: LessonProgress,
+    content: &LessonContent,
+    event: &LearningEvent,
+    applied: &mut Applied,
+) -> Result<(LessonProgress, bool)> {
+    let wrong_kind = |expected: &str| {
+        Error::invalid(
+            "lesson_id",
+            "wrong_lesson_kind",
+            format!("this lesson is not a {expected} lesson"),
+        )
+    };
     match (content, event) {
         (LessonContent::Video(video), LearningEvent::VideoWatched(intervals)) => {
             let watch = progress.video.get_or_insert_with(VideoProgress::default);

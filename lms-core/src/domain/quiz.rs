@@ -63,7 +63,11 @@ fn check_text(v: &mut Validator, field: &str, text: &str, max: usize) {
     if text.trim().is_empty() {
         v.push(FieldError::new(field, "required", "must not be empty"));
     } else if text.chars().count() > max {
-        v.push(FieldError::new(field, "too_long", format!("must be at most {max} characters")));
+        v.push(FieldError::new(
+            field,
+            "too_long",
+            format!("must be at most {max} characters"),
+        ));
     }
 }
 
@@ -78,7 +82,11 @@ impl Question {
         }
         let correct: BTreeSet<u32> = draft.correct_options.iter().copied().collect();
         if correct.len() != draft.correct_options.len() {
-            v.push(FieldError::new("correct_options", "duplicate", "must not repeat an option"));
+            v.push(FieldError::new(
+                "correct_options",
+                "duplicate",
+                "must not repeat an option",
+            ));
         }
         match kind {
             QuestionKind::ShortAnswer => {
@@ -101,7 +109,11 @@ impl Question {
                 }
             }
             _ => {
-                let range = if kind == QuestionKind::TrueFalse { 2..=2 } else { 2..=MAX_OPTIONS };
+                let range = if kind == QuestionKind::TrueFalse {
+                    2..=2
+                } else {
+                    2..=MAX_OPTIONS
+                };
                 if !range.contains(&options.len()) {
                     v.push(FieldError::new(
                         "options",
@@ -113,13 +125,25 @@ impl Question {
                     check_text(&mut v, &format!("options.{i}"), option, MAX_OPTION_CHARS);
                 }
                 if correct.iter().any(|&i| i as usize >= options.len()) {
-                    v.push(FieldError::new("correct_options", "out_of_range", "must index an option"));
+                    v.push(FieldError::new(
+                        "correct_options",
+                        "out_of_range",
+                        "must index an option",
+                    ));
                 }
                 let single = kind != QuestionKind::MultipleChoice;
                 if single && correct.len() != 1 {
-                    v.push(FieldError::new("correct_options", "count", "must name exactly one option"));
+                    v.push(FieldError::new(
+                        "correct_options",
+                        "count",
+                        "must name exactly one option",
+                    ));
                 } else if correct.is_empty() {
-                    v.push(FieldError::new("correct_options", "count", "must name at least one option"));
+                    v.push(FieldError::new(
+                        "correct_options",
+                        "count",
+                        "must name at least one option",
+                    ));
                 }
                 if !draft.accepted_answers.is_empty() {
                     v.push(FieldError::new(
@@ -137,11 +161,7 @@ impl Question {
             kind,
             options: options.iter().map(|o| o.trim().to_owned()).collect(),
             correct_options: correct,
-            accepted_answers: draft
-                .accepted_answers
-                .iter()
-                .map(|a| normalize_for_match(a))
-                .collect(),
+            accepted_answers: draft.accepted_answers.iter().map(|a| normalize_for_match(a)).collect(),
         })
     }
 
@@ -149,7 +169,7 @@ impl Question {
         match self.kind {
             QuestionKind::ShortAnswer => answer.text.as_deref().is_some_and(|text| {
                 let text = normalize_for_match(text);
-                self.accepted_answers.iter().any(|a| *a == text)
+                self.accepted_answers.contains(&text)
             }),
             _ => answer.selected_options.iter().copied().collect::<BTreeSet<_>>() == self.correct_options,
         }
@@ -198,7 +218,11 @@ impl Quiz {
     pub fn new(pass_mark_percent: u8, max_attempts: Option<u32>, questions: Vec<NewQuestion>) -> Result<Self> {
         let mut v = Validator::new();
         if pass_mark_percent > 100 {
-            v.push(FieldError::new("pass_mark_percent", "out_of_range", "must be between 0 and 100"));
+            v.push(FieldError::new(
+                "pass_mark_percent",
+                "out_of_range",
+                "must be between 0 and 100",
+            ));
         }
         if max_attempts == Some(0) {
             v.push(FieldError::new("max_attempts", "out_of_range", "must be at least 1"));
@@ -232,7 +256,11 @@ impl Quiz {
         for (i, answer) in answers.iter().enumerate() {
             let field = format!("answers.{i}");
             let Some(question) = by_id.get(&answer.question_id) else {
-                v.push(FieldError::new(field, "unknown_question", "no such question in this quiz"));
+                v.push(FieldError::new(
+                    field,
+                    "unknown_question",
+                    "no such question in this quiz",
+                ));
                 continue;
             };
             if given.insert(answer.question_id, answer).is_some() {
@@ -254,7 +282,11 @@ impl Quiz {
                     "this question takes one option",
                 ));
             }
-            if answer.text.as_ref().is_some_and(|t| t.chars().count() > MAX_OPTION_CHARS) {
+            if answer
+                .text
+                .as_ref()
+                .is_some_and(|t| t.chars().count() > MAX_OPTION_CHARS)
+            {
                 v.push(FieldError::new(
                     format!("{field}.text"),
                     "too_long",
@@ -390,13 +422,25 @@ mod tests {
         let q = &quiz.questions;
         assert!(quiz.grade(&[answer(&q[0], &[7], None)]).is_err());
         assert!(quiz.grade(&[answer(&q[0], &[0, 1], None)]).is_err());
-        assert!(quiz.grade(&[answer(&q[0], &[1], None), answer(&q[0], &[1], None)]).is_err());
+        assert!(quiz
+            .grade(&[answer(&q[0], &[1], None), answer(&q[0], &[1], None)])
+            .is_err());
         assert!(quiz.grade(&[Answer::default()]).is_err());
 
         assert!(Quiz::new(50, None, vec![]).is_err());
         assert!(Quiz::new(101, None, vec![question(QuestionKind::TrueFalse, &[], &[0], &[])]).is_err());
-        assert!(Quiz::new(50, None, vec![question(QuestionKind::SingleChoice, &["a", "b"], &[0, 1], &[])]).is_err());
-        assert!(Quiz::new(50, None, vec![question(QuestionKind::MultipleChoice, &["a"], &[0], &[])]).is_err());
+        assert!(Quiz::new(
+            50,
+            None,
+            vec![question(QuestionKind::SingleChoice, &["a", "b"], &[0, 1], &[])]
+        )
+        .is_err());
+        assert!(Quiz::new(
+            50,
+            None,
+            vec![question(QuestionKind::MultipleChoice, &["a"], &[0], &[])]
+        )
+        .is_err());
         assert!(Quiz::new(50, None, vec![question(QuestionKind::ShortAnswer, &[], &[], &[])]).is_err());
     }
 

@@ -111,18 +111,18 @@ pub fn evaluate(course: &Course, completed: &HashSet<LessonId>, unmet_courses: &
             );
             LessonStatus {
                 lesson_id: lesson.id,
-                state: if unmet.is_empty() { LessonState::Unlocked } else { LessonState::Locked },
+                state: if unmet.is_empty() {
+                    LessonState::Unlocked
+                } else {
+                    LessonState::Locked
+                },
                 unmet,
             }
         })
         .collect();
     let total_required = course.required_lessons().count() as u32;
     let completed_required = course.required_lessons().filter(|l| completed.contains(&l.id)).count() as u32;
-    let percent = if total_required == 0 {
-        0
-    } else {
-        (completed_required * 100 / total_required) as u8
-    };
+    let percent = (completed_required * 100).checked_div(total_required).unwrap_or(0) as u8;
     let next_lesson_id = lessons
         .iter()
         .find(|s| s.state == LessonState::Unlocked)

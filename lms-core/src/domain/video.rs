@@ -296,6 +296,8 @@ mod tests {
         p.record(&video, &[WatchInterval::from_seconds(0.0, 85.0).unwrap()])
             .unwrap();
         assert!(video.is_complete(p.watched.covered_ms()));
-        assert!(video.embed_url().ends_with("controls=0&disablekb=1&modestbranding=1&rel=0"));
+        assert!(video
+            .embed_url()
+            .ends_with("controls=0&disablekb=1&modestbranding=1&rel=0"));
     }
 }

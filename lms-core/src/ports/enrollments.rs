@@ -27,11 +27,20 @@ pub trait EnrollmentStore: Send + Sync + 'static {
     async fn find_enrollment_by_certificate(&self, id: CertificateId) -> StoreResult<Option<Enrollment>>;
 
     /// Replaces an enrollment under the version rule of the module docs.
-    async fn update_enrollment(&self, enrollment: &Enrollment, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;
+    async fn update_enrollment(
+        &self,
+        enrollment: &Enrollment,
+        expected_version: u64,
+        events: &[DomainEvent],
+    ) -> StoreResult<()>;
 
     /// A user's enrollments ordered by id.
     async fn list_enrollments_for_user(&self, user_id: UserId, page: PageRequest) -> StoreResult<Page<Enrollment>>;
 
     /// A course's enrollments ordered by id.
-    async fn list_enrollments_for_course(&self, course_id: CourseId, page: PageRequest) -> StoreResult<Page<Enrollment>>;
+    async fn list_enrollments_for_course(
+        &self,
+        course_id: CourseId,
+        page: PageRequest,
+    ) -> StoreResult<Page<Enrollment>>;
 }

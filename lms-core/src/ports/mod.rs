@@ -34,7 +34,7 @@ pub use classes::ClassStore;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use courses::{CourseFilter, CourseStore};
 pub use enrollments::EnrollmentStore;
-pub use notifier::{NotifyError, Notifier, RecordingNotifier};
+pub use notifier::{Notifier, NotifyError, RecordingNotifier};
 pub use outbox::{OutboxMessage, OutboxStore};
 pub use users::UserStore;
 

@@ -61,7 +61,9 @@ impl Actor {
         if self.manages(course) {
             Ok(())
         } else {
-            Err(Error::Forbidden("only the course's instructor or an admin may do this".into()))
+            Err(Error::Forbidden(
+                "only the course's instructor or an admin may do this".into(),
+            ))
         }
     }
 }

@@ -152,7 +152,9 @@ pub struct CourseQuery {
 const MAX_QUERY_CHARS: usize = 200;
 
 fn parse_price(input: Option<PriceInput>) -> Result<Price> {
-    input.map_or(Ok(Price::Free), |p| Money::new(p.amount_minor, &p.currency).map(Price::Paid))
+    input.map_or(Ok(Price::Free), |p| {
+        Money::new(p.amount_minor, &p.currency).map(Price::Paid)
+    })
 }
 
 /// Courses and their lessons: authoring, lifecycle, catalog.
@@ -177,11 +179,20 @@ impl CatalogService {
         let price = v.field("price", parse_price(input.price));
         v.field("metadata", validate_metadata(&input.metadata));
         v.finish()?;
-        let (Some(title), Some(description), Some(category), Some(price)) = (title, description, category, price) else {
+        let (Some(title), Some(description), Some(category), Some(price)) = (title, description, category, price)
+        else {
             unreachable!("validator reported no errors")
         };
         let now = self.deps.clock.now();
-        let mut course = Course::new(actor.user_id, title, description, category, input.difficulty, price, now);
+        let mut course = Course::new(
+            actor.user_id,
+            title,
+            description,
+            category,
+            input.difficulty,
+            price,
+            now,
+        );
         course.metadata = input.metadata;
         let events = self.deps.events([EventPayload::CourseCreated {
             course_id: course.id,
@@ -221,7 +232,10 @@ impl CatalogService {
             .description
             .as_deref()
             .and_then(|d| v.field("description", Description::parse(d)));
-        let category = patch.category.as_deref().and_then(|c| v.field("category", Category::parse(c)));
+        let category = patch
+            .category
+            .as_deref()
+            .and_then(|c| v.field("category", Category::parse(c)));
         let price = patch.price.map(|p| v.field("price", parse_price(p)));
         if let Some(metadata) = &patch.metadata {
             v.field("metadata", validate_metadata(metadata));
@@ -254,7 +268,12 @@ impl CatalogService {
     /// Sets the courses a learner must complete before this course's lessons unlock.
     /// Every prerequisite must exist, and the prerequisite graph must stay acyclic.
     #[instrument(skip_all, fields(course_id = %id))]
-    pub async fn set_course_prerequisites(&self, actor: &Actor, id: CourseId, prerequisites: Vec<CourseId>) -> Result<Course> {
+    pub async fn set_course_prerequisites(
+        &self,
+        actor: &Actor,
+        id: CourseId,
+        prerequisites: Vec<CourseId>,
+    ) -> Result<Course> {
         self.check_course_graph(id, &prerequisites).await?;
         self.modify(actor, id, |course| {
             course.prerequisites = prerequisites.clone();
@@ -268,16 +287,36 @@ impl CatalogService {
     async fn check_course_graph(&self, id: CourseId, prerequisites: &[CourseId]) -> Result<()> {
         let mut seen = std::collections::HashSet::new();
         let mut frontier: Vec<CourseId> = prerequisites.to_vec();
-        let found = self.deps.stores.courses.get_courses(&frontier).await.map_err(|e| Error::from_store(e, Entity::Course, id))?;
+        let found = self
+            .deps
+            .stores
+            .courses
+            .get_courses(&frontier)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::Course, id))?;
         if let Some(missing) = frontier.iter().find(|c| !found.iter().any(|f| f.id == **c)) {
-            return Err(Error::invalid("prerequisites", "unknown_course", format!("course {missing} does not exist")));
+            return Err(Error::invalid(
+                "prerequisites",
+                "unknown_course",
+                format!("course {missing} does not exist"),
+            ));
         }
         while !frontier.is_empty() {
             if frontier.contains(&id) {
-                return Err(Error::invalid("prerequisites", "cycle", "course prerequisites would form a cycle"));
+                return Err(Error::invalid(
+                    "prerequisites",
+                    "cycle",
+                    "course prerequisites would form a cycle",
+                ));
             }
             seen.extend(frontier.iter().copied());
-            let courses = self.deps.stores.courses.get_courses(&frontier).await.map_err(|e| Error::from_store(e, Entity::Course, id))?;
+            let courses = self
+                .deps
+                .stores
+                .courses
+                .get_courses(&frontier)
+                .await
+                .map_err(|e| Error::from_store(e, Entity::Course, id))?;
             frontier = courses
                 .iter()
                 .flat_map(|c| c.prerequisites.iter().copied())
@@ -327,7 +366,9 @@ impl CatalogService {
         let course_id = self.course_of_lesson(lesson_id).await?;
         self.modify(actor, course_id, |course| {
             let draft = course.status == CourseStatus::Draft;
-            let (position, _) = course.lesson(lesson_id).ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
+            let (position, _) = course
+                .lesson(lesson_id)
+                .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
             let lesson = &mut course.lessons[position];
             if let Some(title) = &title {
                 lesson.title = title.clone();
@@ -405,11 +446,20 @@ impl CatalogService {
 
     /// Lists courses. Without a status, anonymous users and learners see published
     /// courses; owners may list their own courses in any state; admins see everything.
-    pub async fn list_courses(&self, viewer: Option<&Actor>, query: CourseQuery, page: PageRequest) -> Result<Page<CourseSummary>> {
+    pub async fn list_courses(
+        &self,
+        viewer: Option<&Actor>,
+        query: CourseQuery,
+        page: PageRequest,
+    ) -> Result<Page<CourseSummary>> {
         let mut v = Validator::new();
         for (field, value) in [("category", &query.category), ("text", &query.text)] {
             if value.as_ref().is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS) {
-                v.push(FieldError::new(field, "too_long", format!("must be at most {MAX_QUERY_CHARS} characters")));
+                v.push(FieldError::new(
+                    field,
+                    "too_long",
+                    format!("must be at most {MAX_QUERY_CHARS} characters"),
+                ));
             }
         }
         v.finish()?;
@@ -426,7 +476,11 @@ impl CatalogService {
         let filter = CourseFilter {
             status,
             owner_id: query.owner_id,
-            category: query.category.as_deref().map(normalize_for_match).filter(|c| !c.is_empty()),
+            category: query
+                .category
+                .as_deref()
+                .map(normalize_for_match)
+                .filter(|c| !c.is_empty()),
             text: query.text.as_deref().map(normalize_for_match).filter(|t| !t.is_empty()),
         };
         self.deps
@@ -443,7 +497,12 @@ impl CatalogService {
 
     /// Loads, authorizes, changes, validates and saves a course with the events `change`
     /// returns, retrying on version conflicts.
-    async fn modify(&self, actor: &Actor, id: CourseId, change: impl Fn(&mut Course) -> Result<Vec<EventPayload>>) -> Result<Course> {
+    async fn modify(
+        &self,
+        actor: &Actor,
+        id: CourseId,
+        change: impl Fn(&mut Course) -> Result<Vec<EventPayload>>,
+    ) -> Result<Course> {
         retry_on_conflict(|| async {
             let mut course = self.load(id).await?;
             actor.require_manager(&course)?;

@@ -107,7 +107,10 @@ impl ClassService {
             .await
             .map_err(|e| Error::from_store(e, Entity::Course, class_id))?;
         let mut enrollments = Vec::new();
-        for course in courses.iter().filter(|c| c.status == crate::domain::course::CourseStatus::Published) {
+        for course in courses
+            .iter()
+            .filter(|c| c.status == crate::domain::course::CourseStatus::Published)
+        {
             let source = course.price.is_free().then_some(EnrollmentSource::Class { class_id });
             enrollments.push(self.learning.enroll_in(actor.user_id, course, source).await?);
         }
@@ -118,7 +121,9 @@ impl ClassService {
         retry_on_conflict(|| async {
             let mut class = self.get_class(id).await?;
             if class.owner_id != actor.user_id && !actor.is_admin() {
-                return Err(Error::Forbidden("only the class's owner or an admin may change it".into()));
+                return Err(Error::Forbidden(
+                    "only the class's owner or an admin may change it".into(),
+                ));
             }
             change(&mut class)?;
             let events = self.deps.events([EventPayload::ClassUpdated { class_id: id }]);

@@ -3,7 +3,9 @@ use tracing::instrument;
 use super::catalog::{course_by_lesson, load_course};
 use super::{retry_on_conflict, Actor, Deps};
 use crate::domain::course::{Course, CourseStatus};
-use crate::domain::enrollment::{Certificate, Enrollment, EnrollmentSource, EnrollmentStatus, LearningEvent, LessonProgress};
+use crate::domain::enrollment::{
+    Certificate, Enrollment, EnrollmentSource, EnrollmentStatus, LearningEvent, LessonProgress,
+};
 use crate::domain::events::EventPayload;
 use crate::domain::lesson::{LessonContent, LessonKind};
 use crate::domain::quiz::{Answer, Grade, QuizView};
@@ -124,30 +126,27 @@ impl LearningService {
     }
 
     /// Enrolls `user_id` in `course`; `source` overrides the price rules when given.
-    pub(crate) async fn enroll_in(&self, user_id: UserId, course: &Course, source: Option<EnrollmentSource>) -> Result<Enrollment> {
+    /// An enrollment that already grants access is returned unchanged.
+    pub(crate) async fn enroll_in(
+        &self,
+        user_id: UserId,
+        course: &Course,
+        source: Option<EnrollmentSource>,
+    ) -> Result<Enrollment> {
         if course.status != CourseStatus::Published {
             return Err(Error::CourseState {
                 status: course.status,
                 reason: "only published courses accept enrollments",
             });
         }
+        if let Some(existing) = self.find(user_id, course.id).await? {
+            if existing.status.grants_access() {
+                return Ok(existing);
+            }
+        }
         let source = match source {
             Some(source) => source,
-            None if course.price.is_free() => EnrollmentSource::Free,
-            None => {
-                let user = self
-                    .deps
-                    .stores
-                    .users
-                    .get_user(user_id)
-                    .await
-                    .map_err(|e| Error::from_store(e, Entity::User, user_id))?
-                    .ok_or_else(|| Error::not_found(Entity::User, user_id))?;
-                if !user.premium {
-                    return Err(Error::PaymentRequired);
-                }
-                EnrollmentSource::Subscription
-            }
+            None => self.price_rule_source(user_id, course).await?,
         };
         retry_on_conflict(|| async {
             let now = self.deps.clock.now();
@@ -166,7 +165,13 @@ impl LearningService {
                 course_id: course.id,
                 source: source.clone(),
             }]);
-            match self.deps.stores.enrollments.insert_enrollment(&enrollment, &events).await {
+            match self
+                .deps
+                .stores
+                .enrollments
+                .insert_enrollment(&enrollment, &events)
+                .await
+            {
                 Ok(()) => Ok(enrollment),
                 // Lost a race with a concurrent enrollment: retry, which finds it.
                 Err(StoreError::Duplicate(UniqueKey::UserCourse)) => Err(Error::Conflict {
@@ -177,6 +182,27 @@ impl LearningService {
             }
         })
         .await
+    }
+
+    /// How a learner may enroll by the course's price: free courses directly, paid ones
+    /// through a premium subscription; otherwise `PaymentRequired`.
+    async fn price_rule_source(&self, user_id: UserId, course: &Course) -> Result<EnrollmentSource> {
+        if course.price.is_free() {
+            return Ok(EnrollmentSource::Free);
+        }
+        let user = self
+            .deps
+            .stores
+            .users
+            .get_user(user_id)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::User, user_id))?
+            .ok_or_else(|| Error::not_found(Entity::User, user_id))?;
+        if user.premium {
+            Ok(EnrollmentSource::Subscription)
+        } else {
+            Err(Error::PaymentRequired)
+        }
     }
 
     /// Leaves a course (active → cancelled). Progress is kept for a later return.
@@ -193,7 +219,12 @@ impl LearningService {
 
     /// The outline of a course for a learner: every lesson's state, why locked, percent,
     /// next lesson. Learners see their own; the course's manager and admins anyone's.
-    pub async fn progress(&self, actor: &Actor, course_id: CourseId, learner: Option<UserId>) -> Result<CourseProgress> {
+    pub async fn progress(
+        &self,
+        actor: &Actor,
+        course_id: CourseId,
+        learner: Option<UserId>,
+    ) -> Result<CourseProgress> {
         let course = load_course(&self.deps, course_id).await?;
         let learner = learner.unwrap_or(actor.user_id);
         if learner != actor.user_id && !actor.manages(&course) {
@@ -213,14 +244,18 @@ impl LearningService {
     /// `LessonLocked` with the unmet requirements; course managers may preview any lesson.
     pub async fn open_lesson(&self, actor: &Actor, lesson_id: LessonId) -> Result<LessonView> {
         let course = course_by_lesson(&self.deps, lesson_id).await?;
-        let (position, lesson) = course.lesson(lesson_id).ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
+        let (position, lesson) = course
+            .lesson(lesson_id)
+            .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
         let enrollment = self.find(actor.user_id, course.id).await?;
         let access = enrollment.as_ref().filter(|e| e.status.grants_access());
         let (state, progress) = match access {
             Some(enrollment) => {
                 let unmet = self.unmet_courses(actor.user_id, &course).await?;
                 let evaluation = enrollment.evaluate(&course, &unmet);
-                let status = evaluation.status(lesson_id).ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
+                let status = evaluation
+                    .status(lesson_id)
+                    .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
                 if status.state == LessonState::Locked && !actor.manages(&course) {
                     return Err(Error::LessonLocked {
                         lesson_id,
@@ -246,12 +281,13 @@ impl LearningService {
                     watched_seconds: seconds(watch.map_or(0, |w| w.watched.covered_ms())),
                 }
             }
-            LessonContent::Text { body } => LessonViewContent::Text {
-                body: body.to_string(),
-            },
+            LessonContent::Text { body } => LessonViewContent::Text { body: body.to_string() },
             LessonContent::Quiz(quiz) => LessonViewContent::Quiz {
                 quiz: quiz.learner_view(),
-                attempts_used: progress.as_ref().and_then(|p| p.quiz.as_ref()).map_or(0, |q| q.attempts),
+                attempts_used: progress
+                    .as_ref()
+                    .and_then(|p| p.quiz.as_ref())
+                    .map_or(0, |q| q.attempts),
             },
         };
         Ok(LessonView {
@@ -269,25 +305,49 @@ impl LearningService {
     /// Records watched spans of a video lesson; completes it once enough distinct
     /// seconds are covered.
     #[instrument(skip_all, fields(lesson_id = %lesson_id))]
-    pub async fn record_video_progress(&self, actor: &Actor, lesson_id: LessonId, intervals: Vec<WatchInterval>, event_id: Option<EventId>) -> Result<ProgressUpdate> {
+    pub async fn record_video_progress(
+        &self,
+        actor: &Actor,
+        lesson_id: LessonId,
+        intervals: Vec<WatchInterval>,
+        event_id: Option<EventId>,
+    ) -> Result<ProgressUpdate> {
         self.record(actor, lesson_id, LearningEvent::VideoWatched(intervals), event_id)
             .await
     }
 
     /// Marks a text lesson as read.
     #[instrument(skip_all, fields(lesson_id = %lesson_id))]
-    pub async fn complete_lesson(&self, actor: &Actor, lesson_id: LessonId, event_id: Option<EventId>) -> Result<ProgressUpdate> {
-        self.record(actor, lesson_id, LearningEvent::TextCompleted, event_id).await
+    pub async fn complete_lesson(
+        &self,
+        actor: &Actor,
+        lesson_id: LessonId,
+        event_id: Option<EventId>,
+    ) -> Result<ProgressUpdate> {
+        self.record(actor, lesson_id, LearningEvent::TextCompleted, event_id)
+            .await
     }
 
     /// Grades a quiz attempt on the server; a passing attempt completes the lesson.
     #[instrument(skip_all, fields(lesson_id = %lesson_id))]
-    pub async fn submit_quiz(&self, actor: &Actor, lesson_id: LessonId, answers: Vec<Answer>, event_id: Option<EventId>) -> Result<ProgressUpdate> {
+    pub async fn submit_quiz(
+        &self,
+        actor: &Actor,
+        lesson_id: LessonId,
+        answers: Vec<Answer>,
+        event_id: Option<EventId>,
+    ) -> Result<ProgressUpdate> {
         self.record(actor, lesson_id, LearningEvent::QuizSubmitted(answers), event_id)
             .await
     }
 
-    async fn record(&self, actor: &Actor, lesson_id: LessonId, event: LearningEvent, event_id: Option<EventId>) -> Result<ProgressUpdate> {
+    async fn record(
+        &self,
+        actor: &Actor,
+        lesson_id: LessonId,
+        event: LearningEvent,
+        event_id: Option<EventId>,
+    ) -> Result<ProgressUpdate> {
         let course = course_by_lesson(&self.deps, lesson_id).await?;
         let unmet = self.unmet_courses(actor.user_id, &course).await?;
         retry_on_conflict(|| async {
@@ -319,7 +379,12 @@ impl LearningService {
     }
 
     /// A course's enrollments, for its instructor and admins only.
-    pub async fn course_enrollments(&self, actor: &Actor, course_id: CourseId, page: PageRequest) -> Result<Page<Enrollment>> {
+    pub async fn course_enrollments(
+        &self,
+        actor: &Actor,
+        course_id: CourseId,
+        page: PageRequest,
+    ) -> Result<Page<Enrollment>> {
         let course = load_course(&self.deps, course_id).await?;
         actor.require_manager(&course)?;
         self.deps
@@ -359,7 +424,11 @@ impl LearningService {
             .prerequisites
             .iter()
             .copied()
-            .filter(|c| !done.iter().any(|e| e.course_id == *c && e.status == EnrollmentStatus::Completed))
+            .filter(|c| {
+                !done
+                    .iter()
+                    .any(|e| e.course_id == *c && e.status == EnrollmentStatus::Completed)
+            })
             .collect())
     }
 

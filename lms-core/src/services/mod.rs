@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use actor::Actor;
-pub use catalog::{CatalogService, CoursePatch, CourseQuery, LessonInput, LessonPatch, NewCourse, NewLesson, PriceInput};
+pub use catalog::{
+    CatalogService, CoursePatch, CourseQuery, LessonInput, LessonPatch, NewCourse, NewLesson, PriceInput,
+};
 pub use classes::{ClassService, NewClass};
 pub use learning::{CourseProgress, LearningService, LessonView, LessonViewContent, ProgressUpdate};
 pub use relay::{OutboxRelay, RelayReport};

@@ -155,9 +155,20 @@ pub fn new_course(title: &str) -> NewCourse {
 
 /// Creates a draft course owned by `owner` with these lessons, in order.
 pub async fn draft_course(ctx: &Ctx, owner: &Actor, lessons: Vec<NewLesson>) -> Course {
-    let mut course = ctx.lms.catalog.create_course(owner, new_course("Course")).await.expect("create course");
+    let mut course = ctx
+        .lms
+        .catalog
+        .create_course(owner, new_course("Course"))
+        .await
+        .expect("create course");
     for lesson in lessons {
-        course = ctx.lms.catalog.add_lesson(owner, course.id, lesson).await.expect("add lesson").0;
+        course = ctx
+            .lms
+            .catalog
+            .add_lesson(owner, course.id, lesson)
+            .await
+            .expect("add lesson")
+            .0;
     }
     course
 }

@@ -53,7 +53,7 @@ impl std::fmt::Debug for Behaviour {
 }
 
 /// Declares a list of behaviours from `async fn name(ctx: Ctx)` functions.
-macro_rules! behaviours {
+macro_rules! behaviour_list {
     ($($path:path),* $(,)?) => {
         vec![$(
             $crate::testing::Behaviour {
@@ -63,7 +63,7 @@ macro_rules! behaviours {
         ),*]
     };
 }
-pub(crate) use behaviours;
+pub(crate) use behaviour_list;
 
 /// Every behaviour of the suite.
 pub fn behaviours() -> Vec<Behaviour> {

@@ -1,0 +1,949 @@
+//! The storage contract, port method by port method.
+
+use std::collections::HashSet;
+
+use uuid::Uuid;
+
+use super::fixtures::{course_record, enrollment_record, tag, user_event, user_record};
+use super::{behaviour_list, Behaviour, Ctx};
+use crate::domain::class::Class;
+use crate::domain::course::CourseStatus;
+use crate::domain::enrollment::{Certificate, EnrollmentStatus};
+use crate::domain::lesson::{Lesson, LessonContent};
+use crate::domain::text::{normalize_for_match, Description, DisplayName, Email, LessonBody, Title};
+use crate::domain::user::Role;
+use crate::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use crate::ports::{CourseFilter, Page, PageRequest, StoreError, UniqueKey};
+
+pub(super) fn behaviours() -> Vec<Behaviour> {
+    behaviour_list![
+        user_round_trips,
+        missing_user_reads_as_none,
+        duplicate_user_email_is_rejected,
+        duplicate_user_id_is_rejected,
+        user_found_by_normalized_email,
+        user_update_checks_version,
+        user_update_of_missing_user_is_not_found,
+        user_update_to_taken_email_is_rejected,
+        user_email_change_frees_old_email,
+        users_page_in_id_order,
+        unicode_display_names_round_trip,
+        course_round_trips_with_every_lesson_kind,
+        missing_course_reads_as_none,
+        duplicate_course_id_is_rejected,
+        course_update_checks_version,
+        course_update_of_missing_course_is_not_found,
+        course_found_by_each_lesson,
+        removed_lesson_no_longer_finds_course,
+        courses_fetched_in_batch_skip_missing,
+        courses_filtered_by_owner_and_status,
+        courses_filtered_by_category,
+        courses_filtered_by_text,
+        courses_page_in_id_order,
+        course_summaries_count_lessons,
+        large_course_round_trips,
+        class_round_trips_and_updates,
+        class_update_checks_version,
+        classes_page_in_id_order,
+        enrollment_round_trips,
+        second_enrollment_in_same_course_is_rejected,
+        enrollment_found_by_user_and_course,
+        enrollments_found_for_several_courses,
+        enrollment_update_checks_version,
+        enrollment_update_of_missing_is_not_found,
+        enrollments_page_by_user,
+        enrollments_page_by_course,
+        enrollment_found_by_certificate,
+        events_are_stored_with_the_write,
+        rejected_write_stores_no_events,
+        delivered_events_are_not_returned_again,
+        outbox_limit_is_respected,
+        backend_answers_ping,
+    ]
+}
+
+fn assert_version_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>) {
+    assert!(
+        matches!(result, Err(StoreError::VersionConflict)),
+        "expected VersionConflict, got {result:?}"
+    );
+}
+
+fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>) {
+    assert!(
+        matches!(result, Err(StoreError::NotFound)),
+        "expected NotFound, got {result:?}"
+    );
+}
+
+fn assert_duplicate<T: std::fmt::Debug>(result: Result<T, StoreError>, key: UniqueKey) {
+    assert!(
+        matches!(result, Err(StoreError::Duplicate(k)) if k == key),
+        "expected Duplicate({key:?}), got {result:?}"
+    );
+}
+
+/// Pages through a listing to the end, checking ids strictly increase across pages.
+async fn collect_pages<T, F, Fut>(limit: u32, id: impl Fn(&T) -> Uuid, mut fetch: F) -> Vec<T>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, StoreError>>,
+{
+    let mut all: Vec<T> = Vec::new();
+    let mut after = None;
+    for _ in 0..10_000 {
+        let page = fetch(PageRequest { after, limit }).await.expect("list page");
+        assert!(page.items.len() <= limit as usize, "page larger than its limit");
+        for item in page.items {
+            if let Some(last) = all.last() {
+                assert!(id(last) < id(&item), "ids must increase across pages");
+            }
+            all.push(item);
+        }
+        match page.next_after {
+            Some(next) => {
+                assert_eq!(Some(next), all.last().map(&id), "next_after is the last id of the page");
+                after = Some(next);
+            }
+            None => return all,
+        }
+    }
+    panic!("paging did not end")
+}
+
+async fn user_round_trips(ctx: Ctx) {
+    let mut user = user_record(Role::Instructor, ctx.clock_now());
+    user.premium = true;
+    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    assert_eq!(ctx.stores.users.get_user(user.id).await.expect("get"), Some(user));
+}
+
+async fn missing_user_reads_as_none(ctx: Ctx) {
+    assert_eq!(ctx.stores.users.get_user(UserId::new()).await.expect("get"), None);
+    let email = Email::parse(&format!("nobody-{}@example.com", tag())).expect("email");
+    assert_eq!(ctx.stores.users.find_user_by_email(&email).await.expect("find"), None);
+}
+
+async fn duplicate_user_email_is_rejected(ctx: Ctx) {
+    let first = user_record(Role::Student, ctx.clock_now());
+    ctx.stores.users.insert_user(&first, &[]).await.expect("insert");
+    let mut second = user_record(Role::Student, ctx.clock_now());
+    second.email = first.email.clone();
+    assert_duplicate(ctx.stores.users.insert_user(&second, &[]).await, UniqueKey::UserEmail);
+    assert_eq!(ctx.stores.users.get_user(second.id).await.expect("get"), None);
+}
+
+async fn duplicate_user_id_is_rejected(ctx: Ctx) {
+    let first = user_record(Role::Student, ctx.clock_now());
+    ctx.stores.users.insert_user(&first, &[]).await.expect("insert");
+    let mut second = user_record(Role::Student, ctx.clock_now());
+    second.id = first.id;
+    assert_duplicate(ctx.stores.users.insert_user(&second, &[]).await, UniqueKey::Id);
+    assert_eq!(ctx.stores.users.get_user(first.id).await.expect("get"), Some(first));
+}
+
+async fn user_found_by_normalized_email(ctx: Ctx) {
+    let user = user_record(Role::Student, ctx.clock_now());
+    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    let upper = Email::parse(&user.email.as_str().to_uppercase()).expect("email");
+    assert_eq!(
+        ctx.stores.users.find_user_by_email(&upper).await.expect("find"),
+        Some(user)
+    );
+}
+
+async fn user_update_checks_version(ctx: Ctx) {
+    let mut user = user_record(Role::Student, ctx.clock_now());
+    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    user.role = Role::Instructor;
+    user.version = 2;
+    ctx.stores.users.update_user(&user, 1, &[]).await.expect("first update");
+    let mut stale = user.clone();
+    stale.premium = true;
+    stale.version = 2;
+    assert_version_conflict(ctx.stores.users.update_user(&stale, 1, &[]).await);
+    assert_eq!(ctx.stores.users.get_user(user.id).await.expect("get"), Some(user));
+}
+
+async fn user_update_of_missing_user_is_not_found(ctx: Ctx) {
+    let mut user = user_record(Role::Student, ctx.clock_now());
+    user.version = 2;
+    assert_not_found(ctx.stores.users.update_user(&user, 1, &[]).await);
+}
+
+async fn user_update_to_taken_email_is_rejected(ctx: Ctx) {
+    let a = user_record(Role::Student, ctx.clock_now());
+    let mut b = user_record(Role::Student, ctx.clock_now());
+    ctx.stores.users.insert_user(&a, &[]).await.expect("insert a");
+    ctx.stores.users.insert_user(&b, &[]).await.expect("insert b");
+    let original = b.clone();
+    b.email = a.email.clone();
+    b.version = 2;
+    assert_duplicate(ctx.stores.users.update_user(&b, 1, &[]).await, UniqueKey::UserEmail);
+    assert_eq!(ctx.stores.users.get_user(b.id).await.expect("get"), Some(original));
+}
+
+async fn user_email_change_frees_old_email(ctx: Ctx) {
+    let mut user = user_record(Role::Student, ctx.clock_now());
+    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    let old = user.email.clone();
+    user.email = Email::parse(&format!("renamed-{}@example.com", tag())).expect("email");
+    user.version = 2;
+    ctx.stores.users.update_user(&user, 1, &[]).await.expect("update");
+    assert_eq!(ctx.stores.users.find_user_by_email(&old).await.expect("find old"), None);
+    assert_eq!(
+        ctx.stores
+            .users
+            .find_user_by_email(&user.email)
+            .await
+            .expect("find new")
+            .map(|u| u.id),
+        Some(user.id)
+    );
+    let mut other = user_record(Role::Student, ctx.clock_now());
+    other.email = old;
+    ctx.stores
+        .users
+        .insert_user(&other, &[])
+        .await
+        .expect("old email is free again");
+}
+
+async fn users_page_in_id_order(ctx: Ctx) {
+    let mut mine = HashSet::new();
+    for _ in 0..5 {
+        let user = user_record(Role::Student, ctx.clock_now());
+        ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+        mine.insert(user.id);
+    }
+    let all = collect_pages(
+        3,
+        |u: &crate::domain::user::User| u.id.as_uuid(),
+        |page| ctx.stores.users.list_users(page),
+    )
+    .await;
+    let seen: Vec<_> = all.iter().filter(|u| mine.contains(&u.id)).collect();
+    assert_eq!(seen.len(), 5, "each user listed exactly once");
+}
+
+async fn unicode_display_names_round_trip(ctx: Ctx) {
+    let mut user = user_record(Role::Student, ctx.clock_now());
+    user.display_name = DisplayName::parse("Zoë 李 🦀 O'Brien \"quoted\" ; DROP TABLE users; --").expect("name");
+    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    assert_eq!(ctx.stores.users.get_user(user.id).await.expect("get"), Some(user));
+}
+
+async fn course_round_trips_with_every_lesson_kind(ctx: Ctx) {
+    let course = course_record(UserId::new(), ctx.clock_now());
+    ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
+    assert_eq!(
+        ctx.stores.courses.get_course(course.id).await.expect("get"),
+        Some(course)
+    );
+}
+
+async fn missing_course_reads_as_none(ctx: Ctx) {
+    assert_eq!(ctx.stores.courses.get_course(CourseId::new()).await.expect("get"), None);
+    assert_eq!(
+        ctx.stores
+            .courses
+            .find_course_by_lesson(LessonId::new())
+            .await
+            .expect("find"),
+        None
+    );
+}
+
+async fn duplicate_course_id_is_rejected(ctx: Ctx) {
+    let course = course_record(UserId::new(), ctx.clock_now());
+    ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
+    let mut again = course_record(UserId::new(), ctx.clock_now());
+    again.id = course.id;
+    assert_duplicate(ctx.stores.courses.insert_course(&again, &[]).await, UniqueKey::Id);
+    assert_eq!(
+        ctx.stores.courses.get_course(course.id).await.expect("get"),
+        Some(course)
+    );
+}
+
+async fn course_update_checks_version(ctx: Ctx) {
+    let mut course = course_record(UserId::new(), ctx.clock_now());
+    ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
+    course.status = CourseStatus::Published;
+    course.version = 2;
+    ctx.stores.courses.update_course(&course, 1, &[]).await.expect("update");
+    let mut stale = course.clone();
+    stale.title = Title::parse("Stale").expect("title");
+    assert_version_conflict(ctx.stores.courses.update_course(&stale, 1, &[]).await);
+    assert_eq!(
+        ctx.stores.courses.get_course(course.id).await.expect("get"),
+        Some(course)
+    );
+}
+
+async fn course_update_of_missing_course_is_not_found(ctx: Ctx) {
+    let mut course = course_record(UserId::new(), ctx.clock_now());
+    course.version = 2;
+    assert_not_found(ctx.stores.courses.update_course(&course, 1, &[]).await);
+}
+
+async fn course_found_by_each_lesson(ctx: Ctx) {
+    let course = course_record(UserId::new(), ctx.clock_now());
+    ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
+    for lesson in &course.lessons {
+        let found = ctx.stores.courses.find_course_by_lesson(lesson.id).await.expect("find");
+        assert_eq!(found.map(|c| c.id), Some(course.id));
+    }
+}
+
+async fn removed_lesson_no_longer_finds_course(ctx: Ctx) {
+    let mut course = course_record(UserId::new(), ctx.clock_now());
+    ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
+    let removed = course.lessons.remove(1).id;
+    let added = Lesson::new(
+        Title::parse("Added").expect("title"),
+        LessonContent::Text {
+            body: LessonBody::parse("new").expect("body"),
+        },
+    );
+    let added_id = added.id;
+    course.lessons.push(added);
+    course.version = 2;
+    ctx.stores.courses.update_course(&course, 1, &[]).await.expect("update");
+    assert_eq!(
+        ctx.stores.courses.find_course_by_lesson(removed).await.expect("find"),
+        None
+    );
+    let found = ctx
+        .stores
+        .courses
+        .find_course_by_lesson(added_id)
+        .await
+        .expect("find added");
+    assert_eq!(found, Some(course));
+}
+
+async fn courses_fetched_in_batch_skip_missing(ctx: Ctx) {
+    let a = course_record(UserId::new(), ctx.clock_now());
+    let b = course_record(UserId::new(), ctx.clock_now());
+    ctx.stores.courses.insert_course(&a, &[]).await.expect("insert a");
+    ctx.stores.courses.insert_course(&b, &[]).await.expect("insert b");
+    let mut found = ctx
+        .stores
+        .courses
+        .get_courses(&[b.id, CourseId::new(), a.id, b.id])
+        .await
+        .expect("batch");
+    found.sort_by_key(|c| c.id);
+    found.dedup_by_key(|c| c.id);
+    let mut expected = vec![a, b];
+    expected.sort_by_key(|c| c.id);
+    assert_eq!(found, expected);
+    assert!(ctx
+        .stores
+        .courses
+        .get_courses(&[])
+        .await
+        .expect("empty batch")
+        .is_empty());
+}
+
+async fn insert_courses(
+    ctx: &Ctx,
+    owner: UserId,
+    n: usize,
+    change: impl Fn(usize, &mut crate::domain::course::Course),
+) -> Vec<CourseId> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let mut course = course_record(owner, ctx.clock_now());
+        change(i, &mut course);
+        ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
+        ids.push(course.id);
+    }
+    ids
+}
+
+async fn list_all(ctx: &Ctx, filter: CourseFilter) -> Vec<CourseId> {
+    collect_pages(
+        7,
+        |c: &crate::domain::course::CourseSummary| c.id.as_uuid(),
+        |page| {
+            let filter = filter.clone();
+            let courses = ctx.stores.courses.clone();
+            async move { courses.list_courses(&filter, page).await }
+        },
+    )
+    .await
+    .into_iter()
+    .map(|c| c.id)
+    .collect()
+}
+
+async fn courses_filtered_by_owner_and_status(ctx: Ctx) {
+    let owner = UserId::new();
+    let ids = insert_courses(&ctx, owner, 4, |i, c| {
+        if i % 2 == 0 {
+            c.status = CourseStatus::Published;
+        }
+    })
+    .await;
+    let owned = list_all(
+        &ctx,
+        CourseFilter {
+            owner_id: Some(owner),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(owned, ids);
+    let published = list_all(
+        &ctx,
+        CourseFilter {
+            owner_id: Some(owner),
+            status: Some(CourseStatus::Published),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(published, vec![ids[0], ids[2]]);
+}
+
+async fn courses_filtered_by_category(ctx: Ctx) {
+    let owner = UserId::new();
+    let ids = insert_courses(&ctx, owner, 3, |i, c| {
+        let category = if i == 1 { "Data Science" } else { "Programming" };
+        c.category = crate::domain::text::Category::parse(category).expect("category");
+    })
+    .await;
+    let filter = CourseFilter {
+        owner_id: Some(owner),
+        category: Some(normalize_for_match("  data   SCIENCE ")),
+        ..Default::default()
+    };
+    assert_eq!(list_all(&ctx, filter).await, vec![ids[1]]);
+}
+
+async fn courses_filtered_by_text(ctx: Ctx) {
+    let owner = UserId::new();
+    let ids = insert_courses(&ctx, owner, 3, |i, c| {
+        c.title = Title::parse(&format!("Course {i}")).expect("title");
+        c.description = Description::parse(if i == 2 {
+            "Über Straße – 50% off_now"
+        } else {
+            "plain"
+        })
+        .expect("d");
+    })
+    .await;
+    let search = |text: &str| CourseFilter {
+        owner_id: Some(owner),
+        text: Some(normalize_for_match(text)),
+        ..Default::default()
+    };
+    assert_eq!(list_all(&ctx, search("ÜBER straße")).await, vec![ids[2]]);
+    // `%` and `_` are literal characters, not wildcards.
+    assert_eq!(list_all(&ctx, search("50% off_")).await, vec![ids[2]]);
+    assert_eq!(list_all(&ctx, search("5_%")).await, Vec::<CourseId>::new());
+    assert_eq!(list_all(&ctx, search("course 1")).await, vec![ids[1]]);
+    assert_eq!(list_all(&ctx, search("course")).await, ids);
+}
+
+async fn courses_page_in_id_order(ctx: Ctx) {
+    let owner = UserId::new();
+    let ids = insert_courses(&ctx, owner, 25, |_, _| {}).await;
+    let filter = CourseFilter {
+        owner_id: Some(owner),
+        ..Default::default()
+    };
+    let first = ctx
+        .stores
+        .courses
+        .list_courses(&filter, PageRequest { after: None, limit: 10 })
+        .await
+        .expect("page 1");
+    assert_eq!(first.items.iter().map(|c| c.id).collect::<Vec<_>>(), ids[..10]);
+    assert_eq!(first.next_after, Some(ids[9].as_uuid()));
+    let last = ctx
+        .stores
+        .courses
+        .list_courses(
+            &filter,
+            PageRequest {
+                after: Some(ids[19].as_uuid()),
+                limit: 10,
+            },
+        )
+        .await
+        .expect("last page");
+    assert_eq!(last.items.iter().map(|c| c.id).collect::<Vec<_>>(), ids[20..]);
+    assert_eq!(last.next_after, None);
+    let exact = ctx
+        .stores
+        .courses
+        .list_courses(
+            &filter,
+            PageRequest {
+                after: Some(ids[14].as_uuid()),
+                limit: 10,
+            },
+        )
+        .await
+        .expect("exact page");
+    assert_eq!(exact.items.len(), 10);
+    assert_eq!(
+        exact.next_after, None,
+        "no further page when exactly `limit` items remain"
+    );
+}
+
+async fn course_summaries_count_lessons(ctx: Ctx) {
+    let course = course_record(UserId::new(), ctx.clock_now());
+    ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
+    let filter = CourseFilter {
+        owner_id: Some(course.owner_id),
+        ..Default::default()
+    };
+    let page = ctx
+        .stores
+        .courses
+        .list_courses(&filter, PageRequest::first())
+        .await
+        .expect("list");
+    assert_eq!(page.items, vec![course.summary()]);
+    assert_eq!(page.items[0].lesson_count, 3);
+}
+
+async fn large_course_round_trips(ctx: Ctx) {
+    let mut course = course_record(UserId::new(), ctx.clock_now());
+    let longest: String = "Lorem ipsum — ünïcödé ✓ 🦀 "
+        .chars()
+        .cycle()
+        .take(LessonBody::MAX_CHARS)
+        .collect();
+    let ordinary = "Lorem ipsum dolor sit amet. ".repeat(70);
+    for i in 0..300 {
+        let body = if i == 0 { &longest } else { &ordinary };
+        let lesson = Lesson::new(
+            Title::parse(&format!("Lesson {i}")).expect("title"),
+            LessonContent::Text {
+                body: LessonBody::parse(body).expect("body"),
+            },
+        );
+        course.insert_lesson(lesson, None).expect("lesson");
+    }
+    ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
+    let loaded = ctx
+        .stores
+        .courses
+        .get_course(course.id)
+        .await
+        .expect("get")
+        .expect("present");
+    assert_eq!(loaded.lessons.len(), 303);
+    assert_eq!(loaded, course);
+}
+
+async fn class_round_trips_and_updates(ctx: Ctx) {
+    let mut class = Class::new(
+        UserId::new(),
+        Title::parse("Cohort 7").expect("title"),
+        Description::parse("Spring cohort").expect("d"),
+        ctx.clock_now(),
+    );
+    ctx.stores.classes.insert_class(&class, &[]).await.expect("insert");
+    assert_eq!(
+        ctx.stores.classes.get_class(class.id).await.expect("get"),
+        Some(class.clone())
+    );
+    class.add_course(CourseId::new()).expect("add");
+    class.version = 2;
+    ctx.stores.classes.update_class(&class, 1, &[]).await.expect("update");
+    assert_eq!(ctx.stores.classes.get_class(class.id).await.expect("get"), Some(class));
+    assert_eq!(
+        ctx.stores.classes.get_class(ClassId::new()).await.expect("get missing"),
+        None
+    );
+}
+
+async fn class_update_checks_version(ctx: Ctx) {
+    let mut class = Class::new(
+        UserId::new(),
+        Title::parse("C").expect("t"),
+        Description::parse("").expect("d"),
+        ctx.clock_now(),
+    );
+    ctx.stores.classes.insert_class(&class, &[]).await.expect("insert");
+    assert_duplicate(ctx.stores.classes.insert_class(&class, &[]).await, UniqueKey::Id);
+    class.version = 2;
+    ctx.stores.classes.update_class(&class, 1, &[]).await.expect("update");
+    assert_version_conflict(ctx.stores.classes.update_class(&class, 1, &[]).await);
+    let mut missing = Class::new(
+        UserId::new(),
+        Title::parse("M").expect("t"),
+        Description::parse("").expect("d"),
+        ctx.clock_now(),
+    );
+    missing.version = 2;
+    assert_not_found(ctx.stores.classes.update_class(&missing, 1, &[]).await);
+}
+
+async fn classes_page_in_id_order(ctx: Ctx) {
+    let mut mine = HashSet::new();
+    for i in 0..4 {
+        let class = Class::new(
+            UserId::new(),
+            Title::parse(&format!("C{i}")).expect("t"),
+            Description::parse("").expect("d"),
+            ctx.clock_now(),
+        );
+        ctx.stores.classes.insert_class(&class, &[]).await.expect("insert");
+        mine.insert(class.id);
+    }
+    let all = collect_pages(
+        3,
+        |c: &Class| c.id.as_uuid(),
+        |page| ctx.stores.classes.list_classes(page),
+    )
+    .await;
+    assert_eq!(all.iter().filter(|c| mine.contains(&c.id)).count(), 4);
+}
+
+async fn stored_enrollment(ctx: &Ctx) -> crate::domain::enrollment::Enrollment {
+    let course = course_record(UserId::new(), ctx.clock_now());
+    let enrollment = enrollment_record(UserId::new(), &course, ctx.clock_now());
+    ctx.stores
+        .enrollments
+        .insert_enrollment(&enrollment, &[])
+        .await
+        .expect("insert");
+    enrollment
+}
+
+async fn enrollment_round_trips(ctx: Ctx) {
+    let mut enrollment = stored_enrollment(&ctx).await;
+    assert_eq!(
+        ctx.stores.enrollments.get_enrollment(enrollment.id).await.expect("get"),
+        Some(enrollment.clone())
+    );
+    let lesson = LessonId::new();
+    let progress = enrollment.lessons.entry(lesson).or_default();
+    progress.completed_at = Some(ctx.clock_now());
+    let mut video = crate::domain::video::VideoProgress::default();
+    video.watched.insert(0, 1_500);
+    video.watched.insert(3_000, 9_000);
+    video.watch_time_ms = 12_345;
+    progress.video = Some(video);
+    enrollment.last_lesson_id = Some(lesson);
+    enrollment.recent_event_ids.push_back(crate::ids::EventId::new());
+    enrollment.version = 2;
+    ctx.stores
+        .enrollments
+        .update_enrollment(&enrollment, 1, &[])
+        .await
+        .expect("update");
+    assert_eq!(
+        ctx.stores.enrollments.get_enrollment(enrollment.id).await.expect("get"),
+        Some(enrollment)
+    );
+    assert_eq!(
+        ctx.stores
+            .enrollments
+            .get_enrollment(EnrollmentId::new())
+            .await
+            .expect("missing"),
+        None
+    );
+}
+
+async fn second_enrollment_in_same_course_is_rejected(ctx: Ctx) {
+    let enrollment = stored_enrollment(&ctx).await;
+    let mut again = enrollment.clone();
+    again.id = EnrollmentId::new();
+    assert_duplicate(
+        ctx.stores.enrollments.insert_enrollment(&again, &[]).await,
+        UniqueKey::UserCourse,
+    );
+    let mut same_id = enrollment.clone();
+    same_id.course_id = CourseId::new();
+    assert_duplicate(
+        ctx.stores.enrollments.insert_enrollment(&same_id, &[]).await,
+        UniqueKey::Id,
+    );
+}
+
+async fn enrollment_found_by_user_and_course(ctx: Ctx) {
+    let enrollment = stored_enrollment(&ctx).await;
+    let found = ctx
+        .stores
+        .enrollments
+        .find_enrollment(enrollment.user_id, enrollment.course_id)
+        .await
+        .expect("find");
+    assert_eq!(found, Some(enrollment.clone()));
+    let other = ctx
+        .stores
+        .enrollments
+        .find_enrollment(enrollment.user_id, CourseId::new())
+        .await
+        .expect("find other");
+    assert_eq!(other, None);
+}
+
+async fn enrollments_found_for_several_courses(ctx: Ctx) {
+    let user = UserId::new();
+    let mut ids = Vec::new();
+    let mut courses = Vec::new();
+    for _ in 0..3 {
+        let course = course_record(UserId::new(), ctx.clock_now());
+        let enrollment = enrollment_record(user, &course, ctx.clock_now());
+        ctx.stores
+            .enrollments
+            .insert_enrollment(&enrollment, &[])
+            .await
+            .expect("insert");
+        ids.push(enrollment.id);
+        courses.push(course.id);
+    }
+    let mut found: Vec<_> = ctx
+        .stores
+        .enrollments
+        .find_enrollments(user, &[courses[2], CourseId::new(), courses[0]])
+        .await
+        .expect("find many")
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    found.sort();
+    let mut expected = vec![ids[0], ids[2]];
+    expected.sort();
+    assert_eq!(found, expected);
+    assert!(ctx
+        .stores
+        .enrollments
+        .find_enrollments(UserId::new(), &courses)
+        .await
+        .expect("other user")
+        .is_empty());
+    assert!(ctx
+        .stores
+        .enrollments
+        .find_enrollments(user, &[])
+        .await
+        .expect("none")
+        .is_empty());
+}
+
+async fn enrollment_update_checks_version(ctx: Ctx) {
+    let mut enrollment = stored_enrollment(&ctx).await;
+    enrollment.status = EnrollmentStatus::Cancelled;
+    enrollment.version = 2;
+    ctx.stores
+        .enrollments
+        .update_enrollment(&enrollment, 1, &[])
+        .await
+        .expect("update");
+    let mut stale = enrollment.clone();
+    stale.status = EnrollmentStatus::Expired;
+    assert_version_conflict(ctx.stores.enrollments.update_enrollment(&stale, 1, &[]).await);
+    assert_eq!(
+        ctx.stores.enrollments.get_enrollment(enrollment.id).await.expect("get"),
+        Some(enrollment)
+    );
+}
+
+async fn enrollment_update_of_missing_is_not_found(ctx: Ctx) {
+    let course = course_record(UserId::new(), ctx.clock_now());
+    let mut enrollment = enrollment_record(UserId::new(), &course, ctx.clock_now());
+    enrollment.version = 2;
+    assert_not_found(ctx.stores.enrollments.update_enrollment(&enrollment, 1, &[]).await);
+}
+
+async fn enrollments_page_by_user(ctx: Ctx) {
+    let user = UserId::new();
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let course = course_record(UserId::new(), ctx.clock_now());
+        let enrollment = enrollment_record(user, &course, ctx.clock_now());
+        ctx.stores
+            .enrollments
+            .insert_enrollment(&enrollment, &[])
+            .await
+            .expect("insert");
+        ids.push(enrollment.id);
+    }
+    stored_enrollment(&ctx).await;
+    let all = collect_pages(
+        2,
+        |e: &crate::domain::enrollment::Enrollment| e.id.as_uuid(),
+        |page| ctx.stores.enrollments.list_enrollments_for_user(user, page),
+    )
+    .await;
+    assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+}
+
+async fn enrollments_page_by_course(ctx: Ctx) {
+    let course = course_record(UserId::new(), ctx.clock_now());
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let enrollment = enrollment_record(UserId::new(), &course, ctx.clock_now());
+        ctx.stores
+            .enrollments
+            .insert_enrollment(&enrollment, &[])
+            .await
+            .expect("insert");
+        ids.push(enrollment.id);
+    }
+    stored_enrollment(&ctx).await;
+    let all = collect_pages(
+        2,
+        |e: &crate::domain::enrollment::Enrollment| e.id.as_uuid(),
+        |page| ctx.stores.enrollments.list_enrollments_for_course(course.id, page),
+    )
+    .await;
+    assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+}
+
+async fn enrollment_found_by_certificate(ctx: Ctx) {
+    let mut enrollment = stored_enrollment(&ctx).await;
+    let certificate = Certificate {
+        id: CertificateId::new(),
+        user_id: enrollment.user_id,
+        course_id: enrollment.course_id,
+        course_title: "Rust 101".into(),
+        issued_at: ctx.clock_now(),
+        revoked_at: None,
+    };
+    assert_eq!(
+        ctx.stores
+            .enrollments
+            .find_enrollment_by_certificate(certificate.id)
+            .await
+            .expect("before"),
+        None
+    );
+    enrollment.status = EnrollmentStatus::Completed;
+    enrollment.certificate = Some(certificate.clone());
+    enrollment.version = 2;
+    ctx.stores
+        .enrollments
+        .update_enrollment(&enrollment, 1, &[])
+        .await
+        .expect("update");
+    let found = ctx
+        .stores
+        .enrollments
+        .find_enrollment_by_certificate(certificate.id)
+        .await
+        .expect("find");
+    assert_eq!(found, Some(enrollment));
+}
+
+/// Drains the outbox so a behaviour sees only its own events.
+async fn drain_outbox(ctx: &Ctx) {
+    loop {
+        let pending = ctx.stores.outbox.pending_events(500).await.expect("pending");
+        if pending.is_empty() {
+            return;
+        }
+        let sequences: Vec<u64> = pending.iter().map(|m| m.sequence).collect();
+        ctx.stores.outbox.mark_events_delivered(&sequences).await.expect("mark");
+    }
+}
+
+async fn events_are_stored_with_the_write(ctx: Ctx) {
+    drain_outbox(&ctx).await;
+    let user = user_record(Role::Student, ctx.clock_now());
+    let events = vec![
+        user_event(user.id, ctx.clock_now()),
+        user_event(user.id, ctx.clock_now()),
+    ];
+    ctx.stores.users.insert_user(&user, &events).await.expect("insert");
+    let mut course = course_record(user.id, ctx.clock_now());
+    let course_events = vec![user_event(user.id, ctx.clock_now())];
+    ctx.stores
+        .courses
+        .insert_course(&course, &[])
+        .await
+        .expect("insert course");
+    course.version = 2;
+    ctx.stores
+        .courses
+        .update_course(&course, 1, &course_events)
+        .await
+        .expect("update course");
+    let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
+    let got: Vec<_> = pending.iter().map(|m| m.event.clone()).collect();
+    assert_eq!(got, [events, course_events].concat());
+    assert!(
+        pending.windows(2).all(|w| w[0].sequence < w[1].sequence),
+        "sequences increase"
+    );
+}
+
+async fn rejected_write_stores_no_events(ctx: Ctx) {
+    drain_outbox(&ctx).await;
+    let user = user_record(Role::Student, ctx.clock_now());
+    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    let mut duplicate = user_record(Role::Student, ctx.clock_now());
+    duplicate.email = user.email.clone();
+    let event = user_event(duplicate.id, ctx.clock_now());
+    assert!(ctx
+        .stores
+        .users
+        .insert_user(&duplicate, std::slice::from_ref(&event))
+        .await
+        .is_err());
+    let mut stale = user.clone();
+    stale.version = 5;
+    assert!(ctx
+        .stores
+        .users
+        .update_user(&stale, 4, std::slice::from_ref(&event))
+        .await
+        .is_err());
+    let enrollment = stored_enrollment(&ctx).await;
+    let mut conflicting = enrollment.clone();
+    conflicting.version = 3;
+    assert!(ctx
+        .stores
+        .enrollments
+        .update_enrollment(&conflicting, 2, std::slice::from_ref(&event))
+        .await
+        .is_err());
+    assert!(ctx.stores.outbox.pending_events(100).await.expect("pending").is_empty());
+}
+
+async fn delivered_events_are_not_returned_again(ctx: Ctx) {
+    drain_outbox(&ctx).await;
+    let user = user_record(Role::Student, ctx.clock_now());
+    let events: Vec<_> = (0..3).map(|_| user_event(user.id, ctx.clock_now())).collect();
+    ctx.stores.users.insert_user(&user, &events).await.expect("insert");
+    let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
+    assert_eq!(pending.len(), 3);
+    ctx.stores
+        .outbox
+        .mark_events_delivered(&[pending[0].sequence, pending[2].sequence])
+        .await
+        .expect("mark");
+    ctx.stores
+        .outbox
+        .mark_events_delivered(&[pending[0].sequence, u64::MAX - 7])
+        .await
+        .expect("mark again");
+    let left = ctx.stores.outbox.pending_events(100).await.expect("pending");
+    assert_eq!(left, vec![pending[1].clone()]);
+}
+
+async fn outbox_limit_is_respected(ctx: Ctx) {
+    drain_outbox(&ctx).await;
+    let user = user_record(Role::Student, ctx.clock_now());
+    let events: Vec<_> = (0..5).map(|_| user_event(user.id, ctx.clock_now())).collect();
+    ctx.stores.users.insert_user(&user, &events).await.expect("insert");
+    let first = ctx.stores.outbox.pending_events(2).await.expect("pending");
+    assert_eq!(first.iter().map(|m| m.event.clone()).collect::<Vec<_>>(), events[..2]);
+}
+
+async fn backend_answers_ping(ctx: Ctx) {
+    ctx.stores.health.ping().await.expect("ping");
+}

@@ -1,0 +1,16 @@
+//! The in-memory adapter passes the whole conformance suite.
+
+use std::sync::Arc;
+
+use lms_core::memory::MemoryStore;
+use lms_core::ports::Stores;
+use lms_core::testing;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_store_passes_the_conformance_suite() {
+    let report = testing::run_all(Stores::from_backend(Arc::new(MemoryStore::new()))).await;
+    println!("lms-core memory conformance: {} behaviours", report.total());
+    report.assert_passed();
+    assert_eq!(report.total(), testing::behaviours().len());
+    assert!(report.total() >= 60);
+}
