@@ -134,6 +134,9 @@ pub enum Error {
         /// Its identifier.
         id: String,
     },
+    /// Credentials or tokens are missing, wrong, expired or revoked.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
     /// The actor is known but not allowed to do this.
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -206,6 +209,7 @@ impl Error {
             Error::NotFound { entity, .. } => format!("{}_NOT_FOUND", entity.code_name()),
             Error::AlreadyExists { entity, .. } => format!("{}_ALREADY_EXISTS", entity.code_name()),
             Error::Conflict { .. } => "CONFLICT".into(),
+            Error::Unauthenticated(_) => "UNAUTHORIZED".into(),
             Error::Forbidden(_) => "FORBIDDEN".into(),
             Error::LessonLocked { .. } => "LESSON_LOCKED".into(),
             Error::NotEnrolled => "NOT_ENROLLED".into(),

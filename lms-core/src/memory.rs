@@ -16,8 +16,8 @@ use crate::domain::text::Email;
 use crate::domain::user::User;
 use crate::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
 use crate::ports::{
-    ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest, StoreError,
-    StoreHealth, StoreResult, UniqueKey, UserStore,
+    AuthStore, ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
+    RefreshToken, RefreshTokenState, StoreError, StoreHealth, StoreResult, UniqueKey, UserStore,
 };
 
 #[derive(Debug, Default)]
@@ -34,6 +34,8 @@ struct State {
     enrollment_by_certificate: HashMap<CertificateId, EnrollmentId>,
     outbox: BTreeMap<u64, DomainEvent>,
     next_sequence: u64,
+    password_hashes: HashMap<UserId, String>,
+    refresh_tokens: HashMap<String, RefreshToken>,
 }
 
 impl State {
@@ -396,6 +398,66 @@ impl OutboxStore for MemoryStore {
             state.outbox.remove(sequence);
         }
         Ok(())
+    }
+}
+
+/// Revokes the tokens `select` picks; returns how many were active.
+fn revoke_where(state: &mut State, select: impl Fn(&RefreshToken) -> bool) -> u64 {
+    let mut active = 0;
+    for token in state.refresh_tokens.values_mut().filter(|t| select(t)) {
+        active += u64::from(token.state == RefreshTokenState::Active);
+        token.state = RefreshTokenState::Revoked;
+    }
+    active
+}
+
+#[async_trait]
+impl AuthStore for MemoryStore {
+    async fn set_password_hash(&self, user_id: UserId, hash: &str) -> StoreResult<()> {
+        self.state().password_hashes.insert(user_id, hash.to_owned());
+        Ok(())
+    }
+
+    async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<String>> {
+        Ok(self.state().password_hashes.get(&user_id).cloned())
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
+        let mut state = self.state();
+        if state.refresh_tokens.contains_key(&token.token_hash) {
+            return Err(StoreError::Duplicate(UniqueKey::Id));
+        }
+        state.refresh_tokens.insert(token.token_hash.clone(), token.clone());
+        Ok(())
+    }
+
+    async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>> {
+        Ok(self.state().refresh_tokens.get(token_hash).cloned())
+    }
+
+    async fn rotate_refresh_token(&self, token_hash: &str, next: &RefreshToken) -> StoreResult<()> {
+        let mut state = self.state();
+        match state.refresh_tokens.get(token_hash).map(|t| t.state) {
+            None => return Err(StoreError::NotFound),
+            Some(RefreshTokenState::Active) => {}
+            Some(_) => return Err(StoreError::VersionConflict),
+        }
+        if state.refresh_tokens.contains_key(&next.token_hash) {
+            return Err(StoreError::Duplicate(UniqueKey::Id));
+        }
+        if let Some(token) = state.refresh_tokens.get_mut(token_hash) {
+            token.state = RefreshTokenState::Rotated;
+        }
+        state.refresh_tokens.insert(next.token_hash.clone(), next.clone());
+        Ok(())
+    }
+
+    async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64> {
+        Ok(revoke_where(&mut self.state(), |t| t.family_id == family_id))
+    }
+
+    async fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64> {
+        Ok(revoke_where(&mut self.state(), |t| t.user_id == user_id))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod enrollment;
 pub mod events;
 pub mod lesson;
 pub mod money;
+pub mod password;
 pub mod quiz;
 pub mod text;
 pub mod unlock;

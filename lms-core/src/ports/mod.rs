@@ -16,6 +16,7 @@
 //! - Listings are ordered by id ascending and paged with [`PageRequest`] (keyset paging).
 //! - An unreachable backend MUST surface quickly as [`StoreError::Unavailable`].
 
+mod auth;
 mod classes;
 mod clock;
 mod courses;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use uuid::Uuid;
 
+pub use auth::{AuthStore, RefreshToken, RefreshTokenState};
 pub use classes::ClassStore;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use courses::{CourseFilter, CourseStore};
@@ -176,9 +178,15 @@ pub trait StoreHealth: Send + Sync + 'static {
 }
 
 /// Everything a storage adapter provides.
-pub trait Storage: UserStore + CourseStore + ClassStore + EnrollmentStore + OutboxStore + StoreHealth {}
+pub trait Storage:
+    UserStore + CourseStore + ClassStore + EnrollmentStore + OutboxStore + AuthStore + StoreHealth
+{
+}
 
-impl<T> Storage for T where T: UserStore + CourseStore + ClassStore + EnrollmentStore + OutboxStore + StoreHealth {}
+impl<T> Storage for T where
+    T: UserStore + CourseStore + ClassStore + EnrollmentStore + OutboxStore + AuthStore + StoreHealth
+{
+}
 
 /// The stores the services use. Usually all are one adapter ([`Stores::from_backend`]).
 #[derive(Clone)]
@@ -193,6 +201,8 @@ pub struct Stores {
     pub enrollments: Arc<dyn EnrollmentStore>,
     /// The outbox of domain events.
     pub outbox: Arc<dyn OutboxStore>,
+    /// Credentials and sessions.
+    pub auth: Arc<dyn AuthStore>,
     /// Backend liveness.
     pub health: Arc<dyn StoreHealth>,
 }
@@ -206,6 +216,7 @@ impl Stores {
             classes: backend.clone(),
             enrollments: backend.clone(),
             outbox: backend.clone(),
+            auth: backend.clone(),
             health: backend,
         }
     }

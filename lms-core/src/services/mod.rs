@@ -2,6 +2,7 @@
 //! every adapter and every front end (HTTP, CLI, an embedding app) behaves the same.
 
 mod actor;
+mod auth;
 mod catalog;
 mod classes;
 mod learning;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use actor::Actor;
+pub use auth::{AuthService, AuthSettings, Session};
 pub use catalog::{
     CatalogService, CoursePatch, CourseQuery, LessonInput, LessonPatch, NewCourse, NewLesson, PriceInput,
 };
@@ -68,6 +70,8 @@ where
 pub struct Lms {
     /// Accounts, roles, profiles.
     pub users: UserService,
+    /// Passwords, logins, sessions.
+    pub auth: AuthService,
     /// Courses and lessons.
     pub catalog: CatalogService,
     /// Classes of courses.
@@ -81,8 +85,10 @@ impl Lms {
     pub fn new(stores: Stores, clock: Arc<dyn Clock>) -> Self {
         let deps = Deps { stores, clock };
         let learning = LearningService::new(deps.clone());
+        let users = UserService::new(deps.clone());
         Self {
-            users: UserService::new(deps.clone()),
+            auth: AuthService::new(deps.clone(), users.clone()),
+            users,
             catalog: CatalogService::new(deps.clone()),
             classes: ClassService::new(deps, learning.clone()),
             learning,

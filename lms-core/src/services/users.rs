@@ -56,16 +56,20 @@ impl UserService {
         Self { deps }
     }
 
-    /// Registers a student. Fails with `AlreadyExists` when the email is taken.
-    #[instrument(skip_all)]
-    pub async fn register(&self, input: NewUser) -> Result<User> {
+    /// Checks registration input without storing anything.
+    pub(crate) fn validate_new(&self, input: &NewUser) -> Result<(Email, DisplayName)> {
         let mut v = Validator::new();
         let email = v.field("email", Email::parse(&input.email));
         let display_name = v.field("display_name", DisplayName::parse(&input.display_name));
         v.finish()?;
-        let (Some(email), Some(display_name)) = (email, display_name) else {
-            unreachable!("validator reported no errors")
-        };
+        Ok((email.expect("validated above"), display_name.expect("validated above")))
+    }
+
+    /// Registers a student without a password (see `AuthService::register` for one with).
+    /// Fails with `AlreadyExists` when the email is taken.
+    #[instrument(skip_all)]
+    pub async fn register(&self, input: NewUser) -> Result<User> {
+        let (email, display_name) = self.validate_new(&input)?;
         let now = self.deps.clock.now();
         let user = User {
             id: UserId::new(),

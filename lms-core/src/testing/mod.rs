@@ -9,6 +9,7 @@
 //! Behaviours isolate their data with fresh ids, so they run against a shared, non-empty
 //! database; they run one after another.
 
+mod auth;
 mod fixtures;
 mod learning;
 mod stores;
@@ -70,6 +71,7 @@ pub fn behaviours() -> Vec<Behaviour> {
     let mut all = stores::behaviours();
     all.extend(use_cases::behaviours());
     all.extend(learning::behaviours());
+    all.extend(auth::behaviours());
     all
 }
 

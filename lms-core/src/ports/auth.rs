@@ -1,0 +1,64 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use async_trait::async_trait;
+
+use super::StoreResult;
+use crate::ids::UserId;
+
+/// Where a refresh token stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshTokenState {
+    /// May be exchanged once for a new pair.
+    Active,
+    /// Already exchanged; presenting it again means it was stolen.
+    Rotated,
+    /// Revoked by logout, reuse detection or an admin.
+    Revoked,
+}
+
+/// A stored refresh token. Only a hash of the secret token is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshToken {
+    /// SHA-256 of the token the client holds, hex-encoded; the lookup key.
+    pub token_hash: String,
+    /// All tokens descending from one login share a family; reuse revokes the family.
+    pub family_id: Uuid,
+    /// The user.
+    pub user_id: UserId,
+    /// Issue time (also the session's last activity).
+    pub issued_at: DateTime<Utc>,
+    /// Absolute expiry.
+    pub expires_at: DateTime<Utc>,
+    /// State.
+    pub state: RefreshTokenState,
+}
+
+/// Stores credentials and refresh-token sessions.
+#[async_trait]
+pub trait AuthStore: Send + Sync + 'static {
+    /// Sets (inserts or replaces) a user's password hash (a PHC string).
+    async fn set_password_hash(&self, user_id: UserId, hash: &str) -> StoreResult<()>;
+
+    /// The user's password hash, if one was set.
+    async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<String>>;
+
+    /// Stores a new token. MUST fail with `Duplicate(UniqueKey::Id)` when the hash exists.
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
+
+    /// The token with this hash, if any.
+    async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>>;
+
+    /// Atomically marks the token `Rotated` and stores `next`, only if the token is still
+    /// `Active`; otherwise MUST fail with `VersionConflict` and store nothing (so of two
+    /// concurrent refreshes with one token, exactly one wins). `NotFound` if absent.
+    async fn rotate_refresh_token(&self, token_hash: &str, next: &RefreshToken) -> StoreResult<()>;
+
+    /// Marks every token of the family `Revoked`; returns how many were active before.
+    async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64>;
+
+    /// Marks every token of the user `Revoked`; returns how many were active before.
+    async fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64>;
+}
