@@ -452,6 +452,14 @@ impl AuthStore for MemoryStore {
         Ok(())
     }
 
+    async fn session_active(&self, family_id: Uuid) -> StoreResult<bool> {
+        Ok(self
+            .state()
+            .refresh_tokens
+            .values()
+            .any(|t| t.family_id == family_id && t.state == RefreshTokenState::Active))
+    }
+
     async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64> {
         Ok(revoke_where(&mut self.state(), |t| t.family_id == family_id))
     }

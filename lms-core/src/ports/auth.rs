@@ -56,6 +56,10 @@ pub trait AuthStore: Send + Sync + 'static {
     /// concurrent refreshes with one token, exactly one wins). `NotFound` if absent.
     async fn rotate_refresh_token(&self, token_hash: &str, next: &RefreshToken) -> StoreResult<()>;
 
+    /// Whether the family (one login's session) still has an `Active` token, i.e. was
+    /// neither revoked nor ended by reuse detection.
+    async fn session_active(&self, family_id: Uuid) -> StoreResult<bool>;
+
     /// Marks every token of the family `Revoked`; returns how many were active before.
     async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64>;
 

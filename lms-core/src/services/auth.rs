@@ -192,6 +192,23 @@ impl AuthService {
         }
     }
 
+    /// Checks that the session (token family) an access token was issued for is still
+    /// live: not logged out, not revoked by reuse detection or a password change.
+    pub async fn check_session(&self, family_id: Uuid) -> Result<()> {
+        let active = self
+            .deps
+            .stores
+            .auth
+            .session_active(family_id)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::User, "session"))?;
+        if active {
+            Ok(())
+        } else {
+            Err(Error::Unauthenticated("session ended"))
+        }
+    }
+
     /// Ends the session the refresh token belongs to. Unknown tokens are ignored.
     #[instrument(skip_all)]
     pub async fn logout(&self, refresh_token: &str) -> Result<()> {

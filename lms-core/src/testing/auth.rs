@@ -130,7 +130,10 @@ async fn revocation_covers_family_or_user(ctx: Ctx) {
     for t in [&a, &b, &other_family, &other_user] {
         auth.insert_refresh_token(t).await.expect("insert");
     }
+    assert!(auth.session_active(family).await.expect("active"));
     assert_eq!(auth.revoke_token_family(family).await.expect("family"), 3);
+    assert!(!auth.session_active(family).await.expect("revoked"));
+    assert!(!auth.session_active(Uuid::now_v7()).await.expect("unknown family"));
     assert_eq!(auth.revoke_token_family(family).await.expect("again"), 0);
     let state = |t: &RefreshToken| {
         let hash = t.token_hash.clone();
@@ -252,7 +255,13 @@ async fn logout_ends_the_session(ctx: Ctx) {
     let input = new_user();
     ctx.lms.auth.register(input.clone(), PASSWORD).await.expect("register");
     let session = ctx.lms.auth.login(&input.email, PASSWORD).await.expect("login");
+    ctx.lms
+        .auth
+        .check_session(session.family_id)
+        .await
+        .expect("live session");
     ctx.lms.auth.logout(&session.refresh_token).await.expect("logout");
+    assert!(ctx.lms.auth.check_session(session.family_id).await.is_err());
     ctx.lms.auth.logout(&session.refresh_token).await.expect("logout twice");
     ctx.lms.auth.logout("unknown").await.expect("unknown token");
     assert!(matches!(
