@@ -9,7 +9,6 @@ use lms_core::testing;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_store_passes_the_conformance_suite() {
     let report = testing::run_all(Stores::from_backend(Arc::new(MemoryStore::new()))).await;
-    println!("lms-core memory conformance: {} behaviours", report.total());
     report.assert_passed();
     assert_eq!(report.total(), testing::behaviours().len());
     assert!(report.total() >= 60);

@@ -129,11 +129,14 @@ pub async fn run_all(stores: Stores) -> Report {
             }
         }
     }
-    println!(
-        "conformance: {} behaviours run, {} passed, {} failed",
+    // Written to stderr directly, past the test harness's output capture, so that every
+    // test log shows how much of the contract ran.
+    let summary = format!(
+        "conformance: {} behaviours run, {} passed, {} failed\n",
         report.total(),
         report.passed.len(),
         report.failed.len()
     );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), summary.as_bytes());
     report
 }
