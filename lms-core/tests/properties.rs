@@ -1,0 +1,237 @@
+//! Property tests of the rules everything else relies on: interval merging, the unlock
+//! evaluator and the enrollment state machine.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use lms_core::domain::course::{Course, Difficulty};
+use lms_core::domain::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LearningEvent};
+use lms_core::domain::lesson::{Lesson, LessonContent, Prerequisites};
+use lms_core::domain::money::Price;
+use lms_core::domain::text::{Category, Description, LessonBody, Title};
+use lms_core::domain::unlock::{evaluate, LessonState};
+use lms_core::domain::video::{IntervalSet, Video, VideoProgress, WatchInterval};
+use lms_core::ids::{EventId, LessonId, UserId};
+use lms_core::Error;
+use proptest::prelude::*;
+
+/// A lesson plan: per lesson, whether it is required and, for explicit rules, which
+/// earlier lessons it needs (backward references only, so the graph is acyclic).
+#[derive(Debug, Clone)]
+struct LessonPlan {
+    required: bool,
+    explicit: Option<Vec<usize>>,
+}
+
+fn plans() -> impl Strategy<Value = Vec<LessonPlan>> {
+    prop::collection::vec(
+        (
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+        ),
+        1..12,
+    )
+    .prop_map(|raw| {
+        raw.into_iter()
+            .enumerate()
+            .map(|(i, (optional, explicit, deps))| LessonPlan {
+                // Most lessons are required, as in real courses.
+                required: !(optional && i % 3 == 0),
+                explicit: (explicit && i > 0).then(|| {
+                    let mut deps: Vec<usize> = deps.iter().map(|d| d.index(i)).collect();
+                    deps.sort_unstable();
+                    deps.dedup();
+                    deps
+                }),
+            })
+            .collect()
+    })
+}
+
+fn course_from(plans: &[LessonPlan]) -> Course {
+    let mut course = Course::new(
+        UserId::new(),
+        Title::parse("Property course").unwrap(),
+        Description::parse("").unwrap(),
+        Category::parse("props").unwrap(),
+        Difficulty::Beginner,
+        Price::Free,
+        Utc::now(),
+    );
+    for (i, _) in plans.iter().enumerate() {
+        let body = LessonContent::Text {
+            body: LessonBody::parse("text").unwrap(),
+        };
+        course
+            .lessons
+            .push(Lesson::new(Title::parse(&format!("L{i}")).unwrap(), body));
+    }
+    let ids: Vec<LessonId> = course.lessons.iter().map(|l| l.id).collect();
+    for (lesson, plan) in course.lessons.iter_mut().zip(plans) {
+        lesson.required = plan.required;
+        if let Some(deps) = &plan.explicit {
+            lesson.prerequisites = Prerequisites::Lessons(deps.iter().map(|&d| ids[d]).collect());
+        }
+    }
+    course.validate_structure().expect("backward references form a DAG");
+    course
+}
+
+/// The lessons a lesson waits for, computed independently of the library.
+fn expected_deps(plans: &[LessonPlan], i: usize) -> Vec<usize> {
+    match &plans[i].explicit {
+        Some(deps) => deps.clone(),
+        None => (0..i).rev().find(|&j| plans[j].required).into_iter().collect(),
+    }
+}
+
+proptest! {
+    #[test]
+    fn merged_intervals_cover_exactly_the_union(spans in prop::collection::vec((0u64..300, 1u64..60), 0..40)) {
+        let mut set = IntervalSet::default();
+        let mut covered = [false; 400];
+        for &(start, len) in &spans {
+            set.insert(start, start + len);
+            covered[start as usize..(start + len) as usize].iter_mut().for_each(|c| *c = true);
+        }
+        prop_assert_eq!(set.covered_ms(), covered.iter().filter(|&&c| c).count() as u64);
+        for pair in set.spans().windows(2) {
+            prop_assert!(pair[0].1 < pair[1].0, "spans are sorted, disjoint and not touching");
+        }
+        prop_assert!(set.spans().iter().all(|&(s, e)| s < e));
+    }
+
+    #[test]
+    fn interval_order_and_duplicates_do_not_matter(
+        spans in prop::collection::vec((0u64..300, 1u64..60), 0..30),
+        seed in any::<u64>(),
+    ) {
+        let mut forward = IntervalSet::default();
+        spans.iter().for_each(|&(s, l)| forward.insert(s, s + l));
+        let mut shuffled: Vec<_> = spans.iter().chain(spans.iter()).copied().collect();
+        fastrand::Rng::with_seed(seed).shuffle(&mut shuffled);
+        let mut other = IntervalSet::default();
+        shuffled.iter().for_each(|&(s, l)| other.insert(s, s + l));
+        prop_assert_eq!(forward, other);
+    }
+
+    #[test]
+    fn evaluator_matches_the_rules(plans in plans(), completed_mask in prop::collection::vec(any::<bool>(), 12)) {
+        let course = course_from(&plans);
+        let completed: HashSet<LessonId> = course
+            .lessons
+            .iter()
+            .zip(&completed_mask)
+            .filter(|(_, &done)| done)
+            .map(|(l, _)| l.id)
+            .collect();
+        let evaluation = evaluate(&course, &completed, &[]);
+        for (i, status) in evaluation.lessons.iter().enumerate() {
+            let deps_done = expected_deps(&plans, i).iter().all(|&d| completed.contains(&course.lessons[d].id));
+            let expected = if completed.contains(&course.lessons[i].id) {
+                LessonState::Completed
+            } else if deps_done {
+                LessonState::Unlocked
+            } else {
+                LessonState::Locked
+            };
+            prop_assert_eq!(status.state, expected, "lesson {}", i);
+            prop_assert_eq!(status.unmet.is_empty(), status.state != LessonState::Locked);
+        }
+        let required: Vec<_> = course.lessons.iter().filter(|l| l.required).collect();
+        let done = required.iter().filter(|l| completed.contains(&l.id)).count() as u32;
+        prop_assert_eq!(evaluation.completed_required, done);
+        prop_assert_eq!(evaluation.total_required, required.len() as u32);
+        let percent = if required.is_empty() { 0 } else { done * 100 / required.len() as u32 };
+        prop_assert_eq!(u32::from(evaluation.percent), percent);
+        let next = evaluation.lessons.iter().find(|s| s.state == LessonState::Unlocked).map(|s| s.lesson_id);
+        prop_assert_eq!(evaluation.next_lesson_id, next);
+    }
+
+    #[test]
+    fn locked_lessons_never_become_completed(plans in plans(), attempts in prop::collection::vec(any::<prop::sample::Index>(), 1..40)) {
+        let course = course_from(&plans);
+        let mut enrollment = Enrollment::new(UserId::new(), course.id, EnrollmentSource::Free, Utc::now());
+        for pick in attempts {
+            let lesson = &course.lessons[pick.index(course.lessons.len())];
+            let before = enrollment.evaluate(&course, &[]);
+            let state = before.status(lesson.id).unwrap().state;
+            let result = enrollment.apply(&course, lesson.id, &LearningEvent::TextCompleted, None, &[], Utc::now());
+            match state {
+                LessonState::Locked => {
+                    prop_assert!(matches!(result, Err(Error::LessonLocked { .. })), "locked lesson accepted");
+                    prop_assert!(!enrollment.completed_lessons().contains(&lesson.id));
+                }
+                _ => prop_assert!(result.is_ok()),
+            }
+            let after = enrollment.evaluate(&course, &[]);
+            prop_assert_eq!(
+                enrollment.status == EnrollmentStatus::Completed,
+                after.all_required_complete(),
+                "the enrollment completes exactly when every required lesson is done"
+            );
+        }
+    }
+
+    #[test]
+    fn heartbeats_in_any_order_with_resends_give_the_same_state(
+        spans in prop::collection::vec((0u32..100, 1u32..30), 1..25),
+        seed in any::<u64>(),
+    ) {
+        let video = Video::new("dQw4w9WgXcQ", 100, None).unwrap();
+        let mut course = course_from(&[LessonPlan { required: true, explicit: None }]);
+        course.lessons[0].content = LessonContent::Video(video.clone());
+        let lesson = course.lessons[0].id;
+        let events: Vec<(EventId, WatchInterval)> = spans
+            .iter()
+            .map(|&(s, l)| (EventId::new(), WatchInterval::from_seconds(f64::from(s), f64::from(s + l)).unwrap()))
+            .collect();
+        let run = |order: &[(EventId, WatchInterval)]| {
+            let mut enrollment = Enrollment::new(UserId::new(), course.id, EnrollmentSource::Free, Utc::now());
+            for (id, interval) in order {
+                enrollment
+                    .apply(&course, lesson, &LearningEvent::VideoWatched(vec![*interval]), Some(*id), &[], Utc::now())
+                    .unwrap();
+            }
+            let progress = enrollment.lessons.get(&lesson).cloned().unwrap_or_default();
+            (progress.video.unwrap_or_default(), enrollment.completed_lessons(), enrollment.status)
+        };
+        let in_order = run(&events);
+        let mut resent: Vec<_> = events.iter().chain(events.iter()).copied().collect();
+        fastrand::Rng::with_seed(seed).shuffle(&mut resent);
+        let shuffled = run(&resent);
+        let (a, b): (&VideoProgress, &VideoProgress) = (&in_order.0, &shuffled.0);
+        prop_assert_eq!(&a.watched, &b.watched);
+        prop_assert_eq!(a.watch_time_ms, b.watch_time_ms, "re-sent heartbeats are not counted twice");
+        prop_assert_eq!(a.heartbeats, b.heartbeats);
+        prop_assert_eq!(&in_order.1, &shuffled.1);
+        prop_assert_eq!(in_order.2, shuffled.2);
+    }
+
+    #[test]
+    fn enrollment_transitions_follow_the_state_machine(actions in prop::collection::vec(0u8..4, 0..30)) {
+        let mut enrollment = Enrollment::new(UserId::new(), lms_core::ids::CourseId::new(), EnrollmentSource::Free, Utc::now());
+        for action in actions {
+            use EnrollmentStatus::*;
+            let from = enrollment.status;
+            let (result, allowed, to) = match action {
+                0 => (enrollment.cancel(Utc::now()).map(|_| ()), from == Active, Cancelled),
+                1 => (enrollment.expire(Utc::now()).map(|_| ()), from == Active, Expired),
+                2 => (enrollment.refund(Utc::now()).map(|_| ()), matches!(from, Active | Completed), Refunded),
+                _ => (
+                    enrollment.reactivate(EnrollmentSource::Free, Utc::now()).map(|_| ()),
+                    matches!(from, Cancelled | Expired | Refunded),
+                    Active,
+                ),
+            };
+            prop_assert_eq!(result.is_ok(), allowed);
+            if allowed {
+                prop_assert_eq!(enrollment.status, to);
+            } else {
+                prop_assert!(matches!(result, Err(Error::InvalidTransition { .. })), "wrong error");
+                prop_assert_eq!(enrollment.status, from, "a refused transition changes nothing");
+            }
+        }
+    }
+}
