@@ -69,13 +69,20 @@ impl UserService {
     /// Fails with `AlreadyExists` when the email is taken.
     #[instrument(skip_all)]
     pub async fn register(&self, input: NewUser) -> Result<User> {
+        self.provision(input, Role::Student).await
+    }
+
+    /// Creates an account with any role and no actor: for operator tooling (the first
+    /// admin) and for applications that authenticate and authorize users themselves.
+    #[instrument(skip_all, fields(role = %role))]
+    pub async fn provision(&self, input: NewUser, role: Role) -> Result<User> {
         let (email, display_name) = self.validate_new(&input)?;
         let now = self.deps.clock.now();
         let user = User {
             id: UserId::new(),
             email,
             display_name,
-            role: Role::Student,
+            role,
             premium: false,
             created_at: now,
             updated_at: now,

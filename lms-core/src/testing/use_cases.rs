@@ -21,6 +21,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
     behaviour_list![
         registration_normalizes_and_rejects_duplicate_email,
         registration_reports_every_invalid_field,
+        provisioned_accounts_get_their_role,
         users_see_only_their_own_account,
         only_admins_change_roles,
         profile_rectification_changes_email,
@@ -87,6 +88,18 @@ async fn registration_reports_every_invalid_field(ctx: Ctx) {
         }
         other => panic!("expected validation error, got {other:?}"),
     }
+}
+
+async fn provisioned_accounts_get_their_role(ctx: Ctx) {
+    let input = NewUser {
+        email: format!("ops-{}@example.com", tag()),
+        display_name: "Operator".into(),
+    };
+    let user = ctx.lms.users.provision(input.clone(), Role::Admin).await.expect("provision");
+    assert_eq!(user.role, Role::Admin);
+    assert_eq!(ctx.lms.users.load(user.id).await.expect("load"), user);
+    let again = ctx.lms.users.provision(input, Role::Instructor).await;
+    assert!(matches!(again, Err(Error::AlreadyExists { .. })), "got {again:?}");
 }
 
 async fn users_see_only_their_own_account(ctx: Ctx) {
