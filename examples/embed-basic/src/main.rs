@@ -51,7 +51,10 @@ async fn main() -> Result<(), Error> {
         .await?;
     let session = lms.auth.login("ada@example.com", "Analytical-Engine-1843").await?;
     let learner = Actor::of(&learner);
-    println!("registered Ada and Grace; Ada logged in (session {})", session.family_id);
+    println!(
+        "registered Ada and Grace; Ada logged in (session {})",
+        session.family_id
+    );
 
     let course = lms
         .catalog
@@ -84,11 +87,24 @@ async fn main() -> Result<(), Error> {
             accepted_answers: vec![],
         }],
     };
-    let (_, video_id) = lms.catalog.add_lesson(&teacher, course.id, lesson("Welcome video", video)).await?;
-    let (_, article_id) = lms.catalog.add_lesson(&teacher, course.id, lesson("Ownership", article)).await?;
-    let (course, quiz_id) = lms.catalog.add_lesson(&teacher, course.id, lesson("Check yourself", quiz)).await?;
+    let (_, video_id) = lms
+        .catalog
+        .add_lesson(&teacher, course.id, lesson("Welcome video", video))
+        .await?;
+    let (_, article_id) = lms
+        .catalog
+        .add_lesson(&teacher, course.id, lesson("Ownership", article))
+        .await?;
+    let (course, quiz_id) = lms
+        .catalog
+        .add_lesson(&teacher, course.id, lesson("Check yourself", quiz))
+        .await?;
     lms.catalog.publish(&teacher, course.id).await?;
-    println!("Grace published \"{}\" with {} lessons", course.title, course.lessons.len());
+    println!(
+        "Grace published \"{}\" with {} lessons",
+        course.title,
+        course.lessons.len()
+    );
 
     lms.learning.enroll(&learner, course.id).await?;
     match lms.learning.open_lesson(&learner, article_id).await {
@@ -97,10 +113,19 @@ async fn main() -> Result<(), Error> {
     }
 
     let seek = vec![WatchInterval::from_seconds(110.0, 120.0)?];
-    let update = lms.learning.record_video_progress(&learner, video_id, seek, None).await?;
-    println!("skipping to the end completes nothing: {}% done", update.evaluation.percent);
+    let update = lms
+        .learning
+        .record_video_progress(&learner, video_id, seek, None)
+        .await?;
+    println!(
+        "skipping to the end completes nothing: {}% done",
+        update.evaluation.percent
+    );
     let watch = vec![WatchInterval::from_seconds(0.0, 110.0)?];
-    let update = lms.learning.record_video_progress(&learner, video_id, watch, None).await?;
+    let update = lms
+        .learning
+        .record_video_progress(&learner, video_id, watch, None)
+        .await?;
     println!(
         "watching the rest completes the video ({}), {}% done",
         update.lesson_completed, update.evaluation.percent
@@ -117,7 +142,10 @@ async fn main() -> Result<(), Error> {
         unreachable!("the third lesson is a quiz");
     };
     let question = &quiz.questions[0];
-    println!("quiz question (no answers sent): {} {:?}", question.prompt, question.options);
+    println!(
+        "quiz question (no answers sent): {} {:?}",
+        question.prompt, question.options
+    );
     let answer = |option| {
         vec![Answer {
             question_id: question.id,
@@ -135,7 +163,10 @@ async fn main() -> Result<(), Error> {
     );
 
     let progress = lms.learning.progress(&learner, course.id, None).await?;
-    let certificate = progress.enrollment.certificate.expect("completion issues a certificate");
+    let certificate = progress
+        .enrollment
+        .certificate
+        .expect("completion issues a certificate");
     let verified = lms.learning.verify_certificate(certificate.id).await?;
     println!(
         "{}% complete, enrollment {}, certificate {} for \"{}\" verified",

@@ -95,7 +95,12 @@ async fn provisioned_accounts_get_their_role(ctx: Ctx) {
         email: format!("ops-{}@example.com", tag()),
         display_name: "Operator".into(),
     };
-    let user = ctx.lms.users.provision(input.clone(), Role::Admin).await.expect("provision");
+    let user = ctx
+        .lms
+        .users
+        .provision(input.clone(), Role::Admin)
+        .await
+        .expect("provision");
     assert_eq!(user.role, Role::Admin);
     assert_eq!(ctx.lms.users.load(user.id).await.expect("load"), user);
     let again = ctx.lms.users.provision(input, Role::Instructor).await;
