@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use tracing::instrument;
 
 use super::{retry_on_conflict, Actor, Deps};
@@ -283,24 +285,12 @@ impl CatalogService {
         .await
     }
 
-    /// Walks prerequisites breadth-first from `prerequisites`; reaching `id` means a cycle.
+    /// Walks prerequisites breadth-first from `prerequisites`: each must exist, and
+    /// reaching `id` again means a cycle.
     async fn check_course_graph(&self, id: CourseId, prerequisites: &[CourseId]) -> Result<()> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         let mut frontier: Vec<CourseId> = prerequisites.to_vec();
-        let found = self
-            .deps
-            .stores
-            .courses
-            .get_courses(&frontier)
-            .await
-            .map_err(|e| Error::from_store(e, Entity::Course, id))?;
-        if let Some(missing) = frontier.iter().find(|c| !found.iter().any(|f| f.id == **c)) {
-            return Err(Error::invalid(
-                "prerequisites",
-                "unknown_course",
-                format!("course {missing} does not exist"),
-            ));
-        }
+        let mut direct = true;
         while !frontier.is_empty() {
             if frontier.contains(&id) {
                 return Err(Error::invalid(
@@ -309,7 +299,6 @@ impl CatalogService {
                     "course prerequisites would form a cycle",
                 ));
             }
-            seen.extend(frontier.iter().copied());
             let courses = self
                 .deps
                 .stores
@@ -317,6 +306,17 @@ impl CatalogService {
                 .get_courses(&frontier)
                 .await
                 .map_err(|e| Error::from_store(e, Entity::Course, id))?;
+            if direct {
+                if let Some(missing) = frontier.iter().find(|c| !courses.iter().any(|f| f.id == **c)) {
+                    return Err(Error::invalid(
+                        "prerequisites",
+                        "unknown_course",
+                        format!("course {missing} does not exist"),
+                    ));
+                }
+                direct = false;
+            }
+            seen.extend(frontier.iter().copied());
             frontier = courses
                 .iter()
                 .flat_map(|c| c.prerequisites.iter().copied())
