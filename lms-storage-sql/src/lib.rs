@@ -1,0 +1,329 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use lms_core::domain::class::Class;
+use lms_core::domain::course::Course;
+use lms_core::domain::enrollment::Enrollment;
+use lms_core::domain::events::DomainEvent;
+use lms_core::domain::user::User;
+use lms_core::ids::UserId;
+use lms_core::ports::{OutboxMessage, PageRequest, RefreshToken, RefreshTokenState, StoreError, StoreResult};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Serializes a value to the JSON text stored in `doc` and `summary` columns.
+pub fn encode<T: Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(StoreError::backend)
+}
+
+/// Deserializes a `doc` or `summary` column. A document that does not decode is a
+/// backend failure: the database holds something this version cannot read.
+pub fn decode<T: DeserializeOwned>(doc: &str) -> StoreResult<T> {
+    serde_json::from_str(doc).map_err(StoreError::backend)
+}
+
+/// An aggregate version as stored in a signed 64-bit column.
+pub fn version_column(version: u64) -> StoreResult<i64> {
+    i64::try_from(version).map_err(StoreError::backend)
+}
+
+/// The error for an update that matched no row: the aggregate is missing, or its stored
+/// version is not the expected one.
+pub fn missed_update(exists: bool) -> StoreError {
+    if exists {
+        StoreError::VersionConflict
+    } else {
+        StoreError::NotFound
+    }
+}
+
+/// The `LIMIT` of a keyset page query: one row more than the page, so that
+/// [`lms_core::ports::Page::from_overfetch`] can tell whether another page follows.
+pub fn overfetch_limit(page: PageRequest) -> i64 {
+    i64::from(page.limit) + 1
+}
+
+/// The distinct UUIDs of some ids, sorted, so a batch lookup sends each id once.
+pub fn distinct_uuids<I: IntoIterator<Item = Uuid>>(ids: I) -> Vec<Uuid> {
+    ids.into_iter().collect::<BTreeSet<_>>().into_iter().collect()
+}
+
+/// Outbox sequences as stored; values no row can have (beyond `i64::MAX`) are dropped,
+/// which is what acknowledging an unknown sequence means.
+pub fn sequence_columns(sequences: &[u64]) -> Vec<i64> {
+    sequences.iter().filter_map(|&s| i64::try_from(s).ok()).collect()
+}
+
+/// An outbox message from its stored sequence and document.
+pub fn outbox_message(sequence: i64, doc: &str) -> StoreResult<OutboxMessage> {
+    Ok(OutboxMessage {
+        sequence: u64::try_from(sequence).map_err(StoreError::backend)?,
+        event: decode(doc)?,
+    })
+}
+
+/// The columns of a `users` row.
+#[derive(Debug)]
+pub struct UserRow<'a> {
+    /// Primary key.
+    pub id: Uuid,
+    /// Normalized email, unique.
+    pub email: &'a str,
+    /// Optimistic version.
+    pub version: i64,
+    /// The whole user as JSON.
+    pub doc: String,
+}
+
+impl<'a> UserRow<'a> {
+    /// The row of a user.
+    pub fn new(user: &'a User) -> StoreResult<Self> {
+        Ok(Self {
+            id: user.id.as_uuid(),
+            email: user.email.as_str(),
+            version: version_column(user.version)?,
+            doc: encode(user)?,
+        })
+    }
+}
+
+/// The columns of a `courses` row and its `course_lessons` rows.
+#[derive(Debug)]
+pub struct CourseRow {
+    /// Primary key.
+    pub id: Uuid,
+    /// The owner, filtered on.
+    pub owner_id: Uuid,
+    /// Lifecycle state name, filtered on.
+    pub status: &'static str,
+    /// Normalized category, compared for equality.
+    pub category_key: String,
+    /// Normalized title and description, searched by substring.
+    pub search_text: String,
+    /// Optimistic version.
+    pub version: i64,
+    /// The listing view ([`Course::summary`]) as JSON, so listings never load lessons.
+    pub summary: String,
+    /// The whole course as JSON.
+    pub doc: String,
+    /// The ids of the course's lessons, each once, for `course_lessons`.
+    pub lesson_ids: Vec<Uuid>,
+}
+
+impl CourseRow {
+    /// The row of a course.
+    pub fn new(course: &Course) -> StoreResult<Self> {
+        let keys = course.search_keys();
+        Ok(Self {
+            id: course.id.as_uuid(),
+            owner_id: course.owner_id.as_uuid(),
+            status: course.status.as_str(),
+            category_key: keys.category,
+            search_text: keys.text,
+            version: version_column(course.version)?,
+            summary: encode(&course.summary())?,
+            doc: encode(course)?,
+            lesson_ids: distinct_uuids(course.lessons.iter().map(|l| l.id.as_uuid())),
+        })
+    }
+}
+
+/// The columns of a `classes` row.
+#[derive(Debug)]
+pub struct ClassRow {
+    /// Primary key.
+    pub id: Uuid,
+    /// Optimistic version.
+    pub version: i64,
+    /// The whole class as JSON.
+    pub doc: String,
+}
+
+impl ClassRow {
+    /// The row of a class.
+    pub fn new(class: &Class) -> StoreResult<Self> {
+        Ok(Self {
+            id: class.id.as_uuid(),
+            version: version_column(class.version)?,
+            doc: encode(class)?,
+        })
+    }
+}
+
+/// The columns of an `enrollments` row.
+#[derive(Debug)]
+pub struct EnrollmentRow {
+    /// Primary key.
+    pub id: Uuid,
+    /// The learner; unique together with `course_id`.
+    pub user_id: Uuid,
+    /// The course.
+    pub course_id: Uuid,
+    /// The certificate, once issued, looked up for verification.
+    pub certificate_id: Option<Uuid>,
+    /// Optimistic version.
+    pub version: i64,
+    /// The whole enrollment with its progress as JSON.
+    pub doc: String,
+}
+
+impl EnrollmentRow {
+    /// The row of an enrollment.
+    pub fn new(enrollment: &Enrollment) -> StoreResult<Self> {
+        Ok(Self {
+            id: enrollment.id.as_uuid(),
+            user_id: enrollment.user_id.as_uuid(),
+            course_id: enrollment.course_id.as_uuid(),
+            certificate_id: enrollment.certificate.as_ref().map(|c| c.id.as_uuid()),
+            version: version_column(enrollment.version)?,
+            doc: encode(enrollment)?,
+        })
+    }
+}
+
+/// The columns of an `outbox` row (the sequence is assigned by the database).
+#[derive(Debug)]
+pub struct EventRow {
+    /// The event's id.
+    pub event_id: Uuid,
+    /// The event type (`payload.event_type()`), for inspection and filtering.
+    pub event_type: &'static str,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// The whole event as JSON.
+    pub doc: String,
+}
+
+impl EventRow {
+    /// The rows of some events, in order.
+    pub fn all(events: &[DomainEvent]) -> StoreResult<Vec<Self>> {
+        events
+            .iter()
+            .map(|event| {
+                Ok(Self {
+                    event_id: event.id.as_uuid(),
+                    event_type: event.payload.event_type(),
+                    occurred_at: event.occurred_at,
+                    doc: encode(event)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The stored name of a refresh-token state.
+pub fn token_state_name(state: RefreshTokenState) -> &'static str {
+    match state {
+        RefreshTokenState::Active => "active",
+        RefreshTokenState::Rotated => "rotated",
+        RefreshTokenState::Revoked => "revoked",
+    }
+}
+
+/// The columns of a `refresh_tokens` row, in table order: token hash, family id, user id,
+/// issue time, expiry, state name.
+pub type RefreshTokenColumns = (String, Uuid, Uuid, DateTime<Utc>, DateTime<Utc>, String);
+
+/// The row of a refresh token.
+pub fn refresh_token_columns(token: &RefreshToken) -> RefreshTokenColumns {
+    (
+        token.token_hash.clone(),
+        token.family_id,
+        token.user_id.as_uuid(),
+        token.issued_at,
+        token.expires_at,
+        token_state_name(token.state).to_owned(),
+    )
+}
+
+/// A refresh token from its row.
+pub fn refresh_token_from(columns: RefreshTokenColumns) -> StoreResult<RefreshToken> {
+    let (token_hash, family_id, user_id, issued_at, expires_at, state) = columns;
+    let state = [
+        RefreshTokenState::Active,
+        RefreshTokenState::Rotated,
+        RefreshTokenState::Revoked,
+    ]
+    .into_iter()
+    .find(|s| token_state_name(*s) == state)
+    .ok_or_else(|| StoreError::backend(format!("unknown refresh token state {state:?}")))?;
+    Ok(RefreshToken {
+        token_hash,
+        family_id,
+        user_id: UserId::from_uuid(user_id),
+        issued_at,
+        expires_at,
+        state,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missed_updates_tell_conflicts_from_missing_rows() {
+        assert!(matches!(missed_update(true), StoreError::VersionConflict));
+        assert!(matches!(missed_update(false), StoreError::NotFound));
+    }
+
+    #[test]
+    fn versions_beyond_the_column_range_are_rejected() {
+        assert_eq!(version_column(7).unwrap(), 7);
+        assert!(matches!(version_column(u64::MAX), Err(StoreError::Backend(_))));
+    }
+
+    #[test]
+    fn unrepresentable_sequences_are_dropped() {
+        assert_eq!(sequence_columns(&[1, u64::MAX, 3]), vec![1, 3]);
+    }
+
+    #[test]
+    fn batch_ids_are_distinct_and_sorted() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(distinct_uuids([b, a, b]), vec![a, b]);
+    }
+
+    #[test]
+    fn refresh_tokens_round_trip_through_their_columns() {
+        let now = Utc::now();
+        for state in [
+            RefreshTokenState::Active,
+            RefreshTokenState::Rotated,
+            RefreshTokenState::Revoked,
+        ] {
+            let token = RefreshToken {
+                token_hash: "ab12".into(),
+                family_id: Uuid::now_v7(),
+                user_id: UserId::new(),
+                issued_at: now,
+                expires_at: now,
+                state,
+            };
+            assert_eq!(refresh_token_from(refresh_token_columns(&token)).unwrap(), token);
+        }
+        let mut columns = refresh_token_columns(&RefreshToken {
+            token_hash: "cd34".into(),
+            family_id: Uuid::now_v7(),
+            user_id: UserId::new(),
+            issued_at: now,
+            expires_at: now,
+            state: RefreshTokenState::Active,
+        });
+        columns.5 = "stolen".into();
+        assert!(matches!(refresh_token_from(columns), Err(StoreError::Backend(_))));
+    }
+
+    #[test]
+    fn undecodable_documents_are_backend_failures() {
+        assert!(matches!(decode::<User>("{}"), Err(StoreError::Backend(_))));
+        assert!(matches!(outbox_message(-1, "{}"), Err(StoreError::Backend(_))));
+    }
+}
