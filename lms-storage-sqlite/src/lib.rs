@@ -1,0 +1,94 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod error;
+mod stores;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use lms_core::ports::StoreResult;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::{classify, classify_migration};
+
+/// The schema, embedded in the binary.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How long a statement waits for another process's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Concurrent readers; WAL lets them read while the writer writes.
+const READERS: u32 = 4;
+/// How long a read waits for a free reader connection.
+const READ_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a write waits for the writer connection. Writes queue here instead of
+/// contending for the database lock, so this covers a burst of queued writers.
+const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Storage in one SQLite database file, implementing every storage port of `lms-core`.
+///
+/// Reads go through a small pool of connections; writes go through a single writer
+/// connection, each in a `BEGIN IMMEDIATE` transaction, so writers in this process queue
+/// for the connection instead of failing with `SQLITE_BUSY`, and a writer in another
+/// process is waited for up to the busy timeout (5 s). Cloning is cheap and shares the
+/// connections.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    reader: SqlitePool,
+    writer: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating it if missing) the database file at `path`.
+    pub async fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
+        Self::connect_with(SqliteConnectOptions::new().filename(path)).await
+    }
+
+    /// Opens the database named by a `sqlite:` URL, e.g. `sqlite:///var/lib/lms/lms.db` or
+    /// `sqlite:lms.db`, creating the file if missing.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with(SqliteConnectOptions::from_str(url).map_err(classify)?).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(file = %options.get_filename().display()))]
+    async fn connect_with(options: SqliteConnectOptions) -> StoreResult<Self> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        // The writer connects first: it creates the file and switches it to WAL.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await
+            .map_err(classify)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .acquire_timeout(READ_ACQUIRE_TIMEOUT)
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await
+            .map_err(classify)?;
+        Ok(Self { reader, writer })
+    }
+
+    /// Applies the embedded migrations that are not applied yet, each in a transaction,
+    /// recording them in `_sqlx_migrations`. Running it again is harmless.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn migrate(&self) -> StoreResult<()> {
+        // On the writer connection: migrations queue behind writes like any other write.
+        MIGRATOR.run(&self.writer).await.map_err(classify_migration)
+    }
+
+    /// Closes every connection; later operations fail with `StoreError::Unavailable`.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
