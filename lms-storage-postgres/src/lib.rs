@@ -1,0 +1,132 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod error;
+mod stores;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use lms_core::ports::StoreResult;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Connection;
+
+use crate::error::{classify, classify_migration};
+
+/// The schema, embedded in the binary.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Pool settings of a [`PostgresStore`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolConfig {
+    max_connections: u32,
+    acquire_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    /// Ten connections; an operation that cannot get a connection within 3 s fails with
+    /// `StoreError::Unavailable`.
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+impl PoolConfig {
+    /// Most connections the pool opens.
+    pub fn max_connections(mut self, max_connections: u32) -> Self {
+        self.max_connections = max_connections.max(1);
+        self
+    }
+
+    /// How long an operation waits for a connection (including connecting to an
+    /// unreachable server) before failing with `StoreError::Unavailable`.
+    pub fn acquire_timeout(mut self, acquire_timeout: Duration) -> Self {
+        self.acquire_timeout = acquire_timeout;
+        self
+    }
+
+    fn pool_options(self) -> PgPoolOptions {
+        PgPoolOptions::new()
+            .max_connections(self.max_connections)
+            .acquire_timeout(self.acquire_timeout)
+            // A pooled connection is checked before use, so connections the server closed
+            // (restart, failover, `pg_terminate_backend`) are replaced instead of failing
+            // the next operation.
+            .test_before_acquire(true)
+    }
+}
+
+/// Storage in PostgreSQL, implementing every storage port of `lms-core`. Cloning is cheap
+/// and shares the pool.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/db?sslmode=…`)
+    /// with the default [`PoolConfig`]. Fails with `StoreError::Unavailable` when the
+    /// server cannot be reached within the acquire timeout.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with(url, PoolConfig::default()).await
+    }
+
+    /// Connects to the database at `url` with these pool settings.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn connect_with(url: &str, config: PoolConfig) -> StoreResult<Self> {
+        let pool = config
+            .pool_options()
+            .connect_with(parse(url)?)
+            .await
+            .map_err(classify)?;
+        Ok(Self { pool })
+    }
+
+    /// A store that connects on first use, so it can be built while the server is down;
+    /// operations fail with `StoreError::Unavailable` until it is reachable.
+    pub fn connect_lazy(url: &str, config: PoolConfig) -> StoreResult<Self> {
+        Ok(Self {
+            pool: config.pool_options().connect_lazy_with(parse(url)?),
+        })
+    }
+
+    /// A store over an existing pool.
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// The underlying pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Applies the embedded migrations that are not applied yet, each in its own
+    /// transaction together with its row in `_sqlx_migrations`.
+    ///
+    /// Safe to run again and from several processes at once: sqlx's migrator holds a
+    /// session-level advisory lock (`pg_advisory_lock`, keyed by the database name) while it
+    /// reads what is applied and applies the rest, so a concurrent `migrate()` waits, then
+    /// finds nothing left to do. It runs on a connection taken out of the pool and closed
+    /// afterwards, so the lock is released even when a migration fails.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(classify)?.detach();
+        let applied = MIGRATOR.run(&mut conn).await.map_err(classify_migration);
+        let closed = conn.close().await.map_err(classify);
+        applied.and(closed)
+    }
+
+    /// Closes the pool; later operations fail with `StoreError::Unavailable`.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Parses a connection URL.
+fn parse(url: &str) -> StoreResult<PgConnectOptions> {
+    PgConnectOptions::from_str(url).map_err(classify)
+}

@@ -1,0 +1,152 @@
+//! Behaviour specific to the Postgres adapter: migrations (repeated and concurrent), error
+//! classification, an unreachable server, recovery after the server drops every
+//! connection, and TLS.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use lms_core::ids::UserId;
+use lms_core::ports::{StoreError, StoreHealth, UserStore};
+use lms_storage_postgres::{PoolConfig, PostgresStore};
+use lms_storage_sql::testing::user;
+use sqlx::postgres::PgSslMode;
+use sqlx::ConnectOptions;
+
+/// A migrated store on a fresh database, or `None` when the tests are skipped.
+async fn fresh(test: &str) -> Option<(common::TestDatabase, PostgresStore)> {
+    let server = common::server_url(test)?;
+    let db = common::TestDatabase::create(&server).await;
+    let store = PostgresStore::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    Some((db, store))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_run_twice_and_concurrently() {
+    let Some(server) = common::server_url("lms-storage-postgres migrations") else {
+        return;
+    };
+    let db = common::TestDatabase::create(&server).await;
+    let first = PostgresStore::connect(&db.url).await.expect("first pool");
+    let second = PostgresStore::connect(&db.url).await.expect("second pool");
+    let (a, b) = tokio::join!(first.migrate(), second.migrate());
+    a.expect("first concurrent migrate");
+    b.expect("second concurrent migrate");
+    first.migrate().await.expect("migrate again");
+
+    let migration_files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("migrations directory")
+        .count();
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(first.pool())
+        .await
+        .expect("count applied migrations");
+    assert_eq!(applied as usize, migration_files, "each migration is applied once");
+
+    let ada = user("ada@example.com");
+    first.insert_user(&ada, &[]).await.expect("the schema works");
+    assert_eq!(second.get_user(ada.id).await.expect("get"), Some(ada));
+}
+
+#[tokio::test]
+async fn uniqueness_violations_name_the_rule() {
+    let Some((_db, store)) = fresh("lms-storage-postgres uniqueness").await else {
+        return;
+    };
+    lms_storage_sql::testing::unique_violations_are_classified(&store).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_unavailable_quickly() {
+    // Port 1 on the loopback interface refuses connections.
+    let url = "postgres://postgres@127.0.0.1:1/unreachable";
+    let config = PoolConfig::default();
+
+    // Each failure surfaces within the 3 s acquire timeout (plus scheduling slack).
+    let quickly = |started: Instant| {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "took {:?}",
+            started.elapsed()
+        )
+    };
+
+    let started = Instant::now();
+    let err = PostgresStore::connect_with(url, config)
+        .await
+        .expect_err("cannot connect");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    quickly(started);
+
+    let store = PostgresStore::connect_lazy(url, config).expect("lazy store");
+    let started = Instant::now();
+    let err = store.ping().await.expect_err("ping");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    quickly(started);
+    let started = Instant::now();
+    let err = store.get_user(UserId::new()).await.expect_err("read");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    quickly(started);
+    let started = Instant::now();
+    let err = store
+        .insert_user(&user("nobody@example.com"), &[])
+        .await
+        .expect_err("write");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    quickly(started);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_recovers_when_the_server_drops_its_connections() {
+    let Some((db, store)) = fresh("lms-storage-postgres recovery").await else {
+        return;
+    };
+    let ada = user("ada@example.com");
+    store.insert_user(&ada, &[]).await.expect("insert");
+    assert!(store.pool().size() > 0, "the pool keeps a connection");
+
+    let mut admin = db.admin().await;
+    let terminated: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(db.name())
+    .fetch_all(&mut admin)
+    .await
+    .expect("terminate the store's connections");
+    assert!(terminated.iter().any(|&t| t), "at least one connection was terminated");
+
+    store.ping().await.expect("ping after the connections were dropped");
+    assert_eq!(store.get_user(ada.id).await.expect("read after recovery"), Some(ada));
+    store
+        .insert_user(&user("bob@example.com"), &[])
+        .await
+        .expect("write after recovery");
+}
+
+#[tokio::test]
+async fn tls_is_negotiated_when_the_url_asks_for_it() {
+    let Some((db, store)) = fresh("lms-storage-postgres tls").await else {
+        return;
+    };
+    let server_ssl: String = sqlx::query_scalar("SHOW ssl")
+        .fetch_one(store.pool())
+        .await
+        .expect("show ssl");
+    let tls_url = db.options().ssl_mode(PgSslMode::Require).to_url_lossy().to_string();
+    let connected = PostgresStore::connect(&tls_url).await;
+    if server_ssl == "on" {
+        let tls_store = connected.expect("connect with sslmode=require");
+        let encrypted: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(tls_store.pool())
+            .await
+            .expect("read the connection's TLS state");
+        assert!(encrypted, "the connection is encrypted");
+    } else {
+        let err = connected.expect_err("a server without TLS refuses sslmode=require");
+        assert!(
+            matches!(err, StoreError::Unavailable(_) | StoreError::Backend(_)),
+            "{err:?}"
+        );
+    }
+}
