@@ -1,0 +1,85 @@
+//! The storage backends a benchmark runs against.
+
+use std::sync::Arc;
+
+use lms_core::memory::MemoryStore;
+use lms_core::ports::Stores;
+use lms_storage_postgres::PostgresStore;
+use lms_storage_sqlite::SqliteStore;
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Connection;
+
+/// A backend ready for use, with whatever it needs kept alive.
+#[derive(Debug)]
+pub struct Backend {
+    /// Short name for reports (`memory`, `sqlite`, `postgres`).
+    pub name: &'static str,
+    /// The stores.
+    pub stores: Stores,
+    /// How many seeding writes to keep in flight.
+    pub seed_concurrency: usize,
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+/// The in-memory adapter.
+pub fn memory() -> Backend {
+    Backend {
+        name: "memory",
+        stores: Stores::from_backend(Arc::new(MemoryStore::new())),
+        seed_concurrency: 1,
+        _temp_dir: None,
+    }
+}
+
+/// SQLite in a fresh temporary file.
+pub async fn sqlite() -> Backend {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("bench.db"))
+        .await
+        .expect("open sqlite");
+    store.migrate().await.expect("migrate sqlite");
+    Backend {
+        name: "sqlite",
+        stores: Stores::from_backend(Arc::new(store)),
+        seed_concurrency: 8,
+        _temp_dir: Some(dir),
+    }
+}
+
+/// Postgres in a freshly created database `lms_bench` on the server named by
+/// `LMS_BENCH_POSTGRES_URL` or `LMS_TEST_POSTGRES_URL`; `None` when neither is set.
+pub async fn postgres() -> Option<Backend> {
+    let admin_url = std::env::var("LMS_BENCH_POSTGRES_URL")
+        .or_else(|_| std::env::var("LMS_TEST_POSTGRES_URL"))
+        .ok()?;
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to postgres");
+    for statement in [
+        "DROP DATABASE IF EXISTS lms_bench WITH (FORCE)",
+        "CREATE DATABASE lms_bench",
+    ] {
+        sqlx::query(statement)
+            .execute(&mut admin)
+            .await
+            .expect("recreate lms_bench");
+    }
+    let options = PgConnectOptions::from_str(&admin_url)
+        .expect("postgres url")
+        .database("lms_bench");
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .connect_with(options)
+        .await
+        .expect("connect lms_bench");
+    let store = PostgresStore::from_pool(pool);
+    store.migrate().await.expect("migrate postgres");
+    Some(Backend {
+        name: "postgres",
+        stores: Stores::from_backend(Arc::new(store)),
+        seed_concurrency: 16,
+        _temp_dir: None,
+    })
+}
