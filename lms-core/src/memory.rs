@@ -345,11 +345,15 @@ impl EnrollmentStore for MemoryStore {
     }
 
     async fn list_enrollments_for_user(&self, user_id: UserId, page: PageRequest) -> StoreResult<Page<Enrollment>> {
-        let after = EnrollmentId::from_uuid(page.after.unwrap_or(Uuid::nil()));
+        let start = page
+            .after
+            .map_or(Bound::Included((user_id, EnrollmentId::from_uuid(Uuid::nil()))), |a| {
+                Bound::Excluded((user_id, EnrollmentId::from_uuid(a)))
+            });
         let items = self.enrollments_in(|state| {
             state
                 .enrollments_by_user
-                .range((Bound::Excluded((user_id, after)), Bound::Unbounded))
+                .range((start, Bound::Unbounded))
                 .take_while(|(u, _)| *u == user_id)
                 .take(page.limit as usize + 1)
                 .map(|&(_, id)| id)
@@ -363,11 +367,14 @@ impl EnrollmentStore for MemoryStore {
         course_id: CourseId,
         page: PageRequest,
     ) -> StoreResult<Page<Enrollment>> {
-        let after = EnrollmentId::from_uuid(page.after.unwrap_or(Uuid::nil()));
+        let start = page.after.map_or(
+            Bound::Included((course_id, EnrollmentId::from_uuid(Uuid::nil()))),
+            |a| Bound::Excluded((course_id, EnrollmentId::from_uuid(a))),
+        );
         let items = self.enrollments_in(|state| {
             state
                 .enrollments_by_course
-                .range((Bound::Excluded((course_id, after)), Bound::Unbounded))
+                .range((start, Bound::Unbounded))
                 .take_while(|(c, _)| *c == course_id)
                 .take(page.limit as usize + 1)
                 .map(|&(_, id)| id)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::lesson::{Lesson, Prerequisites};
 use crate::domain::money::Price;
-use crate::domain::text::{normalize_for_match, Category, Description, Title};
+use crate::domain::text::{has_control_characters, normalize_for_match, Category, Description, Title};
 use crate::error::{Error, FieldError, Result, Validator};
 use crate::ids::{CourseId, LessonId, UserId};
 
@@ -77,11 +77,11 @@ pub fn validate_metadata(metadata: &Metadata) -> Result<()> {
         ));
     }
     for (key, value) in metadata {
-        if key.is_empty() || key.chars().count() > MAX_METADATA_KEY {
+        if key.is_empty() || key.chars().count() > MAX_METADATA_KEY || has_control_characters(key, false) {
             v.push(FieldError::new(
                 key.as_str(),
                 "invalid_key",
-                format!("keys have 1 to {MAX_METADATA_KEY} characters"),
+                format!("keys have 1 to {MAX_METADATA_KEY} characters and no control characters"),
             ));
         }
         if value.chars().count() > MAX_METADATA_VALUE {
@@ -89,6 +89,12 @@ pub fn validate_metadata(metadata: &Metadata) -> Result<()> {
                 key.as_str(),
                 "too_long",
                 format!("values have at most {MAX_METADATA_VALUE} characters"),
+            ));
+        } else if has_control_characters(value, true) {
+            v.push(FieldError::new(
+                key.as_str(),
+                "control_characters",
+                "values must not contain control characters",
             ));
         }
     }

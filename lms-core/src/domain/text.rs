@@ -25,8 +25,7 @@ fn bounded(raw: &str, min: usize, max: usize, multiline: bool) -> Result<String>
             format!("must be at most {max} characters"),
         ));
     }
-    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
-    if !value.chars().all(allowed) {
+    if has_control_characters(value, multiline) {
         return Err(Error::invalid(
             "",
             "control_characters",
@@ -167,6 +166,14 @@ impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Whether `text` contains control characters (other than newlines and tabs when
+/// `multiline`). Every text the platform stores or searches is checked with it: such
+/// characters have no meaning in learning content and some databases cannot store them.
+pub fn has_control_characters(text: &str, multiline: bool) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
 }
 
 /// Lower-cases and collapses white space, so text comparisons ignore case and spacing.

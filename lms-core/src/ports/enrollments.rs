@@ -9,9 +9,9 @@ use crate::ids::{CertificateId, CourseId, EnrollmentId, UserId};
 /// event is one `update_enrollment`.
 #[async_trait]
 pub trait EnrollmentStore: Send + Sync + 'static {
-    /// Stores a new enrollment and its events. MUST fail with
-    /// `Duplicate(UniqueKey::UserCourse)` when the user already has an enrollment in the
-    /// course, and `Duplicate(UniqueKey::Id)` when the id exists.
+    /// Stores a new enrollment and its events. MUST fail with `Duplicate(UniqueKey::Id)`
+    /// when the id exists (checked first), and `Duplicate(UniqueKey::UserCourse)` when the
+    /// user already has an enrollment in the course.
     async fn insert_enrollment(&self, enrollment: &Enrollment, events: &[DomainEvent]) -> StoreResult<()>;
 
     /// The enrollment with this id, if any.

@@ -11,8 +11,8 @@ use crate::ids::UserId;
 pub trait UserStore: Send + Sync + 'static {
     /// Stores a new user and its events.
     ///
-    /// MUST fail with `Duplicate(UniqueKey::UserEmail)` when another user has the same
-    /// email, and `Duplicate(UniqueKey::Id)` when the id exists.
+    /// MUST fail with `Duplicate(UniqueKey::Id)` when the id exists (checked first), and
+    /// `Duplicate(UniqueKey::UserEmail)` when another user has the same email.
     async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()>;
 
     /// The user with this id, if any.

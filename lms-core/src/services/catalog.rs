@@ -8,7 +8,7 @@ use crate::domain::events::EventPayload;
 use crate::domain::lesson::{Lesson, LessonContent, Prerequisites};
 use crate::domain::money::{Money, Price};
 use crate::domain::quiz::{NewQuestion, Quiz};
-use crate::domain::text::{normalize_for_match, Category, Description, LessonBody, Title};
+use crate::domain::text::{has_control_characters, normalize_for_match, Category, Description, LessonBody, Title};
 use crate::domain::video::Video;
 use crate::error::{Entity, Error, FieldError, Result, Validator};
 use crate::ids::{CourseId, LessonId};
@@ -454,11 +454,18 @@ impl CatalogService {
     ) -> Result<Page<CourseSummary>> {
         let mut v = Validator::new();
         for (field, value) in [("category", &query.category), ("text", &query.text)] {
-            if value.as_ref().is_some_and(|t| t.chars().count() > MAX_QUERY_CHARS) {
+            let Some(value) = value else { continue };
+            if value.chars().count() > MAX_QUERY_CHARS {
                 v.push(FieldError::new(
                     field,
                     "too_long",
                     format!("must be at most {MAX_QUERY_CHARS} characters"),
+                ));
+            } else if has_control_characters(value, false) {
+                v.push(FieldError::new(
+                    field,
+                    "control_characters",
+                    "must not contain control characters",
                 ));
             }
         }

@@ -139,6 +139,8 @@ async fn duplicate_user_id_is_rejected(ctx: Ctx) {
     let mut second = user_record(Role::Student, ctx.clock_now());
     second.id = first.id;
     assert_duplicate(ctx.stores.users.insert_user(&second, &[]).await, UniqueKey::Id);
+    // When the id and the email are both taken, the id is reported.
+    assert_duplicate(ctx.stores.users.insert_user(&first, &[]).await, UniqueKey::Id);
     assert_eq!(ctx.stores.users.get_user(first.id).await.expect("get"), Some(first));
 }
 

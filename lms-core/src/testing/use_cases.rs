@@ -297,6 +297,20 @@ async fn course_input_is_validated_with_field_details(ctx: Ctx) {
         Err(Error::Validation(fields)) => assert_eq!(fields.len(), 2),
         other => panic!("expected validation error, got {other:?}"),
     }
+    let mut control = new_course("Control");
+    control.metadata.insert("ref".into(), "a\u{0}b".into());
+    match ctx.lms.catalog.create_course(&owner, control).await {
+        Err(Error::Validation(fields)) => assert_eq!(fields[0].field, "metadata.ref"),
+        other => panic!("expected validation error, got {other:?}"),
+    }
+    let mut nul_quiz = super::fixtures::quiz("Quiz", None);
+    if let LessonInput::Quiz { questions, .. } = &mut nul_quiz.content {
+        questions[0].prompt = "Which\u{0}?".into();
+    }
+    match ctx.lms.catalog.add_lesson(&owner, course.id, nul_quiz).await {
+        Err(Error::Validation(fields)) => assert_eq!(fields[0].field, "content.questions.0.prompt"),
+        other => panic!("expected validation error, got {other:?}"),
+    }
 }
 
 async fn drafts_are_hidden_from_the_public(ctx: Ctx) {
@@ -480,6 +494,14 @@ async fn catalog_lists_published_courses_with_filters(ctx: Ctx) {
         .await
         .expect("list");
     assert_eq!(listed.items.len(), 1);
+    let nul = CourseQuery {
+        text: Some("a\u{0}b".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        ctx.lms.catalog.list_courses(None, nul, PageRequest::first()).await,
+        Err(Error::Validation(_))
+    ));
     let too_long = CourseQuery {
         text: Some("x".repeat(201)),
         ..Default::default()
