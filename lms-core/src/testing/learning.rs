@@ -15,8 +15,9 @@ use crate::domain::lesson::Prerequisites;
 use crate::domain::unlock::{LessonState, UnmetRequirement};
 use crate::domain::video::WatchInterval;
 use crate::ids::EventId;
+use crate::ids::LessonId;
 use crate::ports::PageRequest;
-use crate::services::{AccessChange, LessonPatch, LessonViewContent, PriceInput};
+use crate::services::{AccessChange, Actor, LessonPatch, LessonViewContent, PriceInput, ProgressUpdate};
 use crate::Error;
 
 pub(super) fn behaviours() -> Vec<Behaviour> {
@@ -70,6 +71,14 @@ fn assert_locked<T: std::fmt::Debug>(result: Result<T, Error>, expected_unmet: &
         }
         other => panic!("expected LESSON_LOCKED, got {other:?}"),
     }
+}
+
+/// Reports one watched span of a video lesson.
+async fn watch(ctx: &Ctx, learner: &Actor, lesson: LessonId, start: f64, end: f64) -> Result<ProgressUpdate, Error> {
+    ctx.lms
+        .learning
+        .record_video_progress(learner, lesson, span(start, end), None)
+        .await
 }
 
 fn span(start: f64, end: f64) -> Vec<WatchInterval> {
@@ -253,13 +262,7 @@ async fn locked_lesson_content_is_refused_with_reasons(ctx: Ctx) {
 async fn locked_lesson_progress_is_refused(ctx: Ctx) {
     let (_, course, learner) = enrolled(&ctx, vec![text("A"), video("B", 60), quiz("C", None)]).await;
     let ids = lesson_ids(&course);
-    assert_locked(
-        ctx.lms
-            .learning
-            .record_video_progress(&learner, ids[1], span(0.0, 60.0), None)
-            .await,
-        &[ids[0]],
-    );
+    assert_locked(watch(&ctx, &learner, ids[1], 0.0, 60.0).await, &[ids[0]]);
     let answers = quiz_answers(&quiz_of(&course, ids[2]), true);
     assert_locked(
         ctx.lms.learning.submit_quiz(&learner, ids[2], answers, None).await,
@@ -303,35 +306,15 @@ async fn unenrolled_learners_cannot_open_or_progress(ctx: Ctx) {
 async fn video_completes_on_distinct_seconds_only(ctx: Ctx) {
     let (_, course, learner) = enrolled(&ctx, vec![video("Clip", 100), text("After")]).await;
     let clip = course.lessons[0].id;
-    let seek = ctx
-        .lms
-        .learning
-        .record_video_progress(&learner, clip, span(95.0, 100.0), None)
-        .await
-        .expect("seek");
+    let seek = watch(&ctx, &learner, clip, 95.0, 100.0).await.expect("seek");
     assert!(!seek.lesson_completed);
     for _ in 0..30 {
-        let replay = ctx
-            .lms
-            .learning
-            .record_video_progress(&learner, clip, span(0.0, 40.0), None)
-            .await
-            .expect("replay");
+        let replay = watch(&ctx, &learner, clip, 0.0, 40.0).await.expect("replay");
         assert!(!replay.lesson_completed, "replaying one part never completes");
     }
-    let almost = ctx
-        .lms
-        .learning
-        .record_video_progress(&learner, clip, span(40.0, 84.9), None)
-        .await
-        .expect("almost");
+    let almost = watch(&ctx, &learner, clip, 40.0, 84.9).await.expect("almost");
     assert!(!almost.lesson_completed, "89.9 % is below the 90 % threshold");
-    let done = ctx
-        .lms
-        .learning
-        .record_video_progress(&learner, clip, span(84.0, 85.0), None)
-        .await
-        .expect("done");
+    let done = watch(&ctx, &learner, clip, 84.0, 85.0).await.expect("done");
     assert!(done.lesson_completed);
     let watch = done.enrollment.lessons[&clip].video.clone().expect("video progress");
     assert_eq!(watch.watched.covered_ms(), 90_000);
@@ -348,12 +331,7 @@ async fn video_intervals_are_validated(ctx: Ctx) {
             "[{start}, {end}] accepted"
         );
     }
-    let beyond = ctx
-        .lms
-        .learning
-        .record_video_progress(&learner, clip, span(0.0, 10_000.0), None)
-        .await
-        .expect("clamped");
+    let beyond = watch(&ctx, &learner, clip, 0.0, 10_000.0).await.expect("clamped");
     assert_eq!(
         beyond.enrollment.lessons[&clip]
             .video
@@ -375,11 +353,7 @@ async fn video_intervals_are_validated(ctx: Ctx) {
 async fn video_progress_resumes_where_stopped(ctx: Ctx) {
     let (_, course, learner) = enrolled(&ctx, vec![video("Clip", 600)]).await;
     let clip = course.lessons[0].id;
-    ctx.lms
-        .learning
-        .record_video_progress(&learner, clip, span(0.0, 42.5), None)
-        .await
-        .expect("watch");
+    watch(&ctx, &learner, clip, 0.0, 42.5).await.expect("watch");
     let view = ctx.lms.learning.open_lesson(&learner, clip).await.expect("open");
     match view.content {
         LessonViewContent::Video {
@@ -510,12 +484,7 @@ async fn last_lesson_completes_enrollment_and_issues_certificate(ctx: Ctx) {
         .complete_lesson(&learner, ids[0], None)
         .await
         .expect("a");
-    let b = ctx
-        .lms
-        .learning
-        .record_video_progress(&learner, ids[1], span(0.0, 10.0), None)
-        .await
-        .expect("b");
+    let b = watch(&ctx, &learner, ids[1], 0.0, 10.0).await.expect("b");
     assert_eq!(b.evaluation.percent, 66);
     assert_eq!(b.enrollment.status, EnrollmentStatus::Active);
     assert!(b.enrollment.certificate.is_none());
@@ -635,11 +604,7 @@ async fn resent_events_are_applied_once(ctx: Ctx) {
             .watch_time_ms,
         50_000
     );
-    ctx.lms
-        .learning
-        .record_video_progress(&learner, ids[0], span(50.0, 100.0), None)
-        .await
-        .expect("finish");
+    watch(&ctx, &learner, ids[0], 50.0, 100.0).await.expect("finish");
     let submission = EventId::new();
     let answers = quiz_answers(&quiz_of(&course, ids[1]), true);
     ctx.lms
