@@ -1,0 +1,123 @@
+use lms_core::ids::UserId;
+use lms_core::services::{AccessChange, NewUser, Session};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+use uuid::Uuid;
+
+use super::types::{AccessPatch, LoginRequest, RefreshRequest, RegisterRequest, TokenResponse, UserResponse};
+use super::{ApiResult, ApiTags, BearerAuth, State};
+use crate::error::ApiError;
+
+/// Registration, login, tokens and accounts.
+#[derive(Debug)]
+pub struct AuthApi;
+
+#[derive(ApiResponse)]
+enum Created {
+    /// The account was created.
+    #[oai(status = 201)]
+    Created(Json<UserResponse>),
+}
+
+#[derive(ApiResponse)]
+enum Tokens {
+    /// A new session's tokens.
+    #[oai(status = 200)]
+    Ok(Json<TokenResponse>),
+}
+
+#[derive(ApiResponse)]
+enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+fn tokens(state: &State, session: Session) -> ApiResult<Json<TokenResponse>> {
+    let access_token = state
+        .tokens
+        .issue(&session.user, session.family_id)
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(TokenResponse {
+        access_token,
+        refresh_token: session.refresh_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: state.tokens.ttl().as_secs(),
+        refresh_expires_at: session.refresh_expires_at,
+        user: session.user.into(),
+    }))
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Register a student account.
+    #[oai(path = "/auth/register", method = "post", operation_id = "register")]
+    async fn register(&self, state: Data<&State>, body: Json<RegisterRequest>) -> ApiResult<Created> {
+        let body = body.0;
+        let input = NewUser {
+            email: body.email,
+            display_name: body.display_name,
+        };
+        let user = state.lms.auth.register(input, &body.password).await?;
+        Ok(Created::Created(Json(user.into())))
+    }
+
+    /// Log in with email and password: an access token and a refresh token.
+    #[oai(path = "/auth/login", method = "post", operation_id = "login")]
+    async fn login(&self, state: Data<&State>, body: Json<LoginRequest>) -> ApiResult<Tokens> {
+        let session = state.lms.auth.login(&body.email, &body.password).await?;
+        Ok(Tokens::Ok(tokens(&state, session)?))
+    }
+
+    /// Exchange a refresh token for new tokens. The old refresh token stops working;
+    /// presenting it again revokes the whole session.
+    #[oai(path = "/auth/refresh", method = "post", operation_id = "refresh")]
+    async fn refresh(&self, state: Data<&State>, body: Json<RefreshRequest>) -> ApiResult<Tokens> {
+        match state.lms.auth.refresh(&body.refresh_token).await {
+            Ok(session) => Ok(Tokens::Ok(tokens(&state, session)?)),
+            Err(e) => {
+                // A refused refresh may have revoked a session: stop trusting cached ones.
+                state.tokens.forget_sessions();
+                Err(e.into())
+            }
+        }
+    }
+
+    /// End the session of a refresh token; its access tokens stop working too.
+    #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
+    async fn logout(&self, state: Data<&State>, body: Json<RefreshRequest>) -> ApiResult<NoContent> {
+        state.lms.auth.logout(&body.refresh_token).await?;
+        state.tokens.forget_sessions();
+        Ok(NoContent::NoContent)
+    }
+
+    /// The caller's account.
+    #[oai(path = "/me", method = "get", operation_id = "me")]
+    async fn me(&self, state: Data<&State>, auth: BearerAuth) -> ApiResult<Json<UserResponse>> {
+        let user = state.lms.users.get(&auth.0, auth.0.user_id).await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Change a user's role or premium flag (admins only).
+    #[oai(path = "/admin/users/:id", method = "patch", operation_id = "updateUserAccess")]
+    async fn update_access(
+        &self,
+        state: Data<&State>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<AccessPatch>,
+    ) -> ApiResult<Json<UserResponse>> {
+        let change = AccessChange {
+            role: body.role.map(Into::into),
+            premium: body.premium,
+        };
+        let user = state
+            .lms
+            .users
+            .change_access(&auth.0, UserId::from(id.0), change)
+            .await?;
+        Ok(Json(user.into()))
+    }
+}

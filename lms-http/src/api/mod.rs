@@ -1,0 +1,118 @@
+//! The HTTP API under `/api/v1` and the operations endpoints, as poem-openapi services.
+
+mod auth;
+mod catalog;
+mod learning;
+mod ops;
+pub mod types;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use lms_core::ports::StoreHealth;
+use lms_core::{Actor, Lms};
+use poem::Request;
+use poem_openapi::auth::Bearer;
+use poem_openapi::{OpenApiService, SecurityScheme, Tags};
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use crate::settings::Settings;
+use crate::tokens::{TokenError, TokenService};
+
+/// What every handler shares.
+#[derive(Debug)]
+pub struct AppState {
+    /// The LMS services.
+    pub lms: Lms,
+    /// Storage liveness, for readiness.
+    pub health: Arc<dyn StoreHealthDebug>,
+    /// Access tokens.
+    pub tokens: TokenService,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Rate-limit counters.
+    pub limiter: RateLimiter,
+    /// The settings the server started with.
+    pub settings: Settings,
+    /// Start time, for uptime.
+    pub started: Instant,
+}
+
+/// [`StoreHealth`] that can be debug-printed opaquely.
+pub trait StoreHealthDebug: StoreHealth + std::fmt::Debug {}
+impl<T: StoreHealth + std::fmt::Debug> StoreHealthDebug for T {}
+
+/// Shared state handle.
+pub type State = Arc<AppState>;
+
+/// API groups.
+#[derive(Debug, Tags)]
+pub enum ApiTags {
+    /// Registration, login, tokens, accounts.
+    Auth,
+    /// Courses and lessons.
+    Catalog,
+    /// Classes of courses.
+    Classes,
+    /// Enrollment, progress, lessons, quizzes.
+    Learning,
+    /// Instructors' views of their courses.
+    Instructors,
+    /// Health and metrics.
+    Operations,
+}
+
+/// A bearer JWT access token from `POST /api/v1/auth/login`.
+#[derive(Debug, SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "authenticate")]
+pub struct BearerAuth(pub Actor);
+
+async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
+    let Some(state) = req.data::<State>() else {
+        return Err(ApiError::internal(&"application state missing").into());
+    };
+    state
+        .tokens
+        .authenticate(&state.lms, &bearer.token)
+        .await
+        .map_err(|e| match e {
+            TokenError::Unavailable => ApiError::from(lms_core::Error::Unavailable("session check failed".into())),
+            other => ApiError::unauthorized(other.to_string()),
+        })
+        .map_err(Into::into)
+}
+
+/// Result of an operation.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Every API group.
+pub type Apis = (
+    auth::AuthApi,
+    catalog::CatalogApi,
+    learning::ClassesApi,
+    learning::LearningApi,
+    ops::OpsApi,
+);
+
+/// The OpenAPI service with every operation.
+pub fn service(version: &str) -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (
+            auth::AuthApi,
+            catalog::CatalogApi,
+            learning::ClassesApi,
+            learning::LearningApi,
+            ops::OpsApi,
+        ),
+        "LMS API",
+        version,
+    )
+    .description(
+        "Courses, lessons, enrollment and sequential progress. Every error response has the \
+         body {\"error\":{\"code\",\"message\",\"details\",\"timestamp\",\"request_id\"}}. \
+         Authenticate with a bearer access token from /api/v1/auth/login (15 minutes); renew \
+         it with the single-use refresh token at /api/v1/auth/refresh.",
+    )
+}

@@ -1,0 +1,1057 @@
+//! Request and response bodies, and their conversions to and from domain types.
+//! Requests carry raw values; `lms-core` validates them and reports field errors.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use lms_core::domain::course::{Course, CourseStatus, CourseSummary, Difficulty};
+use lms_core::domain::enrollment::{Enrollment, EnrollmentStatus};
+use lms_core::domain::lesson::{Lesson, LessonKind};
+use lms_core::domain::money::Price;
+use lms_core::domain::quiz::{NewQuestion, QuestionKind};
+use lms_core::domain::unlock::{Evaluation, LessonState, UnmetRequirement};
+use lms_core::domain::user::{Role, User};
+use lms_core::services::{LessonInput, LessonViewContent, PriceInput, ProgressUpdate};
+use lms_core::{Error, FieldError};
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, Object};
+use uuid::Uuid;
+
+macro_rules! mirror_enum {
+    ($(#[$doc:meta])* $name:ident <=> $domain:ty { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+        #[oai(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl From<$domain> for $name {
+            fn from(value: $domain) -> Self {
+                match value {
+                    $(<$domain>::$variant => Self::$variant),+
+                }
+            }
+        }
+
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => Self::$variant),+
+                }
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// A user's role.
+    RoleDto <=> Role {
+        /// Takes courses.
+        Student,
+        /// Creates and owns courses.
+        Instructor,
+        /// Manages everything.
+        Admin,
+    }
+);
+
+mirror_enum!(
+    /// How demanding a course is.
+    DifficultyDto <=> Difficulty {
+        /// No prior knowledge needed.
+        Beginner,
+        /// Some experience expected.
+        Intermediate,
+        /// For experienced learners.
+        Advanced,
+    }
+);
+
+mirror_enum!(
+    /// A course's lifecycle state.
+    CourseStatusDto <=> CourseStatus {
+        /// Being authored.
+        Draft,
+        /// Open for enrollment.
+        Published,
+        /// Closed to new enrollments.
+        Archived,
+    }
+);
+
+mirror_enum!(
+    /// The kind of a lesson.
+    LessonKindDto <=> LessonKind {
+        /// A YouTube video.
+        Video,
+        /// An article.
+        Text,
+        /// A quiz.
+        Quiz,
+    }
+);
+
+mirror_enum!(
+    /// How a quiz question is answered.
+    QuestionKindDto <=> QuestionKind {
+        /// One correct option.
+        SingleChoice,
+        /// One or more correct options.
+        MultipleChoice,
+        /// True or false.
+        TrueFalse,
+        /// Free text.
+        ShortAnswer,
+    }
+);
+
+mirror_enum!(
+    /// A learner's state on a lesson.
+    LessonStateDto <=> LessonState {
+        /// Requirements unmet.
+        Locked,
+        /// Open to study.
+        Unlocked,
+        /// Done.
+        Completed,
+    }
+);
+
+mirror_enum!(
+    /// An enrollment's state.
+    EnrollmentStatusDto <=> EnrollmentStatus {
+        /// Learning.
+        Active,
+        /// Completed.
+        Completed,
+        /// Left by the learner.
+        Cancelled,
+        /// Refunded.
+        Refunded,
+        /// Expired.
+        Expired,
+    }
+);
+
+// ---------------------------------------------------------------- auth and users
+
+/// Registration.
+#[derive(Debug, Object)]
+pub struct RegisterRequest {
+    /// Email address (unique, case-insensitive).
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    /// Password: 8 to 128 characters with a lower-case letter, an upper-case letter and a digit.
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+    /// Name shown to others.
+    #[oai(validator(max_length = 1024))]
+    pub display_name: String,
+}
+
+/// Login.
+#[derive(Debug, Object)]
+pub struct LoginRequest {
+    /// Email address.
+    #[oai(validator(max_length = 1024))]
+    pub email: String,
+    /// Password.
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
+/// A refresh token, to exchange or to revoke.
+#[derive(Debug, Object)]
+pub struct RefreshRequest {
+    /// The refresh token from login or the previous refresh.
+    #[oai(validator(max_length = 512))]
+    pub refresh_token: String,
+}
+
+/// Tokens of a session.
+#[derive(Debug, Object)]
+pub struct TokenResponse {
+    /// JWT access token for the `Authorization: Bearer` header.
+    pub access_token: String,
+    /// Opaque refresh token; single use, rotated on every refresh.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// When the refresh token expires at the latest.
+    pub refresh_expires_at: DateTime<Utc>,
+    /// The authenticated user.
+    pub user: UserResponse,
+}
+
+/// A user account.
+#[derive(Debug, Object)]
+pub struct UserResponse {
+    /// Identifier.
+    pub id: Uuid,
+    /// Email address (normalized).
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: RoleDto,
+    /// Holds a premium subscription.
+    pub premium: bool,
+    /// Registration time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id.as_uuid(),
+            email: u.email.to_string(),
+            display_name: u.display_name.to_string(),
+            role: u.role.into(),
+            premium: u.premium,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// Changes to a user's access (admins only).
+#[derive(Debug, Object)]
+pub struct AccessPatch {
+    /// New role.
+    pub role: Option<RoleDto>,
+    /// New premium flag.
+    pub premium: Option<bool>,
+}
+
+// ---------------------------------------------------------------- catalog
+
+/// A price in minor units of a currency.
+#[derive(Debug, Clone, Object)]
+pub struct PriceDto {
+    /// Amount in minor units (cents), at least 1.
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    #[oai(validator(max_length = 16))]
+    pub currency: String,
+}
+
+impl From<PriceDto> for PriceInput {
+    fn from(p: PriceDto) -> Self {
+        PriceInput {
+            amount_minor: p.amount_minor,
+            currency: p.currency,
+        }
+    }
+}
+
+/// A new course.
+#[derive(Debug, Object)]
+pub struct CreateCourseRequest {
+    /// Title, 1–200 characters.
+    #[oai(validator(max_length = 100000))]
+    pub title: String,
+    /// Description, up to 20,000 characters.
+    #[oai(default, validator(max_length = 100000))]
+    pub description: String,
+    /// Category, 1–64 characters.
+    #[oai(validator(max_length = 100000))]
+    pub category: String,
+    /// Difficulty.
+    pub difficulty: DifficultyDto,
+    /// Price; free when absent.
+    pub price: Option<PriceDto>,
+    /// Free-form metadata.
+    #[oai(default, validator(max_properties = 1000))]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// Changes to a course; absent fields stay as they are.
+#[derive(Debug, Object)]
+pub struct UpdateCourseRequest {
+    /// New title.
+    #[oai(validator(max_length = 100000))]
+    pub title: Option<String>,
+    /// New description.
+    #[oai(validator(max_length = 100000))]
+    pub description: Option<String>,
+    /// New category.
+    #[oai(validator(max_length = 100000))]
+    pub category: Option<String>,
+    /// New difficulty.
+    pub difficulty: Option<DifficultyDto>,
+    /// New price; `null` makes the course free.
+    pub price: MaybeUndefined<PriceDto>,
+    /// New metadata (replaces the old).
+    #[oai(validator(max_properties = 1000))]
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// A lesson in a course outline.
+#[derive(Debug, Object)]
+pub struct LessonSummary {
+    /// Identifier.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: LessonKindDto,
+    /// Zero-based position.
+    pub position: u32,
+    /// Counts toward completion.
+    pub required: bool,
+}
+
+fn lesson_summary(position: usize, l: &Lesson) -> LessonSummary {
+    LessonSummary {
+        id: l.id.as_uuid(),
+        title: l.title.to_string(),
+        kind: l.kind().into(),
+        position: position as u32,
+        required: l.required,
+    }
+}
+
+/// A course with its outline.
+#[derive(Debug, Object)]
+pub struct CourseResponse {
+    /// The course's listing fields.
+    #[oai(flatten)]
+    pub summary: CourseListItem,
+    /// Metadata.
+    pub metadata: BTreeMap<String, String>,
+    /// Lessons in order.
+    pub lessons: Vec<LessonSummary>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn price_dto(price: Price) -> Option<PriceDto> {
+    match price {
+        Price::Free => None,
+        Price::Paid(m) => Some(PriceDto {
+            amount_minor: m.amount_minor,
+            currency: m.currency.to_string(),
+        }),
+    }
+}
+
+impl From<Course> for CourseResponse {
+    fn from(c: Course) -> Self {
+        Self {
+            summary: c.summary().into(),
+            lessons: c
+                .lessons
+                .iter()
+                .enumerate()
+                .map(|(i, l)| lesson_summary(i, l))
+                .collect(),
+            metadata: c.metadata,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A course in a listing.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CourseListItem {
+    /// Identifier.
+    pub id: Uuid,
+    /// The owning instructor.
+    pub owner_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category.
+    pub category: String,
+    /// Difficulty.
+    pub difficulty: DifficultyDto,
+    /// Lifecycle state.
+    pub status: CourseStatusDto,
+    /// Price; absent for free courses.
+    pub price: Option<PriceDto>,
+    /// Number of lessons.
+    pub lesson_count: u32,
+    /// First publication.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl From<CourseSummary> for CourseListItem {
+    fn from(c: CourseSummary) -> Self {
+        Self {
+            id: c.id.as_uuid(),
+            owner_id: c.owner_id.as_uuid(),
+            title: c.title.to_string(),
+            description: c.description.to_string(),
+            category: c.category.to_string(),
+            difficulty: c.difficulty.into(),
+            status: c.status.into(),
+            price: price_dto(c.price),
+            lesson_count: c.lesson_count,
+            published_at: c.published_at,
+        }
+    }
+}
+
+/// A page of courses.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CoursePage {
+    /// The courses.
+    pub items: Vec<CourseListItem>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<Uuid>,
+}
+
+/// Video lesson content.
+#[derive(Debug, Object)]
+pub struct VideoInput {
+    /// The 11-character YouTube video id.
+    #[oai(validator(max_length = 1000))]
+    pub youtube_id: String,
+    /// Length in seconds.
+    pub duration_seconds: u32,
+    /// Share of distinct seconds to watch for completion (default 90).
+    pub completion_threshold_percent: Option<u8>,
+}
+
+/// Text lesson content.
+#[derive(Debug, Object)]
+pub struct TextInput {
+    /// The article.
+    #[oai(validator(max_length = 1000000))]
+    pub body: String,
+}
+
+/// A quiz question with its answer key.
+#[derive(Debug, Object)]
+pub struct QuestionInput {
+    /// The question.
+    #[oai(validator(max_length = 100000))]
+    pub prompt: String,
+    /// How it is answered.
+    pub kind: QuestionKindDto,
+    /// Choices (none for short answers).
+    #[oai(default, validator(max_items = 1000))]
+    pub options: Vec<String>,
+    /// Zero-based indexes of the correct options.
+    #[oai(default, validator(max_items = 1000))]
+    pub correct_options: Vec<u32>,
+    /// Accepted answers for short-answer questions.
+    #[oai(default, validator(max_items = 1000))]
+    pub accepted_answers: Vec<String>,
+}
+
+/// Quiz lesson content.
+#[derive(Debug, Object)]
+pub struct QuizInput {
+    /// Score needed to pass, in percent.
+    pub pass_mark_percent: u8,
+    /// Attempts allowed; unlimited when absent.
+    pub max_attempts: Option<u32>,
+    /// The questions.
+    #[oai(validator(max_items = 1000))]
+    pub questions: Vec<QuestionInput>,
+}
+
+/// A new lesson.
+#[derive(Debug, Object)]
+pub struct CreateLessonRequest {
+    /// Title, 1–200 characters.
+    #[oai(validator(max_length = 100000))]
+    pub title: String,
+    /// Kind; the matching content object (`video`, `text` or `quiz`) is required.
+    pub kind: LessonKindDto,
+    /// Content of a video lesson.
+    pub video: Option<VideoInput>,
+    /// Content of a text lesson.
+    pub text: Option<TextInput>,
+    /// Content of a quiz lesson.
+    pub quiz: Option<QuizInput>,
+    /// Counts toward completion (default true).
+    pub required: Option<bool>,
+    /// Zero-based position; appended when absent.
+    pub position: Option<u32>,
+}
+
+/// Changes to a lesson; absent fields stay as they are. Content may be replaced by
+/// sending the object of the lesson's kind.
+#[derive(Debug, Object)]
+pub struct UpdateLessonRequest {
+    /// New title.
+    #[oai(validator(max_length = 100000))]
+    pub title: Option<String>,
+    /// New video content.
+    pub video: Option<VideoInput>,
+    /// New text content.
+    pub text: Option<TextInput>,
+    /// New quiz content.
+    pub quiz: Option<QuizInput>,
+    /// New required flag.
+    pub required: Option<bool>,
+}
+
+/// The new order of a course's lessons.
+#[derive(Debug, Object)]
+pub struct ReorderRequest {
+    /// Every lesson id of the course, once, in the new order.
+    #[oai(validator(max_items = 10000))]
+    pub lesson_ids: Vec<Uuid>,
+}
+
+fn video_input(v: VideoInput) -> LessonInput {
+    LessonInput::Video {
+        youtube_id: v.youtube_id,
+        duration_seconds: v.duration_seconds,
+        completion_threshold_percent: v.completion_threshold_percent,
+    }
+}
+
+fn quiz_input(q: QuizInput) -> LessonInput {
+    LessonInput::Quiz {
+        pass_mark_percent: q.pass_mark_percent,
+        max_attempts: q.max_attempts,
+        questions: q
+            .questions
+            .into_iter()
+            .map(|q| NewQuestion {
+                prompt: q.prompt,
+                kind: Some(q.kind.into()),
+                options: q.options,
+                correct_options: q.correct_options,
+                accepted_answers: q.accepted_answers,
+            })
+            .collect(),
+    }
+}
+
+/// The single content object sent, if exactly one was.
+fn content_of(
+    video: Option<VideoInput>,
+    text: Option<TextInput>,
+    quiz: Option<QuizInput>,
+) -> Result<Option<LessonInput>, Error> {
+    let mut contents: Vec<LessonInput> = Vec::new();
+    contents.extend(video.map(video_input));
+    contents.extend(text.map(|t| LessonInput::Text { body: t.body }));
+    contents.extend(quiz.map(quiz_input));
+    match contents.len() {
+        0 => Ok(None),
+        1 => Ok(contents.pop()),
+        _ => Err(Error::Validation(vec![FieldError::new(
+            "content",
+            "ambiguous",
+            "send only one of video, text and quiz",
+        )])),
+    }
+}
+
+fn input_kind(input: &LessonInput) -> LessonKindDto {
+    match input {
+        LessonInput::Video { .. } => LessonKindDto::Video,
+        LessonInput::Text { .. } => LessonKindDto::Text,
+        LessonInput::Quiz { .. } => LessonKindDto::Quiz,
+    }
+}
+
+impl CreateLessonRequest {
+    /// The content matching `kind`, or a field error.
+    pub fn content(&mut self) -> Result<LessonInput, Error> {
+        let field = match self.kind {
+            LessonKindDto::Video => "video",
+            LessonKindDto::Text => "text",
+            LessonKindDto::Quiz => "quiz",
+        };
+        match content_of(self.video.take(), self.text.take(), self.quiz.take())? {
+            Some(input) if input_kind(&input) == self.kind => Ok(input),
+            Some(_) => Err(Error::invalid(
+                field,
+                "required",
+                format!("a {field} lesson needs `{field}`"),
+            )),
+            None => Err(Error::invalid(
+                field,
+                "required",
+                format!("a {field} lesson needs `{field}`"),
+            )),
+        }
+    }
+}
+
+impl UpdateLessonRequest {
+    /// The replacement content, if one was sent.
+    pub fn content(&mut self) -> Result<Option<LessonInput>, Error> {
+        content_of(self.video.take(), self.text.take(), self.quiz.take())
+    }
+}
+
+/// A lesson as its course's managers see it after a change.
+#[derive(Debug, Object)]
+pub struct LessonResponse {
+    /// Identifier.
+    pub id: Uuid,
+    /// The course.
+    pub course_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: LessonKindDto,
+    /// Zero-based position.
+    pub position: u32,
+    /// Counts toward completion.
+    pub required: bool,
+}
+
+impl LessonResponse {
+    /// The lesson `id` of `course`, if present.
+    pub fn of(course: &Course, id: lms_core::ids::LessonId) -> Option<Self> {
+        course.lesson(id).map(|(position, l)| {
+            let s = lesson_summary(position, l);
+            Self {
+                id: s.id,
+                course_id: course.id.as_uuid(),
+                title: s.title,
+                kind: s.kind,
+                position: s.position,
+                required: s.required,
+            }
+        })
+    }
+}
+
+// ---------------------------------------------------------------- classes
+
+/// A new class.
+#[derive(Debug, Object)]
+pub struct CreateClassRequest {
+    /// Title, 1–200 characters.
+    #[oai(validator(max_length = 100000))]
+    pub title: String,
+    /// Description.
+    #[oai(default, validator(max_length = 100000))]
+    pub description: String,
+}
+
+/// A course to add to a class.
+#[derive(Debug, Object)]
+pub struct AddCourseRequest {
+    /// The course.
+    pub course_id: Uuid,
+}
+
+/// A class of courses.
+#[derive(Debug, Object)]
+pub struct ClassResponse {
+    /// Identifier.
+    pub id: Uuid,
+    /// Owner.
+    pub owner_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Courses in order.
+    pub course_ids: Vec<Uuid>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<lms_core::domain::class::Class> for ClassResponse {
+    fn from(c: lms_core::domain::class::Class) -> Self {
+        Self {
+            id: c.id.as_uuid(),
+            owner_id: c.owner_id.as_uuid(),
+            title: c.title.to_string(),
+            description: c.description.to_string(),
+            course_ids: c.course_ids.iter().map(|id| id.as_uuid()).collect(),
+            created_at: c.created_at,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- learning
+
+/// An enrollment.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct EnrollmentResponse {
+    /// Identifier.
+    pub id: Uuid,
+    /// The learner.
+    pub user_id: Uuid,
+    /// The course.
+    pub course_id: Uuid,
+    /// State.
+    pub status: EnrollmentStatusDto,
+    /// Enrollment time.
+    pub enrolled_at: DateTime<Utc>,
+    /// Completion time.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Lessons completed.
+    pub completed_lessons: u32,
+    /// Public id of the completion certificate.
+    pub certificate_id: Option<Uuid>,
+    /// The lesson last worked on.
+    pub last_lesson_id: Option<Uuid>,
+}
+
+impl From<Enrollment> for EnrollmentResponse {
+    fn from(e: Enrollment) -> Self {
+        Self {
+            id: e.id.as_uuid(),
+            user_id: e.user_id.as_uuid(),
+            course_id: e.course_id.as_uuid(),
+            status: e.status.into(),
+            enrolled_at: e.enrolled_at,
+            completed_at: e.completed_at,
+            completed_lessons: e.completed_lessons().len() as u32,
+            certificate_id: e.certificate.as_ref().map(|c| c.id.as_uuid()),
+            last_lesson_id: e.last_lesson_id.map(|l| l.as_uuid()),
+        }
+    }
+}
+
+/// A page of enrollments.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct EnrollmentPage {
+    /// The enrollments.
+    pub items: Vec<EnrollmentResponse>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<Uuid>,
+}
+
+/// Why a lesson is locked.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UnmetDto {
+    /// `lesson` or `course`.
+    pub kind: String,
+    /// The lesson to complete first.
+    pub lesson_id: Option<Uuid>,
+    /// Its title.
+    pub title: Option<String>,
+    /// The course to complete first.
+    pub course_id: Option<Uuid>,
+}
+
+impl From<&UnmetRequirement> for UnmetDto {
+    fn from(u: &UnmetRequirement) -> Self {
+        match u {
+            UnmetRequirement::Lesson { lesson_id, title } => Self {
+                kind: "lesson".into(),
+                lesson_id: Some(lesson_id.as_uuid()),
+                title: Some(title.clone()),
+                course_id: None,
+            },
+            UnmetRequirement::Course { course_id } => Self {
+                kind: "course".into(),
+                lesson_id: None,
+                title: None,
+                course_id: Some(course_id.as_uuid()),
+            },
+        }
+    }
+}
+
+/// One lesson in a learner's outline.
+#[derive(Debug, Object)]
+pub struct LessonProgressDto {
+    /// Identifier.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: LessonKindDto,
+    /// The learner's state.
+    pub state: LessonStateDto,
+    /// Why it is locked (empty unless locked).
+    pub unmet: Vec<UnmetDto>,
+}
+
+/// A learner's progress in a course.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ProgressResponse {
+    /// The course.
+    pub course_id: Uuid,
+    /// Required lessons completed, in whole percent.
+    pub percent: u8,
+    /// Required lessons completed.
+    pub completed_lessons: u32,
+    /// Required lessons in the course.
+    pub total_lessons: u32,
+    /// Where to continue; absent when nothing is open.
+    pub next_lesson_id: Option<Uuid>,
+    /// The enrollment's state.
+    pub enrollment_status: EnrollmentStatusDto,
+    /// Every lesson's state, in course order.
+    pub lessons: Vec<LessonProgressDto>,
+}
+
+impl ProgressResponse {
+    /// The outline of `course` for a learner with `evaluation`.
+    pub fn new(course: &Course, status: EnrollmentStatus, evaluation: &Evaluation) -> Self {
+        let lessons = course
+            .lessons
+            .iter()
+            .map(|l| {
+                let s = evaluation.status(l.id);
+                LessonProgressDto {
+                    id: l.id.as_uuid(),
+                    title: l.title.to_string(),
+                    kind: l.kind().into(),
+                    state: s.map_or(LessonStateDto::Locked, |s| s.state.into()),
+                    unmet: s
+                        .map(|s| s.unmet.iter().map(UnmetDto::from).collect())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        Self {
+            course_id: course.id.as_uuid(),
+            percent: evaluation.percent,
+            completed_lessons: evaluation.completed_required,
+            total_lessons: evaluation.total_required,
+            next_lesson_id: evaluation.next_lesson_id.map(|l| l.as_uuid()),
+            enrollment_status: status.into(),
+            lessons,
+        }
+    }
+}
+
+/// A video as a learner opens it.
+#[derive(Debug, Object)]
+pub struct VideoView {
+    /// YouTube id.
+    pub youtube_id: String,
+    /// Embed URL with the required player parameters.
+    pub embed_url: String,
+    /// Length in seconds.
+    pub duration_seconds: u32,
+    /// Completion threshold in percent.
+    pub completion_threshold_percent: u8,
+    /// Where to resume, in seconds.
+    pub resume_position_seconds: f64,
+    /// Distinct seconds watched.
+    pub watched_seconds: f64,
+}
+
+/// A text lesson's article.
+#[derive(Debug, Object)]
+pub struct TextView {
+    /// The article.
+    pub body: String,
+}
+
+/// A quiz question without its answer.
+#[derive(Debug, Object)]
+pub struct QuestionView {
+    /// Identifier (for answers).
+    pub id: Uuid,
+    /// The question.
+    pub prompt: String,
+    /// How it is answered.
+    pub kind: QuestionKindDto,
+    /// Choices.
+    pub options: Vec<String>,
+}
+
+/// A quiz as a learner sees it: no answers.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct QuizView {
+    /// Score needed to pass.
+    pub pass_mark_percent: u8,
+    /// Attempts allowed; absent when unlimited.
+    pub max_attempts: Option<u32>,
+    /// Attempts used.
+    pub attempts_used: u32,
+    /// Questions.
+    pub questions: Vec<QuestionView>,
+}
+
+/// A lesson opened by a learner.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct LessonViewResponse {
+    /// Identifier.
+    pub id: Uuid,
+    /// The course.
+    pub course_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: LessonKindDto,
+    /// Zero-based position.
+    pub position: u32,
+    /// The viewer's state on it.
+    pub state: LessonStateDto,
+    /// Video content.
+    pub video: Option<VideoView>,
+    /// Text content.
+    pub text: Option<TextView>,
+    /// Quiz content, without answers.
+    pub quiz: Option<QuizView>,
+}
+
+impl From<lms_core::services::LessonView> for LessonViewResponse {
+    fn from(v: lms_core::services::LessonView) -> Self {
+        let mut out = Self {
+            id: v.lesson_id.as_uuid(),
+            course_id: v.course_id.as_uuid(),
+            title: v.title,
+            kind: v.kind.into(),
+            position: v.position,
+            state: v.state.into(),
+            video: None,
+            text: None,
+            quiz: None,
+        };
+        match v.content {
+            LessonViewContent::Video {
+                youtube_id,
+                embed_url,
+                duration_seconds,
+                completion_threshold_percent,
+                resume_position_seconds,
+                watched_seconds,
+            } => {
+                out.video = Some(VideoView {
+                    youtube_id,
+                    embed_url,
+                    duration_seconds,
+                    completion_threshold_percent,
+                    resume_position_seconds,
+                    watched_seconds,
+                })
+            }
+            LessonViewContent::Text { body } => out.text = Some(TextView { body }),
+            LessonViewContent::Quiz { quiz, attempts_used } => {
+                out.quiz = Some(QuizView {
+                    pass_mark_percent: quiz.pass_mark_percent,
+                    max_attempts: quiz.max_attempts,
+                    attempts_used,
+                    questions: quiz
+                        .questions
+                        .into_iter()
+                        .map(|q| QuestionView {
+                            id: q.id.as_uuid(),
+                            prompt: q.prompt,
+                            kind: q.kind.into(),
+                            options: q.options,
+                        })
+                        .collect(),
+                })
+            }
+        }
+        out
+    }
+}
+
+/// Watched spans of a video, in seconds.
+#[derive(Debug, Object)]
+pub struct VideoProgressRequest {
+    /// `[start_second, end_second]` pairs.
+    #[oai(validator(max_items = 1000))]
+    pub intervals: Vec<Vec<f64>>,
+    /// Idempotency key: the same event sent twice counts once.
+    pub event_id: Option<Uuid>,
+}
+
+/// An answer to one question.
+#[derive(Debug, Object)]
+pub struct AnswerInput {
+    /// The question.
+    pub question_id: Uuid,
+    /// Chosen option indexes (choice and true/false questions).
+    #[oai(default, validator(max_items = 1000))]
+    pub selected_options: Vec<u32>,
+    /// Written answer (short-answer questions).
+    #[oai(validator(max_length = 100000))]
+    pub text: Option<String>,
+}
+
+/// A quiz attempt.
+#[derive(Debug, Object)]
+pub struct QuizAttemptRequest {
+    /// Answers, one per question.
+    #[oai(validator(max_items = 1000))]
+    pub answers: Vec<AnswerInput>,
+    /// Idempotency key: the same attempt sent twice is graded once.
+    pub event_id: Option<Uuid>,
+}
+
+/// One question's result.
+#[derive(Debug, Object)]
+pub struct QuestionResult {
+    /// The question.
+    pub question_id: Uuid,
+    /// Answered correctly.
+    pub correct: bool,
+}
+
+/// The effect of a learning event.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ProgressUpdateResponse {
+    /// The lesson.
+    pub lesson_id: Uuid,
+    /// The lesson became complete with this event.
+    pub lesson_completed: bool,
+    /// The course became complete with this event.
+    pub course_completed: bool,
+    /// The event had been applied before; nothing changed.
+    pub duplicate: bool,
+    /// Course progress in whole percent.
+    pub percent: u8,
+    /// Where to continue.
+    pub next_lesson_id: Option<Uuid>,
+    /// The enrollment's state.
+    pub enrollment_status: EnrollmentStatusDto,
+    /// Quiz score in percent (quiz attempts).
+    pub score_percent: Option<u8>,
+    /// Whether the attempt passed (quiz attempts).
+    pub passed: Option<bool>,
+    /// Correct answers (quiz attempts).
+    pub correct: Option<u32>,
+    /// Questions graded (quiz attempts).
+    pub total: Option<u32>,
+    /// Per-question results (quiz attempts).
+    pub results: Option<Vec<QuestionResult>>,
+}
+
+impl ProgressUpdateResponse {
+    /// The response for an update on `lesson_id`.
+    pub fn new(lesson_id: Uuid, u: ProgressUpdate) -> Self {
+        let grade = u.grade.as_ref();
+        Self {
+            lesson_id,
+            lesson_completed: u.lesson_completed,
+            course_completed: u.course_completed,
+            duplicate: u.duplicate,
+            percent: u.evaluation.percent,
+            next_lesson_id: u.evaluation.next_lesson_id.map(|l| l.as_uuid()),
+            enrollment_status: u.enrollment.status.into(),
+            score_percent: grade.map(|g| g.score_percent),
+            passed: grade.map(|g| g.passed),
+            correct: grade.map(|g| g.correct),
+            total: grade.map(|g| g.total),
+            results: grade.map(|g| {
+                g.results
+                    .iter()
+                    .map(|(q, correct)| QuestionResult {
+                        question_id: q.as_uuid(),
+                        correct: *correct,
+                    })
+                    .collect()
+            }),
+        }
+    }
+}

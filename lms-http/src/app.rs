@@ -1,0 +1,259 @@
+//! Assembly: storage from the settings, the services, the routes, the listener.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use lms_core::ports::{StoreError, Stores};
+use lms_core::services::AuthSettings;
+use lms_core::Lms;
+use lms_storage_postgres::PostgresStore;
+use lms_storage_sqlite::SqliteStore;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::middleware::Cors;
+use poem::{EndpointExt, Route, Server};
+
+use crate::api::{self, AppState, State, StoreHealthDebug};
+use crate::gateway::Gateway;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use crate::settings::Settings;
+use crate::tokens::TokenService;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Production refused unsafe settings (each one is listed).
+    #[error("refusing to start in production with unsafe settings:\n  - {}", .0.join("\n  - "))]
+    Unsafe(Vec<String>),
+    /// The database could not be opened or migrated.
+    #[error("storage: {0}")]
+    Storage(#[from] StoreError),
+    /// Redis could not be reached.
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// The address could not be bound.
+    #[error("listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// An opened storage backend.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    /// SQLite.
+    Sqlite(SqliteStore),
+    /// PostgreSQL.
+    Postgres(PostgresStore),
+}
+
+impl Storage {
+    /// Opens the backend `url` names (`sqlite:…` or `postgres://…`), creating the SQLite
+    /// file and its directory if missing.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres") {
+            return Ok(Self::Postgres(PostgresStore::connect(url).await?));
+        }
+        if let Some(dir) = sqlite_dir(url) {
+            std::fs::create_dir_all(&dir).map_err(StoreError::backend)?;
+        }
+        Ok(Self::Sqlite(SqliteStore::connect(url).await?))
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.migrate().await,
+            Self::Postgres(s) => s.migrate().await,
+        }
+    }
+
+    /// The stores and the health probe.
+    pub fn stores(&self) -> (Stores, Arc<dyn StoreHealthDebug>) {
+        match self {
+            Self::Sqlite(s) => (Stores::from_backend(Arc::new(s.clone())), Arc::new(s.clone())),
+            Self::Postgres(s) => (Stores::from_backend(Arc::new(s.clone())), Arc::new(s.clone())),
+        }
+    }
+
+    /// Closes the connections.
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(s) => s.close().await,
+            Self::Postgres(s) => s.close().await,
+        }
+    }
+}
+
+/// The directory of a `sqlite:` file URL, if it names one.
+fn sqlite_dir(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next()?;
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Into::into)
+}
+
+/// The LMS services over opened storage, with the session settings applied.
+pub fn services(settings: &Settings, stores: Stores) -> Lms {
+    let mut lms = Lms::with_system_clock(stores);
+    let idle = chrono::Duration::from_std(settings.session_idle).unwrap_or(chrono::Duration::minutes(60));
+    lms.auth = lms.auth.with_settings(AuthSettings {
+        idle_timeout: idle,
+        ..AuthSettings::default()
+    });
+    lms
+}
+
+/// The complete endpoint: API, documents, operations, behind the [`Gateway`].
+pub fn endpoint(state: State) -> impl poem::Endpoint<Output = poem::Response> {
+    let service = api::service(env!("CARGO_PKG_VERSION"));
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    let routes = Route::new()
+        .nest("/", service)
+        .at("/openapi.json", spec)
+        .nest("/docs", docs);
+    let cors = (!state.settings.allowed_origins.is_empty()).then(|| {
+        state
+            .settings
+            .allowed_origins
+            .iter()
+            .fold(Cors::new(), |cors, origin| cors.allow_origin(origin.as_str()))
+            .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+            .allow_headers(["authorization", "content-type", "x-request-id"])
+            .expose_headers([
+                "x-request-id",
+                "ratelimit-limit",
+                "ratelimit-remaining",
+                "ratelimit-reset",
+                "retry-after",
+            ])
+            .max_age(600)
+    });
+    let inner = routes
+        .with_if(cors.is_some(), cors.unwrap_or_else(Cors::new))
+        .data(state.clone());
+    Gateway::new(inner.map_to_response(), state)
+}
+
+/// The OpenAPI document the server serves.
+pub fn openapi_json() -> String {
+    api::service(env!("CARGO_PKG_VERSION")).spec()
+}
+
+/// A built server: storage open and migrated, address bound.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    addr: SocketAddr,
+    state: State,
+    storage: Storage,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Checks the settings, opens and migrates storage, connects Redis if configured and
+    /// binds the address.
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        let problems = settings.unsafe_settings();
+        if !problems.is_empty() {
+            return Err(StartError::Unsafe(problems));
+        }
+        let storage = Storage::open(settings.database_url.expose()).await?;
+        storage.migrate().await?;
+        let limiter = match &settings.redis_url {
+            Some(url) => RateLimiter::redis(url.expose()).await?,
+            None => RateLimiter::local(),
+        };
+        Self::build_with(settings, storage, limiter).await
+    }
+
+    /// Like [`Application::build`] with storage and limiter given (tests share a Redis
+    /// limiter under their own key prefix this way).
+    pub async fn build_with(settings: Settings, storage: Storage, limiter: RateLimiter) -> Result<Self, StartError> {
+        let (stores, health) = storage.stores();
+        let tokens = TokenService::new(
+            settings.jwt_secret.expose().as_bytes(),
+            settings.access_token_ttl,
+            settings.session_check_cache,
+        );
+        let state = Arc::new(AppState {
+            lms: services(&settings, stores),
+            health,
+            tokens,
+            metrics: Metrics::new(),
+            limiter,
+            started: Instant::now(),
+            settings: settings.clone(),
+        });
+        let acceptor = TcpListener::bind(settings.bind).into_acceptor().await?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .unwrap_or(settings.bind);
+        Ok(Self {
+            acceptor,
+            addr,
+            state,
+            storage,
+        })
+    }
+
+    /// The bound address (the real port when the settings said port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (services, metrics, tokens).
+    pub fn state(&self) -> State {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting connections and lets
+    /// in-flight requests finish (up to the configured grace period).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let grace = self.state.settings.shutdown_grace;
+        let ep = endpoint(self.state.clone());
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(ep, shutdown, Some(grace))
+            .await;
+        self.storage.close().await;
+        result
+    }
+}
+
+/// Completes on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received; shutting down"),
+        () = terminate => tracing::info!("SIGTERM received; shutting down"),
+    }
+}

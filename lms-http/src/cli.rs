@@ -1,0 +1,163 @@
+//! The `lms-server` command line: `serve` (default), `migrate`, `create-admin`, `openapi`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use lms_core::domain::user::Role;
+use lms_core::services::{AccessChange, NewUser};
+use lms_core::Actor;
+
+use crate::app::{services, shutdown_signal, Application, Storage};
+use crate::settings::Settings;
+
+/// The LMS server. Configuration comes from `LMS_*` environment variables.
+#[derive(Debug, Parser)]
+#[command(name = "lms-server", version)]
+pub struct Cli {
+    /// What to do; serves when absent.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create an admin account, or make an existing account an admin and set its password.
+    CreateAdmin {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+        /// The password; prompted for when absent.
+        #[arg(long)]
+        password: Option<String>,
+        /// Display name for a new account.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(false)
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs the command line; the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        println!("{}", crate::openapi_json());
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&settings.log_filter);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            None | Some(Command::Serve) => serve(settings).await,
+            Some(Command::Migrate) => migrate(settings).await,
+            Some(Command::CreateAdmin { email, password, name }) => create_admin(settings, email, password, name).await,
+            Some(Command::Openapi) => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lms-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let env = settings.environment.as_str();
+    let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+    let addr = app.addr();
+    println!("lms-server listening on http://{addr} ({env})");
+    println!("API docs: http://{addr}/docs   OpenAPI document: http://{addr}/openapi.json");
+    app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    println!("lms-server stopped");
+    Ok(())
+}
+
+async fn migrate(settings: Settings) -> Result<(), String> {
+    let storage = Storage::open(settings.database_url.expose())
+        .await
+        .map_err(|e| e.to_string())?;
+    storage.migrate().await.map_err(|e| e.to_string())?;
+    storage.close().await;
+    println!("migrations applied");
+    Ok(())
+}
+
+async fn create_admin(settings: Settings, email: String, password: Option<String>, name: String) -> Result<(), String> {
+    let password = match password {
+        Some(p) => p,
+        None => {
+            rpassword::prompt_password("Password for the admin: ").map_err(|e| format!("cannot read password: {e}"))?
+        }
+    };
+    lms_core::domain::password::Password::parse(&password).map_err(|e| e.to_string())?;
+    let storage = Storage::open(settings.database_url.expose())
+        .await
+        .map_err(|e| e.to_string())?;
+    storage.migrate().await.map_err(|e| e.to_string())?;
+    let lms = services(&settings, storage.stores().0);
+    let user = match lms.users.find_by_email(&email).await.map_err(|e| e.to_string())? {
+        Some(user) => {
+            // Operator tooling acts with full authority: an admin actor standing for the operator.
+            let operator = Actor {
+                user_id: user.id,
+                role: Role::Admin,
+            };
+            let change = AccessChange {
+                role: Some(Role::Admin),
+                premium: None,
+            };
+            lms.users
+                .change_access(&operator, user.id, change)
+                .await
+                .map_err(|e| e.to_string())?
+        }
+        None => lms
+            .users
+            .provision(
+                NewUser {
+                    email: email.clone(),
+                    display_name: name,
+                },
+                Role::Admin,
+            )
+            .await
+            .map_err(|e| e.to_string())?,
+    };
+    lms.auth
+        .set_password_unchecked(user.id, &password)
+        .await
+        .map_err(|e| e.to_string())?;
+    storage.close().await;
+    println!("admin {} ready (id {})", user.email, user.id);
+    Ok(())
+}

@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod error;
+pub mod gateway;
+pub mod metrics;
+pub mod ratelimit;
+pub mod request_id;
+pub mod settings;
+pub mod tokens;
+
+pub use app::{openapi_json, Application, StartError, Storage};
+pub use settings::{Secret, Settings};

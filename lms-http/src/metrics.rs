@@ -1,0 +1,117 @@
+//! Prometheus metrics. Labels are bounded: method, route template (never the raw path)
+//! and status; no user ids or other personal data.
+
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+
+/// The server's metrics.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    duration: HistogramVec,
+    /// Enrollments created through the API.
+    pub enrollments: IntCounter,
+    /// Lessons completed through the API.
+    pub lesson_completions: IntCounter,
+    /// Courses completed through the API.
+    pub course_completions: IntCounter,
+    /// Quiz attempts graded, by outcome.
+    pub quiz_attempts: IntCounterVec,
+    /// Rate-limited requests.
+    pub rate_limited: IntCounter,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
+    let c = IntCounter::new(name, help).unwrap_or_else(|e| unreachable!("valid metric {name}: {e}"));
+    registry
+        .register(Box::new(c.clone()))
+        .unwrap_or_else(|e| unreachable!("unique metric {name}: {e}"));
+    c
+}
+
+impl Metrics {
+    /// A fresh registry with every metric at zero.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new("lms_http_requests_total", "HTTP requests handled"),
+            &["method", "route", "status"],
+        )
+        .unwrap_or_else(|e| unreachable!("valid metric: {e}"));
+        let duration = HistogramVec::new(
+            HistogramOpts::new("lms_http_request_duration_seconds", "HTTP request latency").buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["method", "route", "status"],
+        )
+        .unwrap_or_else(|e| unreachable!("valid metric: {e}"));
+        let quiz_attempts = IntCounterVec::new(
+            Opts::new("lms_quiz_attempts_total", "Quiz attempts graded"),
+            &["passed"],
+        )
+        .unwrap_or_else(|e| unreachable!("valid metric: {e}"));
+        for c in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(duration.clone()),
+            Box::new(quiz_attempts.clone()),
+        ] {
+            registry
+                .register(c)
+                .unwrap_or_else(|e| unreachable!("unique metric: {e}"));
+        }
+        Self {
+            enrollments: counter(&registry, "lms_enrollments_total", "Enrollments created"),
+            lesson_completions: counter(&registry, "lms_lesson_completions_total", "Lessons completed"),
+            course_completions: counter(&registry, "lms_course_completions_total", "Courses completed"),
+            rate_limited: counter(&registry, "lms_rate_limited_total", "Requests refused by rate limiting"),
+            quiz_attempts,
+            registry,
+            requests,
+            duration,
+        }
+    }
+
+    /// Records one handled request.
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.duration.with_label_values(&labels).observe(seconds);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut buffer) {
+            tracing::error!(error = %e, "metrics encoding failed");
+        }
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+/// Normalizes a request method into a bounded label.
+pub fn method_label(method: &poem::http::Method) -> &'static str {
+    use poem::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
