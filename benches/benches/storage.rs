@@ -3,7 +3,8 @@
 //!
 //! `cargo bench -p lms-benches --bench storage` seeds 1,000 courses × 30 lessons and
 //! 100,000 enrollments per backend (Postgres when `LMS_BENCH_POSTGRES_URL` or
-//! `LMS_TEST_POSTGRES_URL` is set). `LMS_BENCH_ENROLLMENTS=N` changes the number of
+//! `LMS_TEST_POSTGRES_URL` is set, MongoDB when `LMS_BENCH_MONGO_URL` or
+//! `LMS_TEST_MONGO_URL` is set). `LMS_BENCH_ENROLLMENTS=N` changes the number of
 //! enrollments, to see how the outline read scales with other learners' data.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -97,6 +98,10 @@ fn storage(c: &mut Criterion) {
     match rt.block_on(backends::postgres()) {
         Some(postgres) => bench_backend(c, &rt, postgres),
         None => eprintln!("postgres: skipped (set LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL)"),
+    }
+    match rt.block_on(backends::mongo()) {
+        Some(mongo) => bench_backend(c, &rt, mongo),
+        None => eprintln!("mongo: skipped (set LMS_BENCH_MONGO_URL or LMS_TEST_MONGO_URL)"),
     }
 }
 

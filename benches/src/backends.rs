@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use lms_core::memory::MemoryStore;
 use lms_core::ports::Stores;
+use lms_storage_mongo::MongoStore;
 use lms_storage_postgres::PostgresStore;
 use lms_storage_sqlite::SqliteStore;
 use std::str::FromStr;
@@ -14,7 +15,7 @@ use sqlx::Connection;
 /// A backend ready for use, with whatever it needs kept alive.
 #[derive(Debug)]
 pub struct Backend {
-    /// Short name for reports (`memory`, `sqlite`, `postgres`).
+    /// Short name for reports (`memory`, `sqlite`, `postgres`, `mongo`).
     pub name: &'static str,
     /// The stores.
     pub stores: Stores,
@@ -82,4 +83,52 @@ pub async fn postgres() -> Option<Backend> {
         seed_concurrency: 16,
         _temp_dir: None,
     })
+}
+
+/// MongoDB in a fresh database `lms_bench` (dropped first) on the deployment named by
+/// `LMS_BENCH_MONGO_URL` or `LMS_TEST_MONGO_URL`; `None` when neither is set. The
+/// deployment must be a replica set, as for any use of the adapter.
+pub async fn mongo() -> Option<Backend> {
+    let url = std::env::var("LMS_BENCH_MONGO_URL")
+        .or_else(|_| std::env::var("LMS_TEST_MONGO_URL"))
+        .ok()?;
+    let store = MongoStore::connect(&mongo_url_with_database(&url, "lms_bench"))
+        .await
+        .expect("connect to mongo");
+    store.database().drop().await.expect("drop lms_bench");
+    store.migrate().await.expect("migrate mongo");
+    Some(Backend {
+        name: "mongo",
+        stores: Stores::from_backend(Arc::new(store)),
+        seed_concurrency: 16,
+        _temp_dir: None,
+    })
+}
+
+/// A MongoDB URL with its database (the path) replaced by `name`, options kept.
+fn mongo_url_with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let hosts_start = base.find("://").map_or(0, |i| i + 3);
+    let hosts_end = base[hosts_start..].find('/').map_or(base.len(), |i| hosts_start + i);
+    match query {
+        Some(query) => format!("{}/{name}?{query}", &base[..hosts_end]),
+        None => format!("{}/{name}", &base[..hosts_end]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mongo_url_with_database;
+
+    #[test]
+    fn mongo_urls_get_the_bench_database() {
+        assert_eq!(
+            mongo_url_with_database("mongodb://127.0.0.1:27018/", "lms_bench"),
+            "mongodb://127.0.0.1:27018/lms_bench"
+        );
+        assert_eq!(
+            mongo_url_with_database("mongodb://h/db?replicaSet=rs0", "lms_bench"),
+            "mongodb://h/lms_bench?replicaSet=rs0"
+        );
+    }
 }

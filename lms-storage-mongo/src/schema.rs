@@ -1,0 +1,247 @@
+//! Collections, indexes and the schema steps that create them.
+
+use futures::TryStreamExt;
+use lms_core::ports::{StoreError, StoreResult, UniqueKey};
+use mongodb::bson::{doc, Bson, DateTime, Document};
+use mongodb::options::IndexOptions;
+use mongodb::{Database, IndexModel};
+
+use crate::error::{classify, code, DUPLICATE_KEY};
+
+/// Users: `_id`, `email` (normalized, unique), `version`, `doc`.
+pub(crate) const USERS: &str = "users";
+/// Courses: `_id`, `owner_id`, `status`, `category_key`, `search_text`, `lesson_ids`,
+/// `version`, `summary`, `doc`.
+pub(crate) const COURSES: &str = "courses";
+/// Classes: `_id`, `version`, `doc`.
+pub(crate) const CLASSES: &str = "classes";
+/// Enrollments: `_id`, `user_id`, `course_id`, `certificate_id` (once issued), `version`,
+/// `doc`.
+pub(crate) const ENROLLMENTS: &str = "enrollments";
+/// Outbox messages: `_id` (the sequence), `event_id`, `event_type`, `doc`.
+pub(crate) const OUTBOX: &str = "outbox";
+/// Counters: `_id` (the counter's name), `value` (the last value handed out).
+pub(crate) const COUNTERS: &str = "counters";
+/// Password hashes: `_id` (the user id), `hash`.
+pub(crate) const PASSWORD_HASHES: &str = "password_hashes";
+/// Refresh tokens: `_id` (the token hash), `family_id`, `user_id`, `issued_at_us`,
+/// `expires_at_us`, `state`.
+pub(crate) const REFRESH_TOKENS: &str = "refresh_tokens";
+/// Applied schema steps: `_id` (the step's version), `name`, `applied_at`.
+pub(crate) const SCHEMA_MIGRATIONS: &str = "schema_migrations";
+
+/// `NamespaceExists`: the collection to create exists already.
+const NAMESPACE_EXISTS: i32 = 48;
+
+/// The schema version this crate creates: the highest step of [`migrate`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One index of the schema.
+#[derive(Debug)]
+pub(crate) struct IndexSpec {
+    /// The collection.
+    pub(crate) collection: &'static str,
+    /// The index name.
+    pub(crate) name: &'static str,
+    /// The key pattern, all ascending.
+    pub(crate) keys: &'static [&'static str],
+    /// The uniqueness rule it enforces, if it is unique.
+    pub(crate) rule: Option<UniqueKey>,
+    /// Whether documents without the first key are left out.
+    pub(crate) sparse: bool,
+}
+
+const fn index(collection: &'static str, name: &'static str, keys: &'static [&'static str]) -> IndexSpec {
+    IndexSpec {
+        collection,
+        name,
+        keys,
+        rule: None,
+        sparse: false,
+    }
+}
+
+/// Every index besides `_id`, with the query it serves.
+pub(crate) const INDEXES: &[IndexSpec] = &[
+    // find_user_by_email; one account per email.
+    IndexSpec {
+        rule: Some(UniqueKey::UserEmail),
+        ..index(USERS, "users_email", &["email"])
+    },
+    // list_courses by owner, status and category, in id order.
+    index(COURSES, "courses_owner", &["owner_id", "_id"]),
+    index(COURSES, "courses_status", &["status", "_id"]),
+    index(COURSES, "courses_category", &["category_key", "_id"]),
+    // find_course_by_lesson (a multikey index over the lesson ids).
+    index(COURSES, "courses_lessons", &["lesson_ids"]),
+    // find_enrollment(s); one enrollment per user and course.
+    IndexSpec {
+        rule: Some(UniqueKey::UserCourse),
+        ..index(ENROLLMENTS, "enrollments_user_course", &["user_id", "course_id"])
+    },
+    // list_enrollments_for_user and _for_course, in id order.
+    index(ENROLLMENTS, "enrollments_user", &["user_id", "_id"]),
+    index(ENROLLMENTS, "enrollments_course", &["course_id", "_id"]),
+    // find_enrollment_by_certificate; most enrollments have none.
+    IndexSpec {
+        sparse: true,
+        ..index(ENROLLMENTS, "enrollments_certificate", &["certificate_id"])
+    },
+    // session_active and revoke_token_family.
+    index(REFRESH_TOKENS, "refresh_tokens_family", &["family_id", "state"]),
+    // revoke_user_tokens.
+    index(REFRESH_TOKENS, "refresh_tokens_user", &["user_id", "state"]),
+];
+
+/// Every collection of the schema.
+const COLLECTIONS: [&str; 9] = [
+    USERS,
+    COURSES,
+    CLASSES,
+    ENROLLMENTS,
+    OUTBOX,
+    COUNTERS,
+    PASSWORD_HASHES,
+    REFRESH_TOKENS,
+    SCHEMA_MIGRATIONS,
+];
+
+/// The uniqueness rule of the unique index with this key pattern (as a duplicate key error
+/// reports it): `_id` is the aggregate's id everywhere.
+pub(crate) fn unique_key(pattern: &Document) -> Option<UniqueKey> {
+    let keys: Vec<&str> = pattern.keys().map(String::as_str).collect();
+    if keys == ["_id"] {
+        return Some(UniqueKey::Id);
+    }
+    INDEXES
+        .iter()
+        .find(|spec| spec.rule.is_some() && spec.keys == keys.as_slice())
+        .and_then(|spec| spec.rule)
+}
+
+fn model(spec: &IndexSpec) -> IndexModel {
+    let mut keys = Document::new();
+    for key in spec.keys {
+        keys.insert(*key, 1);
+    }
+    let mut options = IndexOptions::builder().name(spec.name.to_owned()).build();
+    if spec.rule.is_some() {
+        options.unique = Some(true);
+    }
+    if spec.sparse {
+        options.sparse = Some(true);
+    }
+    IndexModel::builder().keys(keys).options(options).build()
+}
+
+/// Step 1: every collection, created explicitly so transactions never have to create one,
+/// and every index. Creating an existing collection or an identical index does nothing,
+/// so the step is safe to repeat.
+async fn create_collections_and_indexes(db: &Database) -> StoreResult<()> {
+    for name in COLLECTIONS {
+        match db.create_collection(name).await {
+            Ok(()) => {}
+            Err(err) if code(&err) == Some(NAMESPACE_EXISTS) => {}
+            Err(err) => return Err(classify(err)),
+        }
+    }
+    for collection in COLLECTIONS {
+        let models: Vec<IndexModel> = INDEXES
+            .iter()
+            .filter(|spec| spec.collection == collection)
+            .map(model)
+            .collect();
+        if !models.is_empty() {
+            db.collection::<Document>(collection)
+                .create_indexes(models)
+                .await
+                .map_err(classify)?;
+        }
+    }
+    Ok(())
+}
+
+/// The schema steps, in order: version and name.
+const STEPS: [(u32, &str); 1] = [(1, "collections and indexes")];
+
+async fn apply(db: &Database, version: u32) -> StoreResult<()> {
+    match version {
+        1 => create_collections_and_indexes(db).await,
+        other => Err(StoreError::backend(format!("unknown schema step {other}"))),
+    }
+}
+
+/// Applies the schema steps not yet recorded in `schema_migrations`, in order, recording
+/// each after it succeeds. Two processes migrating at once may both apply a step; each
+/// step is idempotent and only one record is kept.
+pub(crate) async fn migrate(db: &Database) -> StoreResult<()> {
+    let records = db.collection::<Document>(SCHEMA_MIGRATIONS);
+    let applied: Vec<Document> = records
+        .find(doc! {})
+        .await
+        .map_err(classify)?
+        .try_collect()
+        .await
+        .map_err(classify)?;
+    let mut versions = Vec::with_capacity(applied.len());
+    for record in &applied {
+        match record.get("_id") {
+            Some(Bson::Int32(v)) => versions.push(i64::from(*v)),
+            Some(Bson::Int64(v)) => versions.push(*v),
+            other => return Err(StoreError::backend(format!("unreadable schema record {other:?}"))),
+        }
+    }
+    if let Some(newer) = versions.iter().find(|v| **v > i64::from(SCHEMA_VERSION)) {
+        return Err(StoreError::backend(format!(
+            "the database has schema version {newer}, newer than the {SCHEMA_VERSION} this \
+             lms-storage-mongo knows: upgrade the application"
+        )));
+    }
+    for (version, name) in STEPS {
+        if versions.contains(&i64::from(version)) {
+            continue;
+        }
+        tracing::info!(version, name, "applying MongoDB schema step");
+        apply(db, version).await?;
+        let record = doc! { "_id": i64::from(version), "name": name, "applied_at": DateTime::now() };
+        match records.insert_one(record).await {
+            Ok(_) => {}
+            Err(err) if code(&err) == Some(DUPLICATE_KEY) => {}
+            Err(err) => return Err(classify(err)),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_rules_are_found_by_key_pattern() {
+        assert_eq!(unique_key(&doc! { "_id": 1 }), Some(UniqueKey::Id));
+        assert_eq!(unique_key(&doc! { "email": 1 }), Some(UniqueKey::UserEmail));
+        assert_eq!(
+            unique_key(&doc! { "user_id": 1, "course_id": 1 }),
+            Some(UniqueKey::UserCourse)
+        );
+        assert_eq!(unique_key(&doc! { "user_id": 1, "_id": 1 }), None);
+    }
+
+    #[test]
+    fn index_names_are_unique_and_indexes_name_their_collection() {
+        let mut names: Vec<&str> = INDEXES.iter().map(|i| i.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), INDEXES.len());
+        for spec in INDEXES {
+            assert!(COLLECTIONS.contains(&spec.collection), "{}", spec.name);
+            assert!(spec.name.starts_with(spec.collection), "{}", spec.name);
+        }
+    }
+
+    #[test]
+    fn the_last_step_is_the_schema_version() {
+        assert_eq!(STEPS.last().map(|s| s.0), Some(SCHEMA_VERSION));
+    }
+}

@@ -1,0 +1,537 @@
+//! The storage ports over MongoDB.
+
+use async_trait::async_trait;
+use futures::{FutureExt, TryStreamExt};
+use lms_core::domain::class::Class;
+use lms_core::domain::course::{Course, CourseSummary};
+use lms_core::domain::enrollment::Enrollment;
+use lms_core::domain::events::DomainEvent;
+use lms_core::domain::text::Email;
+use lms_core::domain::user::User;
+use lms_core::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use lms_core::ports::{
+    AuthStore, ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
+    RefreshToken, RefreshTokenState, StoreError, StoreHealth, StoreResult, UserStore,
+};
+use mongodb::bson::{doc, Bson, Document, Regex};
+use mongodb::{ClientSession, Collection};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::codec::{decode_field, encode, from_micros, int64, literal_pattern, micros, uint64, uuid, uuid_from, uuids};
+use crate::error::classify;
+use crate::schema::{CLASSES, COURSES, ENROLLMENTS, OUTBOX, PASSWORD_HASHES, REFRESH_TOKENS, USERS};
+use crate::tx::Write;
+use crate::MongoStore;
+
+/// The field holding the whole aggregate.
+const DOC: &str = "doc";
+/// The field holding a course's listing view.
+const SUMMARY: &str = "summary";
+
+impl MongoStore {
+    fn coll(&self, name: &str) -> Collection<Document> {
+        self.db.collection(name)
+    }
+
+    /// The decoded `field` of the first document `filter` selects, if any.
+    async fn one<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        filter: Document,
+        field: &str,
+    ) -> StoreResult<Option<T>> {
+        let found = self
+            .coll(collection)
+            .find_one(filter)
+            .projection(doc! { field: 1 })
+            .await
+            .map_err(classify)?;
+        found.map(|d| decode_field(d, field)).transpose()
+    }
+
+    /// The decoded `field` of every document `filter` selects, in id order, up to `limit`.
+    async fn many<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        filter: Document,
+        field: &str,
+        limit: Option<i64>,
+    ) -> StoreResult<Vec<T>> {
+        let coll = self.coll(collection);
+        let mut find = coll.find(filter).projection(doc! { field: 1 }).sort(doc! { "_id": 1 });
+        if let Some(limit) = limit {
+            find = find.limit(limit);
+        }
+        let docs: Vec<Document> = find.await.map_err(classify)?.try_collect().await.map_err(classify)?;
+        docs.into_iter().map(|d| decode_field(d, field)).collect()
+    }
+
+    /// One keyset page of the `field` of the documents `filter` selects.
+    async fn page<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        mut filter: Document,
+        field: &str,
+        page: PageRequest,
+        id: impl Fn(&T) -> Uuid,
+    ) -> StoreResult<Page<T>> {
+        if let Some(after) = page.after {
+            filter.insert("_id", doc! { "$gt": uuid(after) });
+        }
+        let items = self
+            .many(collection, filter, field, Some(i64::from(page.limit) + 1))
+            .await?;
+        Ok(Page::from_overfetch(items, page.limit, id))
+    }
+}
+
+/// `{ "$in": ids }` over distinct UUIDs.
+fn any_of(ids: impl IntoIterator<Item = Uuid>) -> Document {
+    let distinct: std::collections::BTreeSet<Uuid> = ids.into_iter().collect();
+    doc! { "$in": uuids(distinct) }
+}
+
+fn user_doc(user: &User) -> StoreResult<Document> {
+    Ok(doc! {
+        "_id": uuid(user.id.as_uuid()),
+        "email": user.email.as_str(),
+        "version": int64(user.version)?,
+        DOC: encode(user)?,
+    })
+}
+
+fn course_doc(course: &Course) -> StoreResult<Document> {
+    let keys = course.search_keys();
+    Ok(doc! {
+        "_id": uuid(course.id.as_uuid()),
+        "owner_id": uuid(course.owner_id.as_uuid()),
+        "status": course.status.as_str(),
+        "category_key": keys.category,
+        "search_text": keys.text,
+        "lesson_ids": uuids(course.lessons.iter().map(|l| l.id.as_uuid())),
+        "version": int64(course.version)?,
+        SUMMARY: encode(&course.summary())?,
+        DOC: encode(course)?,
+    })
+}
+
+fn class_doc(class: &Class) -> StoreResult<Document> {
+    Ok(doc! {
+        "_id": uuid(class.id.as_uuid()),
+        "version": int64(class.version)?,
+        DOC: encode(class)?,
+    })
+}
+
+fn enrollment_doc(enrollment: &Enrollment) -> StoreResult<Document> {
+    let mut stored = doc! {
+        "_id": uuid(enrollment.id.as_uuid()),
+        "user_id": uuid(enrollment.user_id.as_uuid()),
+        "course_id": uuid(enrollment.course_id.as_uuid()),
+        "version": int64(enrollment.version)?,
+        DOC: encode(enrollment)?,
+    };
+    // Left out rather than null, so the sparse certificate index holds issued ones only.
+    if let Some(certificate) = &enrollment.certificate {
+        stored.insert("certificate_id", uuid(certificate.id.as_uuid()));
+    }
+    Ok(stored)
+}
+
+fn by_id(id: Uuid) -> Document {
+    doc! { "_id": uuid(id) }
+}
+
+#[async_trait]
+impl UserStore for MongoStore {
+    async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()> {
+        self.write(USERS, Write::Insert(user_doc(user)?), events).await
+    }
+
+    async fn get_user(&self, id: UserId) -> StoreResult<Option<User>> {
+        self.one(USERS, by_id(id.as_uuid()), DOC).await
+    }
+
+    async fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
+        self.one(USERS, doc! { "email": email.as_str() }, DOC).await
+    }
+
+    async fn update_user(&self, user: &User, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+        let write = Write::replace(expected_version, user_doc(user)?)?;
+        self.write(USERS, write, events).await
+    }
+
+    async fn list_users(&self, page: PageRequest) -> StoreResult<Page<User>> {
+        self.page(USERS, doc! {}, DOC, page, |u: &User| u.id.as_uuid()).await
+    }
+}
+
+#[async_trait]
+impl CourseStore for MongoStore {
+    async fn insert_course(&self, course: &Course, events: &[DomainEvent]) -> StoreResult<()> {
+        self.write(COURSES, Write::Insert(course_doc(course)?), events).await
+    }
+
+    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>> {
+        self.one(COURSES, by_id(id.as_uuid()), DOC).await
+    }
+
+    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let filter = doc! { "_id": any_of(ids.iter().map(CourseId::as_uuid)) };
+        self.many(COURSES, filter, DOC, None).await
+    }
+
+    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>> {
+        self.one(COURSES, doc! { "lesson_ids": uuid(lesson_id.as_uuid()) }, DOC)
+            .await
+    }
+
+    async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+        let write = Write::replace(expected_version, course_doc(course)?)?;
+        self.write(COURSES, write, events).await
+    }
+
+    async fn list_courses(&self, filter: &CourseFilter, page: PageRequest) -> StoreResult<Page<CourseSummary>> {
+        let mut query = Document::new();
+        if let Some(status) = filter.status {
+            query.insert("status", status.as_str());
+        }
+        if let Some(owner) = filter.owner_id {
+            query.insert("owner_id", uuid(owner.as_uuid()));
+        }
+        if let Some(category) = &filter.category {
+            query.insert("category_key", category.as_str());
+        }
+        if let Some(text) = &filter.text {
+            let pattern = Regex {
+                pattern: literal_pattern(text),
+                options: String::new(),
+            };
+            query.insert("search_text", Bson::RegularExpression(pattern));
+        }
+        self.page(COURSES, query, SUMMARY, page, |c: &CourseSummary| c.id.as_uuid())
+            .await
+    }
+}
+
+#[async_trait]
+impl ClassStore for MongoStore {
+    async fn insert_class(&self, class: &Class, events: &[DomainEvent]) -> StoreResult<()> {
+        self.write(CLASSES, Write::Insert(class_doc(class)?), events).await
+    }
+
+    async fn get_class(&self, id: ClassId) -> StoreResult<Option<Class>> {
+        self.one(CLASSES, by_id(id.as_uuid()), DOC).await
+    }
+
+    async fn update_class(&self, class: &Class, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+        let write = Write::replace(expected_version, class_doc(class)?)?;
+        self.write(CLASSES, write, events).await
+    }
+
+    async fn list_classes(&self, page: PageRequest) -> StoreResult<Page<Class>> {
+        self.page(CLASSES, doc! {}, DOC, page, |c: &Class| c.id.as_uuid()).await
+    }
+}
+
+#[async_trait]
+impl EnrollmentStore for MongoStore {
+    async fn insert_enrollment(&self, enrollment: &Enrollment, events: &[DomainEvent]) -> StoreResult<()> {
+        self.write(ENROLLMENTS, Write::Insert(enrollment_doc(enrollment)?), events)
+            .await
+    }
+
+    async fn get_enrollment(&self, id: EnrollmentId) -> StoreResult<Option<Enrollment>> {
+        self.one(ENROLLMENTS, by_id(id.as_uuid()), DOC).await
+    }
+
+    async fn find_enrollment(&self, user_id: UserId, course_id: CourseId) -> StoreResult<Option<Enrollment>> {
+        let filter = doc! { "user_id": uuid(user_id.as_uuid()), "course_id": uuid(course_id.as_uuid()) };
+        self.one(ENROLLMENTS, filter, DOC).await
+    }
+
+    async fn find_enrollments(&self, user_id: UserId, course_ids: &[CourseId]) -> StoreResult<Vec<Enrollment>> {
+        if course_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let filter = doc! {
+            "user_id": uuid(user_id.as_uuid()),
+            "course_id": any_of(course_ids.iter().map(CourseId::as_uuid)),
+        };
+        self.many(ENROLLMENTS, filter, DOC, None).await
+    }
+
+    async fn find_enrollment_by_certificate(&self, id: CertificateId) -> StoreResult<Option<Enrollment>> {
+        self.one(ENROLLMENTS, doc! { "certificate_id": uuid(id.as_uuid()) }, DOC)
+            .await
+    }
+
+    async fn update_enrollment(
+        &self,
+        enrollment: &Enrollment,
+        expected_version: u64,
+        events: &[DomainEvent],
+    ) -> StoreResult<()> {
+        let write = Write::replace(expected_version, enrollment_doc(enrollment)?)?;
+        self.write(ENROLLMENTS, write, events).await
+    }
+
+    async fn list_enrollments_for_user(&self, user_id: UserId, page: PageRequest) -> StoreResult<Page<Enrollment>> {
+        let filter = doc! { "user_id": uuid(user_id.as_uuid()) };
+        self.page(ENROLLMENTS, filter, DOC, page, |e: &Enrollment| e.id.as_uuid())
+            .await
+    }
+
+    async fn list_enrollments_for_course(
+        &self,
+        course_id: CourseId,
+        page: PageRequest,
+    ) -> StoreResult<Page<Enrollment>> {
+        let filter = doc! { "course_id": uuid(course_id.as_uuid()) };
+        self.page(ENROLLMENTS, filter, DOC, page, |e: &Enrollment| e.id.as_uuid())
+            .await
+    }
+}
+
+#[async_trait]
+impl OutboxStore for MongoStore {
+    async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
+        let docs: Vec<Document> = self
+            .coll(OUTBOX)
+            .find(doc! {})
+            .projection(doc! { DOC: 1 })
+            .sort(doc! { "_id": 1 })
+            .limit(i64::from(limit))
+            .await
+            .map_err(classify)?
+            .try_collect()
+            .await
+            .map_err(classify)?;
+        docs.into_iter()
+            .map(|d| {
+                let sequence = uint64(d.get("_id").unwrap_or(&Bson::Null))?;
+                Ok(OutboxMessage {
+                    sequence,
+                    event: decode_field(d, DOC)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn mark_events_delivered(&self, sequences: &[u64]) -> StoreResult<()> {
+        // Sequences beyond the stored range belong to no message: acknowledging them is a
+        // no-op, like any unknown sequence.
+        let stored: Vec<i64> = sequences.iter().filter_map(|&s| i64::try_from(s).ok()).collect();
+        if stored.is_empty() {
+            return Ok(());
+        }
+        self.coll(OUTBOX)
+            .delete_many(doc! { "_id": { "$in": stored } })
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
+/// The stored name of a refresh-token state: its serde name.
+fn state_name(state: RefreshTokenState) -> String {
+    match serde_json::to_value(state) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => unreachable!("refresh token states serialize as strings"),
+    }
+}
+
+fn token_doc(token: &RefreshToken) -> Document {
+    doc! {
+        "_id": token.token_hash.as_str(),
+        "family_id": uuid(token.family_id),
+        "user_id": uuid(token.user_id.as_uuid()),
+        "issued_at_us": micros(token.issued_at),
+        "expires_at_us": micros(token.expires_at),
+        "state": state_name(token.state),
+    }
+}
+
+fn token_from(stored: &Document) -> StoreResult<RefreshToken> {
+    let field = |name: &str| {
+        stored
+            .get(name)
+            .ok_or_else(|| StoreError::backend(format!("stored refresh token has no `{name}`")))
+    };
+    let text = |name: &str| match field(name)? {
+        Bson::String(s) => Ok(s.clone()),
+        other => Err(StoreError::backend(format!("`{name}` is not a string: {other}"))),
+    };
+    let state: RefreshTokenState =
+        serde_json::from_value(serde_json::Value::String(text("state")?)).map_err(StoreError::backend)?;
+    Ok(RefreshToken {
+        token_hash: text("_id")?,
+        family_id: uuid_from(field("family_id")?)?,
+        user_id: UserId::from_uuid(uuid_from(field("user_id")?)?),
+        issued_at: from_micros(field("issued_at_us")?)?,
+        expires_at: from_micros(field("expires_at_us")?)?,
+        state,
+    })
+}
+
+impl MongoStore {
+    /// Revokes every unrevoked token `selector` picks and counts those that were active,
+    /// in one transaction: a rotation racing with it writes one of the same documents, so
+    /// one of the two is retried after the other, and no token rotated in between is left
+    /// unrevoked.
+    async fn revoke_tokens(&self, selector: Document) -> StoreResult<u64> {
+        let coll = self.coll(REFRESH_TOKENS);
+        self.transact(move |session: &mut ClientSession| {
+            let (coll, selector) = (coll.clone(), selector.clone());
+            async move {
+                let revoked = doc! { "$set": { "state": state_name(RefreshTokenState::Revoked) } };
+                let mut active = selector.clone();
+                active.insert("state", state_name(RefreshTokenState::Active));
+                let done = coll.update_many(active, revoked.clone()).session(&mut *session).await?;
+                let mut rotated = selector;
+                rotated.insert("state", state_name(RefreshTokenState::Rotated));
+                coll.update_many(rotated, revoked).session(session).await?;
+                Ok(Ok(done.modified_count))
+            }
+            .boxed()
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl AuthStore for MongoStore {
+    async fn set_password_hash(&self, user_id: UserId, hash: &str) -> StoreResult<()> {
+        self.coll(PASSWORD_HASHES)
+            .update_one(by_id(user_id.as_uuid()), doc! { "$set": { "hash": hash } })
+            .upsert(true)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<String>> {
+        let found = self
+            .coll(PASSWORD_HASHES)
+            .find_one(by_id(user_id.as_uuid()))
+            .await
+            .map_err(classify)?;
+        match found.as_ref().map(|d| d.get_str("hash")) {
+            None => Ok(None),
+            Some(Ok(hash)) => Ok(Some(hash.to_owned())),
+            Some(Err(err)) => Err(StoreError::backend(err)),
+        }
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
+        self.write(REFRESH_TOKENS, Write::Insert(token_doc(token)), &[]).await
+    }
+
+    async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>> {
+        let found = self
+            .coll(REFRESH_TOKENS)
+            .find_one(doc! { "_id": token_hash })
+            .await
+            .map_err(classify)?;
+        found.as_ref().map(token_from).transpose()
+    }
+
+    async fn rotate_refresh_token(&self, token_hash: &str, next: &RefreshToken) -> StoreResult<()> {
+        let coll = self.coll(REFRESH_TOKENS);
+        let (hash, next) = (token_hash.to_owned(), token_doc(next));
+        self.transact(move |session: &mut ClientSession| {
+            let (coll, hash, next) = (coll.clone(), hash.clone(), next.clone());
+            async move {
+                let done = coll
+                    .update_one(
+                        doc! { "_id": &hash, "state": state_name(RefreshTokenState::Active) },
+                        doc! { "$set": { "state": state_name(RefreshTokenState::Rotated) } },
+                    )
+                    .session(&mut *session)
+                    .await?;
+                if done.matched_count == 0 {
+                    let exists = coll
+                        .find_one(doc! { "_id": &hash })
+                        .session(&mut *session)
+                        .await?
+                        .is_some();
+                    return Ok(Err(if exists {
+                        StoreError::VersionConflict
+                    } else {
+                        StoreError::NotFound
+                    }));
+                }
+                Write::Insert(next).run(&coll, Some(session)).await
+            }
+            .boxed()
+        })
+        .await
+    }
+
+    async fn session_active(&self, family_id: Uuid) -> StoreResult<bool> {
+        let found = self
+            .coll(REFRESH_TOKENS)
+            .find_one(doc! { "family_id": uuid(family_id), "state": state_name(RefreshTokenState::Active) })
+            .projection(doc! { "_id": 1 })
+            .await
+            .map_err(classify)?;
+        Ok(found.is_some())
+    }
+
+    async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64> {
+        self.revoke_tokens(doc! { "family_id": uuid(family_id) }).await
+    }
+
+    async fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64> {
+        self.revoke_tokens(doc! { "user_id": uuid(user_id.as_uuid()) }).await
+    }
+}
+
+#[async_trait]
+impl StoreHealth for MongoStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.db.run_command(doc! { "ping": 1 }).await.map_err(classify)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{SubsecRound, Utc};
+
+    use super::*;
+
+    #[test]
+    fn refresh_tokens_round_trip_through_their_documents() {
+        let now = Utc::now().trunc_subsecs(6);
+        for state in [
+            RefreshTokenState::Active,
+            RefreshTokenState::Rotated,
+            RefreshTokenState::Revoked,
+        ] {
+            let token = RefreshToken {
+                token_hash: "ab12".into(),
+                family_id: Uuid::now_v7(),
+                user_id: UserId::new(),
+                issued_at: now,
+                expires_at: now + chrono::Duration::days(7),
+                state,
+            };
+            assert_eq!(token_from(&token_doc(&token)).unwrap(), token);
+        }
+        let mut stolen = token_doc(&RefreshToken {
+            token_hash: "cd34".into(),
+            family_id: Uuid::now_v7(),
+            user_id: UserId::new(),
+            issued_at: now,
+            expires_at: now,
+            state: RefreshTokenState::Active,
+        });
+        stolen.insert("state", "stolen");
+        assert!(matches!(token_from(&stolen), Err(StoreError::Backend(_))));
+    }
+}

@@ -1,0 +1,25 @@
+//! The MongoDB adapter passes the whole conformance suite of `lms-core`, on a fresh
+//! database that is dropped afterwards.
+
+mod common;
+
+use std::sync::Arc;
+
+use lms_core::ports::Stores;
+use lms_core::testing;
+use lms_storage_mongo::MongoStore;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mongo_store_passes_the_conformance_suite() {
+    let Some(server) = common::server_url("lms-storage-mongo conformance") else {
+        return;
+    };
+    let db = common::TestDatabase::create(&server);
+    let store = MongoStore::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let report = testing::run_all(Stores::from_backend(Arc::new(store.clone()))).await;
+    println!("lms-storage-mongo conformance: {} behaviours run", report.total());
+    store.close().await;
+    report.assert_passed();
+    assert_eq!(report.total(), testing::behaviours().len());
+}
