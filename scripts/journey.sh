@@ -12,38 +12,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-server_pid=""
-workdir="$(mktemp -d)"
-cleanup() {
-  if [[ -n "$server_pid" ]]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$workdir"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "JOURNEY FAILED: $*" >&2
-  if [[ -f "$workdir/server.log" ]]; then tail -n 20 "$workdir/server.log" >&2; fi
-  exit 1
-}
-
+# shellcheck source=lib/server.sh
+source scripts/lib/server.sh
 if [[ -z "${LMS_URL:-}" ]]; then
-  cargo build --release -p lms-http --quiet
-  export LMS_SERVER_BIN="$PWD/target/release/lms-server"
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  export LMS_DATABASE_URL="sqlite:$workdir/lms.db"
-  export LMS_BIND="127.0.0.1:$port"
-  export LMS_LOG=warn
-  "$LMS_SERVER_BIN" >"$workdir/server.log" 2>&1 &
-  server_pid=$!
-  LMS_URL="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do
-    curl -fs "$LMS_URL/health/ready" >/dev/null 2>&1 && break
-    kill -0 "$server_pid" 2>/dev/null || fail "server exited at start"
-    sleep 0.1
-  done
+  start_server
 fi
 : "${LMS_SERVER_BIN:?LMS_SERVER_BIN must name the lms-server binary}"
 API="$LMS_URL/api/v1"

@@ -22,6 +22,46 @@ use crate::request_id;
 pub struct Gateway<E> {
     inner: E,
     state: State,
+    allow: AllowTable,
+}
+
+/// The methods each documented path accepts, for the `Allow` header of 405 responses.
+struct AllowTable(Vec<(Vec<String>, String)>);
+
+impl AllowTable {
+    /// Reads the paths and methods of the OpenAPI document.
+    fn from_document(document: &str) -> Self {
+        let parsed: serde_json::Value = serde_json::from_str(document).unwrap_or_default();
+        let paths = parsed["paths"].as_object().cloned().unwrap_or_default();
+        Self(
+            paths
+                .into_iter()
+                .map(|(path, ops)| {
+                    let segments = path.split('/').map(str::to_owned).collect();
+                    let methods: Vec<String> = ops
+                        .as_object()
+                        .map(|o| o.keys().map(|m| m.to_ascii_uppercase()).collect())
+                        .unwrap_or_default();
+                    (segments, methods.join(", "))
+                })
+                .collect(),
+        )
+    }
+
+    /// The methods of the documented path matching `path` (`{…}` segments match any).
+    fn methods(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(template, _)| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+            })
+            .map(|(_, methods)| methods.as_str())
+    }
 }
 
 impl<E> std::fmt::Debug for Gateway<E> {
@@ -33,7 +73,11 @@ impl<E> std::fmt::Debug for Gateway<E> {
 impl<E> Gateway<E> {
     /// Wraps `inner`.
     pub fn new(inner: E, state: State) -> Self {
-        Self { inner, state }
+        Self {
+            inner,
+            state,
+            allow: AllowTable::from_document(&crate::openapi_json()),
+        }
     }
 }
 
@@ -252,6 +296,11 @@ impl<E: Endpoint> Endpoint for Gateway<E> {
         let path = req.uri().path().to_owned();
         let (mut resp, route) = request_id::scope(id.clone(), self.handle(req, &path)).await;
         security_headers(&mut resp, &path);
+        if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
+            if let Some((name, value)) = self.allow.methods(&path).and_then(|m| header("allow", m)) {
+                resp.headers_mut().insert(name, value);
+            }
+        }
         if let Ok(value) = HeaderValue::from_str(&id) {
             resp.headers_mut()
                 .insert(HeaderName::from_static(request_id::HEADER), value);

@@ -546,8 +546,13 @@ async fn every_error_uses_the_envelope() {
         ),
         (
             app.request(Method::GET, "/api/v1/courses?limit=0", None),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_ERROR",
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+        ),
+        (
+            app.request(Method::GET, &format!("/api/v1/courses?q={}", "x".repeat(300)), None),
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
         ),
     ];
     for (request, expected_status, expected_code) in cases {
@@ -559,6 +564,13 @@ async fn every_error_uses_the_envelope() {
         assert_eq!(envelope_code(&body), expected_code, "{body}");
         assert_eq!(body["error"]["request_id"], header_id.as_str());
     }
+
+    let wrong_method = app
+        .request(Method::DELETE, "/api/v1/courses", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.headers()["allow"], "GET, POST");
 
     let (status, body) = app
         .call(
@@ -940,6 +952,8 @@ async fn the_served_document_matches_the_library_one() {
     ] {
         assert!(paths.contains_key(path), "{path} is not documented");
     }
+    let methods: Vec<&String> = paths["/api/v1/lessons/{id}"].as_object().unwrap().keys().collect();
+    assert_eq!(methods, ["delete", "get", "patch"]);
     let docs = app.request(Method::GET, "/docs", None).send().await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
     assert!(docs.text().await.unwrap().contains("swagger"));

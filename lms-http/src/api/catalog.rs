@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::types::{
     CourseListItem, CoursePage, CourseResponse, CourseStatusDto, CreateCourseRequest, CreateLessonRequest,
-    LessonResponse, ReorderRequest, UpdateCourseRequest, UpdateLessonRequest,
+    LessonResponse, LessonViewResponse, ReorderRequest, UpdateCourseRequest, UpdateLessonRequest,
 };
 use super::{ApiResult, ApiTags, BearerAuth, State};
 use crate::error::ApiError;
@@ -78,16 +78,17 @@ impl CatalogApi {
         state: Data<&State>,
         req: &Request,
         /// Category, ignoring case.
-        #[oai(validator(max_length = 1000))]
+        #[oai(validator(max_length = 200))]
         category: Query<Option<String>>,
         /// Text searched in title and description, ignoring case.
-        #[oai(validator(max_length = 1000))]
+        #[oai(validator(max_length = 200))]
         q: Query<Option<String>>,
         /// Lifecycle state (others than published only for owners and admins).
         status: Query<Option<CourseStatusDto>>,
         /// Only this owner's courses.
         owner_id: Query<Option<Uuid>>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// The previous page's `next_after`.
         after: Query<Option<Uuid>>,
@@ -227,6 +228,26 @@ impl CatalogApi {
             .reorder_lessons(&auth.0, CourseId::from(id.0), order)
             .await?;
         Ok(Json(course.into()))
+    }
+
+    // Opening a lesson shares its path with the authoring operations below, and one
+    // path must be declared by one API group to appear whole in the document.
+    /// Open a lesson. Locked lessons are refused with 403 `LESSON_LOCKED` and the unmet
+    /// requirements; quizzes come without answers.
+    #[oai(
+        path = "/lessons/:id",
+        method = "get",
+        operation_id = "openLesson",
+        tag = "ApiTags::Learning"
+    )]
+    async fn open_lesson(
+        &self,
+        state: Data<&State>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<LessonViewResponse>> {
+        let view = state.lms.learning.open_lesson(&auth.0, LessonId::from(id.0)).await?;
+        Ok(Json(view.into()))
     }
 
     /// Change a lesson (its course's instructor or an admin).

@@ -11,8 +11,8 @@ use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
 use super::types::{
-    AddCourseRequest, ClassResponse, CreateClassRequest, EnrollmentPage, EnrollmentResponse, LessonViewResponse,
-    ProgressResponse, ProgressUpdateResponse, QuizAttemptRequest, VideoProgressRequest,
+    AddCourseRequest, ClassResponse, CreateClassRequest, EnrollmentPage, EnrollmentResponse, ProgressResponse,
+    ProgressUpdateResponse, QuizAttemptRequest, VideoProgressRequest,
 };
 use super::{ApiResult, ApiTags, BearerAuth, State};
 
@@ -130,19 +130,6 @@ impl LearningApi {
         )))
     }
 
-    /// Open a lesson. Locked lessons are refused with 403 `LESSON_LOCKED` and the unmet
-    /// requirements; quizzes come without answers.
-    #[oai(path = "/lessons/:id", method = "get", operation_id = "openLesson")]
-    async fn open_lesson(
-        &self,
-        state: Data<&State>,
-        auth: BearerAuth,
-        id: Path<Uuid>,
-    ) -> ApiResult<Json<LessonViewResponse>> {
-        let view = state.lms.learning.open_lesson(&auth.0, LessonId::from(id.0)).await?;
-        Ok(Json(view.into()))
-    }
-
     /// Mark a text lesson as read.
     #[oai(path = "/lessons/:id/complete", method = "post", operation_id = "completeLesson")]
     async fn complete(
@@ -220,6 +207,7 @@ impl LearningApi {
         state: Data<&State>,
         auth: BearerAuth,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// The previous page's `next_after`.
         after: Query<Option<Uuid>>,
@@ -245,6 +233,7 @@ impl LearningApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// The previous page's `next_after`.
         after: Query<Option<Uuid>>,
@@ -293,12 +282,26 @@ impl ClassesApi {
         id: Path<Uuid>,
         body: Json<AddCourseRequest>,
     ) -> ApiResult<Json<ClassResponse>> {
-        let class = state
+        let course_id = CourseId::from(body.course_id);
+        let added = state
             .lms
             .classes
-            .add_course(&auth.0, ClassId::from(id.0), CourseId::from(body.course_id))
-            .await?;
-        Ok(Json(class.into()))
+            .add_course(&auth.0, ClassId::from(id.0), course_id)
+            .await;
+        match added {
+            Ok(class) => Ok(Json(class.into())),
+            // The class in the path exists; the course named in the body does not.
+            Err(Error::NotFound {
+                entity: lms_core::Entity::Course,
+                ..
+            }) => Err(Error::invalid(
+                "course_id",
+                "unknown_course",
+                format!("course {course_id} does not exist"),
+            )
+            .into()),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Enroll the caller in every published course of a class.
