@@ -3,8 +3,17 @@
 # installed in a virtualenv under target/): no 5xx response and no response that breaks
 # the document is allowed. Runs as an admin, so every operation is reachable.
 #
+# Two checks are left out by default (SCHEMATHESIS_EXCLUDE_CHECKS overrides the list):
+# positive_data_acceptance, because business validation (password strength, email shape,
+# price bounds, unique emails) is stricter than the document can say, and such requests
+# get the documented 422 with field errors; negative_data_rejection, because poem-openapi
+# reads an explicit `null` in an optional field as "absent" rather than refusing it.
+# The coverage phase is skipped: under CPython 3.11 (the machine's Python) hypothesis
+# intermittently fails inside it while describing a lambda ("AST constructor recursion
+# depth mismatch"), which would make the run flaky; fuzzing and stateful phases run.
+#
 # Usage: scripts/schemathesis.sh [extra schemathesis options]
-# SCHEMATHESIS_MAX_EXAMPLES (default 30) bounds the examples per operation.
+# SCHEMATHESIS_MAX_EXAMPLES (default 50) bounds the examples per operation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,8 +45,9 @@ cd "$workdir"
   --header "Authorization: Bearer $token" \
   --checks all \
   --exclude-checks "${SCHEMATHESIS_EXCLUDE_CHECKS:-positive_data_acceptance,negative_data_rejection}" \
-  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-30}" \
+  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" \
   --workers 2 \
+  --phases "${SCHEMATHESIS_PHASES:-examples,fuzzing,stateful}" \
   --seed 20261123 \
   "$@" || fail "schemathesis found problems"
 echo "schemathesis passed"

@@ -57,8 +57,8 @@ impl AuthApi {
     async fn register(&self, state: Data<&State>, body: Json<RegisterRequest>) -> ApiResult<Created> {
         let body = body.0;
         let input = NewUser {
-            email: body.email,
-            display_name: body.display_name,
+            email: body.email.into(),
+            display_name: body.display_name.into(),
         };
         let user = state.lms.auth.register(input, &body.password).await?;
         Ok(Created::Created(Json(user.into())))

@@ -11,7 +11,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
 use super::types::{
-    CourseListItem, CoursePage, CourseResponse, CourseStatusDto, CreateCourseRequest, CreateLessonRequest,
+    metadata, CourseListItem, CoursePage, CourseResponse, CourseStatusDto, CreateCourseRequest, CreateLessonRequest,
     LessonResponse, LessonViewResponse, ReorderRequest, UpdateCourseRequest, UpdateLessonRequest,
 };
 use super::{ApiResult, ApiTags, BearerAuth, State};
@@ -118,12 +118,12 @@ impl CatalogApi {
     ) -> ApiResult<CourseCreated> {
         let body = body.0;
         let input = NewCourse {
-            title: body.title,
-            description: body.description,
-            category: body.category,
+            title: body.title.into(),
+            description: body.description.into(),
+            category: body.category.into(),
             difficulty: body.difficulty.into(),
             price: body.price.map(Into::into),
-            metadata: body.metadata,
+            metadata: metadata(body.metadata),
         };
         let course = state.lms.catalog.create_course(&auth.0, input).await?;
         Ok(CourseCreated::Created(Json(course.into())))
@@ -157,12 +157,12 @@ impl CatalogApi {
             MaybeUndefined::Value(p) => Some(Some(p.into())),
         };
         let patch = CoursePatch {
-            title: body.title,
-            description: body.description,
-            category: body.category,
+            title: body.title.map(Into::into),
+            description: body.description.map(Into::into),
+            category: body.category.map(Into::into),
             difficulty: body.difficulty.map(Into::into),
             price,
-            metadata: body.metadata,
+            metadata: body.metadata.map(metadata),
         };
         let course = state
             .lms
@@ -198,7 +198,7 @@ impl CatalogApi {
         let mut body = body.0;
         let content = body.content()?;
         let input = NewLesson {
-            title: body.title,
+            title: body.title.into(),
             content,
             required: body.required,
             prerequisites: None,
@@ -262,7 +262,7 @@ impl CatalogApi {
         let mut body = body.0;
         let patch = LessonPatch {
             content: body.content()?,
-            title: body.title,
+            title: body.title.map(Into::into),
             required: body.required,
             prerequisites: None,
         };

@@ -189,7 +189,7 @@ impl LearningApi {
             .map(|a| Answer {
                 question_id: QuestionId::from(a.question_id),
                 selected_options: a.selected_options,
-                text: a.text,
+                text: a.text.map(Into::into),
             })
             .collect();
         let update = state
@@ -259,8 +259,8 @@ impl ClassesApi {
     ) -> ApiResult<ClassCreated> {
         let body = body.0;
         let input = NewClass {
-            title: body.title,
-            description: body.description,
+            title: body.title.into(),
+            description: body.description.into(),
         };
         let class = state.lms.classes.create_class(&auth.0, input).await?;
         Ok(ClassCreated::Created(Json(class.into())))

@@ -13,9 +13,83 @@ use lms_core::domain::unlock::{Evaluation, LessonState, UnmetRequirement};
 use lms_core::domain::user::{Role, User};
 use lms_core::services::{LessonInput, LessonViewContent, PriceInput, ProgressUpdate};
 use lms_core::{Error, FieldError};
-use poem_openapi::types::MaybeUndefined;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{MaybeUndefined, ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use poem_openapi::{Enum, Object};
+use serde_json::Value;
+use std::borrow::Cow;
 use uuid::Uuid;
+
+/// A request string that must be a JSON string: unlike `String` in poem-openapi, numbers
+/// and booleans are refused rather than converted, so a body that breaks the document is
+/// rejected.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl Type for Text {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = String;
+    type RawElementValueType = String;
+
+    fn name() -> Cow<'static, str> {
+        "string".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
+    }
+
+    fn as_raw_value(&self) -> Option<&String> {
+        Some(&self.0)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a String> + 'a> {
+        Box::new(std::iter::once(&self.0))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl ParseFromJSON for Text {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            Value::String(s) => Ok(Self(s)),
+            other => Err(ParseError::expected_type(other)),
+        }
+    }
+}
+
+impl ToJSON for Text {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.clone()))
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Strings of a list of texts.
+pub fn strings(texts: Vec<Text>) -> Vec<String> {
+    texts.into_iter().map(Into::into).collect()
+}
+
+/// Metadata from a map of texts.
+pub fn metadata(map: BTreeMap<String, Text>) -> BTreeMap<String, String> {
+    map.into_iter().map(|(k, v)| (k, v.0)).collect()
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0
+    }
+}
 
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident <=> $domain:ty { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
@@ -141,13 +215,13 @@ mirror_enum!(
 pub struct RegisterRequest {
     /// Email address (unique, case-insensitive).
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
     /// Password: 8 to 128 characters with a lower-case letter, an upper-case letter and a digit.
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
     /// Name shown to others.
     #[oai(validator(max_length = 1024))]
-    pub display_name: String,
+    pub display_name: Text,
 }
 
 /// Login.
@@ -155,10 +229,10 @@ pub struct RegisterRequest {
 pub struct LoginRequest {
     /// Email address.
     #[oai(validator(max_length = 1024))]
-    pub email: String,
+    pub email: Text,
     /// Password.
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
 }
 
 /// A refresh token, to exchange or to revoke.
@@ -166,7 +240,7 @@ pub struct LoginRequest {
 pub struct RefreshRequest {
     /// The refresh token from login or the previous refresh.
     #[oai(validator(max_length = 512))]
-    pub refresh_token: String,
+    pub refresh_token: Text,
 }
 
 /// Tokens of a session.
@@ -234,14 +308,14 @@ pub struct PriceDto {
     pub amount_minor: i64,
     /// ISO 4217 code.
     #[oai(validator(max_length = 16))]
-    pub currency: String,
+    pub currency: Text,
 }
 
 impl From<PriceDto> for PriceInput {
     fn from(p: PriceDto) -> Self {
         PriceInput {
             amount_minor: p.amount_minor,
-            currency: p.currency,
+            currency: p.currency.into(),
         }
     }
 }
@@ -251,20 +325,20 @@ impl From<PriceDto> for PriceInput {
 pub struct CreateCourseRequest {
     /// Title, 1–200 characters.
     #[oai(validator(max_length = 100000))]
-    pub title: String,
+    pub title: Text,
     /// Description, up to 20,000 characters.
     #[oai(default, validator(max_length = 100000))]
-    pub description: String,
+    pub description: Text,
     /// Category, 1–64 characters.
     #[oai(validator(max_length = 100000))]
-    pub category: String,
+    pub category: Text,
     /// Difficulty.
     pub difficulty: DifficultyDto,
     /// Price; free when absent.
     pub price: Option<PriceDto>,
     /// Free-form metadata.
     #[oai(default, validator(max_properties = 1000))]
-    pub metadata: BTreeMap<String, String>,
+    pub metadata: BTreeMap<String, Text>,
 }
 
 /// Changes to a course; absent fields stay as they are.
@@ -272,20 +346,20 @@ pub struct CreateCourseRequest {
 pub struct UpdateCourseRequest {
     /// New title.
     #[oai(validator(max_length = 100000))]
-    pub title: Option<String>,
+    pub title: Option<Text>,
     /// New description.
     #[oai(validator(max_length = 100000))]
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// New category.
     #[oai(validator(max_length = 100000))]
-    pub category: Option<String>,
+    pub category: Option<Text>,
     /// New difficulty.
     pub difficulty: Option<DifficultyDto>,
     /// New price; `null` makes the course free.
     pub price: MaybeUndefined<PriceDto>,
     /// New metadata (replaces the old).
     #[oai(validator(max_properties = 1000))]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<BTreeMap<String, Text>>,
 }
 
 /// A lesson in a course outline.
@@ -334,7 +408,7 @@ fn price_dto(price: Price) -> Option<PriceDto> {
         Price::Free => None,
         Price::Paid(m) => Some(PriceDto {
             amount_minor: m.amount_minor,
-            currency: m.currency.to_string(),
+            currency: Text(m.currency.to_string()),
         }),
     }
 }
@@ -414,7 +488,7 @@ pub struct CoursePage {
 pub struct VideoInput {
     /// The 11-character YouTube video id.
     #[oai(validator(max_length = 1000))]
-    pub youtube_id: String,
+    pub youtube_id: Text,
     /// Length in seconds.
     pub duration_seconds: u32,
     /// Share of distinct seconds to watch for completion (default 90).
@@ -426,7 +500,7 @@ pub struct VideoInput {
 pub struct TextInput {
     /// The article.
     #[oai(validator(max_length = 1000000))]
-    pub body: String,
+    pub body: Text,
 }
 
 /// A quiz question with its answer key.
@@ -434,18 +508,18 @@ pub struct TextInput {
 pub struct QuestionInput {
     /// The question.
     #[oai(validator(max_length = 100000))]
-    pub prompt: String,
+    pub prompt: Text,
     /// How it is answered.
     pub kind: QuestionKindDto,
     /// Choices (none for short answers).
     #[oai(default, validator(max_items = 1000))]
-    pub options: Vec<String>,
+    pub options: Vec<Text>,
     /// Zero-based indexes of the correct options.
     #[oai(default, validator(max_items = 1000))]
     pub correct_options: Vec<u32>,
     /// Accepted answers for short-answer questions.
     #[oai(default, validator(max_items = 1000))]
-    pub accepted_answers: Vec<String>,
+    pub accepted_answers: Vec<Text>,
 }
 
 /// Quiz lesson content.
@@ -465,7 +539,7 @@ pub struct QuizInput {
 pub struct CreateLessonRequest {
     /// Title, 1–200 characters.
     #[oai(validator(max_length = 100000))]
-    pub title: String,
+    pub title: Text,
     /// Kind; the matching content object (`video`, `text` or `quiz`) is required.
     pub kind: LessonKindDto,
     /// Content of a video lesson.
@@ -486,7 +560,7 @@ pub struct CreateLessonRequest {
 pub struct UpdateLessonRequest {
     /// New title.
     #[oai(validator(max_length = 100000))]
-    pub title: Option<String>,
+    pub title: Option<Text>,
     /// New video content.
     pub video: Option<VideoInput>,
     /// New text content.
@@ -507,7 +581,7 @@ pub struct ReorderRequest {
 
 fn video_input(v: VideoInput) -> LessonInput {
     LessonInput::Video {
-        youtube_id: v.youtube_id,
+        youtube_id: v.youtube_id.into(),
         duration_seconds: v.duration_seconds,
         completion_threshold_percent: v.completion_threshold_percent,
     }
@@ -521,11 +595,11 @@ fn quiz_input(q: QuizInput) -> LessonInput {
             .questions
             .into_iter()
             .map(|q| NewQuestion {
-                prompt: q.prompt,
+                prompt: q.prompt.into(),
                 kind: Some(q.kind.into()),
-                options: q.options,
+                options: strings(q.options),
                 correct_options: q.correct_options,
-                accepted_answers: q.accepted_answers,
+                accepted_answers: strings(q.accepted_answers),
             })
             .collect(),
     }
@@ -539,7 +613,7 @@ fn content_of(
 ) -> Result<Option<LessonInput>, Error> {
     let mut contents: Vec<LessonInput> = Vec::new();
     contents.extend(video.map(video_input));
-    contents.extend(text.map(|t| LessonInput::Text { body: t.body }));
+    contents.extend(text.map(|t| LessonInput::Text { body: t.body.into() }));
     contents.extend(quiz.map(quiz_input));
     match contents.len() {
         0 => Ok(None),
@@ -632,10 +706,10 @@ impl LessonResponse {
 pub struct CreateClassRequest {
     /// Title, 1–200 characters.
     #[oai(validator(max_length = 100000))]
-    pub title: String,
+    pub title: Text,
     /// Description.
     #[oai(default, validator(max_length = 100000))]
-    pub description: String,
+    pub description: Text,
 }
 
 /// A course to add to a class.
@@ -975,7 +1049,7 @@ pub struct AnswerInput {
     pub selected_options: Vec<u32>,
     /// Written answer (short-answer questions).
     #[oai(validator(max_length = 100000))]
-    pub text: Option<String>,
+    pub text: Option<Text>,
 }
 
 /// A quiz attempt.
