@@ -515,6 +515,12 @@ async fn every_error_uses_the_envelope() {
             "BAD_REQUEST",
         ),
         (
+            app.request(Method::POST, "/api/v1/auth/logout", None)
+                .json(&json!({"refresh_token": true})),
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+        ),
+        (
             app.request(Method::POST, register, None)
                 .header("content-type", "application/json")
                 .body(format!("{{\"email\":\"{}\"}}", "x".repeat(10_000))),
