@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use lms_core::domain::user::Role;
@@ -11,6 +12,8 @@ use lms_http::ratelimit::RateLimiter;
 use lms_http::{Application, Settings, Storage};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::ConnectOptions;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -49,6 +52,39 @@ pub fn redis_url() -> Option<String> {
     optional_service("LMS_TEST_REDIS_URL", "redis")
 }
 
+/// A database of its own on the Postgres test server, for one test.
+struct FreshDatabase {
+    server: PgConnectOptions,
+    name: String,
+    url: String,
+}
+
+impl FreshDatabase {
+    async fn create(server_url: &str) -> Self {
+        let server = PgConnectOptions::from_str(server_url).expect("valid LMS_TEST_POSTGRES_URL");
+        let name = format!("lms_http_test_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = server.connect().await.expect("connect to the Postgres test server");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create the test database");
+        let url = server.clone().database(&name).to_url_lossy().to_string();
+        Self { server, name, url }
+    }
+
+    async fn drop_database(self) {
+        let mut admin = self
+            .server
+            .connect()
+            .await
+            .expect("connect to the Postgres test server");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .execute(&mut admin)
+            .await
+            .expect("drop the test database");
+    }
+}
+
 /// A running server.
 pub struct TestApp {
     pub base: String,
@@ -57,6 +93,7 @@ pub struct TestApp {
     pub storage: Storage,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<std::io::Result<()>>>,
+    database: Option<FreshDatabase>,
     _dir: tempfile::TempDir,
 }
 
@@ -80,9 +117,13 @@ impl TestApp {
     /// A server with a given rate limiter.
     pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut Settings), limiter: RateLimiter) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = match backend {
-            Backend::Sqlite => format!("sqlite:{}", dir.path().join("lms.db").display()),
-            Backend::Postgres => postgres_url().expect("postgres URL"),
+        let database = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(FreshDatabase::create(&postgres_url().expect("postgres URL")).await),
+        };
+        let url = match &database {
+            None => format!("sqlite:{}", dir.path().join("lms.db").display()),
+            Some(db) => db.url.clone(),
         };
         let mut settings = Settings::for_tests(&url);
         settings.rate_limits.per_minute = 10_000;
@@ -106,6 +147,7 @@ impl TestApp {
             storage,
             shutdown: Some(tx),
             handle: Some(handle),
+            database,
             _dir: dir,
         }
     }
@@ -117,6 +159,10 @@ impl TestApp {
         }
         if let Some(handle) = self.handle.take() {
             handle.await.expect("server task").expect("server result");
+        }
+        self.storage.close().await;
+        if let Some(db) = self.database.take() {
+            db.drop_database().await;
         }
     }
 
