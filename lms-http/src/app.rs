@@ -19,6 +19,7 @@ use crate::gateway::Gateway;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::settings::Settings;
+use crate::store_metrics::TimedStores;
 use crate::tokens::TokenService;
 
 /// Why the server could not start.
@@ -183,6 +184,8 @@ impl Application {
     /// limiter under their own key prefix this way).
     pub async fn build_with(settings: Settings, storage: Storage, limiter: RateLimiter) -> Result<Self, StartError> {
         let (stores, health) = storage.stores();
+        let metrics = Metrics::new();
+        let stores = TimedStores::wrap(stores, metrics.clone());
         let tokens = TokenService::new(
             settings.jwt_secret.expose().as_bytes(),
             settings.access_token_ttl,
@@ -192,7 +195,7 @@ impl Application {
             lms: services(&settings, stores),
             health,
             tokens,
-            metrics: Metrics::new(),
+            metrics,
             limiter,
             started: Instant::now(),
             settings: settings.clone(),

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod request_id;
 pub mod settings;
+pub mod store_metrics;
 pub mod tokens;
 
 pub use app::{openapi_json, Application, StartError, Storage};

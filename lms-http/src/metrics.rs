@@ -9,6 +9,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     duration: HistogramVec,
+    store: HistogramVec,
     /// Enrollments created through the API.
     pub enrollments: IntCounter,
     /// Lessons completed through the API.
@@ -57,6 +58,13 @@ impl Metrics {
             &["method", "route", "status"],
         )
         .unwrap_or_else(|e| unreachable!("valid metric: {e}"));
+        let store = HistogramVec::new(
+            HistogramOpts::new("lms_store_operation_duration_seconds", "Storage operation latency").buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+            ]),
+            &["operation", "outcome"],
+        )
+        .unwrap_or_else(|e| unreachable!("valid metric: {e}"));
         let quiz_attempts = IntCounterVec::new(
             Opts::new("lms_quiz_attempts_total", "Quiz attempts graded"),
             &["passed"],
@@ -65,6 +73,7 @@ impl Metrics {
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(duration.clone()),
+            Box::new(store.clone()),
             Box::new(quiz_attempts.clone()),
         ] {
             registry
@@ -80,6 +89,7 @@ impl Metrics {
             registry,
             requests,
             duration,
+            store,
         }
     }
 
@@ -89,6 +99,12 @@ impl Metrics {
         let labels = [method, route, status.as_str()];
         self.requests.with_label_values(&labels).inc();
         self.duration.with_label_values(&labels).observe(seconds);
+    }
+
+    /// Records one storage operation.
+    pub fn observe_store(&self, operation: &str, ok: bool, seconds: f64) {
+        let outcome = if ok { "ok" } else { "error" };
+        self.store.with_label_values(&[operation, outcome]).observe(seconds);
     }
 
     /// The Prometheus text exposition.

@@ -838,6 +838,10 @@ async fn metrics_use_route_templates() {
         "{text}"
     );
     assert!(text.contains("lms_enrollments_total 1"), "{text}");
+    assert!(
+        text.contains("lms_store_operation_duration_seconds_count{operation=\"insert_enrollment\",outcome=\"ok\"} 1"),
+        "{text}"
+    );
     assert!(!text.contains(&course_id), "raw ids must not be labels");
     app.stop().await;
 }

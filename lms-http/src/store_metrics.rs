@@ -1,0 +1,114 @@
+//! Storage timing: every store operation the services call is measured into the
+//! `lms_store_operation_duration_seconds` histogram, labelled by operation name and
+//! outcome (bounded labels; no ids).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use lms_core::domain::class::Class;
+use lms_core::domain::course::{Course, CourseSummary};
+use lms_core::domain::enrollment::Enrollment;
+use lms_core::domain::events::DomainEvent;
+use lms_core::domain::text::Email;
+use lms_core::domain::user::User;
+use lms_core::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use lms_core::ports::{
+    AuthStore, ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
+    RefreshToken, StoreResult, Stores, UserStore,
+};
+use uuid::Uuid;
+
+use crate::metrics::Metrics;
+
+/// Stores that time every operation of the stores they wrap.
+#[derive(Debug)]
+pub struct TimedStores {
+    inner: Stores,
+    metrics: Metrics,
+}
+
+impl TimedStores {
+    /// Wraps `inner`; the result uses the same backend for everything.
+    pub fn wrap(inner: Stores, metrics: Metrics) -> Stores {
+        let health = inner.health.clone();
+        let timed = Arc::new(Self { inner, metrics });
+        Stores {
+            users: timed.clone(),
+            courses: timed.clone(),
+            classes: timed.clone(),
+            enrollments: timed.clone(),
+            outbox: timed.clone(),
+            auth: timed,
+            health,
+        }
+    }
+}
+
+macro_rules! timed {
+    ($port:ident via $field:ident { $(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)+ }) => {
+        #[async_trait]
+        impl $port for TimedStores {
+            $(
+                async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    let started = Instant::now();
+                    let result = self.inner.$field.$name($($arg),*).await;
+                    self.metrics
+                        .observe_store(stringify!($name), result.is_ok(), started.elapsed().as_secs_f64());
+                    result
+                }
+            )+
+        }
+    };
+}
+
+timed!(UserStore via users {
+    fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()>;
+    fn get_user(&self, id: UserId) -> StoreResult<Option<User>>;
+    fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
+    fn update_user(&self, user: &User, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;
+    fn list_users(&self, page: PageRequest) -> StoreResult<Page<User>>;
+});
+
+timed!(CourseStore via courses {
+    fn insert_course(&self, course: &Course, events: &[DomainEvent]) -> StoreResult<()>;
+    fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>>;
+    fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>>;
+    fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>>;
+    fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;
+    fn list_courses(&self, filter: &CourseFilter, page: PageRequest) -> StoreResult<Page<CourseSummary>>;
+});
+
+timed!(ClassStore via classes {
+    fn insert_class(&self, class: &Class, events: &[DomainEvent]) -> StoreResult<()>;
+    fn get_class(&self, id: ClassId) -> StoreResult<Option<Class>>;
+    fn update_class(&self, class: &Class, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;
+    fn list_classes(&self, page: PageRequest) -> StoreResult<Page<Class>>;
+});
+
+timed!(EnrollmentStore via enrollments {
+    fn insert_enrollment(&self, enrollment: &Enrollment, events: &[DomainEvent]) -> StoreResult<()>;
+    fn get_enrollment(&self, id: EnrollmentId) -> StoreResult<Option<Enrollment>>;
+    fn find_enrollment(&self, user_id: UserId, course_id: CourseId) -> StoreResult<Option<Enrollment>>;
+    fn find_enrollments(&self, user_id: UserId, course_ids: &[CourseId]) -> StoreResult<Vec<Enrollment>>;
+    fn find_enrollment_by_certificate(&self, id: CertificateId) -> StoreResult<Option<Enrollment>>;
+    fn update_enrollment(&self, enrollment: &Enrollment, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;
+    fn list_enrollments_for_user(&self, user_id: UserId, page: PageRequest) -> StoreResult<Page<Enrollment>>;
+    fn list_enrollments_for_course(&self, course_id: CourseId, page: PageRequest) -> StoreResult<Page<Enrollment>>;
+});
+
+timed!(OutboxStore via outbox {
+    fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
+    fn mark_events_delivered(&self, sequences: &[u64]) -> StoreResult<()>;
+});
+
+timed!(AuthStore via auth {
+    fn set_password_hash(&self, user_id: UserId, hash: &str) -> StoreResult<()>;
+    fn password_hash(&self, user_id: UserId) -> StoreResult<Option<String>>;
+    fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
+    fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>>;
+    fn rotate_refresh_token(&self, token_hash: &str, next: &RefreshToken) -> StoreResult<()>;
+    fn session_active(&self, family_id: Uuid) -> StoreResult<bool>;
+    fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64>;
+    fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64>;
+});
