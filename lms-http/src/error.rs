@@ -25,7 +25,7 @@ pub struct ErrorBody {
     /// Human-readable explanation.
     pub message: String,
     /// Structured detail: invalid fields, unmet requirements, retry time; `{}` when none.
-    pub details: Any<Value>,
+    pub details: Any<Box<Value>>,
     /// When the error happened.
     pub timestamp: DateTime<Utc>,
     /// The request's id, also in the `X-Request-Id` header and the logs.
@@ -82,7 +82,7 @@ impl ApiError {
             error: ErrorBody {
                 code: code.into(),
                 message: message.into(),
-                details: Any(details),
+                details: Any(Box::new(details)),
                 timestamp: Utc::now(),
                 request_id: current_request_id(),
             },

@@ -38,10 +38,11 @@ impl AllowTable {
                 .into_iter()
                 .map(|(path, ops)| {
                     let segments = path.split('/').map(str::to_owned).collect();
-                    let methods: Vec<String> = ops
+                    let mut methods: Vec<String> = ops
                         .as_object()
                         .map(|o| o.keys().map(|m| m.to_ascii_uppercase()).collect())
                         .unwrap_or_default();
+                    methods.sort();
                     (segments, methods.join(", "))
                 })
                 .collect(),
