@@ -409,6 +409,13 @@ async fn token_failures(backend: Backend) {
         (status, envelope_code(&body).as_str()),
         (StatusCode::UNAUTHORIZED, "UNAUTHORIZED")
     );
+    // Public operations take a token when one is sent, and refuse a bad one.
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/courses", Some("not.a.token"), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.call(Method::GET, "/api/v1/courses", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
 
     // A forged token with a valid signature but a wrong session is refused too.
     let mut stray = payload.clone();

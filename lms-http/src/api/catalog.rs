@@ -14,7 +14,7 @@ use super::types::{
     metadata, CourseListItem, CoursePage, CourseResponse, CourseStatusDto, CreateCourseRequest, CreateLessonRequest,
     LessonResponse, LessonViewResponse, ReorderRequest, UpdateCourseRequest, UpdateLessonRequest,
 };
-use super::{ApiResult, ApiTags, BearerAuth, State};
+use super::{token_error, ApiResult, ApiTags, BearerAuth, State};
 use crate::error::ApiError;
 
 /// Courses and lessons.
@@ -58,7 +58,7 @@ pub(super) async fn optional_actor(state: &State, req: &Request) -> ApiResult<Op
         .authenticate(&state.lms, token.trim())
         .await
         .map(Some)
-        .map_err(|e| ApiError::unauthorized(e.to_string()))
+        .map_err(token_error)
 }
 
 fn lesson_response(course: &lms_core::domain::course::Course, id: LessonId) -> ApiResult<Json<LessonResponse>> {

@@ -77,11 +77,15 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
         .tokens
         .authenticate(&state.lms, &bearer.token)
         .await
-        .map_err(|e| match e {
-            TokenError::Unavailable => ApiError::from(lms_core::Error::Unavailable("session check failed".into())),
-            other => ApiError::unauthorized(other.to_string()),
-        })
-        .map_err(Into::into)
+        .map_err(|e| token_error(e).into())
+}
+
+/// 401 for refused tokens; 503 when storage could not confirm the session.
+pub(crate) fn token_error(err: TokenError) -> ApiError {
+    match err {
+        TokenError::Unavailable => ApiError::from(lms_core::Error::Unavailable("session check failed".into())),
+        other => ApiError::unauthorized(other.to_string()),
+    }
 }
 
 /// Result of an operation.
