@@ -68,7 +68,7 @@ pub(crate) fn from_micros(value: &Bson) -> StoreResult<DateTime<Utc>> {
 /// A value's serde form as a BSON document.
 pub(crate) fn encode<T: Serialize>(value: &T) -> StoreResult<Document> {
     let json = serde_json::to_value(value).map_err(StoreError::backend)?;
-    match mongodb::bson::to_bson(&escape_keys(json)).map_err(StoreError::backend)? {
+    match mongodb::bson::serialize_to_bson(&escape_keys(json)).map_err(StoreError::backend)? {
         Bson::Document(doc) => Ok(doc),
         other => Err(StoreError::backend(format!("expected a document, found {other}"))),
     }

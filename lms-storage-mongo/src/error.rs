@@ -65,7 +65,7 @@ pub(crate) fn classify(err: Error) -> StoreError {
 /// The key pattern of the index a duplicate key error hit, as the server reports it: in
 /// the first write error of a write command, or at the top of a `findAndModify` reply.
 fn duplicate_key_pattern(err: &Error) -> Option<Document> {
-    let response = err.server_response()?.to_document().ok()?;
+    let response = Document::try_from(err.server_response()?).ok()?;
     let from_write_errors = match response.get("writeErrors") {
         Some(Bson::Array(errors)) => errors.iter().find_map(|e| match e {
             Bson::Document(e) => e.get_document("keyPattern").ok().cloned(),

@@ -13,6 +13,7 @@ use lms_core::ports::{
     AuthStore, ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
     RefreshToken, RefreshTokenState, StoreError, StoreHealth, StoreResult, UserStore,
 };
+use mongodb::bson::raw::CString;
 use mongodb::bson::{doc, Bson, Document, Regex};
 use mongodb::{ClientSession, Collection};
 use serde::de::DeserializeOwned;
@@ -207,11 +208,16 @@ impl CourseStore for MongoStore {
             query.insert("category_key", category.as_str());
         }
         if let Some(text) = &filter.text {
-            let pattern = Regex {
-                pattern: literal_pattern(text),
-                options: String::new(),
+            // A NUL cannot be part of a BSON pattern, and no stored search text holds one
+            // (the core rejects control characters), so nothing matches.
+            let Ok(pattern) = CString::try_from(literal_pattern(text)) else {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next_after: None,
+                });
             };
-            query.insert("search_text", Bson::RegularExpression(pattern));
+            let options = CString::try_from(String::new()).map_err(StoreError::backend)?;
+            query.insert("search_text", Bson::RegularExpression(Regex { pattern, options }));
         }
         self.page(COURSES, query, SUMMARY, page, |c: &CourseSummary| c.id.as_uuid())
             .await

@@ -55,68 +55,51 @@ impl Write {
     pub(crate) async fn run(
         &self,
         coll: &Collection<Document>,
-        session: Option<&mut ClientSession>,
+        mut session: Option<&mut ClientSession>,
     ) -> Result<StoreResult<()>, Error> {
-        match self {
+        let done = match self {
             Write::Insert(doc) => {
-                let done = match session {
-                    Some(s) => coll.insert_one(doc).session(s).await,
-                    None => coll.insert_one(doc).await,
-                };
-                match done {
-                    Ok(_) => Ok(Ok(())),
-                    Err(err) if code(&err) == Some(DUPLICATE_KEY) => Ok(Err(self.duplicate(coll, err).await?)),
-                    Err(err) => Err(err),
+                let mut insert = coll.insert_one(doc);
+                if let Some(s) = session.as_deref_mut() {
+                    insert = insert.session(s);
                 }
+                insert.await.map(|_| None)
             }
             Write::Replace { expected, doc } => {
                 let id = doc.get("_id").cloned().unwrap_or(Bson::Null);
-                let filter = doc! { "_id": id.clone(), "version": *expected };
-                let existing = doc! { "_id": id };
-                let projection = doc! { "_id": 1 };
-                let replaced = match session {
-                    Some(s) => {
-                        let done = match coll.replace_one(filter, doc).session(&mut *s).await {
-                            Err(err) if code(&err) == Some(DUPLICATE_KEY) => {
-                                return Ok(Err(self.duplicate(coll, err).await?))
-                            }
-                            done => done?,
-                        };
-                        let exists = done.matched_count == 0
-                            && coll
-                                .find_one(existing)
-                                .projection(projection)
-                                .session(s)
-                                .await?
-                                .is_some();
-                        (done, exists)
-                    }
-                    None => {
-                        let done = match coll.replace_one(filter, doc).await {
-                            Err(err) if code(&err) == Some(DUPLICATE_KEY) => {
-                                return Ok(Err(self.duplicate(coll, err).await?))
-                            }
-                            done => done?,
-                        };
-                        let exists =
-                            done.matched_count == 0 && coll.find_one(existing).projection(projection).await?.is_some();
-                        (done, exists)
-                    }
-                };
-                let (done, exists) = replaced;
-                Ok(if done.matched_count > 0 {
-                    Ok(())
-                } else if exists {
-                    Err(StoreError::VersionConflict)
-                } else {
-                    Err(StoreError::NotFound)
-                })
+                let mut replace = coll.replace_one(doc! { "_id": id, "version": *expected }, doc);
+                if let Some(s) = session.as_deref_mut() {
+                    replace = replace.session(s);
+                }
+                replace.await.map(|done| Some(done.matched_count))
             }
+        };
+        let matched = match done {
+            Err(err) if code(&err) == Some(DUPLICATE_KEY) => return Ok(Err(self.duplicate(coll, err).await?)),
+            done => done?,
+        };
+        if matched.is_none_or(|matched| matched > 0) {
+            return Ok(Ok(()));
+        }
+        let id = self.doc().get("_id").cloned().unwrap_or(Bson::Null);
+        let mut find = coll.find_one(doc! { "_id": id }).projection(doc! { "_id": 1 });
+        if let Some(s) = session {
+            find = find.session(s);
+        }
+        Ok(Err(if find.await?.is_some() {
+            StoreError::VersionConflict
+        } else {
+            StoreError::NotFound
+        }))
+    }
+
+    /// The document written.
+    fn doc(&self) -> &Document {
+        match self {
+            Write::Insert(doc) | Write::Replace { doc, .. } => doc,
         }
     }
-}
 
-impl Write {
     /// The uniqueness rule a write broke, given its duplicate key error. The id rule is
     /// checked first, as the port requires: an insert whose `_id` is taken broke it, even
     /// if the server reported another index. Otherwise the server's report names the

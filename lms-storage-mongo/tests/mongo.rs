@@ -13,7 +13,9 @@ use lms_core::domain::events::{DomainEvent, EventPayload};
 use lms_core::domain::text::DisplayName;
 use lms_core::domain::user::User;
 use lms_core::ids::{CourseId, UserId};
-use lms_core::ports::{EnrollmentStore, OutboxStore, StoreError, StoreHealth, UniqueKey, UserStore};
+use lms_core::ports::{
+    CourseFilter, CourseStore, EnrollmentStore, OutboxStore, PageRequest, StoreError, StoreHealth, UniqueKey, UserStore,
+};
 use lms_storage_mongo::{MongoConfig, MongoStore, SCHEMA_VERSION};
 use lms_storage_sql::testing::{unique_violations_are_classified, user};
 use mongodb::bson::{doc, Document};
@@ -239,4 +241,17 @@ async fn a_closed_store_is_unavailable() {
     store.close().await;
     let err = store.ping().await.expect_err("ping after close");
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_searched_text_bson_cannot_hold_matches_nothing() {
+    let Some((_db, store)) = fresh("lms-storage-mongo text search").await else {
+        return;
+    };
+    let filter = CourseFilter {
+        text: Some("nul\0byte".into()),
+        ..CourseFilter::default()
+    };
+    let page = store.list_courses(&filter, PageRequest::first()).await.expect("list");
+    assert!(page.items.is_empty() && page.next_after.is_none());
 }
