@@ -5,7 +5,8 @@
 //! 100,000 enrollments per backend (Postgres when `LMS_BENCH_POSTGRES_URL` or
 //! `LMS_TEST_POSTGRES_URL` is set, MongoDB when `LMS_BENCH_MONGO_URL` or
 //! `LMS_TEST_MONGO_URL` is set). `LMS_BENCH_ENROLLMENTS=N` changes the number of
-//! enrollments, to see how the outline read scales with other learners' data.
+//! enrollments, to see how the outline read scales with other learners' data;
+//! `LMS_BENCH_BACKENDS=sqlite,postgres` picks backends (all by default).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -88,20 +89,33 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, backend: Backend) {
     group.finish();
 }
 
+/// Whether `LMS_BENCH_BACKENDS` (comma-separated; all when unset) selects `name`.
+fn selected(name: &str) -> bool {
+    std::env::var("LMS_BENCH_BACKENDS").map_or(true, |list| list.split(',').any(|b| b.trim() == name))
+}
+
 fn storage(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    bench_backend(c, &rt, backends::memory());
-    bench_backend(c, &rt, rt.block_on(backends::sqlite()));
-    match rt.block_on(backends::postgres()) {
-        Some(postgres) => bench_backend(c, &rt, postgres),
-        None => eprintln!("postgres: skipped (set LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL)"),
+    if selected("memory") {
+        bench_backend(c, &rt, backends::memory());
     }
-    match rt.block_on(backends::mongo()) {
-        Some(mongo) => bench_backend(c, &rt, mongo),
-        None => eprintln!("mongo: skipped (set LMS_BENCH_MONGO_URL or LMS_TEST_MONGO_URL)"),
+    if selected("sqlite") {
+        bench_backend(c, &rt, rt.block_on(backends::sqlite()));
+    }
+    if selected("postgres") {
+        match rt.block_on(backends::postgres()) {
+            Some(postgres) => bench_backend(c, &rt, postgres),
+            None => eprintln!("postgres: skipped (set LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL)"),
+        }
+    }
+    if selected("mongo") {
+        match rt.block_on(backends::mongo()) {
+            Some(mongo) => bench_backend(c, &rt, mongo),
+            None => eprintln!("mongo: skipped (set LMS_BENCH_MONGO_URL or LMS_TEST_MONGO_URL)"),
+        }
     }
 }
 
