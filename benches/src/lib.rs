@@ -1,7 +1,9 @@
 //! Shared pieces of the benchmarks: a realistic data set written through the storage ports,
-//! and the backends to run against.
+//! the backends to run against, and the load benchmark's sessions, tokens and report.
 
 #![deny(missing_docs)]
 
 pub mod backends;
 pub mod dataset;
+pub mod load;
+pub mod report;

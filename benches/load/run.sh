@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# The load benchmark of the real server (issue 5): seeds a data set through the core into a
+# fresh SQLite file and a fresh PostgreSQL database, starts the release lms-server on each,
+# drives it with wrk from many learners' access tokens, runs a minimal poem-openapi baseline
+# the same way, and prints the results table (with the ratio to the baseline).
+#
+# Usage: bash benches/load/run.sh            full run: 1,000 courses × 30 lessons, 100,000
+#                                            learners with 2 enrollments each, 30 s a scenario
+#        bash benches/load/run.sh --smoke    a few seconds, tiny data, SQLite (and PostgreSQL
+#                                            when LMS_TEST_POSTGRES_URL is set); for CI
+#
+# Scenarios, on each backend: outline (GET /api/v1/courses/{id}/progress), heartbeat (POST
+# /api/v1/lessons/{id}/video-progress, then the stored heartbeats are counted: none may be
+# lost), mixed (a few learners log in through the API, then 90 % outline reads and 10 %
+# heartbeats), connections (the outline read over 10,000 keep-alive connections). The
+# baseline serves the outline body the SQLite server returned, without any work.
+#
+# Exits non-zero when any scenario had a socket error, a timeout, a non-2xx response or a
+# lost heartbeat.
+#
+# Environment (all optional): LOAD_BACKENDS (e.g. "sqlite postgres"), LOAD_COURSES,
+# LOAD_LEARNERS, LOAD_ENROLLMENTS_PER_LEARNER, LOAD_ACTIVE_SESSIONS (sessions the scenarios
+# rotate through; default all), LOAD_DURATION (seconds per scenario), LOAD_CONNECTIONS,
+# LOAD_MAX_CONNECTIONS, LOAD_THREADS (wrk threads), LOAD_SERVER_LOG (the server's LMS_LOG,
+# default info), LOAD_PERF=1 (records a perf profile of the server in every scenario),
+# LOAD_WORKDIR (kept; default a fresh directory under target/load-bench),
+# LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL (a database of the server to create the
+# benchmark database from; default postgres://postgres@127.0.0.1:5432/postgres).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$PWD"
+
+mode=full
+case "${1:-}" in
+  --smoke) mode=smoke ;;
+  "") ;;
+  *) echo "usage: $0 [--smoke]" >&2; exit 2 ;;
+esac
+
+if [[ $mode == smoke ]]; then
+  courses=${LOAD_COURSES:-5}
+  learners=${LOAD_LEARNERS:-200}
+  duration=${LOAD_DURATION:-3}
+  connections=${LOAD_CONNECTIONS:-32}
+  max_connections=${LOAD_MAX_CONNECTIONS:-1000}
+  warmup=1
+  default_backends="sqlite${LMS_TEST_POSTGRES_URL:+ postgres}"
+  profile_dir=debug
+  profile_flag=()
+else
+  courses=${LOAD_COURSES:-1000}
+  learners=${LOAD_LEARNERS:-100000}
+  duration=${LOAD_DURATION:-30}
+  connections=${LOAD_CONNECTIONS:-256}
+  max_connections=${LOAD_MAX_CONNECTIONS:-10000}
+  warmup=5
+  default_backends="sqlite postgres"
+  profile_dir=release
+  profile_flag=(--release)
+fi
+per_learner=${LOAD_ENROLLMENTS_PER_LEARNER:-2}
+backends=${LOAD_BACKENDS:-$default_backends}
+threads=${LOAD_THREADS:-2}
+server_log_level=${LOAD_SERVER_LOG:-info}
+admin_url=${LMS_BENCH_POSTGRES_URL:-${LMS_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}}
+pg_database="lms_load_$$"
+secret="load-benchmark-$(date +%s)-$RANDOM$RANDOM-secret-value"
+lua_dir="$root/benches/load"
+
+work=${LOAD_WORKDIR:-$root/target/load-bench/$mode-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$work"
+results="$work/results.jsonl"
+: >"$results"
+failures=()
+server_pid=""
+pg_created=""
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+fail() { log "FAILED: $*"; failures+=("$*"); }
+
+stop_server() {
+  if [[ -n "$server_pid" ]]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+
+cleanup() {
+  stop_server
+  if [[ -n "$pg_created" ]]; then
+    psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
+}
+trap cleanup EXIT
+
+# --- tools -------------------------------------------------------------------------------
+
+if ! command -v wrk >/dev/null; then
+  log "installing wrk"
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+fi
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
+if [[ ${LOAD_PERF:-0} == 1 ]] && ! command -v perf >/dev/null; then
+  echo "LOAD_PERF=1 needs perf (apt-get install linux-perf)" >&2
+  exit 1
+fi
+
+# Ten thousand connections need as many descriptors in wrk and in the server.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if (( $(ulimit -n) < max_connections + 1000 )); then
+  max_connections=$(( $(ulimit -n) - 1000 ))
+  log "file-descriptor limit $(ulimit -n): the connections scenario uses $max_connections connections"
+fi
+
+log "building (server: release; load tools: $profile_dir)"
+cargo build --release -p lms-http --quiet
+cargo build "${profile_flag[@]}" -p lms-benches --bin lms-load --bin lms-baseline --quiet
+server_bin="$root/target/release/lms-server"
+load_bin="$root/target/$profile_dir/lms-load"
+baseline_bin="$root/target/$profile_dir/lms-baseline"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+wait_ready() { # URL PID LOGFILE
+  for _ in $(seq 1 300); do
+    curl -fs -o /dev/null "$1" && return 0
+    kill -0 "$2" 2>/dev/null || { tail -n 20 "$3" >&2; return 1; }
+    sleep 0.1
+  done
+  return 1
+}
+
+start_lms() { # BACKEND DATABASE_URL
+  local port
+  port=$(free_port)
+  base_url="http://127.0.0.1:$port"
+  LMS_DATABASE_URL="$2" LMS_BIND="127.0.0.1:$port" LMS_JWT_SECRET="$secret" \
+    LMS_RATE_LIMIT_PER_MINUTE=4000000000 LMS_LOGIN_RATE_LIMIT_PER_MINUTE=1000 \
+    LMS_LOG="$server_log_level" "$server_bin" serve >"$work/server-$1.log" 2>&1 &
+  server_pid=$!
+  wait_ready "$base_url/health/ready" "$server_pid" "$work/server-$1.log" || { fail "$1: server did not start"; return 1; }
+  sleep 1
+  idle_rss=$(rss_kb "$server_pid" VmRSS)
+  log "$1: lms-server pid $server_pid on $base_url, idle RSS ${idle_rss} kB"
+}
+
+start_baseline() { # BODY_FILE
+  local port
+  port=$(free_port)
+  base_url="http://127.0.0.1:$port"
+  "$baseline_bin" "127.0.0.1:$port" "$1" >"$work/server-baseline.log" 2>&1 &
+  server_pid=$!
+  wait_ready "$base_url/api/v1/courses/00000000-0000-0000-0000-000000000000/progress" "$server_pid" \
+    "$work/server-baseline.log" || { fail "baseline did not start"; return 1; }
+  sleep 1
+  idle_rss=$(rss_kb "$server_pid" VmRSS)
+  log "baseline: pid $server_pid on $base_url, idle RSS ${idle_rss} kB"
+}
+
+# Runs wrk; sets `summary` to its LOADRESULT JSON and `peak_rss` to the server's peak
+# resident set during the run (the kernel's high-water mark is reset first).
+drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS
+  local name=$1 script=$2 conns=$3 secs=$4 tokens=$5 out="$work/wrk-$1.txt" perf_pid=""
+  echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
+  start_load=$(load1)
+  if [[ ${LOAD_PERF:-0} == 1 ]]; then
+    perf record -q -e cpu-clock -F 499 -g -p "$server_pid" -o "$work/perf-$name.data" -- sleep "$secs" \
+      >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
+  LOAD_LUA_DIR="$lua_dir" LOAD_TOKENS="$tokens" LOAD_THREADS="$threads" LOAD_RUN_ID="$RANDOM$RANDOM" \
+    wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s -s "$lua_dir/$script" "$base_url" >"$out" 2>&1 || true
+  if [[ -n "$perf_pid" ]]; then
+    wait "$perf_pid" || true
+    perf report -i "$work/perf-$name.data" --no-children --sort dso,symbol --stdio 2>/dev/null \
+      | grep -v '^$' | head -n 120 >"$work/perf-$name.txt" || true
+  fi
+  summary=$(sed -n 's/^LOADRESULT //p' "$out")
+  peak_rss=$(rss_kb "$server_pid" VmHWM || echo 0)
+  if [[ -z "$summary" ]]; then
+    fail "$name: wrk produced no summary: $(head -c 400 "$out")"
+    return 1
+  fi
+}
+
+field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
+
+# Appends the scenario's row to the results; fails the run on errors.
+record() { # BACKEND SCENARIO CONNECTIONS CHECK
+  local errors
+  errors=$(( $(field connect_errors "$summary") + $(field read_errors "$summary") + $(field write_errors "$summary") \
+    + $(field timeouts "$summary") + $(field non_2xx "$summary") ))
+  printf '{"backend":"%s","scenario":"%s","connections":%d,"load1":%s,"rss_idle_kb":%d,"rss_peak_kb":%d,"check":"%s","wrk":%s}\n' \
+    "$1" "$2" "$3" "$start_load" "$idle_rss" "$peak_rss" "$4" "$summary" >>"$results"
+  log "$1 $2 (c=$3): $summary"
+  (( errors == 0 )) || fail "$1 $2: $errors socket errors, timeouts or non-2xx responses"
+  [[ $4 == ok ]] || fail "$1 $2: $4"
+}
+
+tally() { "$load_bin" tally --database-url "$1" --sessions "$work/$2/sessions.tsv" ${active:+--limit "$active"}; }
+
+run_backend() { # BACKEND DATABASE_URL
+  local backend=$1 url=$2 data="$work/$1"
+  log "$backend: seeding $courses courses × 30 lessons, $learners learners × $per_learner enrollments"
+  "$load_bin" seed --database-url "$url" --courses "$courses" --learners "$learners" \
+    --enrollments-per-learner "$per_learner" --concurrency 8 --out "$data"
+  active=${LOAD_ACTIVE_SESSIONS:-}
+  start_lms "$backend" "$url" || return 0
+
+  "$load_bin" tokens --secret "$secret" --sessions "$data/sessions.tsv" ${active:+--limit "$active"} --out "$data/tokens.txt"
+  local first course
+  read -r _ course _ <"$data/tokens.txt"
+  first=$(head -n1 "$data/tokens.txt" | cut -d' ' -f1)
+  curl -fs -H "authorization: Bearer $first" "$base_url/api/v1/courses/$course/progress" >"$data/outline.json" \
+    || { fail "$backend: a minted token was refused"; stop_server; return 0; }
+  [[ $backend == sqlite ]] && cp "$data/outline.json" "$work/outline.json"
+  log "$backend: outline body $(wc -c <"$data/outline.json") bytes"
+
+  drive "$backend-warmup" outline.lua "$connections" "$warmup" "$data/tokens.txt" || true
+
+  drive "$backend-outline" outline.lua "$connections" "$duration" "$data/tokens.txt" \
+    && record "$backend" outline "$connections" ok
+
+  local before after
+  before=$(tally "$url" "$backend")
+  if drive "$backend-heartbeat" heartbeat.lua "$connections" "$duration" "$data/tokens.txt"; then
+    after=$(tally "$url" "$backend")
+    local stored acked sent watched check=ok
+    stored=$(( $(field heartbeats "$after") - $(field heartbeats "$before") ))
+    watched=$(( $(field watch_time_ms "$after") - $(field watch_time_ms "$before") ))
+    acked=$(( $(field requests "$summary") - $(field non_2xx "$summary") ))
+    sent=$(field writes_sent "$summary")
+    log "$backend heartbeat: $acked acknowledged, $sent sent, $stored stored, $watched ms watched"
+    if (( stored < acked )); then
+      check="lost $((acked - stored)) of $acked acknowledged heartbeats"
+    elif (( stored > sent )); then
+      check="stored $stored heartbeats but only $sent were sent"
+    elif (( watched != stored * 5000 )); then
+      check="watch time grew by $watched ms for $stored five-second heartbeats"
+    fi
+    record "$backend" heartbeat "$connections" "$check"
+  fi
+
+  # The mixed session starts with real logins: their tokens join the rotation.
+  cp "$data/tokens.txt" "$data/mixed-tokens.txt"
+  local email password lcourse llesson token logged=0
+  while IFS=$'\t' read -r email password lcourse llesson; do
+    token=$(curl -fs -H 'content-type: application/json' \
+      --data "{\"email\":\"$email\",\"password\":\"$password\"}" "$base_url/api/v1/auth/login" \
+      | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p') || true
+    [[ -n "$token" ]] || { fail "$backend: login of $email failed"; continue; }
+    echo "$token $lcourse $llesson" >>"$data/mixed-tokens.txt"
+    logged=$((logged + 1))
+  done <"$data/logins.tsv"
+  log "$backend: $logged learners logged in through /api/v1/auth/login"
+  before=$(tally "$url" "$backend")
+  if drive "$backend-mixed" mixed.lua "$connections" "$duration" "$data/mixed-tokens.txt"; then
+    after=$(tally "$url" "$backend")
+    local check=ok
+    stored=$(( $(field heartbeats "$after") - $(field heartbeats "$before") ))
+    sent=$(field writes_sent "$summary")
+    # Each connection may have had one heartbeat in flight, unanswered, when wrk stopped.
+    if (( stored < sent - connections )); then
+      check="lost heartbeats: $sent sent, $stored stored"
+    fi
+    log "$backend mixed: $sent heartbeats sent, $stored stored"
+    record "$backend" mixed "$connections" "$check"
+  fi
+
+  drive "$backend-connections" outline.lua "$max_connections" "$duration" "$data/tokens.txt" \
+    && record "$backend" connections "$max_connections" ok
+
+  kill -0 "$server_pid" 2>/dev/null || fail "$backend: the server exited during the run (see server-$backend.log)"
+  stop_server
+  local problems
+  problems=$(grep -c -E '"level":"(WARN|ERROR)"' "$work/server-$backend.log" || true)
+  if (( problems > 0 )); then
+    grep -E '"level":"(WARN|ERROR)"' "$work/server-$backend.log" | head -n 20 >"$work/server-$backend-problems.log"
+    fail "$backend: the server logged $problems warnings or errors (see server-$backend-problems.log)"
+  fi
+  # The access log of a full run is gigabytes; its problems were kept above.
+  [[ $mode == full ]] && : >"$work/server-$backend.log"
+  return 0
+}
+
+run_baseline() {
+  [[ -f "$work/outline.json" ]] || { fail "baseline: no outline body was captured from the SQLite server"; return 0; }
+  start_baseline "$work/outline.json" || return 0
+  local tokens="$work/sqlite/tokens.txt"
+  drive baseline-warmup outline.lua "$connections" "$warmup" "$tokens" || true
+  drive baseline-outline outline.lua "$connections" "$duration" "$tokens" && record baseline outline "$connections" ok
+  drive baseline-connections outline.lua "$max_connections" "$duration" "$tokens" \
+    && record baseline connections "$max_connections" ok
+  stop_server
+}
+
+{
+  echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)," \
+    "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); load generator (wrk, $threads threads) on the same machine"
+  echo "started: $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "mode: $mode; backends: $backends; $courses courses, $learners learners × $per_learner enrollments;" \
+    "${duration}s a scenario; $connections connections ($max_connections in the connections scenario); server LMS_LOG=$server_log_level"
+} | tee "$work/machine.txt"
+
+for backend in $backends; do
+  case "$backend" in
+    sqlite) run_backend sqlite "sqlite:$work/lms-load.db" ;;
+    postgres)
+      psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" -c "CREATE DATABASE $pg_database" >/dev/null
+      pg_created=1
+      base="${admin_url%%\?*}"
+      run_backend postgres "${base%/*}/$pg_database${admin_url#"$base"}"
+      ;;
+    *) echo "unknown backend $backend" >&2; exit 2 ;;
+  esac
+  if [[ $backend == sqlite ]]; then run_baseline; fi
+done
+
+echo
+echo "finished: $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$work/machine.txt"
+"$load_bin" report "$results" | tee "$work/results.md"
+if [[ $mode == smoke ]]; then
+  echo "smoke mode checks that every scenario works; its numbers (tiny data, a debug baseline) are no measurement"
+fi
+echo "logs, wrk output and results: $work"
+if (( ${#failures[@]} > 0 )); then
+  printf 'load benchmark FAILED:\n' >&2
+  printf '  - %s\n' "${failures[@]}" >&2
+  exit 1
+fi
+echo "load benchmark: every scenario passed its checks"
