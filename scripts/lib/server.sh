@@ -24,7 +24,10 @@ fail() {
 
 start_server() {
   cargo build --release -p lms-http --quiet
-  export LMS_SERVER_BIN="$PWD/target/release/lms-server"
+  local target_dir
+  target_dir="$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+  export LMS_SERVER_BIN="$target_dir/release/lms-server"
   local port
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   export LMS_DATABASE_URL="sqlite:$workdir/lms.db"
