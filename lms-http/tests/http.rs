@@ -102,6 +102,41 @@ async fn authorization_rules(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
 
+    let (status, lesson) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/courses/{draft_id}/lessons"),
+            Some(&owner),
+            Some(json!({"title": "Draft lesson", "kind": "text", "text": {"body": "x"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let draft_lesson = lesson["id"].as_str().unwrap().to_owned();
+    for token in [&learner, &other_instructor] {
+        let (status, body) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/lessons/{draft_lesson}"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, envelope_code(&body).as_str()),
+            (StatusCode::NOT_FOUND, "LESSON_NOT_FOUND")
+        );
+    }
+    let (status, class) = app
+        .call(
+            Method::POST,
+            "/api/v1/classes",
+            Some(&owner),
+            Some(json!({"title": "Cohort"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let class_id = class["id"].as_str().unwrap().to_owned();
+
     let (course_id, lessons) = app.published_course(&owner).await;
     let attempts = [
         (
@@ -126,6 +161,13 @@ async fn authorization_rules(backend: Backend) {
             Some(json!({"lesson_ids": [lessons[2], lessons[1], lessons[0]]})),
         ),
         (Method::GET, format!("/api/v1/courses/{course_id}/enrollments"), None),
+        (Method::POST, format!("/api/v1/courses/{draft_id}/publish"), None),
+        (Method::DELETE, format!("/api/v1/lessons/{draft_lesson}"), None),
+        (
+            Method::POST,
+            format!("/api/v1/classes/{class_id}/courses"),
+            Some(json!({"course_id": course_id})),
+        ),
     ];
     for (method, path, body) in attempts {
         for token in [&other_instructor, &learner] {
@@ -178,6 +220,29 @@ async fn authorization_rules(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
+
+    // The class's owner adds the course; a learner enrolled through the class gets it.
+    let (status, class) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/classes/{class_id}/courses"),
+            Some(&owner),
+            Some(json!({"course_id": course_id})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{class}");
+    assert_eq!(class["course_ids"][0], course_id.as_str());
+    let (_, third_learner) = app.user(Role::Student).await;
+    let (status, enrolled) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/classes/{class_id}/enrollments"),
+            Some(&third_learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{enrolled}");
+    assert_eq!(enrolled[0]["course_id"], course_id.as_str());
 
     // Admins may promote.
     let (_, admin) = app.user(Role::Admin).await;
