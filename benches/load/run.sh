@@ -22,7 +22,8 @@
 # LOAD_LEARNERS, LOAD_ENROLLMENTS_PER_LEARNER, LOAD_ACTIVE_SESSIONS (sessions the scenarios
 # rotate through; default all), LOAD_DURATION (seconds per scenario), LOAD_CONNECTIONS,
 # LOAD_MAX_CONNECTIONS, LOAD_THREADS (wrk threads), LOAD_SERVER_LOG (the server's LMS_LOG,
-# default info), LOAD_PERF=1 (records a perf profile of the server in every scenario),
+# default info), LOAD_PERF=1 (records a perf profile of the server in every scenario and
+# groups it with perf-summary.py; the numbers of such a run include perf's overhead),
 # LOAD_WORKDIR (kept; default a fresh directory under target/load-bench),
 # LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL (a database of the server to create the
 # benchmark database from; default postgres://postgres@127.0.0.1:5432/postgres).
@@ -46,7 +47,8 @@ if [[ $mode == smoke ]]; then
   warmup=1
   default_backends="sqlite${LMS_TEST_POSTGRES_URL:+ postgres}"
   profile_dir=debug
-  profile_flag=()
+  # Test targets too, so the features match `cargo test --workspace` and CI rebuilds nothing.
+  build_load_tools=(cargo build --workspace --bins --tests --quiet)
 else
   courses=${LOAD_COURSES:-1000}
   learners=${LOAD_LEARNERS:-100000}
@@ -56,7 +58,7 @@ else
   warmup=5
   default_backends="sqlite postgres"
   profile_dir=release
-  profile_flag=(--release)
+  build_load_tools=(cargo build --release -p lms-benches --bin lms-load --bin lms-baseline --quiet)
 fi
 per_learner=${LOAD_ENROLLMENTS_PER_LEARNER:-2}
 backends=${LOAD_BACKENDS:-$default_backends}
@@ -91,7 +93,7 @@ cleanup() {
   if [[ -n "$pg_created" ]]; then
     psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" >/dev/null 2>&1 || true
   fi
-  rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
+  rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm "$work"/*/tokens.txt "$work"/*/mixed-tokens.txt
 }
 trap cleanup EXIT
 
@@ -116,13 +118,17 @@ fi
 
 log "building (server: release; load tools: $profile_dir)"
 cargo build --release -p lms-http --quiet
-cargo build "${profile_flag[@]}" -p lms-benches --bin lms-load --bin lms-baseline --quiet
-server_bin="$root/target/release/lms-server"
-load_bin="$root/target/$profile_dir/lms-load"
-baseline_bin="$root/target/$profile_dir/lms-baseline"
+"${build_load_tools[@]}"
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+server_bin="$target_dir/release/lms-server"
+load_bin="$target_dir/$profile_dir/lms-load"
+baseline_bin="$target_dir/$profile_dir/lms-baseline"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+# User plus system CPU time of a process, in clock ticks (the fields after the command name).
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
 wait_ready() { # URL PID LOGFILE
@@ -167,8 +173,10 @@ drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS
   local name=$1 script=$2 conns=$3 secs=$4 tokens=$5 out="$work/wrk-$1.txt" perf_pid=""
   echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
   start_load=$(load1)
+  local cpu_before
+  cpu_before=$(cpu_ticks "$server_pid")
   if [[ ${LOAD_PERF:-0} == 1 ]]; then
-    perf record -q -e cpu-clock -F 499 -g -p "$server_pid" -o "$work/perf-$name.data" -- sleep "$secs" \
+    perf record -q -e cpu-clock -F 499 -p "$server_pid" -o "$work/perf-$name.data" -- sleep "$secs" \
       >/dev/null 2>&1 &
     perf_pid=$!
   fi
@@ -176,11 +184,16 @@ drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS
     wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s -s "$lua_dir/$script" "$base_url" >"$out" 2>&1 || true
   if [[ -n "$perf_pid" ]]; then
     wait "$perf_pid" || true
-    perf report -i "$work/perf-$name.data" --no-children --sort dso,symbol --stdio 2>/dev/null \
-      | grep -v '^$' | head -n 120 >"$work/perf-$name.txt" || true
+    for sort in dso symbol; do
+      perf report -i "$work/perf-$name.data" --sort "$sort" --stdio 2>/dev/null \
+        | grep -v -e '^#' -e '^$' | sed 's/[[:space:]]*-[[:space:]]*-[[:space:]]*$//' | head -n 60 || true
+    done >"$work/perf-$name.txt"
+    perf report -i "$work/perf-$name.data" --sort symbol --stdio 2>/dev/null \
+      | python3 "$lua_dir/perf-summary.py" >"$work/perf-$name-summary.txt" || true
   fi
   summary=$(sed -n 's/^LOADRESULT //p' "$out")
   peak_rss=$(rss_kb "$server_pid" VmHWM || echo 0)
+  server_cpu_ms=$(( ($(cpu_ticks "$server_pid") - cpu_before) * 1000 / $(getconf CLK_TCK) ))
   if [[ -z "$summary" ]]; then
     fail "$name: wrk produced no summary: $(head -c 400 "$out")"
     return 1
@@ -194,8 +207,8 @@ record() { # BACKEND SCENARIO CONNECTIONS CHECK
   local errors
   errors=$(( $(field connect_errors "$summary") + $(field read_errors "$summary") + $(field write_errors "$summary") \
     + $(field timeouts "$summary") + $(field non_2xx "$summary") ))
-  printf '{"backend":"%s","scenario":"%s","connections":%d,"load1":%s,"rss_idle_kb":%d,"rss_peak_kb":%d,"check":"%s","wrk":%s}\n' \
-    "$1" "$2" "$3" "$start_load" "$idle_rss" "$peak_rss" "$4" "$summary" >>"$results"
+  printf '{"backend":"%s","scenario":"%s","connections":%d,"load1":%s,"rss_idle_kb":%d,"rss_peak_kb":%d,"server_cpu_ms":%d,"check":"%s","wrk":%s}\n' \
+    "$1" "$2" "$3" "$start_load" "$idle_rss" "$peak_rss" "$server_cpu_ms" "$4" "$summary" >>"$results"
   log "$1 $2 (c=$3): $summary"
   (( errors == 0 )) || fail "$1 $2: $errors socket errors, timeouts or non-2xx responses"
   [[ $4 == ok ]] || fail "$1 $2: $4"
@@ -276,12 +289,17 @@ run_backend() { # BACKEND DATABASE_URL
 
   kill -0 "$server_pid" 2>/dev/null || fail "$backend: the server exited during the run (see server-$backend.log)"
   stop_server
-  local problems
-  problems=$(grep -c -E '"level":"(WARN|ERROR)"' "$work/server-$backend.log" || true)
-  if (( problems > 0 )); then
-    grep -E '"level":"(WARN|ERROR)"' "$work/server-$backend.log" | head -n 20 >"$work/server-$backend-problems.log"
-    fail "$backend: the server logged $problems warnings or errors (see server-$backend-problems.log)"
+  local warnings errors
+  warnings=$(grep -c '"level":"WARN"' "$work/server-$backend.log" || true)
+  errors=$(grep -c '"level":"ERROR"' "$work/server-$backend.log" || true)
+  if (( warnings + errors > 0 )); then
+    grep -E '"level":"(WARN|ERROR)"' "$work/server-$backend.log" \
+      | sed -n 's/.*"level":"\([A-Z]*\)".*"message":"\([^"]*\)".*/\1 \2/p' | sort | uniq -c | sort -rn \
+      >"$work/server-$backend-problems.txt" || true
+    log "$backend: the server logged $warnings warnings and $errors errors:"
+    cat "$work/server-$backend-problems.txt"
   fi
+  (( errors == 0 )) || fail "$backend: the server logged $errors errors"
   # The access log of a full run is gigabytes; its problems were kept above.
   [[ $mode == full ]] && : >"$work/server-$backend.log"
   return 0

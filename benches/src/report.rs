@@ -63,6 +63,9 @@ pub struct Row {
     pub rss_idle_kb: u64,
     /// Server peak resident set during the scenario, in KiB.
     pub rss_peak_kb: u64,
+    /// CPU time (user and system) the server used during the scenario, in milliseconds.
+    #[serde(default)]
+    pub server_cpu_ms: u64,
     /// The outcome of the scenario's own check (`ok`, or what failed).
     pub check: String,
     /// What wrk measured.
@@ -98,6 +101,26 @@ fn mib(kb: u64) -> String {
     format!("{:.0}", kb as f64 / 1024.0)
 }
 
+impl Row {
+    /// Cores the server kept busy on average.
+    pub fn server_cores(&self) -> f64 {
+        if self.wrk.duration_us == 0 {
+            0.0
+        } else {
+            self.server_cpu_ms as f64 * 1000.0 / self.wrk.duration_us as f64
+        }
+    }
+
+    /// Server CPU time per response, in microseconds.
+    pub fn cpu_us_per_request(&self) -> f64 {
+        if self.wrk.requests == 0 {
+            0.0
+        } else {
+            self.server_cpu_ms as f64 * 1000.0 / self.wrk.requests as f64
+        }
+    }
+}
+
 /// The Markdown results table: one row a scenario run, with its throughput as a share of the
 /// baseline's at the same number of connections.
 pub fn table(text: &str) -> Result<String, ReportError> {
@@ -108,8 +131,8 @@ pub fn table(text: &str) -> Result<String, ReportError> {
             .map(|r| r.wrk.rate())
     };
     let mut out = String::from(
-        "| backend | scenario | conns | req/s | vs baseline | P50 ms | P95 ms | P99 ms | max ms | socket errors | non-2xx | RSS idle MiB | RSS peak MiB | load1 | check |\n\
-         |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
+        "| backend | scenario | conns | req/s | vs baseline | P50 ms | P95 ms | P99 ms | max ms | socket errors | non-2xx | server cores | CPU µs/req | RSS idle MiB | RSS peak MiB | load1 | check |\n\
+         |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for r in &rows {
         let ratio = match baseline(r.connections) {
@@ -118,7 +141,7 @@ pub fn table(text: &str) -> Result<String, ReportError> {
         };
         writeln!(
             out,
-            "| {} | {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {} |",
+            "| {} | {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.0} | {} | {} | {:.2} | {} |",
             r.backend,
             r.scenario,
             r.connections,
@@ -130,6 +153,8 @@ pub fn table(text: &str) -> Result<String, ReportError> {
             ms(r.wrk.max_us),
             r.wrk.socket_errors(),
             r.wrk.non_2xx,
+            r.server_cores(),
+            r.cpu_us_per_request(),
             mib(r.rss_idle_kb),
             mib(r.rss_peak_kb),
             r.load1,
@@ -146,7 +171,7 @@ mod tests {
 
     fn line(backend: &str, scenario: &str, connections: u64, requests: u64) -> String {
         format!(
-            r#"{{"backend":"{backend}","scenario":"{scenario}","connections":{connections},"load1":1.5,"rss_idle_kb":20480,"rss_peak_kb":40960,"check":"ok","wrk":{{"requests":{requests},"duration_us":10000000,"p50_us":1500,"p95_us":2500,"p99_us":4000,"max_us":9000,"connect_errors":0,"read_errors":1,"write_errors":0,"timeouts":2,"non_2xx":0}}}}"#
+            r#"{{"backend":"{backend}","scenario":"{scenario}","connections":{connections},"load1":1.5,"rss_idle_kb":20480,"rss_peak_kb":40960,"server_cpu_ms":15000,"check":"ok","wrk":{{"requests":{requests},"duration_us":10000000,"p50_us":1500,"p95_us":2500,"p99_us":4000,"max_us":9000,"connect_errors":0,"read_errors":1,"write_errors":0,"timeouts":2,"non_2xx":0}}}}"#
         )
     }
 
@@ -161,7 +186,7 @@ mod tests {
         let table = table(&text).unwrap();
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 5);
-        assert!(lines[2].starts_with("| baseline | outline | 256 | 100000 | 100.0 % | 1.50 | 2.50 | 4.00 | 9.00 | 3 | 0 | 20 | 40 | 1.50 | ok |"), "{}", lines[2]);
+        assert!(lines[2].starts_with("| baseline | outline | 256 | 100000 | 100.0 % | 1.50 | 2.50 | 4.00 | 9.00 | 3 | 0 | 1.50 | 15 | 20 | 40 | 1.50 | ok |"), "{}", lines[2]);
         assert!(lines[3].contains("| 25000 | 25.0 % |"), "{}", lines[3]);
         assert!(lines[4].contains("| 5000 | – |"), "{}", lines[4]);
     }
