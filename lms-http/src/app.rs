@@ -8,6 +8,7 @@ use std::time::Instant;
 use lms_core::ports::{StoreError, Stores};
 use lms_core::services::AuthSettings;
 use lms_core::Lms;
+use lms_storage_mongo::MongoStore;
 use lms_storage_postgres::PostgresStore;
 use lms_storage_sqlite::SqliteStore;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
@@ -46,14 +47,19 @@ pub enum Storage {
     Sqlite(SqliteStore),
     /// PostgreSQL.
     Postgres(PostgresStore),
+    /// MongoDB (a replica set: writes use transactions).
+    Mongo(MongoStore),
 }
 
 impl Storage {
-    /// Opens the backend `url` names (`sqlite:…` or `postgres://…`), creating the SQLite
-    /// file and its directory if missing.
+    /// Opens the backend `url` names (`sqlite:…`, `postgres://…` or `mongodb://…`),
+    /// creating the SQLite file and its directory if missing.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         if url.starts_with("postgres") {
             return Ok(Self::Postgres(PostgresStore::connect(url).await?));
+        }
+        if url.starts_with("mongodb") {
+            return Ok(Self::Mongo(MongoStore::connect(url).await?));
         }
         if let Some(dir) = sqlite_dir(url) {
             std::fs::create_dir_all(&dir).map_err(StoreError::backend)?;
@@ -66,6 +72,7 @@ impl Storage {
         match self {
             Self::Sqlite(s) => s.migrate().await,
             Self::Postgres(s) => s.migrate().await,
+            Self::Mongo(s) => s.migrate().await,
         }
     }
 
@@ -74,6 +81,7 @@ impl Storage {
         match self {
             Self::Sqlite(s) => (Stores::from_backend(Arc::new(s.clone())), Arc::new(s.clone())),
             Self::Postgres(s) => (Stores::from_backend(Arc::new(s.clone())), Arc::new(s.clone())),
+            Self::Mongo(s) => (Stores::from_backend(Arc::new(s.clone())), Arc::new(s.clone())),
         }
     }
 
@@ -82,6 +90,7 @@ impl Storage {
         match self {
             Self::Sqlite(s) => s.close().await,
             Self::Postgres(s) => s.close().await,
+            Self::Mongo(s) => s.close().await,
         }
     }
 }

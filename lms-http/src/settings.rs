@@ -174,9 +174,11 @@ impl Settings {
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://")
-            || database_url.starts_with("postgres:"))
+            || database_url.starts_with("postgres:")
+            || database_url.starts_with("mongodb://")
+            || database_url.starts_with("mongodb+srv://"))
         {
-            errors.push("LMS_DATABASE_URL must start with sqlite: or postgres://".into());
+            errors.push("LMS_DATABASE_URL must start with sqlite:, postgres:// or mongodb://".into());
         }
         let allowed_origins = get("LMS_ALLOWED_ORIGINS")
             .map(|o| {
@@ -260,12 +262,15 @@ fn is_trivial_secret(secret: &str) -> bool {
             .any(|w| lower.contains(w))
 }
 
-/// S8's database checks: default credentials and connections without TLS.
+/// S8's database checks for server databases (SQLite has neither credentials nor a
+/// network connection): default credentials and connections without TLS.
 fn database_problems(url: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
-        return problems;
+    let postgres = url.starts_with("postgres:") || url.starts_with("postgresql:");
+    let mongo = url.starts_with("mongodb:") || url.starts_with("mongodb+srv:");
+    if !(postgres || mongo) {
+        return Vec::new();
     }
+    let mut problems = Vec::new();
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?']).next().unwrap_or("");
     let credentials = authority.rsplit_once('@').map(|(c, _)| c);
@@ -275,19 +280,27 @@ fn database_problems(url: &str) -> Vec<String> {
     };
     const DEFAULT_PASSWORDS: [&str; 6] = ["", "postgres", "password", "admin", "root", "lms"];
     if DEFAULT_PASSWORDS.contains(&password)
-        && (user.is_empty() || ["postgres", "admin", "root", "lms"].contains(&user))
+        && (user.is_empty() || ["postgres", "admin", "root", "lms", "mongo"].contains(&user))
     {
         problems.push("LMS_DATABASE_URL uses default database credentials".to_owned());
     }
-    let query = url.split_once('?').map_or("", |(_, q)| q);
-    let tls = query.split('&').any(|kv| {
-        matches!(
-            kv.to_ascii_lowercase().as_str(),
-            "sslmode=require" | "sslmode=verify-ca" | "sslmode=verify-full"
-        )
-    });
+    let query = url
+        .split_once('?')
+        .map_or(String::new(), |(_, q)| q.to_ascii_lowercase());
+    let option = |name: &str| query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='));
+    let tls = if postgres {
+        matches!(option("sslmode"), Some("require" | "verify-ca" | "verify-full"))
+    } else {
+        // SRV connection strings turn TLS on unless told otherwise.
+        let explicit = option("tls").or_else(|| option("ssl"));
+        explicit == Some("true") || (url.starts_with("mongodb+srv:") && explicit != Some("false"))
+    };
     if !tls {
-        problems.push("LMS_DATABASE_URL has no TLS (add sslmode=require or stricter)".to_owned());
+        problems.push(if postgres {
+            "LMS_DATABASE_URL has no TLS (add sslmode=require or stricter)".to_owned()
+        } else {
+            "LMS_DATABASE_URL has no TLS (add tls=true)".to_owned()
+        });
     }
     problems
 }
@@ -365,6 +378,38 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(s.unsafe_settings(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn mongodb_urls_select_mongo_and_are_checked_in_production() {
+        let production = |url: &str| {
+            Settings::from_vars(vars(&[
+                ("LMS_ENV", "production"),
+                ("LMS_JWT_SECRET", "Xq8v2LmT9wPz4RbN7cYk1JhD5sGf3UaE"),
+                ("LMS_ALLOWED_ORIGINS", "https://app.example.org"),
+                ("LMS_DATABASE_URL", url),
+            ]))
+            .unwrap()
+            .unsafe_settings()
+        };
+        assert_eq!(
+            production("mongodb://lms_app:Vb7s9Qk2Lx@db1,db2/lms?replicaSet=rs0&tls=true"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            production("mongodb+srv://lms_app:Vb7s9Qk2Lx@cluster.example.org/lms"),
+            Vec::<String>::new()
+        );
+        let plain = production("mongodb://db/lms").join("\n");
+        assert!(
+            plain.contains("default database credentials") && plain.contains("tls=true"),
+            "{plain}"
+        );
+        assert!(
+            production("mongodb+srv://lms_app:Vb7s9Qk2Lx@c.example.org/lms?tls=false")
+                .iter()
+                .any(|p| p.contains("TLS"))
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 # Shared by the scripts that test a live server: builds the release binary and starts it
-# on a free loopback port with a temporary SQLite database. Source it, then call
-# start_server; the EXIT trap stops the server and removes the temporary files.
+# on a free loopback port with a temporary SQLite database (or the database named by
+# LMS_SERVER_DATABASE_URL). Source it, then call start_server; the EXIT trap stops the
+# server and removes the temporary files.
 # Sets LMS_SERVER_BIN, LMS_DATABASE_URL, LMS_URL and workdir.
 
 server_pid=""
@@ -30,7 +31,7 @@ start_server() {
   export LMS_SERVER_BIN="$target_dir/release/lms-server"
   local port
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  export LMS_DATABASE_URL="sqlite:$workdir/lms.db"
+  export LMS_DATABASE_URL="${LMS_SERVER_DATABASE_URL:-sqlite:$workdir/lms.db}"
   export LMS_BIND="127.0.0.1:$port"
   export LMS_LOG="${LMS_LOG:-warn}"
   "$LMS_SERVER_BIN" >"$workdir/server.log" 2>&1 &
