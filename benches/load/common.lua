@@ -1,6 +1,6 @@
 -- Shared by the wrk scenarios. Each wrk thread takes every LOAD_THREADS-th line of the
 -- LOAD_TOKENS file ("TOKEN COURSE_ID LESSON_ID", one learner's enrollment a line), so no
--- two threads act for the same learner; the main state prints the run's summary as one
+-- two threads act on the same enrollment; the main state prints the run's summary as one
 -- JSON line prefixed with LOADRESULT.
 
 local threads = {}
