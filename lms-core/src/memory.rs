@@ -6,6 +6,7 @@ use std::ops::Bound;
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::class::Class;
@@ -36,6 +37,8 @@ struct State {
     next_sequence: u64,
     password_hashes: HashMap<UserId, String>,
     refresh_tokens: HashMap<String, RefreshToken>,
+    /// Revocation time and family of every token revoked: the revocation feed's index.
+    revocations: BTreeSet<(DateTime<Utc>, Uuid)>,
 }
 
 impl State {
@@ -408,12 +411,17 @@ impl OutboxStore for MemoryStore {
     }
 }
 
-/// Revokes the tokens `select` picks; returns how many were active.
-fn revoke_where(state: &mut State, select: impl Fn(&RefreshToken) -> bool) -> u64 {
+/// Revokes the unrevoked tokens `select` picks at `at`; returns how many were active.
+fn revoke_where(state: &mut State, at: DateTime<Utc>, select: impl Fn(&RefreshToken) -> bool) -> u64 {
     let mut active = 0;
-    for token in state.refresh_tokens.values_mut().filter(|t| select(t)) {
+    let unrevoked = state
+        .refresh_tokens
+        .values_mut()
+        .filter(|t| t.state != RefreshTokenState::Revoked && select(t));
+    for token in unrevoked {
         active += u64::from(token.state == RefreshTokenState::Active);
         token.state = RefreshTokenState::Revoked;
+        state.revocations.insert((at, token.family_id));
     }
     active
 }
@@ -467,12 +475,21 @@ impl AuthStore for MemoryStore {
             .any(|t| t.family_id == family_id && t.state == RefreshTokenState::Active))
     }
 
-    async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64> {
-        Ok(revoke_where(&mut self.state(), |t| t.family_id == family_id))
+    async fn revoke_token_family(&self, family_id: Uuid, at: DateTime<Utc>) -> StoreResult<u64> {
+        Ok(revoke_where(&mut self.state(), at, |t| t.family_id == family_id))
     }
 
-    async fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64> {
-        Ok(revoke_where(&mut self.state(), |t| t.user_id == user_id))
+    async fn revoke_user_tokens(&self, user_id: UserId, at: DateTime<Utc>) -> StoreResult<u64> {
+        Ok(revoke_where(&mut self.state(), at, |t| t.user_id == user_id))
+    }
+
+    async fn sessions_ended_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<(Uuid, DateTime<Utc>)>> {
+        let mut ended = HashMap::new();
+        for (at, family) in self.state().revocations.range((since, Uuid::nil())..) {
+            // Ascending times: the last one seen for a family is its latest.
+            ended.insert(*family, *at);
+        }
+        Ok(ended.into_iter().collect())
     }
 }
 

@@ -198,7 +198,7 @@ impl Application {
         let tokens = TokenService::new(
             settings.jwt_secret.expose().as_bytes(),
             settings.access_token_ttl,
-            settings.session_check_cache,
+            settings.session_revocation_poll,
         );
         let state = Arc::new(AppState {
             lms: services(&settings, stores),
@@ -237,12 +237,52 @@ impl Application {
     /// in-flight requests finish (up to the configured grace period).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let grace = self.state.settings.shutdown_grace;
+        let feed = RevocationFeed::spawn(&self.state);
         let ep = endpoint(self.state.clone());
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(ep, shutdown, Some(grace))
             .await;
+        drop(feed);
         self.storage.close().await;
         result
+    }
+}
+
+/// The task that polls the revocation feed every poll interval (see [`crate::tokens`]).
+/// It stops when dropped, and when the state it serves is gone.
+struct RevocationFeed(tokio::task::JoinHandle<()>);
+
+impl RevocationFeed {
+    fn spawn(state: &State) -> Self {
+        let every = state.tokens.poll_interval().max(std::time::Duration::from_millis(1));
+        let state = Arc::downgrade(state);
+        Self(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut failing = false;
+            loop {
+                ticks.tick().await;
+                let Some(state) = state.upgrade() else { return };
+                match state.tokens.sync_ended_sessions(&state.lms).await {
+                    Ok(()) if failing => {
+                        failing = false;
+                        tracing::info!("revocation feed polled again");
+                    }
+                    Ok(()) => {}
+                    Err(error) if !failing => {
+                        failing = true;
+                        tracing::warn!(%error, "revocation feed poll failed; sessions are checked in storage once it is stale");
+                    }
+                    Err(_) => {}
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for RevocationFeed {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -104,9 +104,11 @@ pub struct Settings {
     pub session_idle: Duration,
     /// Access-token lifetime (`LMS_ACCESS_TOKEN_MINUTES`, default 15).
     pub access_token_ttl: Duration,
-    /// How long a confirmed-live session is trusted without asking storage again
-    /// (`LMS_SESSION_CHECK_CACHE_SECONDS`, default 5).
-    pub session_check_cache: Duration,
+    /// How often the sessions ended on any instance are fetched from storage
+    /// (`LMS_SESSION_REVOCATION_POLL_MS`, default 1000, at least 10): a logout or other
+    /// revocation made on another instance takes effect here within about this time (see
+    /// [`crate::tokens`]).
+    pub session_revocation_poll: Duration,
     /// Rate limits (`LMS_RATE_LIMIT_PER_MINUTE` default 100, `LMS_LOGIN_RATE_LIMIT_PER_MINUTE`
     /// default 10).
     pub rate_limits: RateLimits,
@@ -146,7 +148,7 @@ impl Settings {
         };
         let session_idle_minutes = number("LMS_SESSION_IDLE_MINUTES", 60, 1);
         let access_minutes = number("LMS_ACCESS_TOKEN_MINUTES", 15, 1);
-        let cache_seconds = number("LMS_SESSION_CHECK_CACHE_SECONDS", 5, 0);
+        let revocation_poll_ms = number("LMS_SESSION_REVOCATION_POLL_MS", 1000, 10);
         let per_minute = number("LMS_RATE_LIMIT_PER_MINUTE", 100, 1);
         let login_per_minute = number("LMS_LOGIN_RATE_LIMIT_PER_MINUTE", 10, 1);
         let max_body_bytes = number("LMS_MAX_BODY_BYTES", 2 * 1024 * 1024, 1024);
@@ -201,7 +203,7 @@ impl Settings {
             redis_url: get("LMS_REDIS_URL").map(Secret::new),
             session_idle: Duration::from_secs(session_idle_minutes * 60),
             access_token_ttl: Duration::from_secs(access_minutes * 60),
-            session_check_cache: Duration::from_secs(cache_seconds),
+            session_revocation_poll: Duration::from_millis(revocation_poll_ms),
             rate_limits: RateLimits {
                 per_minute: u32::try_from(per_minute).unwrap_or(u32::MAX),
                 login_per_minute: u32::try_from(login_per_minute).unwrap_or(u32::MAX),
@@ -321,6 +323,7 @@ mod tests {
         assert_eq!(s.environment, Environment::Development);
         assert_eq!(s.rate_limits.per_minute, 100);
         assert_eq!(s.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(s.session_revocation_poll, Duration::from_secs(1));
         assert!(s.unsafe_settings().is_empty());
     }
 
@@ -419,8 +422,9 @@ mod tests {
             ("LMS_ENV", "moon"),
             ("LMS_RATE_LIMIT_PER_MINUTE", "lots"),
             ("LMS_DATABASE_URL", "mysql://x"),
+            ("LMS_SESSION_REVOCATION_POLL_MS", "0"),
         ]))
         .unwrap_err();
-        assert_eq!(err.0.len(), 4, "{err}");
+        assert_eq!(err.0.len(), 5, "{err}");
     }
 }

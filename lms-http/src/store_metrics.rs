@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use lms_core::domain::class::Class;
 use lms_core::domain::course::{Course, CourseSummary};
 use lms_core::domain::enrollment::Enrollment;
@@ -109,6 +110,7 @@ timed!(AuthStore via auth {
     fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>>;
     fn rotate_refresh_token(&self, token_hash: &str, next: &RefreshToken) -> StoreResult<()>;
     fn session_active(&self, family_id: Uuid) -> StoreResult<bool>;
-    fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64>;
-    fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64>;
+    fn revoke_token_family(&self, family_id: Uuid, at: DateTime<Utc>) -> StoreResult<u64>;
+    fn revoke_user_tokens(&self, user_id: UserId, at: DateTime<Utc>) -> StoreResult<u64>;
+    fn sessions_ended_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<(Uuid, DateTime<Utc>)>>;
 });

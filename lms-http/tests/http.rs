@@ -482,19 +482,6 @@ async fn token_failures(backend: Backend) {
     let (status, _) = app.call(Method::GET, "/api/v1/courses", Some(&token), None).await;
     assert_eq!(status, StatusCode::OK);
 
-    // A forged token with a valid signature but a wrong session is refused too.
-    let mut stray = payload.clone();
-    stray["sid"] = json!(uuid::Uuid::now_v7().to_string());
-    let (status, _) = app
-        .call(
-            Method::GET,
-            "/api/v1/me",
-            Some(&forge(stray, DEVELOPMENT_JWT_SECRET)),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-
     // Logout revokes the session's access tokens.
     let email = format!("logout-{}@example.com", unique());
     app.register(&email).await;

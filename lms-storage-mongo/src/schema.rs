@@ -25,7 +25,7 @@ pub(crate) const COUNTERS: &str = "counters";
 /// Password hashes: `_id` (the user id), `hash`.
 pub(crate) const PASSWORD_HASHES: &str = "password_hashes";
 /// Refresh tokens: `_id` (the token hash), `family_id`, `user_id`, `issued_at_us`,
-/// `expires_at_us`, `state`.
+/// `expires_at_us`, `state`, and `revoked_at_us` once revoked.
 pub(crate) const REFRESH_TOKENS: &str = "refresh_tokens";
 /// Applied schema steps: `_id` (the step's version), `name`, `applied_at`.
 pub(crate) const SCHEMA_MIGRATIONS: &str = "schema_migrations";
@@ -33,8 +33,8 @@ pub(crate) const SCHEMA_MIGRATIONS: &str = "schema_migrations";
 /// `NamespaceExists`: the collection to create exists already.
 const NAMESPACE_EXISTS: i32 = 48;
 
-/// The schema version this crate creates: the highest step of [`migrate`].
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this crate creates: the highest of its schema steps.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One index of the schema.
 #[derive(Debug)]
@@ -49,6 +49,8 @@ pub(crate) struct IndexSpec {
     pub(crate) rule: Option<UniqueKey>,
     /// Whether documents without the first key are left out.
     pub(crate) sparse: bool,
+    /// The schema step that creates it.
+    pub(crate) step: u32,
 }
 
 const fn index(collection: &'static str, name: &'static str, keys: &'static [&'static str]) -> IndexSpec {
@@ -58,6 +60,7 @@ const fn index(collection: &'static str, name: &'static str, keys: &'static [&'s
         keys,
         rule: None,
         sparse: false,
+        step: 1,
     }
 }
 
@@ -91,6 +94,12 @@ pub(crate) const INDEXES: &[IndexSpec] = &[
     index(REFRESH_TOKENS, "refresh_tokens_family", &["family_id", "state"]),
     // revoke_user_tokens.
     index(REFRESH_TOKENS, "refresh_tokens_user", &["user_id", "state"]),
+    // sessions_ended_since (the revocation feed); only revoked tokens have the field.
+    IndexSpec {
+        sparse: true,
+        step: 2,
+        ..index(REFRESH_TOKENS, "refresh_tokens_revoked", &["revoked_at_us"])
+    },
 ];
 
 /// Every collection of the schema.
@@ -135,8 +144,8 @@ fn model(spec: &IndexSpec) -> IndexModel {
 }
 
 /// Step 1: every collection, created explicitly so transactions never have to create one,
-/// and every index. Creating an existing collection or an identical index does nothing,
-/// so the step is safe to repeat.
+/// and the first indexes. Creating an existing collection or an identical index does
+/// nothing, so the step is safe to repeat.
 async fn create_collections_and_indexes(db: &Database) -> StoreResult<()> {
     for name in COLLECTIONS {
         match db.create_collection(name).await {
@@ -145,10 +154,15 @@ async fn create_collections_and_indexes(db: &Database) -> StoreResult<()> {
             Err(err) => return Err(classify(err)),
         }
     }
+    create_indexes(db, 1).await
+}
+
+/// The indexes of schema step `step`; safe to repeat like every step.
+async fn create_indexes(db: &Database, step: u32) -> StoreResult<()> {
     for collection in COLLECTIONS {
         let models: Vec<IndexModel> = INDEXES
             .iter()
-            .filter(|spec| spec.collection == collection)
+            .filter(|spec| spec.collection == collection && spec.step == step)
             .map(model)
             .collect();
         if !models.is_empty() {
@@ -162,11 +176,15 @@ async fn create_collections_and_indexes(db: &Database) -> StoreResult<()> {
 }
 
 /// The schema steps, in order: version and name.
-const STEPS: [(u32, &str); 1] = [(1, "collections and indexes")];
+const STEPS: [(u32, &str); 2] = [
+    (1, "collections and indexes"),
+    (2, "refresh token revocation time index"),
+];
 
 async fn apply(db: &Database, version: u32) -> StoreResult<()> {
     match version {
         1 => create_collections_and_indexes(db).await,
+        2 => create_indexes(db, 2).await,
         other => Err(StoreError::backend(format!("unknown schema step {other}"))),
     }
 }
@@ -243,5 +261,12 @@ mod tests {
     #[test]
     fn the_last_step_is_the_schema_version() {
         assert_eq!(STEPS.last().map(|s| s.0), Some(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn every_index_belongs_to_a_step() {
+        for spec in INDEXES {
+            assert!(STEPS.iter().any(|(version, _)| *version == spec.step), "{}", spec.name);
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! The storage ports over MongoDB.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures::{FutureExt, TryStreamExt};
 use lms_core::domain::class::Class;
 use lms_core::domain::course::{Course, CourseSummary};
@@ -385,16 +388,19 @@ fn token_from(stored: &Document) -> StoreResult<RefreshToken> {
 }
 
 impl MongoStore {
-    /// Revokes every unrevoked token `selector` picks and counts those that were active,
-    /// in one transaction: a rotation racing with it writes one of the same documents, so
-    /// one of the two is retried after the other, and no token rotated in between is left
-    /// unrevoked.
-    async fn revoke_tokens(&self, selector: Document) -> StoreResult<u64> {
+    /// Revokes every unrevoked token `selector` picks at `at` and counts those that were
+    /// active, in one transaction: a rotation racing with it writes one of the same
+    /// documents, so one of the two is retried after the other, and no token rotated in
+    /// between is left unrevoked.
+    async fn revoke_tokens(&self, selector: Document, at: DateTime<Utc>) -> StoreResult<u64> {
         let coll = self.coll(REFRESH_TOKENS);
         self.transact(move |session: &mut ClientSession| {
             let (coll, selector) = (coll.clone(), selector.clone());
             async move {
-                let revoked = doc! { "$set": { "state": state_name(RefreshTokenState::Revoked) } };
+                let revoked = doc! { "$set": {
+                    "state": state_name(RefreshTokenState::Revoked),
+                    "revoked_at_us": micros(at),
+                } };
                 let mut active = selector.clone();
                 active.insert("state", state_name(RefreshTokenState::Active));
                 let done = coll.update_many(active, revoked.clone()).session(&mut *session).await?;
@@ -488,12 +494,37 @@ impl AuthStore for MongoStore {
         Ok(found.is_some())
     }
 
-    async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64> {
-        self.revoke_tokens(doc! { "family_id": uuid(family_id) }).await
+    async fn revoke_token_family(&self, family_id: Uuid, at: DateTime<Utc>) -> StoreResult<u64> {
+        self.revoke_tokens(doc! { "family_id": uuid(family_id) }, at).await
     }
 
-    async fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64> {
-        self.revoke_tokens(doc! { "user_id": uuid(user_id.as_uuid()) }).await
+    async fn revoke_user_tokens(&self, user_id: UserId, at: DateTime<Utc>) -> StoreResult<u64> {
+        self.revoke_tokens(doc! { "user_id": uuid(user_id.as_uuid()) }, at)
+            .await
+    }
+
+    async fn sessions_ended_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<(Uuid, DateTime<Utc>)>> {
+        let revoked: Vec<Document> = self
+            .coll(REFRESH_TOKENS)
+            .find(doc! { "revoked_at_us": { "$gte": micros(since) } })
+            .projection(doc! { "_id": 0, "family_id": 1, "revoked_at_us": 1 })
+            .await
+            .map_err(classify)?
+            .try_collect()
+            .await
+            .map_err(classify)?;
+        let mut ended: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
+        for token in &revoked {
+            let field = |name: &str| {
+                token
+                    .get(name)
+                    .ok_or_else(|| StoreError::backend(format!("revoked refresh token has no `{name}`")))
+            };
+            let (family, at) = (uuid_from(field("family_id")?)?, from_micros(field("revoked_at_us")?)?);
+            let latest = ended.entry(family).or_insert(at);
+            *latest = (*latest).max(at);
+        }
+        Ok(ended.into_iter().collect())
     }
 }
 

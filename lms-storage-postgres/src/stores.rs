@@ -19,6 +19,7 @@ use lms_storage_sql::{
 };
 use serde::de::DeserializeOwned;
 use sqlx::postgres::PgQueryResult;
+use sqlx::types::chrono::{DateTime, Utc};
 use sqlx::{Encode, PgConnection, Postgres, QueryBuilder, Transaction, Type};
 use uuid::Uuid;
 
@@ -498,15 +499,16 @@ async fn insert_token(tx: &mut PgConnection, token: &RefreshToken) -> StoreResul
 }
 
 impl PostgresStore {
-    /// Revokes the tokens a query selects by `key` and counts those that were active. The
-    /// query's parameters: the new state, the key, the states to revoke.
+    /// Revokes the tokens a query selects by `key` at `at` and counts those that were
+    /// active. The query's parameters: the new state, the key, the states to revoke, the
+    /// revocation time.
     ///
     /// First the active tokens are revoked and counted. Then every other unrevoked token
     /// is revoked, repeatedly until none is left: a rotation racing with this one may
     /// commit a new token that an earlier statement's snapshot could not see. Rotations
     /// start from an active token; once a pass finds nothing, every token such a rotation
     /// could start from is revoked and locked by this transaction, so none can follow.
-    async fn revoke_tokens(&self, sql: &'static str, key: Uuid) -> StoreResult<u64> {
+    async fn revoke_tokens(&self, sql: &'static str, key: Uuid, at: DateTime<Utc>) -> StoreResult<u64> {
         let states = |states: &[RefreshTokenState]| states.iter().map(|s| token_state_name(*s)).collect::<Vec<_>>();
         let unrevoked = states(&[RefreshTokenState::Active, RefreshTokenState::Rotated]);
         let mut tx = self.begin().await?;
@@ -515,6 +517,7 @@ impl PostgresStore {
                 .bind(token_state_name(RefreshTokenState::Revoked))
                 .bind(key)
                 .bind(from)
+                .bind(at)
                 .execute(&mut *tx)
                 .await
                 .map_err(classify)?;
@@ -595,20 +598,32 @@ impl AuthStore for PostgresStore {
             .map_err(classify)
     }
 
-    async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64> {
+    async fn revoke_token_family(&self, family_id: Uuid, at: DateTime<Utc>) -> StoreResult<u64> {
         self.revoke_tokens(
-            "UPDATE refresh_tokens SET state = $1 WHERE family_id = $2 AND state = ANY ($3)",
+            "UPDATE refresh_tokens SET state = $1, revoked_at = $4 WHERE family_id = $2 AND state = ANY ($3)",
             family_id,
+            at,
         )
         .await
     }
 
-    async fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64> {
+    async fn revoke_user_tokens(&self, user_id: UserId, at: DateTime<Utc>) -> StoreResult<u64> {
         self.revoke_tokens(
-            "UPDATE refresh_tokens SET state = $1 WHERE user_id = $2 AND state = ANY ($3)",
+            "UPDATE refresh_tokens SET state = $1, revoked_at = $4 WHERE user_id = $2 AND state = ANY ($3)",
             user_id.as_uuid(),
+            at,
         )
         .await
+    }
+
+    async fn sessions_ended_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<(Uuid, DateTime<Utc>)>> {
+        sqlx::query_as(
+            "SELECT family_id, max(revoked_at) FROM refresh_tokens WHERE revoked_at >= $1 GROUP BY family_id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(classify)
     }
 }
 

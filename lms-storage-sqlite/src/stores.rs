@@ -19,6 +19,7 @@ use lms_storage_sql::{
 };
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::SqliteQueryResult;
+use sqlx::types::chrono::{DateTime, Utc};
 use sqlx::{Encode, QueryBuilder, Sqlite, SqliteConnection, Transaction, Type};
 use uuid::Uuid;
 
@@ -507,15 +508,17 @@ async fn insert_token(tx: &mut SqliteConnection, token: &RefreshToken) -> StoreR
 }
 
 impl SqliteStore {
-    /// Revokes the tokens a query selects by `key` (its placeholders: new state, key, old
-    /// state) and counts those that were active. The single writer runs nothing in between.
-    async fn revoke_tokens(&self, sql: &'static str, key: Uuid) -> StoreResult<u64> {
+    /// Revokes the tokens a query selects by `key` at `at` (its placeholders: new state,
+    /// revocation time, key, old state) and counts those that were active. The single
+    /// writer runs nothing in between.
+    async fn revoke_tokens(&self, sql: &'static str, key: Uuid, at: DateTime<Utc>) -> StoreResult<u64> {
         let revoked = token_state_name(RefreshTokenState::Revoked);
         let mut tx = self.begin_write().await?;
         let mut active = 0;
         for from in [RefreshTokenState::Active, RefreshTokenState::Rotated] {
             let done = sqlx::query(sql)
                 .bind(revoked)
+                .bind(at)
                 .bind(key)
                 .bind(token_state_name(from))
                 .execute(&mut *tx)
@@ -598,20 +601,35 @@ impl AuthStore for SqliteStore {
             .map_err(classify)
     }
 
-    async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64> {
+    async fn revoke_token_family(&self, family_id: Uuid, at: DateTime<Utc>) -> StoreResult<u64> {
         self.revoke_tokens(
-            "UPDATE refresh_tokens SET state = ? WHERE family_id = ? AND state = ?",
+            "UPDATE refresh_tokens SET state = ?, revoked_at = ? WHERE family_id = ? AND state = ?",
             family_id,
+            at,
         )
         .await
     }
 
-    async fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64> {
+    async fn revoke_user_tokens(&self, user_id: UserId, at: DateTime<Utc>) -> StoreResult<u64> {
         self.revoke_tokens(
-            "UPDATE refresh_tokens SET state = ? WHERE user_id = ? AND state = ?",
+            "UPDATE refresh_tokens SET state = ?, revoked_at = ? WHERE user_id = ? AND state = ?",
             user_id.as_uuid(),
+            at,
         )
         .await
+    }
+
+    async fn sessions_ended_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<(Uuid, DateTime<Utc>)>> {
+        // Left to itself, the planner prefers scanning every token in family order (which
+        // saves sorting the groups) to reading the few recent ones through this index.
+        sqlx::query_as(
+            "SELECT family_id, MAX(revoked_at) FROM refresh_tokens INDEXED BY refresh_tokens_revoked_at \
+             WHERE revoked_at >= ? GROUP BY family_id",
+        )
+        .bind(since)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(classify)
     }
 }
 

@@ -61,8 +61,24 @@ pub trait AuthStore: Send + Sync + 'static {
     async fn session_active(&self, family_id: Uuid) -> StoreResult<bool>;
 
     /// Marks every token of the family `Revoked`; returns how many were active before.
-    async fn revoke_token_family(&self, family_id: Uuid) -> StoreResult<u64>;
+    /// Tokens that become revoked MUST record `at` as their revocation time (the core's
+    /// clock, see [`AuthStore::sessions_ended_since`]); tokens already revoked keep theirs.
+    async fn revoke_token_family(&self, family_id: Uuid, at: DateTime<Utc>) -> StoreResult<u64>;
 
-    /// Marks every token of the user `Revoked`; returns how many were active before.
-    async fn revoke_user_tokens(&self, user_id: UserId) -> StoreResult<u64>;
+    /// Marks every token of the user `Revoked`; returns how many were active before. Tokens
+    /// that become revoked MUST record `at` as their revocation time; tokens already revoked
+    /// keep theirs.
+    async fn revoke_user_tokens(&self, user_id: UserId, at: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// The revocation feed: every family with a token whose recorded revocation time is at
+    /// or after `since`, each family once, with the latest such time (to the microsecond),
+    /// in no particular order.
+    ///
+    /// Rotation alone MUST NOT list a family (a `Rotated` token has no revocation time);
+    /// revocation by [`AuthStore::revoke_token_family`] or [`AuthStore::revoke_user_tokens`]
+    /// MUST. Servers poll it every second or so with `since` a little in the past, so it
+    /// MUST be served by an index on the revocation time, not a scan of every token. The
+    /// result is not paged: callers ask for short windows (at most an access-token
+    /// lifetime).
+    async fn sessions_ended_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<(Uuid, DateTime<Utc>)>>;
 }

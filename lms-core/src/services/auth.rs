@@ -129,7 +129,7 @@ impl AuthService {
         self.deps
             .stores
             .auth
-            .revoke_user_tokens(user_id)
+            .revoke_user_tokens(user_id, self.deps.clock.now())
             .await
             .map_err(|e| Error::from_store(e, Entity::User, user_id))?;
         Ok(())
@@ -219,7 +219,7 @@ impl AuthService {
             .map_err(|e| Error::from_store(e, Entity::User, "session"))?;
         if let Some(token) = token {
             store
-                .revoke_token_family(token.family_id)
+                .revoke_token_family(token.family_id, self.deps.clock.now())
                 .await
                 .map_err(|e| Error::from_store(e, Entity::User, "session"))?;
         }
@@ -232,14 +232,35 @@ impl AuthService {
         self.deps
             .stores
             .auth
-            .revoke_user_tokens(user_id)
+            .revoke_user_tokens(user_id, self.deps.clock.now())
             .await
             .map_err(|e| Error::from_store(e, Entity::User, user_id))
     }
 
+    /// The revocation feed: the sessions (token families) ended at or after `since` by
+    /// logout, logout everywhere, a password change or reuse detection, each once with
+    /// when it ended. Servers poll it to refuse the access tokens of ended sessions without
+    /// asking storage on every request. Sessions that merely expire or time out are not
+    /// listed: their access tokens stay valid until they expire, as with
+    /// [`AuthService::check_session`].
+    pub async fn ended_sessions_since(&self, since: DateTime<Utc>) -> Result<Vec<(Uuid, DateTime<Utc>)>> {
+        self.deps
+            .stores
+            .auth
+            .sessions_ended_since(since)
+            .await
+            .map_err(|e| Error::from_store(e, Entity::User, "session"))
+    }
+
     async fn reuse_detected(&self, token: &RefreshToken) -> Error {
         warn!(target: "lms::security", user_id = %token.user_id, family = %token.family_id, "refresh token reuse; revoking the session family");
-        if let Err(e) = self.deps.stores.auth.revoke_token_family(token.family_id).await {
+        let revoked = self
+            .deps
+            .stores
+            .auth
+            .revoke_token_family(token.family_id, self.deps.clock.now())
+            .await;
+        if let Err(e) = revoked {
             return Error::from_store(e, Entity::User, "session");
         }
         Error::Unauthenticated("refresh token reused; session revoked")

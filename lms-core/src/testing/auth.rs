@@ -1,6 +1,6 @@
 //! Credentials and sessions: the auth store contract and the login/refresh rules.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
 use uuid::Uuid;
 
@@ -18,11 +18,15 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         only_active_tokens_rotate,
         concurrent_rotations_have_one_winner,
         revocation_covers_family_or_user,
+        family_revocation_is_in_the_feed_with_its_time,
+        user_revocation_lists_every_family_of_the_user,
+        rotation_alone_ends_no_session,
         registration_with_password_then_login,
         wrong_password_and_unknown_email_fail_alike,
         weak_passwords_are_rejected_with_every_field,
         refresh_rotates_and_reuse_revokes_family,
         logout_ends_the_session,
+        logout_and_reuse_detection_feed_the_ended_sessions,
         idle_sessions_time_out,
         sessions_end_at_absolute_expiry,
         password_change_ends_sessions,
@@ -130,19 +134,110 @@ async fn revocation_covers_family_or_user(ctx: Ctx) {
     for t in [&a, &b, &other_family, &other_user] {
         auth.insert_refresh_token(t).await.expect("insert");
     }
+    let at = ctx.clock_now();
     assert!(auth.session_active(family).await.expect("active"));
-    assert_eq!(auth.revoke_token_family(family).await.expect("family"), 3);
+    assert_eq!(auth.revoke_token_family(family, at).await.expect("family"), 3);
     assert!(!auth.session_active(family).await.expect("revoked"));
     assert!(!auth.session_active(Uuid::now_v7()).await.expect("unknown family"));
-    assert_eq!(auth.revoke_token_family(family).await.expect("again"), 0);
+    assert_eq!(auth.revoke_token_family(family, at).await.expect("again"), 0);
     let state = |t: &RefreshToken| {
         let hash = t.token_hash.clone();
         async move { auth.refresh_token(&hash).await.expect("get").expect("present").state }
     };
     assert_eq!(state(&other_family).await, RefreshTokenState::Active);
     assert_eq!(state(&other_user).await, RefreshTokenState::Revoked);
-    assert_eq!(auth.revoke_user_tokens(user).await.expect("user"), 1);
+    assert_eq!(auth.revoke_user_tokens(user, at).await.expect("user"), 1);
     assert_eq!(state(&other_family).await, RefreshTokenState::Revoked);
+}
+
+/// The feed's entry for `family` among the sessions ended at or after `since`, checking
+/// that the family is listed at most once.
+async fn ended_at(ctx: &Ctx, family: Uuid, since: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let ended = ctx.stores.auth.sessions_ended_since(since).await.expect("feed");
+    let mut times = ended.into_iter().filter(|(f, _)| *f == family).map(|(_, at)| at);
+    let first = times.next();
+    assert_eq!(times.next(), None, "family {family} listed more than once");
+    first
+}
+
+async fn family_revocation_is_in_the_feed_with_its_time(ctx: Ctx) {
+    let auth = &ctx.stores.auth;
+    let user = UserId::new();
+    let family = Uuid::now_v7();
+    let first = token(user, family, &ctx);
+    auth.insert_refresh_token(&first).await.expect("insert");
+    let second = token(user, family, &ctx);
+    auth.rotate_refresh_token(&first.token_hash, &second)
+        .await
+        .expect("rotate");
+    let before = ctx.clock_now() - Duration::hours(1);
+    let at = ctx.clock_now() + Duration::seconds(3) + Duration::microseconds(250);
+    assert_eq!(auth.revoke_token_family(family, at).await.expect("revoke"), 1);
+    let micro = Duration::microseconds(1);
+    assert_eq!(
+        ended_at(&ctx, family, before).await,
+        Some(at),
+        "rotated and active tokens revoked at once"
+    );
+    assert_eq!(ended_at(&ctx, family, at).await, Some(at), "`since` is inclusive");
+    assert_eq!(ended_at(&ctx, family, at + micro).await, None, "revoked before `since`");
+
+    // Revoking again changes nothing: the tokens keep their revocation time.
+    let later = at + Duration::minutes(1);
+    assert_eq!(auth.revoke_token_family(family, later).await.expect("again"), 0);
+    assert_eq!(ended_at(&ctx, family, before).await, Some(at));
+    assert_eq!(ended_at(&ctx, family, at + micro).await, None);
+
+    // A token of the family revoked later makes the family's entry that later time.
+    let straggler = token(user, family, &ctx);
+    auth.insert_refresh_token(&straggler).await.expect("insert");
+    assert_eq!(auth.revoke_token_family(family, later).await.expect("straggler"), 1);
+    assert_eq!(ended_at(&ctx, family, before).await, Some(later), "the latest time");
+    assert_eq!(ended_at(&ctx, family, at + micro).await, Some(later));
+}
+
+async fn user_revocation_lists_every_family_of_the_user(ctx: Ctx) {
+    let auth = &ctx.stores.auth;
+    let user = UserId::new();
+    let families: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+    let ended_earlier = Uuid::now_v7();
+    let someone_else = token(UserId::new(), Uuid::now_v7(), &ctx);
+    for family in families.iter().chain([&ended_earlier]) {
+        auth.insert_refresh_token(&token(user, *family, &ctx))
+            .await
+            .expect("insert");
+    }
+    auth.insert_refresh_token(&someone_else).await.expect("insert");
+    let earlier = ctx.clock_now() + Duration::seconds(1);
+    let at = earlier + Duration::seconds(1);
+    auth.revoke_token_family(ended_earlier, earlier).await.expect("earlier");
+    assert_eq!(auth.revoke_user_tokens(user, at).await.expect("user"), 3);
+    for family in &families {
+        assert_eq!(ended_at(&ctx, *family, at).await, Some(at), "family {family}");
+    }
+    assert_eq!(ended_at(&ctx, ended_earlier, at).await, None, "keeps its earlier time");
+    assert_eq!(ended_at(&ctx, ended_earlier, earlier).await, Some(earlier));
+    assert_eq!(
+        ended_at(&ctx, someone_else.family_id, earlier - Duration::hours(1)).await,
+        None,
+        "another user's session goes on"
+    );
+}
+
+async fn rotation_alone_ends_no_session(ctx: Ctx) {
+    let input = new_user();
+    ctx.lms.auth.register(input.clone(), PASSWORD).await.expect("register");
+    let since = ctx.clock_now() - Duration::hours(1);
+    let mut session = ctx.lms.auth.login(&input.email, PASSWORD).await.expect("login");
+    for _ in 0..3 {
+        session = ctx.lms.auth.refresh(&session.refresh_token).await.expect("refresh");
+    }
+    let ended = ctx.lms.auth.ended_sessions_since(since).await.expect("feed");
+    assert!(
+        ended.iter().all(|(family, _)| *family != session.family_id),
+        "a rotated session is not ended"
+    );
+    ctx.lms.auth.check_session(session.family_id).await.expect("still live");
 }
 
 fn new_user() -> NewUser {
@@ -268,6 +363,62 @@ async fn logout_ends_the_session(ctx: Ctx) {
         ctx.lms.auth.refresh(&session.refresh_token).await,
         Err(Error::Unauthenticated(_))
     ));
+}
+
+async fn logout_and_reuse_detection_feed_the_ended_sessions(ctx: Ctx) {
+    let input = new_user();
+    let user = ctx.lms.auth.register(input.clone(), PASSWORD).await.expect("register");
+    let listed = |since: DateTime<Utc>| {
+        let auth = ctx.lms.auth.clone();
+        async move { auth.ended_sessions_since(since).await.expect("feed") }
+    };
+
+    let session = ctx.lms.auth.login(&input.email, PASSWORD).await.expect("login");
+    ctx.clock.advance(Duration::seconds(5));
+    let logged_out = ctx.clock_now();
+    ctx.lms.auth.logout(&session.refresh_token).await.expect("logout");
+    assert!(
+        listed(logged_out).await.contains(&(session.family_id, logged_out)),
+        "logout is listed at the core's clock time"
+    );
+    let after = logged_out + Duration::microseconds(1);
+    assert!(listed(after).await.iter().all(|(f, _)| *f != session.family_id));
+
+    let first = ctx.lms.auth.login(&input.email, PASSWORD).await.expect("login");
+    let second = ctx.lms.auth.refresh(&first.refresh_token).await.expect("refresh");
+    ctx.clock.advance(Duration::seconds(5));
+    let detected = ctx.clock_now();
+    assert!(listed(detected).await.iter().all(|(f, _)| *f != second.family_id));
+    let reuse = ctx.lms.auth.refresh(&first.refresh_token).await;
+    assert!(matches!(reuse, Err(Error::Unauthenticated(_))), "got {reuse:?}");
+    assert!(
+        listed(detected).await.contains(&(second.family_id, detected)),
+        "reuse detection is listed"
+    );
+
+    let third = ctx.lms.auth.login(&input.email, PASSWORD).await.expect("login");
+    ctx.clock.advance(Duration::seconds(5));
+    let everywhere = ctx.clock_now();
+    let actor = crate::Actor::of(&user);
+    assert_eq!(
+        ctx.lms
+            .auth
+            .logout_everywhere(&actor, user.id)
+            .await
+            .expect("everywhere"),
+        1
+    );
+    let ended = listed(everywhere).await;
+    assert!(
+        ended.contains(&(third.family_id, everywhere)),
+        "logout everywhere is listed"
+    );
+    assert!(
+        ended
+            .iter()
+            .all(|(f, _)| *f != session.family_id && *f != second.family_id),
+        "sessions ended before keep their time"
+    );
 }
 
 async fn idle_sessions_time_out(ctx: Ctx) {

@@ -78,8 +78,10 @@ impl AuthApi {
         match state.lms.auth.refresh(&body.refresh_token).await {
             Ok(session) => Ok(Tokens::Ok(tokens(&state, session)?)),
             Err(e) => {
-                // A refused refresh may have revoked a session: stop trusting cached ones.
-                state.tokens.forget_sessions();
+                if matches!(e, lms_core::Error::Unauthenticated(_)) {
+                    // A refused refresh may have revoked its session (reuse detection).
+                    state.tokens.ended_here(&state.lms).await;
+                }
                 Err(e.into())
             }
         }
@@ -89,7 +91,7 @@ impl AuthApi {
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(&self, state: Data<&State>, body: Json<RefreshRequest>) -> ApiResult<NoContent> {
         state.lms.auth.logout(&body.refresh_token).await?;
-        state.tokens.forget_sessions();
+        state.tokens.ended_here(&state.lms).await;
         Ok(NoContent::NoContent)
     }
 
