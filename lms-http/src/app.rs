@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use lms_core::course_cache::CourseCacheSettings;
 use lms_core::ports::{StoreError, Stores};
 use lms_core::services::AuthSettings;
 use lms_core::Lms;
@@ -194,7 +195,13 @@ impl Application {
     pub async fn build_with(settings: Settings, storage: Storage, limiter: RateLimiter) -> Result<Self, StartError> {
         let (stores, health) = storage.stores();
         let metrics = Metrics::new();
-        let stores = TimedStores::wrap(stores, metrics.clone());
+        let mut stores = TimedStores::wrap(stores, metrics.clone());
+        if !settings.course_cache_ttl.is_zero() {
+            stores = stores.with_course_cache(CourseCacheSettings {
+                ttl: settings.course_cache_ttl,
+                ..CourseCacheSettings::default()
+            });
+        }
         let tokens = TokenService::new(
             settings.jwt_secret.expose().as_bytes(),
             settings.access_token_ttl,

@@ -12,7 +12,7 @@ use poem::PathPattern;
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use serde_json::json;
 
-use crate::api::State;
+use crate::api::{DecodedToken, State};
 use crate::error::{envelope_response, poem_error_response, status_of, ApiError};
 use crate::metrics::method_label;
 use crate::ratelimit::Decision;
@@ -160,15 +160,10 @@ fn route_label(pattern: &str) -> String {
 
 impl<E: Endpoint> Gateway<E> {
     /// Who the budget belongs to: the user of a valid bearer token, else the client address.
-    fn caller_key(&self, req: &Request, address: &str) -> String {
-        let token = req
-            .headers()
-            .get(poem::http::header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer "));
-        match token.and_then(|t| self.state.tokens.decode(t.trim()).ok()) {
-            Some((actor, _)) => format!("user:{}", actor.user_id),
-            None => format!("addr:{address}"),
+    fn caller_key(token: Option<&DecodedToken>, address: &str) -> String {
+        match token.map(|t| &t.0) {
+            Some(Ok((actor, _))) => format!("user:{}", actor.user_id),
+            _ => format!("addr:{address}"),
         }
     }
 
@@ -183,7 +178,8 @@ impl<E: Endpoint> Gateway<E> {
             .as_socket_addr()
             .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
         let limiter = &self.state.limiter;
-        let mut decision = limiter.check(&self.caller_key(req, &address), limits.per_minute).await;
+        let caller = Self::caller_key(req.data::<DecodedToken>(), &address);
+        let mut decision = limiter.check(&caller, limits.per_minute).await;
         if decision.allowed && is_login(req.method(), path) {
             decision = limiter
                 .check(&format!("login:{address}"), limits.login_per_minute)
@@ -246,6 +242,9 @@ impl<E: Endpoint> Gateway<E> {
 
     /// Everything inside the request-id scope; returns the response and its route template.
     async fn handle(&self, mut req: Request, path: &str) -> (Response, String) {
+        if let Some(token) = DecodedToken::from_request(&self.state, &req) {
+            req.extensions_mut().insert(token);
+        }
         let decision = match self.rate_limit(&req, path).await {
             Ok(decision) => decision,
             Err(resp) => return (resp, "rate_limited".to_owned()),

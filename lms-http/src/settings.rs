@@ -109,6 +109,10 @@ pub struct Settings {
     /// revocation made on another instance takes effect here within about this time (see
     /// [`crate::tokens`]).
     pub session_revocation_poll: Duration,
+    /// How long a course read from storage is served from memory: the longest a course
+    /// edit made through another instance stays unseen here (`LMS_COURSE_CACHE_SECONDS`,
+    /// default 10; 0 turns the cache off).
+    pub course_cache_ttl: Duration,
     /// Rate limits (`LMS_RATE_LIMIT_PER_MINUTE` default 100, `LMS_LOGIN_RATE_LIMIT_PER_MINUTE`
     /// default 10).
     pub rate_limits: RateLimits,
@@ -149,6 +153,7 @@ impl Settings {
         let session_idle_minutes = number("LMS_SESSION_IDLE_MINUTES", 60, 1);
         let access_minutes = number("LMS_ACCESS_TOKEN_MINUTES", 15, 1);
         let revocation_poll_ms = number("LMS_SESSION_REVOCATION_POLL_MS", 1000, 10);
+        let course_cache_seconds = number("LMS_COURSE_CACHE_SECONDS", 10, 0);
         let per_minute = number("LMS_RATE_LIMIT_PER_MINUTE", 100, 1);
         let login_per_minute = number("LMS_LOGIN_RATE_LIMIT_PER_MINUTE", 10, 1);
         let max_body_bytes = number("LMS_MAX_BODY_BYTES", 2 * 1024 * 1024, 1024);
@@ -204,6 +209,7 @@ impl Settings {
             session_idle: Duration::from_secs(session_idle_minutes * 60),
             access_token_ttl: Duration::from_secs(access_minutes * 60),
             session_revocation_poll: Duration::from_millis(revocation_poll_ms),
+            course_cache_ttl: Duration::from_secs(course_cache_seconds),
             rate_limits: RateLimits {
                 per_minute: u32::try_from(per_minute).unwrap_or(u32::MAX),
                 login_per_minute: u32::try_from(login_per_minute).unwrap_or(u32::MAX),

@@ -220,6 +220,13 @@ impl Stores {
             health: backend,
         }
     }
+
+    /// Serves course reads from an in-memory cache in front of the current course store
+    /// (see [`crate::course_cache`] for how fresh it stays).
+    pub fn with_course_cache(mut self, settings: crate::course_cache::CourseCacheSettings) -> Self {
+        self.courses = Arc::new(crate::course_cache::CachedCourseStore::new(self.courses, settings));
+        self
+    }
 }
 
 impl fmt::Debug for Stores {

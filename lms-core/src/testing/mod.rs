@@ -10,7 +10,7 @@
 //! database; they run one after another.
 
 mod auth;
-mod fixtures;
+pub(crate) mod fixtures;
 mod learning;
 mod stores;
 mod use_cases;

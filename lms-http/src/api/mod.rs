@@ -69,15 +69,38 @@ pub enum ApiTags {
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "authenticate")]
 pub struct BearerAuth(pub Actor);
 
+/// The bearer token of a request, verified once by the gateway (signature, algorithm,
+/// expiry) for rate limiting and reused by [`BearerAuth`]; session liveness is checked
+/// only where an operation requires authentication.
+#[derive(Debug, Clone)]
+pub struct DecodedToken(pub Result<(Actor, uuid::Uuid), TokenError>);
+
+impl DecodedToken {
+    /// Verifies the `Authorization: Bearer` token of `req`, if it has one.
+    pub fn from_request(state: &AppState, req: &Request) -> Option<Self> {
+        let token = req
+            .headers()
+            .get(poem::http::header::AUTHORIZATION)?
+            .to_str()
+            .ok()?
+            .strip_prefix("Bearer ")?;
+        Some(Self(state.tokens.decode(token.trim())))
+    }
+}
+
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
     let Some(state) = req.data::<State>() else {
         return Err(ApiError::internal(&"application state missing").into());
     };
-    state
-        .tokens
-        .authenticate(&state.lms, &bearer.token)
-        .await
-        .map_err(|e| token_error(e).into())
+    let decoded = match req.data::<DecodedToken>() {
+        Some(DecodedToken(decoded)) => decoded.clone(),
+        None => state.tokens.decode(&bearer.token),
+    };
+    let checked = match decoded {
+        Ok((actor, sid)) => state.tokens.check_live(&state.lms, actor, sid).await,
+        Err(e) => Err(e),
+    };
+    checked.map_err(|e| token_error(e).into())
 }
 
 /// 401 for refused tokens; 503 when storage could not confirm the session.
