@@ -12,16 +12,19 @@
 # Scenarios, on each backend: outline (GET /api/v1/courses/{id}/progress), heartbeat (POST
 # /api/v1/lessons/{id}/video-progress, then the stored heartbeats are counted: none may be
 # lost), mixed (a few learners log in through the API, then 90 % outline reads and 10 %
-# heartbeats), connections (the outline read over 10,000 keep-alive connections). The
+# heartbeats), connections (the outline read over 10,000 keep-alive connections, each
+# sending its next request as soon as it has the answer), users (10,000 connections again,
+# each a user pausing LOAD_THINK_MS on average, default 5,000, between reads). The
 # baseline serves the outline body the SQLite server returned, without any work.
 #
 # Exits non-zero when any scenario had a socket error, a timeout, a non-2xx response or a
 # lost heartbeat.
 #
-# Environment (all optional): LOAD_BACKENDS (e.g. "sqlite postgres"), LOAD_COURSES,
+# Environment (all optional): LOAD_BACKENDS (e.g. "sqlite postgres"; also sqlite-normal:
+# SQLite with LMS_SQLITE_DURABILITY=normal), LOAD_COURSES,
 # LOAD_LEARNERS, LOAD_ENROLLMENTS_PER_LEARNER, LOAD_ACTIVE_SESSIONS (sessions the scenarios
 # rotate through; default all), LOAD_DURATION (seconds per scenario), LOAD_CONNECTIONS,
-# LOAD_MAX_CONNECTIONS, LOAD_THREADS (wrk threads), LOAD_SERVER_LOG (the server's LMS_LOG,
+# LOAD_MAX_CONNECTIONS, LOAD_THINK_MS, LOAD_THREADS (wrk threads), LOAD_SERVER_LOG (the server's LMS_LOG,
 # default info), LOAD_PERF=1 (records a perf profile of the server in every scenario and
 # groups it with perf-summary.py; the numbers of such a run include perf's overhead),
 # LOAD_WORKDIR (kept; default a fresh directory under target/load-bench),
@@ -44,6 +47,7 @@ if [[ $mode == smoke ]]; then
   duration=${LOAD_DURATION:-3}
   connections=${LOAD_CONNECTIONS:-32}
   max_connections=${LOAD_MAX_CONNECTIONS:-1000}
+  default_think_ms=200
   warmup=1
   default_backends="sqlite${LMS_TEST_POSTGRES_URL:+ postgres}"
   profile_dir=debug
@@ -55,12 +59,14 @@ else
   duration=${LOAD_DURATION:-30}
   connections=${LOAD_CONNECTIONS:-256}
   max_connections=${LOAD_MAX_CONNECTIONS:-10000}
+  default_think_ms=5000
   warmup=5
   default_backends="sqlite postgres"
   profile_dir=release
   build_load_tools=(cargo build --release -p lms-benches --bin lms-load --bin lms-baseline --quiet)
 fi
 per_learner=${LOAD_ENROLLMENTS_PER_LEARNER:-2}
+think_ms=${LOAD_THINK_MS:-$default_think_ms}
 backends=${LOAD_BACKENDS:-$default_backends}
 threads=${LOAD_THREADS:-2}
 server_log_level=${LOAD_SERVER_LOG:-info}
@@ -144,7 +150,9 @@ start_lms() { # BACKEND DATABASE_URL
   local port
   port=$(free_port)
   base_url="http://127.0.0.1:$port"
-  LMS_DATABASE_URL="$2" LMS_BIND="127.0.0.1:$port" LMS_JWT_SECRET="$secret" \
+  local durability=full
+  [[ $1 == sqlite-normal ]] && durability=normal
+  LMS_DATABASE_URL="$2" LMS_BIND="127.0.0.1:$port" LMS_JWT_SECRET="$secret" LMS_SQLITE_DURABILITY="$durability" \
     LMS_RATE_LIMIT_PER_MINUTE=4000000000 LMS_LOGIN_RATE_LIMIT_PER_MINUTE=1000 \
     LMS_LOG="$server_log_level" "$server_bin" serve >"$work/server-$1.log" 2>&1 &
   server_pid=$!
@@ -169,8 +177,8 @@ start_baseline() { # BODY_FILE
 
 # Runs wrk; sets `summary` to its LOADRESULT JSON and `peak_rss` to the server's peak
 # resident set during the run (the kernel's high-water mark is reset first).
-drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS
-  local name=$1 script=$2 conns=$3 secs=$4 tokens=$5 out="$work/wrk-$1.txt" perf_pid=""
+drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS [THINK_MS]
+  local name=$1 script=$2 conns=$3 secs=$4 tokens=$5 think=${6:-0} out="$work/wrk-$1.txt" perf_pid=""
   echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
   start_load=$(load1)
   local cpu_before
@@ -180,7 +188,7 @@ drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS
       >/dev/null 2>&1 &
     perf_pid=$!
   fi
-  LOAD_LUA_DIR="$lua_dir" LOAD_TOKENS="$tokens" LOAD_THREADS="$threads" LOAD_RUN_ID="$RANDOM$RANDOM" \
+  LOAD_LUA_DIR="$lua_dir" LOAD_TOKENS="$tokens" LOAD_THREADS="$threads" LOAD_RUN_ID="$RANDOM$RANDOM" LOAD_THINK_MS="$think" \
     wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s -s "$lua_dir/$script" "$base_url" >"$out" 2>&1 || true
   if [[ -n "$perf_pid" ]]; then
     wait "$perf_pid" || true
@@ -286,6 +294,8 @@ run_backend() { # BACKEND DATABASE_URL
 
   drive "$backend-connections" outline.lua "$max_connections" "$duration" "$data/tokens.txt" \
     && record "$backend" connections "$max_connections" ok
+  drive "$backend-users" outline.lua "$max_connections" "$duration" "$data/tokens.txt" "$think_ms" \
+    && record "$backend" users "$max_connections" ok
 
   kill -0 "$server_pid" 2>/dev/null || fail "$backend: the server exited during the run (see server-$backend.log)"
   stop_server
@@ -313,6 +323,8 @@ run_baseline() {
   drive baseline-outline outline.lua "$connections" "$duration" "$tokens" && record baseline outline "$connections" ok
   drive baseline-connections outline.lua "$max_connections" "$duration" "$tokens" \
     && record baseline connections "$max_connections" ok
+  drive baseline-users outline.lua "$max_connections" "$duration" "$tokens" "$think_ms" \
+    && record baseline users "$max_connections" ok
   stop_server
 }
 
@@ -327,6 +339,7 @@ run_baseline() {
 for backend in $backends; do
   case "$backend" in
     sqlite) run_backend sqlite "sqlite:$work/lms-load.db" ;;
+    sqlite-normal) run_backend sqlite-normal "sqlite:$work/lms-load-normal.db" ;;
     postgres)
       psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" -c "CREATE DATABASE $pg_database" >/dev/null
       pg_created=1

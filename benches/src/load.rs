@@ -255,7 +255,11 @@ mod tests {
 
         let other = Minter::new(b"another-secret");
         assert!(server.authenticate(&lms, &other.mint(&sessions[0])).await.is_err());
-        stores.auth.revoke_token_family(sessions[0].family_id, Utc::now()).await.unwrap();
+        stores
+            .auth
+            .revoke_token_family(sessions[0].family_id, Utc::now())
+            .await
+            .unwrap();
         assert!(server.authenticate(&lms, &minter.mint(&sessions[0])).await.is_err());
     }
 

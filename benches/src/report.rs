@@ -122,20 +122,29 @@ impl Row {
 }
 
 /// The Markdown results table: one row a scenario run, with its throughput as a share of the
-/// baseline's at the same number of connections.
+/// baseline's in the same scenario at the same number of connections (the baseline's outline
+/// read at that number, for scenarios the baseline does not run).
 pub fn table(text: &str) -> Result<String, ReportError> {
     let rows = parse(text)?;
-    let baseline = |connections: u64| {
+    let baseline_of = |scenario: &str, connections: u64| {
         rows.iter()
-            .find(|r| r.backend == "baseline" && r.connections == connections)
-            .map(|r| r.wrk.rate())
+            .find(|r| r.backend == "baseline" && r.scenario == scenario && r.connections == connections)
+    };
+    let baseline = |r: &Row| {
+        baseline_of(&r.scenario, r.connections)
+            .or_else(|| baseline_of("outline", r.connections))
+            .or_else(|| {
+                rows.iter()
+                    .find(|b| b.backend == "baseline" && b.connections == r.connections)
+            })
+            .map(|b| b.wrk.rate())
     };
     let mut out = String::from(
         "| backend | scenario | conns | req/s | vs baseline | P50 ms | P95 ms | P99 ms | max ms | socket errors | non-2xx | server cores | CPU µs/req | RSS idle MiB | RSS peak MiB | load1 | check |\n\
          |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for r in &rows {
-        let ratio = match baseline(r.connections) {
+        let ratio = match baseline(r) {
             Some(b) if b > 0.0 => format!("{:.1} %", 100.0 * r.wrk.rate() / b),
             _ => "–".to_owned(),
         };

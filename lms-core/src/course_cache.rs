@@ -225,13 +225,19 @@ mod tests {
         let (cache, store) = cached(Duration::from_secs(3600));
         let course = stored_course(&cache).await;
         let original = title_of(&cache, course.id).await;
-        store.update_course(&renamed(&course, "Elsewhere"), 1, &[]).await.expect("update");
+        store
+            .update_course(&renamed(&course, "Elsewhere"), 1, &[])
+            .await
+            .expect("update");
         assert_eq!(title_of(&cache, course.id).await, original, "served from memory");
 
         let (fresh, store) = cached(Duration::ZERO);
         let course = stored_course(&fresh).await;
         title_of(&fresh, course.id).await;
-        store.update_course(&renamed(&course, "Elsewhere"), 1, &[]).await.expect("update");
+        store
+            .update_course(&renamed(&course, "Elsewhere"), 1, &[])
+            .await
+            .expect("update");
         assert_eq!(title_of(&fresh, course.id).await, "Elsewhere", "expired at once");
     }
 
@@ -240,7 +246,10 @@ mod tests {
         let (cache, _) = cached(Duration::from_secs(3600));
         let course = stored_course(&cache).await;
         title_of(&cache, course.id).await;
-        cache.update_course(&renamed(&course, "Mine"), 1, &[]).await.expect("update");
+        cache
+            .update_course(&renamed(&course, "Mine"), 1, &[])
+            .await
+            .expect("update");
         assert_eq!(title_of(&cache, course.id).await, "Mine");
         let lesson = course.lessons[0].id;
         let by_lesson = cache.find_course_by_lesson(lesson).await.expect("find").expect("found");
@@ -252,7 +261,10 @@ mod tests {
         let (cache, store) = cached(Duration::from_secs(3600));
         let course = stored_course(&cache).await;
         title_of(&cache, course.id).await;
-        store.update_course(&renamed(&course, "Elsewhere"), 1, &[]).await.expect("update");
+        store
+            .update_course(&renamed(&course, "Elsewhere"), 1, &[])
+            .await
+            .expect("update");
         let lost = cache.update_course(&renamed(&course, "Mine"), 1, &[]).await;
         assert!(matches!(lost, Err(StoreError::VersionConflict)), "got {lost:?}");
         let current = cache.get_course(course.id).await.expect("get").expect("exists");
@@ -266,7 +278,10 @@ mod tests {
         let before = cache.evictions.load(Ordering::Acquire);
         cache.evict(course.id);
         cache.fill(&course, before);
-        store.update_course(&renamed(&course, "Newer"), 1, &[]).await.expect("update");
+        store
+            .update_course(&renamed(&course, "Newer"), 1, &[])
+            .await
+            .expect("update");
         assert_eq!(title_of(&cache, course.id).await, "Newer");
     }
 

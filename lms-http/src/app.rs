@@ -11,7 +11,7 @@ use lms_core::services::AuthSettings;
 use lms_core::Lms;
 use lms_storage_mongo::MongoStore;
 use lms_storage_postgres::PostgresStore;
-use lms_storage_sqlite::SqliteStore;
+use lms_storage_sqlite::{Durability, SqliteStore};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::Cors;
 use poem::{EndpointExt, Route, Server};
@@ -56,6 +56,11 @@ impl Storage {
     /// Opens the backend `url` names (`sqlite:…`, `postgres://…` or `mongodb://…`),
     /// creating the SQLite file and its directory if missing.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, Durability::Full).await
+    }
+
+    /// Like [`Storage::open`], with the durability of SQLite commits.
+    pub async fn open_with(url: &str, sqlite_durability: Durability) -> Result<Self, StoreError> {
         if url.starts_with("postgres") {
             return Ok(Self::Postgres(PostgresStore::connect(url).await?));
         }
@@ -65,7 +70,9 @@ impl Storage {
         if let Some(dir) = sqlite_dir(url) {
             std::fs::create_dir_all(&dir).map_err(StoreError::backend)?;
         }
-        Ok(Self::Sqlite(SqliteStore::connect(url).await?))
+        Ok(Self::Sqlite(
+            SqliteStore::connect_durable(url, sqlite_durability).await?,
+        ))
     }
 
     /// Applies pending migrations.
@@ -181,7 +188,7 @@ impl Application {
         if !problems.is_empty() {
             return Err(StartError::Unsafe(problems));
         }
-        let storage = Storage::open(settings.database_url.expose()).await?;
+        let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability).await?;
         storage.migrate().await?;
         let limiter = match &settings.redis_url {
             Some(url) => RateLimiter::redis(url.expose()).await?,

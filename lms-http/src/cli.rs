@@ -103,7 +103,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
 }
 
 async fn migrate(settings: Settings) -> Result<(), String> {
-    let storage = Storage::open(settings.database_url.expose())
+    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
         .await
         .map_err(|e| e.to_string())?;
     storage.migrate().await.map_err(|e| e.to_string())?;
@@ -120,7 +120,7 @@ async fn create_admin(settings: Settings, email: String, password: Option<String
         }
     };
     lms_core::domain::password::Password::parse(&password).map_err(|e| e.to_string())?;
-    let storage = Storage::open(settings.database_url.expose())
+    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
         .await
         .map_err(|e| e.to_string())?;
     storage.migrate().await.map_err(|e| e.to_string())?;

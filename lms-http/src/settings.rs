@@ -5,6 +5,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use lms_storage_sqlite::Durability;
+
 /// A secret value: usable by the program, never printed (`Debug` and `Display` redact it).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -109,6 +111,9 @@ pub struct Settings {
     /// revocation made on another instance takes effect here within about this time (see
     /// [`crate::tokens`]).
     pub session_revocation_poll: Duration,
+    /// What an SQLite commit waits for (`LMS_SQLITE_DURABILITY`: `full`, the default,
+    /// syncs every commit; `normal` syncs at checkpoints, see [`Durability`]).
+    pub sqlite_durability: Durability,
     /// How long a course read from storage is served from memory: the longest a course
     /// edit made through another instance stays unseen here (`LMS_COURSE_CACHE_SECONDS`,
     /// default 10; 0 turns the cache off).
@@ -158,6 +163,14 @@ impl Settings {
         let login_per_minute = number("LMS_LOGIN_RATE_LIMIT_PER_MINUTE", 10, 1);
         let max_body_bytes = number("LMS_MAX_BODY_BYTES", 2 * 1024 * 1024, 1024);
         let grace_seconds = number("LMS_SHUTDOWN_GRACE_SECONDS", 30, 0);
+        let sqlite_durability = match get("LMS_SQLITE_DURABILITY").map(|d| d.parse::<Durability>()) {
+            None => Durability::Full,
+            Some(Ok(durability)) => durability,
+            Some(Err(e)) => {
+                errors.push(format!("LMS_SQLITE_DURABILITY: {e}"));
+                Durability::Full
+            }
+        };
         let bind = match get("LMS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()).parse() {
             Ok(addr) => addr,
             Err(_) => {
@@ -209,6 +222,7 @@ impl Settings {
             session_idle: Duration::from_secs(session_idle_minutes * 60),
             access_token_ttl: Duration::from_secs(access_minutes * 60),
             session_revocation_poll: Duration::from_millis(revocation_poll_ms),
+            sqlite_durability,
             course_cache_ttl: Duration::from_secs(course_cache_seconds),
             rate_limits: RateLimits {
                 per_minute: u32::try_from(per_minute).unwrap_or(u32::MAX),

@@ -115,6 +115,8 @@ async fn the_store_recovers_when_the_server_drops_its_connections() {
     .await
     .expect("terminate the store's connections");
     assert!(terminated.iter().any(|&t| t), "at least one connection was terminated");
+    // Connections idle in the pool for a quarter of a second are checked before use.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     store.ping().await.expect("ping after the connections were dropped");
     assert_eq!(store.get_user(ada.id).await.expect("read after recovery"), Some(ada));

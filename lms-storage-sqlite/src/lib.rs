@@ -27,6 +27,33 @@ const READ_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// contending for the database lock, so this covers a burst of queued writers.
 const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// What a committed write waits for before it returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is synced to disk before it returns (`synchronous = FULL`): nothing
+    /// acknowledged is lost, even on power loss. A sync per commit bounds the write rate
+    /// by the disk's sync latency.
+    #[default]
+    Full,
+    /// Commits return once in the write-ahead log, which is synced at checkpoints
+    /// (`synchronous = NORMAL`). A crash of the application loses nothing and the
+    /// database is never corrupted, but a power loss or operating-system crash may roll
+    /// back the last commits. Several times the write rate of `Full`.
+    Normal,
+}
+
+impl FromStr for Durability {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "full" => Ok(Self::Full),
+            "normal" => Ok(Self::Normal),
+            other => Err(format!("unknown SQLite durability {other:?}: use full or normal")),
+        }
+    }
+}
+
 /// Storage in one SQLite database file, implementing every storage port of `lms-core`.
 ///
 /// Reads go through a small pool of connections; writes go through a single writer
@@ -43,21 +70,30 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating it if missing) the database file at `path`.
     pub async fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
-        Self::connect_with(SqliteConnectOptions::new().filename(path)).await
+        Self::connect_with(SqliteConnectOptions::new().filename(path), Durability::Full).await
     }
 
     /// Opens the database named by a `sqlite:` URL, e.g. `sqlite:///var/lib/lms/lms.db` or
     /// `sqlite:lms.db`, creating the file if missing.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        Self::connect_with(SqliteConnectOptions::from_str(url).map_err(classify)?).await
+        Self::connect_durable(url, Durability::Full).await
+    }
+
+    /// Like [`SqliteStore::connect`], choosing what a commit waits for.
+    pub async fn connect_durable(url: &str, durability: Durability) -> StoreResult<Self> {
+        Self::connect_with(SqliteConnectOptions::from_str(url).map_err(classify)?, durability).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(file = %options.get_filename().display()))]
-    async fn connect_with(options: SqliteConnectOptions) -> StoreResult<Self> {
+    async fn connect_with(options: SqliteConnectOptions, durability: Durability) -> StoreResult<Self> {
+        let synchronous = match durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        };
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         // The writer connects first: it creates the file and switches it to WAL.
