@@ -7,7 +7,8 @@
 # Usage: bash benches/load/run.sh            full run: 1,000 courses × 30 lessons, 100,000
 #                                            learners with 2 enrollments each, 30 s a scenario
 #        bash benches/load/run.sh --smoke    a few seconds, tiny data, SQLite (and PostgreSQL
-#                                            when LMS_TEST_POSTGRES_URL is set); for CI
+#                                            when LMS_TEST_POSTGRES_URL is set, MongoDB when
+#                                            LMS_TEST_MONGO_URL is); for CI
 #
 # Scenarios, on each backend: outline (GET /api/v1/courses/{id}/progress), heartbeat (POST
 # /api/v1/lessons/{id}/video-progress, then the stored heartbeats are counted: none may be
@@ -49,7 +50,7 @@ if [[ $mode == smoke ]]; then
   max_connections=${LOAD_MAX_CONNECTIONS:-1000}
   default_think_ms=200
   warmup=1
-  default_backends="sqlite${LMS_TEST_POSTGRES_URL:+ postgres}"
+  default_backends="sqlite${LMS_TEST_POSTGRES_URL:+ postgres}${LMS_TEST_MONGO_URL:+ mongo}"
   profile_dir=debug
   # Test targets too, so the features match `cargo test --workspace` and CI rebuilds nothing.
   build_load_tools=(cargo build --workspace --bins --tests --quiet)
@@ -82,6 +83,8 @@ results="$work/results.jsonl"
 failures=()
 server_pid=""
 pg_created=""
+mongo_created=""
+mongo_url=${LMS_BENCH_MONGO_URL:-${LMS_TEST_MONGO_URL:-mongodb://127.0.0.1:27018/}}
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 fail() { log "FAILED: $*"; failures+=("$*"); }
@@ -96,6 +99,9 @@ stop_server() {
 
 cleanup() {
   stop_server
+  if [[ -n "$mongo_created" ]]; then
+    "$load_bin" drop-mongo --database-url "$mongo_created" >/dev/null 2>&1 || true
+  fi
   if [[ -n "$pg_created" ]]; then
     psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" >/dev/null 2>&1 || true
   fi
@@ -177,8 +183,21 @@ start_baseline() { # BODY_FILE
 
 # Runs wrk; sets `summary` to its LOADRESULT JSON and `peak_rss` to the server's peak
 # resident set during the run (the kernel's high-water mark is reset first).
+# Waits (up to 60 s) until the server is idle: a closed-loop scenario leaves requests queued
+# after wrk has gone, and the next scenario must not be measured against that backlog.
+settle() {
+  local before
+  for _ in $(seq 1 120); do
+    before=$(cpu_ticks "$server_pid")
+    sleep 0.5
+    (( $(cpu_ticks "$server_pid") - before <= $(getconf CLK_TCK) / 20 )) && return 0
+  done
+  log "the server stayed busy for 60 s before the next scenario"
+}
+
 drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS [THINK_MS]
   local name=$1 script=$2 conns=$3 secs=$4 tokens=$5 think=${6:-0} out="$work/wrk-$1.txt" perf_pid=""
+  settle
   echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
   start_load=$(load1)
   local cpu_before
@@ -345,6 +364,14 @@ for backend in $backends; do
       pg_created=1
       base="${admin_url%%\?*}"
       run_backend postgres "${base%/*}/$pg_database${admin_url#"$base"}"
+      ;;
+    mongo)
+      # The benchmark's own database on the server of LMS_BENCH_MONGO_URL or LMS_TEST_MONGO_URL.
+      mongo_rest=${mongo_url#mongodb://}
+      mongo_query=""
+      [[ $mongo_rest == *\?* ]] && mongo_query="?${mongo_rest#*\?}"
+      mongo_created="mongodb://${mongo_rest%%[/?]*}/lms_load_$$$mongo_query"
+      run_backend mongo "$mongo_created"
       ;;
     *) echo "unknown backend $backend" >&2; exit 2 ;;
   esac

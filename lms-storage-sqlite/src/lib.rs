@@ -21,8 +21,9 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Concurrent readers; WAL lets them read while the writer writes.
 const READERS: u32 = 4;
-/// How long a read waits for a free reader connection.
-const READ_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a read waits for a free reader connection. The file is local, so waiting only
+/// ever means load: reads queue through bursts rather than fail.
+const READ_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a write waits for the writer connection. Writes queue here instead of
 /// contending for the database lock, so this covers a burst of queued writers.
 const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);

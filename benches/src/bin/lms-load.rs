@@ -3,6 +3,7 @@
 //! - `seed`: a fresh database seeded through the core, learners' sessions, a few passwords;
 //! - `tokens`: access tokens for the seeded sessions, one `TOKEN COURSE LESSON` line each;
 //! - `tally`: the stored video heartbeats of the seeded enrollments, as JSON;
+//! - `drop-mongo`: removes the benchmark's MongoDB database afterwards;
 //! - `report`: the results table from the run's JSON lines.
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use lms_core::ids::UserId;
 use lms_core::ports::Stores;
 use lms_core::Lms;
 use lms_http::Storage;
+use lms_storage_mongo::MongoStore;
 
 #[derive(Debug, Parser)]
 #[command(name = "lms-load")]
@@ -29,7 +31,7 @@ struct Cli {
 enum Command {
     /// Migrate the empty database at `--database-url` and seed it through the core.
     Seed {
-        /// `sqlite:…` or `postgres://…`, as the server takes it.
+        /// `sqlite:…`, `postgres://…` or `mongodb://…`, as the server takes it.
         #[arg(long)]
         database_url: String,
         /// Courses of `--lessons` lessons (a third each video, text and quiz).
@@ -71,7 +73,7 @@ enum Command {
     },
     /// Print the stored heartbeats and watch time of the sessions' video lessons.
     Tally {
-        /// `sqlite:…` or `postgres://…`.
+        /// `sqlite:…`, `postgres://…` or `mongodb://…`.
         #[arg(long)]
         database_url: String,
         /// The seed's `sessions.tsv`.
@@ -80,6 +82,12 @@ enum Command {
         /// Only the first this many sessions.
         #[arg(long)]
         limit: Option<usize>,
+    },
+    /// Drop the MongoDB database a `mongodb://…/<database>` URL names (the benchmark's own).
+    DropMongo {
+        /// `mongodb://…/<database>`.
+        #[arg(long)]
+        database_url: String,
     },
     /// Print the results table of a run's `results.jsonl`.
     Report {
@@ -186,6 +194,15 @@ async fn tally(database_url: String, sessions: PathBuf, limit: Option<usize>) ->
     Ok(())
 }
 
+async fn drop_mongo(database_url: String) -> Result<(), String> {
+    let store = MongoStore::connect(&database_url)
+        .await
+        .map_err(|e| format!("connect {database_url}: {e}"))?;
+    let dropped = store.database().drop().await.map_err(|e| format!("drop: {e}"));
+    store.close().await;
+    dropped
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -223,6 +240,7 @@ fn main() -> ExitCode {
                 sessions,
                 limit,
             } => tally(database_url, sessions, limit).await,
+            Command::DropMongo { database_url } => drop_mongo(database_url).await,
             Command::Report { results } => std::fs::read_to_string(&results)
                 .map_err(|e| format!("read {}: {e}", results.display()))
                 .and_then(|text| report::table(&text).map_err(|e| e.to_string()))

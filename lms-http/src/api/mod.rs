@@ -93,7 +93,7 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
         return Err(ApiError::internal(&"application state missing").into());
     };
     let decoded = match req.data::<DecodedToken>() {
-        Some(DecodedToken(decoded)) => decoded.clone(),
+        Some(DecodedToken(decoded)) => *decoded,
         None => state.tokens.decode(&bearer.token),
     };
     let checked = match decoded {
