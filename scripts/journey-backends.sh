@@ -8,26 +8,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-required() { [[ ",${LMS_REQUIRE_BACKENDS:-}," == *",$1,"* ]]; }
 suffix="$(date +%s)_$RANDOM"
 
+# Runs the journey on BACKEND's DATABASE_URL; with no URL (its LMS_TEST_*_URL is unset),
+# skips it, or fails when LMS_REQUIRE_BACKENDS names it.
+journey_on() { # BACKEND LABEL DATABASE_URL
+  if [[ -n "$3" ]]; then
+    echo "journey on $2 (${3##*/})"
+    LMS_SERVER_DATABASE_URL="$3" bash scripts/journey.sh
+  elif [[ ",${LMS_REQUIRE_BACKENDS:-}," == *",$1,"* ]]; then
+    echo "the $1 test URL is not set but $1 is required" >&2
+    exit 1
+  fi
+}
+
+postgres_url=""
 if [[ -n "${LMS_TEST_POSTGRES_URL:-}" ]]; then
   database="lms_journey_$suffix"
   psql "$LMS_TEST_POSTGRES_URL" -qc "CREATE DATABASE $database"
   trap 'psql "$LMS_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS '"$database"' WITH (FORCE)"' EXIT
   base="${LMS_TEST_POSTGRES_URL%%\?*}"
-  echo "journey on PostgreSQL ($database)"
-  LMS_SERVER_DATABASE_URL="${base%/*}/$database" bash scripts/journey.sh
-elif required postgres; then
-  echo "LMS_TEST_POSTGRES_URL is not set but postgres is required" >&2
-  exit 1
+  postgres_url="${base%/*}/$database"
 fi
+journey_on postgres PostgreSQL "$postgres_url"
 
+mongo_url=""
 if [[ -n "${LMS_TEST_MONGO_URL:-}" ]]; then
   base="${LMS_TEST_MONGO_URL%%\?*}"
-  echo "journey on MongoDB (lms_journey_$suffix)"
-  LMS_SERVER_DATABASE_URL="${base%/}/lms_journey_$suffix" bash scripts/journey.sh
-elif required mongo; then
-  echo "LMS_TEST_MONGO_URL is not set but mongo is required" >&2
-  exit 1
+  mongo_url="${base%/}/lms_journey_$suffix"
 fi
+journey_on mongo MongoDB "$mongo_url"

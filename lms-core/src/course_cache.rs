@@ -17,6 +17,7 @@
 //!
 //! The cache is behaviourally transparent otherwise: it passes the conformance suite.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -119,11 +120,15 @@ impl CachedCourseStore {
         self.courses.remove(&id);
     }
 
-    async fn load(&self, id: CourseId) -> StoreResult<Option<Course>> {
-        let before = self.evictions.load(Ordering::Acquire);
-        let course = self.inner.get_course(id).await?;
+    /// Runs a storage read and caches the course it finds (unless it raced an eviction).
+    async fn read_through(
+        &self,
+        read: impl Future<Output = StoreResult<Option<Course>>>,
+    ) -> StoreResult<Option<Course>> {
+        let evictions_before = self.evictions.load(Ordering::Acquire);
+        let course = read.await?;
         if let Some(course) = &course {
-            self.fill(course, before);
+            self.fill(course, evictions_before);
         }
         Ok(course)
     }
@@ -138,7 +143,7 @@ impl CourseStore for CachedCourseStore {
     async fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>> {
         match self.cached(id) {
             Some(course) => Ok(Some(course)),
-            None => self.load(id).await,
+            None => self.read_through(self.inner.get_course(id)).await,
         }
     }
 
@@ -153,22 +158,14 @@ impl CourseStore for CachedCourseStore {
 
     async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>> {
         if let Some(course_id) = self.lessons.get(&lesson_id) {
-            let course = match self.cached(course_id) {
-                Some(course) => Some(course),
-                None => self.load(course_id).await?,
-            };
             // Lessons leave a course only by an edit, which evicts; confirm anyway.
+            let course = self.get_course(course_id).await?;
             if let Some(course) = course.filter(|c| c.lesson(lesson_id).is_some()) {
                 return Ok(Some(course));
             }
             self.lessons.remove(&lesson_id);
         }
-        let before = self.evictions.load(Ordering::Acquire);
-        let course = self.inner.find_course_by_lesson(lesson_id).await?;
-        if let Some(course) = &course {
-            self.fill(course, before);
-        }
-        Ok(course)
+        self.read_through(self.inner.find_course_by_lesson(lesson_id)).await
     }
 
     async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
