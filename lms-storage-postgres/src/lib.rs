@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod batches;
 mod error;
 mod stores;
 
@@ -12,6 +13,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::Connection;
 
+use crate::batches::EnrollmentBatches;
 use crate::error::{classify, classify_migration};
 
 /// The schema, embedded in the binary.
@@ -72,11 +74,13 @@ impl PoolConfig {
     }
 }
 
-/// Storage in PostgreSQL, implementing every storage port of `lms-core`. Cloning is cheap
-/// and shares the pool.
+/// Storage in PostgreSQL, implementing every storage port of `lms-core`. Concurrent
+/// enrollment lookups, and concurrent enrollment updates without events, are coalesced
+/// into one statement a batch. Cloning is cheap and shares the pool.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    enrollment_batches: EnrollmentBatches,
 }
 
 impl PostgresStore {
@@ -95,20 +99,21 @@ impl PostgresStore {
             .connect_with(parse(url)?)
             .await
             .map_err(classify)?;
-        Ok(Self { pool })
+        Ok(Self::from_pool(pool))
     }
 
     /// A store that connects on first use, so it can be built while the server is down;
     /// operations fail with `StoreError::Unavailable` until it is reachable.
     pub fn connect_lazy(url: &str, config: PoolConfig) -> StoreResult<Self> {
-        Ok(Self {
-            pool: config.pool_options().connect_lazy_with(parse(url)?),
-        })
+        Ok(Self::from_pool(config.pool_options().connect_lazy_with(parse(url)?)))
     }
 
     /// A store over an existing pool.
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            enrollment_batches: EnrollmentBatches::new(&pool),
+            pool,
+        }
     }
 
     /// The underlying pool.

@@ -15,7 +15,7 @@ use lms_core::ports::{
 use lms_storage_sql::{
     decode, distinct_uuids, missed_update, outbox_message, overfetch_limit, refresh_token_columns, refresh_token_from,
     sequence_columns, token_state_name, version_column, ClassRow, CourseRow, EnrollmentRow, EventRow,
-    RefreshTokenColumns, UserRow,
+    RefreshTokenColumns, UserRow, VersionedEnrollment,
 };
 use serde::de::DeserializeOwned;
 use sqlx::postgres::PgQueryResult;
@@ -376,12 +376,9 @@ impl EnrollmentStore for PostgresStore {
     }
 
     async fn find_enrollment(&self, user_id: UserId, course_id: CourseId) -> StoreResult<Option<Enrollment>> {
-        let mut query = QueryBuilder::new("SELECT doc::text FROM enrollments WHERE user_id = ");
-        query
-            .push_bind(user_id.as_uuid())
-            .push(" AND course_id = ")
-            .push_bind(course_id.as_uuid());
-        Ok(self.docs(query).await?.into_iter().next())
+        let key = (user_id.as_uuid(), course_id.as_uuid());
+        let doc = self.enrollment_batches.finds.call(key).await?;
+        doc.as_deref().map(decode).transpose()
     }
 
     async fn find_enrollments(&self, user_id: UserId, course_ids: &[CourseId]) -> StoreResult<Vec<Enrollment>> {
@@ -413,25 +410,33 @@ impl EnrollmentStore for PostgresStore {
         events: &[DomainEvent],
     ) -> StoreResult<()> {
         let row = EnrollmentRow::new(enrollment)?;
-        let update = sqlx::query(
+        let expected_version = version_column(expected_version)?;
+        if events.is_empty() {
+            // The most frequent write (a heartbeat that completes nothing) has nothing to
+            // append, so it can share one statement and one commit with the other such
+            // writes under way.
+            let update = VersionedEnrollment { row, expected_version };
+            return self.enrollment_batches.updates.call(update).await;
+        }
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
             "UPDATE enrollments SET certificate_id = $2, version = $3, doc = $4::jsonb WHERE id = $1 AND version = $5",
         )
         .bind(row.id)
         .bind(row.certificate_id)
         .bind(row.version)
         .bind(&row.doc)
-        .bind(version_column(expected_version)?);
-        let exists = "SELECT EXISTS (SELECT 1 FROM enrollments WHERE id = $1)";
-        if events.is_empty() {
-            // One statement is atomic by itself: the most frequent write (a heartbeat that
-            // completes nothing) takes one round trip instead of three.
-            let mut conn = self.pool.acquire().await.map_err(classify)?;
-            let done = update.execute(&mut *conn).await.map_err(classify)?;
-            return ensure_updated(&mut conn, done, exists, row.id).await;
-        }
-        let mut tx = self.begin().await?;
-        let done = update.execute(&mut *tx).await.map_err(classify)?;
-        ensure_updated(&mut tx, done, exists, row.id).await?;
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
+        ensure_updated(
+            &mut tx,
+            done,
+            "SELECT EXISTS (SELECT 1 FROM enrollments WHERE id = $1)",
+            row.id,
+        )
+        .await?;
         commit(tx, events).await
     }
 

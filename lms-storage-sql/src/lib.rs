@@ -1,10 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod coalesce;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 use lms_core::domain::class::Class;
@@ -185,6 +186,25 @@ impl EnrollmentRow {
             version: version_column(enrollment.version)?,
             doc: encode(enrollment)?,
         })
+    }
+}
+
+/// An enrollment row to write if the stored version is `expected_version`.
+#[derive(Debug)]
+pub struct VersionedEnrollment {
+    /// The new row.
+    pub row: EnrollmentRow,
+    /// The version the row must have.
+    pub expected_version: i64,
+}
+
+/// The outcome of one versioned update in a batched statement, from the ids the statement
+/// updated and, of the others, those that exist.
+pub fn versioned_update_outcome(id: Uuid, updated: &HashSet<Uuid>, existing: &HashSet<Uuid>) -> StoreResult<()> {
+    if updated.contains(&id) {
+        Ok(())
+    } else {
+        Err(missed_update(existing.contains(&id)))
     }
 }
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod batches;
 mod error;
 mod stores;
 
@@ -12,6 +13,7 @@ use lms_core::ports::StoreResult;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::batches::EnrollmentBatches;
 use crate::error::{classify, classify_migration};
 
 /// The schema, embedded in the binary.
@@ -60,12 +62,14 @@ impl FromStr for Durability {
 /// Reads go through a small pool of connections; writes go through a single writer
 /// connection, each in a `BEGIN IMMEDIATE` transaction, so writers in this process queue
 /// for the connection instead of failing with `SQLITE_BUSY`, and a writer in another
-/// process is waited for up to the busy timeout (5 s). Cloning is cheap and shares the
-/// connections.
+/// process is waited for up to the busy timeout (5 s). Concurrent enrollment lookups,
+/// and concurrent enrollment updates without events, are coalesced into one statement a
+/// batch. Cloning is cheap and shares the connections.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    enrollment_batches: EnrollmentBatches,
 }
 
 impl SqliteStore {
@@ -112,7 +116,12 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(classify)?;
-        Ok(Self { reader, writer })
+        let enrollment_batches = EnrollmentBatches::new(&reader, READERS as usize, &writer);
+        Ok(Self {
+            reader,
+            writer,
+            enrollment_batches,
+        })
     }
 
     /// Applies the embedded migrations that are not applied yet, each in a transaction,

@@ -15,7 +15,7 @@ use lms_core::ports::{
 use lms_storage_sql::{
     decode, distinct_uuids, missed_update, outbox_message, overfetch_limit, refresh_token_columns, refresh_token_from,
     sequence_columns, token_state_name, version_column, ClassRow, CourseRow, EnrollmentRow, EventRow,
-    RefreshTokenColumns, UserRow,
+    RefreshTokenColumns, UserRow, VersionedEnrollment,
 };
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::SqliteQueryResult;
@@ -393,12 +393,9 @@ impl EnrollmentStore for SqliteStore {
     }
 
     async fn find_enrollment(&self, user_id: UserId, course_id: CourseId) -> StoreResult<Option<Enrollment>> {
-        let mut query = QueryBuilder::new("SELECT doc FROM enrollments WHERE user_id = ");
-        query
-            .push_bind(user_id.as_uuid())
-            .push(" AND course_id = ")
-            .push_bind(course_id.as_uuid());
-        Ok(self.docs(query).await?.into_iter().next())
+        let key = (user_id.as_uuid(), course_id.as_uuid());
+        let doc = self.enrollment_batches.finds.call(key).await?;
+        doc.as_deref().map(decode).transpose()
     }
 
     async fn find_enrollments(&self, user_id: UserId, course_ids: &[CourseId]) -> StoreResult<Vec<Enrollment>> {
@@ -426,22 +423,23 @@ impl EnrollmentStore for SqliteStore {
         events: &[DomainEvent],
     ) -> StoreResult<()> {
         let row = EnrollmentRow::new(enrollment)?;
-        let update =
+        let expected_version = version_column(expected_version)?;
+        if events.is_empty() {
+            // The most frequent write (a heartbeat that completes nothing) has nothing to
+            // append, so it can share one statement with the other such writes under way.
+            let update = VersionedEnrollment { row, expected_version };
+            return self.enrollment_batches.updates.call(update).await;
+        }
+        let mut tx = self.begin_write().await?;
+        let updated =
             sqlx::query("UPDATE enrollments SET certificate_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?")
                 .bind(row.certificate_id)
                 .bind(row.version)
                 .bind(&row.doc)
                 .bind(row.id)
-                .bind(version_column(expected_version)?);
-        if events.is_empty() {
-            // One statement is atomic by itself: the most frequent write (a heartbeat that
-            // completes nothing) skips BEGIN and COMMIT, two trips to the writer thread.
-            let mut conn = self.writer.acquire().await.map_err(classify)?;
-            let updated = update.execute(&mut *conn).await;
-            return ENROLLMENTS.check_update(&mut conn, updated, row.id).await;
-        }
-        let mut tx = self.begin_write().await?;
-        let updated = update.execute(&mut *tx).await;
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await;
         ENROLLMENTS.check_update(&mut tx, updated, row.id).await?;
         commit(tx, events).await
     }

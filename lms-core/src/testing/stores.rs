@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use futures::future::join_all;
 use uuid::Uuid;
 
 use super::fixtures::{course_record, enrollment_record, tag, user_event, user_record};
@@ -51,6 +52,8 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         enrollments_found_for_several_courses,
         enrollment_update_checks_version,
         enrollment_update_of_missing_is_not_found,
+        concurrent_enrollment_lookups_each_find_their_own,
+        concurrent_enrollment_updates_each_get_their_outcome,
         enrollments_page_by_user,
         enrollments_page_by_course,
         enrollment_found_by_certificate,
@@ -759,6 +762,97 @@ async fn enrollment_update_of_missing_is_not_found(ctx: Ctx) {
     let mut enrollment = enrollment_record(UserId::new(), &course, ctx.clock_now());
     enrollment.version = 2;
     assert_not_found(ctx.stores.enrollments.update_enrollment(&enrollment, 1, &[]).await);
+}
+
+/// Stores `n` enrollments of different learners in different courses.
+async fn stored_enrollments(ctx: &Ctx, n: usize) -> Vec<crate::domain::enrollment::Enrollment> {
+    let mut stored = Vec::new();
+    for _ in 0..n {
+        stored.push(stored_enrollment(ctx).await);
+    }
+    stored
+}
+
+async fn concurrent_enrollment_lookups_each_find_their_own(ctx: Ctx) {
+    let stored = stored_enrollments(&ctx, 12).await;
+    // Every enrollment three times, and as many keys that match nothing, all at once.
+    let mut lookups: Vec<(UserId, CourseId, Option<&crate::domain::enrollment::Enrollment>)> = Vec::new();
+    for _ in 0..3 {
+        for e in &stored {
+            lookups.push((e.user_id, e.course_id, Some(e)));
+            lookups.push((e.user_id, CourseId::new(), None));
+        }
+    }
+    let found = join_all(
+        lookups
+            .iter()
+            .map(|(user, course, _)| ctx.stores.enrollments.find_enrollment(*user, *course)),
+    )
+    .await;
+    for ((_, _, expected), found) in lookups.iter().zip(found) {
+        assert_eq!(found.expect("find").as_ref(), *expected);
+    }
+}
+
+async fn concurrent_enrollment_updates_each_get_their_outcome(ctx: Ctx) {
+    let stored = stored_enrollments(&ctx, 8).await;
+    let contested = &stored[0];
+    // Five writers of the same version of one enrollment, one writer of each other
+    // enrollment, and one of an enrollment that does not exist, all at once.
+    let mut writes = Vec::new();
+    for _ in 0..5 {
+        let mut next = contested.clone();
+        next.version = 2;
+        next.last_lesson_id = Some(LessonId::new());
+        writes.push(next);
+    }
+    for e in &stored[1..] {
+        let mut next = e.clone();
+        next.version = 2;
+        next.status = EnrollmentStatus::Cancelled;
+        writes.push(next);
+    }
+    let mut missing = enrollment_record(
+        UserId::new(),
+        &course_record(UserId::new(), ctx.clock_now()),
+        ctx.clock_now(),
+    );
+    missing.version = 2;
+    writes.push(missing);
+    let outcomes = join_all(
+        writes
+            .iter()
+            .map(|w| ctx.stores.enrollments.update_enrollment(w, 1, &[])),
+    )
+    .await;
+
+    let (contested_outcomes, rest) = outcomes.split_at(5);
+    let winners: Vec<&crate::domain::enrollment::Enrollment> = contested_outcomes
+        .iter()
+        .zip(&writes)
+        .filter(|(outcome, _)| outcome.is_ok())
+        .map(|(_, write)| write)
+        .collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one writer of version 1 wins: {contested_outcomes:?}"
+    );
+    for outcome in contested_outcomes.iter().filter(|o| o.is_err()) {
+        assert!(matches!(outcome, Err(StoreError::VersionConflict)), "{outcome:?}");
+    }
+    let (others, missing_outcome) = rest.split_at(rest.len() - 1);
+    assert!(others.iter().all(Result::is_ok), "{others:?}");
+    assert!(
+        matches!(missing_outcome[0], Err(StoreError::NotFound)),
+        "{missing_outcome:?}"
+    );
+
+    let read = |id| ctx.stores.enrollments.get_enrollment(id);
+    assert_eq!(read(contested.id).await.expect("get").as_ref(), Some(winners[0]));
+    for write in &writes[5..writes.len() - 1] {
+        assert_eq!(read(write.id).await.expect("get").as_ref(), Some(write));
+    }
 }
 
 async fn enrollments_page_by_user(ctx: Ctx) {
