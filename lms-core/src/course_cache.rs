@@ -88,10 +88,10 @@ impl CachedCourseStore {
         }
     }
 
-    fn cached(&self, id: CourseId) -> Option<Course> {
+    fn cached(&self, id: CourseId) -> Option<Arc<Course>> {
         let entry = self.courses.get(&id)?;
         if entry.loaded.elapsed() < self.settings.ttl {
-            Some(Course::clone(&entry.course))
+            Some(entry.course)
         } else {
             None
         }
@@ -99,7 +99,7 @@ impl CachedCourseStore {
 
     /// Remembers a course read from storage, unless an eviction happened since the read
     /// began (`evictions_before`): the course read may then be older than the write.
-    fn fill(&self, course: &Course, evictions_before: u64) {
+    fn fill(&self, course: &Arc<Course>, evictions_before: u64) {
         if self.evictions.load(Ordering::Acquire) != evictions_before {
             return;
         }
@@ -109,7 +109,7 @@ impl CachedCourseStore {
         self.courses.insert(
             course.id,
             Entry {
-                course: Arc::new(course.clone()),
+                course: course.clone(),
                 loaded: Instant::now(),
             },
         );
@@ -123,8 +123,8 @@ impl CachedCourseStore {
     /// Runs a storage read and caches the course it finds (unless it raced an eviction).
     async fn read_through(
         &self,
-        read: impl Future<Output = StoreResult<Option<Course>>>,
-    ) -> StoreResult<Option<Course>> {
+        read: impl Future<Output = StoreResult<Option<Arc<Course>>>>,
+    ) -> StoreResult<Option<Arc<Course>>> {
         let evictions_before = self.evictions.load(Ordering::Acquire);
         let course = read.await?;
         if let Some(course) = &course {
@@ -140,14 +140,14 @@ impl CourseStore for CachedCourseStore {
         self.inner.insert_course(course, events).await
     }
 
-    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>> {
+    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
         match self.cached(id) {
             Some(course) => Ok(Some(course)),
             None => self.read_through(self.inner.get_course(id)).await,
         }
     }
 
-    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>> {
+    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>> {
         let before = self.evictions.load(Ordering::Acquire);
         let courses = self.inner.get_courses(ids).await?;
         for course in &courses {
@@ -156,7 +156,7 @@ impl CourseStore for CachedCourseStore {
         Ok(courses)
     }
 
-    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>> {
+    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>> {
         if let Some(course_id) = self.lessons.get(&lesson_id) {
             // Lessons leave a course only by an edit, which evicts; confirm anyway.
             let course = self.get_course(course_id).await?;
@@ -274,7 +274,7 @@ mod tests {
         let course = stored_course(&cache).await;
         let before = cache.evictions.load(Ordering::Acquire);
         cache.evict(course.id);
-        cache.fill(&course, before);
+        cache.fill(&Arc::new(course.clone()), before);
         store
             .update_course(&renamed(&course, "Newer"), 1, &[])
             .await

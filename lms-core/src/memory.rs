@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -180,26 +180,27 @@ impl CourseStore for MemoryStore {
         Ok(())
     }
 
-    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>> {
-        Ok(self.state().courses.get(&id).cloned())
+    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
+        Ok(self.state().courses.get(&id).cloned().map(Arc::new))
     }
 
-    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>> {
+    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>> {
         let state = self.state();
         let unique: BTreeSet<&CourseId> = ids.iter().collect();
         Ok(unique
             .into_iter()
-            .filter_map(|id| state.courses.get(id).cloned())
+            .filter_map(|id| state.courses.get(id).cloned().map(Arc::new))
             .collect())
     }
 
-    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>> {
+    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>> {
         let state = self.state();
         Ok(state
             .course_by_lesson
             .get(&lesson_id)
             .and_then(|id| state.courses.get(id))
-            .cloned())
+            .cloned()
+            .map(Arc::new))
     }
 
     async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {

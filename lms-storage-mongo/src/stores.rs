@@ -1,6 +1,7 @@
 //! The storage ports over MongoDB.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -177,11 +178,11 @@ impl CourseStore for MongoStore {
         self.write(COURSES, Write::Insert(course_doc(course)?), events).await
     }
 
-    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>> {
+    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
         self.one(COURSES, by_id(id.as_uuid()), DOC).await
     }
 
-    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>> {
+    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -189,7 +190,7 @@ impl CourseStore for MongoStore {
         self.many(COURSES, filter, DOC, None).await
     }
 
-    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>> {
+    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>> {
         self.one(COURSES, doc! { "lesson_ids": uuid(lesson_id.as_uuid()) }, DOC)
             .await
     }

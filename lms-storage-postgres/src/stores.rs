@@ -1,5 +1,7 @@
 //! The storage ports over Postgres.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use lms_core::domain::class::Class;
 use lms_core::domain::course::{Course, CourseSummary};
@@ -229,12 +231,12 @@ impl CourseStore for PostgresStore {
         commit(tx, events).await
     }
 
-    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>> {
+    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
         self.doc_where("SELECT doc::text FROM courses WHERE id = $1", id.as_uuid())
             .await
     }
 
-    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>> {
+    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -244,7 +246,7 @@ impl CourseStore for PostgresStore {
         self.docs(query).await
     }
 
-    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>> {
+    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>> {
         self.doc_where(
             "SELECT c.doc::text FROM course_lessons l JOIN courses c ON c.id = l.course_id WHERE l.lesson_id = $1",
             lesson_id.as_uuid(),

@@ -1,5 +1,7 @@
 //! The storage ports over SQLite.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use lms_core::domain::class::Class;
 use lms_core::domain::course::{Course, CourseSummary};
@@ -259,18 +261,18 @@ impl CourseStore for SqliteStore {
         commit(tx, events).await
     }
 
-    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>> {
+    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
         self.doc_where("SELECT doc FROM courses WHERE id = ?", id.as_uuid())
             .await
     }
 
-    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>> {
+    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>> {
         let ids = distinct_uuids(ids.iter().map(CourseId::as_uuid));
         self.docs_in(&ids, || QueryBuilder::new("SELECT doc FROM courses WHERE id IN ("))
             .await
     }
 
-    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>> {
+    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>> {
         self.doc_where(
             "SELECT c.doc FROM course_lessons l JOIN courses c ON c.id = l.course_id WHERE l.lesson_id = ?",
             lesson_id.as_uuid(),

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::{Page, PageRequest, StoreResult};
@@ -37,13 +39,13 @@ pub trait CourseStore: Send + Sync + 'static {
     async fn insert_course(&self, course: &Course, events: &[DomainEvent]) -> StoreResult<()>;
 
     /// The course with this id, lessons in order, if any.
-    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Course>>;
+    async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>>;
 
     /// The courses with these ids that exist, in any order; missing ids are skipped.
-    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Course>>;
+    async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>>;
 
     /// The course that contains this lesson, if any.
-    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Course>>;
+    async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>>;
 
     /// Replaces a course and its lessons under the version rule of the module docs.
     /// After it, `find_course_by_lesson` MUST find the course by each of its current

@@ -1,4 +1,5 @@
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use tracing::instrument;
 
@@ -210,13 +211,13 @@ impl CatalogService {
     }
 
     /// Loads a course without visibility checks.
-    pub(crate) async fn load(&self, id: CourseId) -> Result<Course> {
+    pub(crate) async fn load(&self, id: CourseId) -> Result<Arc<Course>> {
         load_course(&self.deps, id).await
     }
 
     /// A course as the viewer may see it: published and archived courses are public,
     /// drafts only to their managers. Hidden courses are reported as not found.
-    pub async fn get_course(&self, viewer: Option<&Actor>, id: CourseId) -> Result<Course> {
+    pub async fn get_course(&self, viewer: Option<&Actor>, id: CourseId) -> Result<Arc<Course>> {
         let course = self.load(id).await?;
         let manages = viewer.is_some_and(|a| a.manages(&course));
         if course.status == CourseStatus::Draft && !manages {
@@ -511,7 +512,7 @@ impl CatalogService {
         change: impl Fn(&mut Course) -> Result<Vec<EventPayload>>,
     ) -> Result<Course> {
         retry_on_conflict(|| async {
-            let mut course = self.load(id).await?;
+            let mut course = Arc::unwrap_or_clone(self.load(id).await?);
             actor.require_manager(&course)?;
             let events = self.deps.events(change(&mut course)?);
             let expected = course.version;
@@ -530,7 +531,7 @@ impl CatalogService {
 }
 
 /// Loads a course or fails with `COURSE_NOT_FOUND`.
-pub(crate) async fn load_course(deps: &Deps, id: CourseId) -> Result<Course> {
+pub(crate) async fn load_course(deps: &Deps, id: CourseId) -> Result<Arc<Course>> {
     deps.stores
         .courses
         .get_course(id)
@@ -540,7 +541,7 @@ pub(crate) async fn load_course(deps: &Deps, id: CourseId) -> Result<Course> {
 }
 
 /// Loads the course containing a lesson or fails with `LESSON_NOT_FOUND`.
-pub(crate) async fn course_by_lesson(deps: &Deps, lesson_id: LessonId) -> Result<Course> {
+pub(crate) async fn course_by_lesson(deps: &Deps, lesson_id: LessonId) -> Result<Arc<Course>> {
     deps.stores
         .courses
         .find_course_by_lesson(lesson_id)

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use tracing::instrument;
 
 use super::catalog::{course_by_lesson, load_course};
@@ -18,8 +20,8 @@ use crate::ports::{Page, PageRequest, StoreError, UniqueKey};
 /// A learner's course outline: the course, the enrollment and every lesson's state.
 #[derive(Debug, Clone)]
 pub struct CourseProgress {
-    /// The course.
-    pub course: Course,
+    /// The course, shared with the course cache.
+    pub course: Arc<Course>,
     /// The learner's enrollment.
     pub enrollment: Enrollment,
     /// Lesson states, percent, next lesson.

@@ -230,7 +230,7 @@ async fn instructors_cannot_change_others_courses(ctx: Ctx) {
     assert!(forbidden(ctx.lms.catalog.publish(&intruder, course.id).await));
     assert!(forbidden(ctx.lms.catalog.archive(&intruder, course.id).await));
     let unchanged = ctx.lms.catalog.get_course(Some(&owner), course.id).await.expect("get");
-    assert_eq!(unchanged, course);
+    assert_eq!(*unchanged, course);
 }
 
 async fn admins_can_change_any_course(ctx: Ctx) {

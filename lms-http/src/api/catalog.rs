@@ -126,7 +126,7 @@ impl CatalogApi {
             metadata: metadata(body.metadata),
         };
         let course = state.lms.catalog.create_course(&auth.0, input).await?;
-        Ok(CourseCreated::Created(Json(course.into())))
+        Ok(CourseCreated::Created(Json(CourseResponse::from(&course))))
     }
 
     /// A course with its outline. Drafts are visible to their managers only.
@@ -138,7 +138,7 @@ impl CatalogApi {
             .catalog
             .get_course(viewer.as_ref(), CourseId::from(id.0))
             .await?;
-        Ok(Json(course.into()))
+        Ok(Json(CourseResponse::from(&*course)))
     }
 
     /// Change a course (its instructor or an admin).
@@ -169,21 +169,21 @@ impl CatalogApi {
             .catalog
             .update_course(&auth.0, CourseId::from(id.0), patch)
             .await?;
-        Ok(Json(course.into()))
+        Ok(Json(CourseResponse::from(&course)))
     }
 
     /// Publish a course (draft or archived → published).
     #[oai(path = "/courses/:id/publish", method = "post", operation_id = "publishCourse")]
     async fn publish(&self, state: Data<&State>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<CourseResponse>> {
         let course = state.lms.catalog.publish(&auth.0, CourseId::from(id.0)).await?;
-        Ok(Json(course.into()))
+        Ok(Json(CourseResponse::from(&course)))
     }
 
     /// Archive a course: no new enrollments; enrolled learners keep access.
     #[oai(path = "/courses/:id/archive", method = "post", operation_id = "archiveCourse")]
     async fn archive(&self, state: Data<&State>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<CourseResponse>> {
         let course = state.lms.catalog.archive(&auth.0, CourseId::from(id.0)).await?;
-        Ok(Json(course.into()))
+        Ok(Json(CourseResponse::from(&course)))
     }
 
     /// Add a lesson to a course.
@@ -227,7 +227,7 @@ impl CatalogApi {
             .catalog
             .reorder_lessons(&auth.0, CourseId::from(id.0), order)
             .await?;
-        Ok(Json(course.into()))
+        Ok(Json(CourseResponse::from(&course)))
     }
 
     // Opening a lesson shares its path with the authoring operations below, and one

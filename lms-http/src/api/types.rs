@@ -413,8 +413,8 @@ fn price_dto(price: Price) -> Option<PriceDto> {
     }
 }
 
-impl From<Course> for CourseResponse {
-    fn from(c: Course) -> Self {
+impl From<&Course> for CourseResponse {
+    fn from(c: &Course) -> Self {
         Self {
             summary: c.summary().into(),
             lessons: c
@@ -423,7 +423,7 @@ impl From<Course> for CourseResponse {
                 .enumerate()
                 .map(|(i, l)| lesson_summary(i, l))
                 .collect(),
-            metadata: c.metadata,
+            metadata: c.metadata.clone(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
