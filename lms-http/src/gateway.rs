@@ -1,8 +1,9 @@
-//! The outermost layer every request passes: request id, rate limiting, body size limit,
-//! panic containment, the error envelope for every non-2xx response, security headers,
-//! metrics and the access log.
+//! The outermost layer every request passes: the in-flight limit, request id, rate
+//! limiting, body size limit, panic containment, the error envelope for every non-2xx
+//! response, security headers, metrics and the access log.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures::FutureExt;
@@ -11,6 +12,7 @@ use poem::http::{Method, StatusCode};
 use poem::PathPattern;
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use serde_json::json;
+use tokio::sync::Semaphore;
 
 use crate::api::{DecodedToken, State};
 use crate::error::{envelope_response, poem_error_response, status_of, ApiError};
@@ -23,6 +25,8 @@ pub struct Gateway<E> {
     inner: E,
     state: State,
     allow: AllowTable,
+    /// Permits for requests being worked on (`Settings::max_in_flight_requests`).
+    in_flight: Arc<Semaphore>,
 }
 
 /// The methods each documented path accepts, for the `Allow` header of 405 responses.
@@ -75,6 +79,7 @@ impl<E> Gateway<E> {
     /// Wraps `inner`.
     pub fn new(inner: E, state: State) -> Self {
         Self {
+            in_flight: Arc::new(Semaphore::new(state.settings.max_in_flight_requests)),
             inner,
             state,
             allow: AllowTable::from_document(&crate::openapi_json()),
@@ -290,6 +295,13 @@ impl<E: Endpoint> Endpoint for Gateway<E> {
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let started = Instant::now();
+        // The semaphore is never closed, so acquiring fails only in theory; such a request
+        // goes ahead rather than fail.
+        let _permit = if unlimited(req.uri().path()) {
+            None
+        } else {
+            self.in_flight.acquire().await.ok()
+        };
         let incoming = req.headers().get(request_id::HEADER).and_then(|v| v.to_str().ok());
         let id = request_id::accept_or_generate(incoming);
         let method = method_label(req.method());

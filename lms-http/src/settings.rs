@@ -123,6 +123,11 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     /// Largest accepted request body in bytes (`LMS_MAX_BODY_BYTES`, default 2 MiB).
     pub max_body_bytes: usize,
+    /// Most requests worked on at once (`LMS_MAX_IN_FLIGHT_REQUESTS`, default 512); more
+    /// wait in arrival order before any work starts, so a flood of connections queues
+    /// instead of multiplying the memory held by half-done requests. Health and metrics
+    /// requests never wait.
+    pub max_in_flight_requests: usize,
     /// Debug mode (`LMS_DEBUG`): more detail in logs. Refused in production.
     pub debug: bool,
     /// Time in-flight requests get to finish after a shutdown signal
@@ -163,6 +168,7 @@ impl Settings {
         let login_per_minute = number("LMS_LOGIN_RATE_LIMIT_PER_MINUTE", 10, 1);
         let max_body_bytes = number("LMS_MAX_BODY_BYTES", 2 * 1024 * 1024, 1024);
         let grace_seconds = number("LMS_SHUTDOWN_GRACE_SECONDS", 30, 0);
+        let max_in_flight = number("LMS_MAX_IN_FLIGHT_REQUESTS", 512, 1);
         let sqlite_durability = match get("LMS_SQLITE_DURABILITY").map(|d| d.parse::<Durability>()) {
             None => Durability::Full,
             Some(Ok(durability)) => durability,
@@ -229,6 +235,8 @@ impl Settings {
                 login_per_minute: u32::try_from(login_per_minute).unwrap_or(u32::MAX),
             },
             max_body_bytes: usize::try_from(max_body_bytes).unwrap_or(usize::MAX),
+            // Tokio's semaphore holds at most usize::MAX >> 3 permits.
+            max_in_flight_requests: usize::try_from(max_in_flight).map_or(usize::MAX >> 3, |n| n.min(usize::MAX >> 3)),
             debug,
             shutdown_grace: Duration::from_secs(grace_seconds),
         })
@@ -344,7 +352,21 @@ mod tests {
         assert_eq!(s.rate_limits.per_minute, 100);
         assert_eq!(s.access_token_ttl, Duration::from_secs(900));
         assert_eq!(s.session_revocation_poll, Duration::from_secs(1));
+        assert_eq!(s.max_in_flight_requests, 512);
         assert!(s.unsafe_settings().is_empty());
+    }
+
+    #[test]
+    fn the_in_flight_limit_is_a_positive_number() {
+        let read = |value| Settings::from_vars(vars(&[("LMS_MAX_IN_FLIGHT_REQUESTS", value)]));
+        assert_eq!(read("64").unwrap().max_in_flight_requests, 64);
+        for bad in ["0", "-3", "many"] {
+            let err = read(bad).unwrap_err();
+            assert!(
+                format!("{err:?}").contains("LMS_MAX_IN_FLIGHT_REQUESTS"),
+                "{bad}: {err:?}"
+            );
+        }
     }
 
     #[test]

@@ -968,6 +968,47 @@ async fn shutdown_finishes_in_flight_requests() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_the_in_flight_limit_wait_and_probes_do_not() {
+    let app = TestApp::start(Backend::Sqlite, |s| s.max_in_flight_requests = 1).await;
+    let email = format!("queue-{}@example.com", unique());
+    app.register(&email).await;
+    let body = json!({"email": email, "password": support::PASSWORD});
+    let start = std::time::Instant::now();
+    // Logins hash with argon2; with one request at a time they take turns.
+    let logins: Vec<_> = (0..6)
+        .map(|_| {
+            let login = app.request(Method::POST, "/api/v1/auth/login", None).json(&body).send();
+            async move { (login.await.map(|r| r.status()), start.elapsed()) }
+        })
+        .collect();
+    let logins = tokio::spawn(futures::future::join_all(logins));
+    tokio::time::sleep(Duration::from_millis(30)).await;
+
+    let (status, _) = app.call(Method::GET, "/health", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !logins.is_finished(),
+        "the probe was answered while the logins still queued"
+    );
+
+    let (status, _) = app.call(Method::GET, "/api/v1/courses", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let listed_at = start.elapsed();
+    let logins = logins.await.unwrap();
+    for (status, _) in &logins {
+        assert_eq!(*status.as_ref().expect("queued login completed"), StatusCode::OK);
+    }
+    // The listing arrived last, so it waited for every login ahead of it (responses on
+    // other connections may be read a moment later).
+    let last_login = logins.iter().map(|(_, at)| *at).max().unwrap();
+    assert!(
+        listed_at + Duration::from_millis(20) >= last_login,
+        "the listing took {listed_at:?}, the last login {last_login:?}"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_committed_openapi_document_is_current() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
