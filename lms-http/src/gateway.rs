@@ -302,6 +302,15 @@ impl<E: Endpoint> Endpoint for Gateway<E> {
         } else {
             self.in_flight.acquire().await.ok()
         };
+        // The work's state machine is large; boxed, it is allocated only once the request
+        // holds a permit, so a waiting request holds little more than itself.
+        Box::pin(self.serve(req, started)).await
+    }
+}
+
+impl<E: Endpoint> Gateway<E> {
+    /// Everything after the in-flight limit.
+    async fn serve(&self, req: Request, started: Instant) -> poem::Result<Response> {
         let incoming = req.headers().get(request_id::HEADER).and_then(|v| v.to_str().ok());
         let id = request_id::accept_or_generate(incoming);
         let method = method_label(req.method());
