@@ -31,7 +31,8 @@ GROUPS = [
     ("kernel: other", r"\[k\] "),
     ("malloc and free", r"\[\.\] (_int_malloc|_int_free|malloc|cfree|free|realloc|unlink_chunk|"
                         r"malloc_consolidate|_int_realloc|__libc_malloc|__libc_free|tcache|"
-                        r"calloc|__libc_calloc|_int_memalign|sysmalloc|arena_)"),
+                        r"calloc|__libc_calloc|_int_memalign|sysmalloc|arena_|mi_|_mi_|"
+                        r"__rust_alloc|__rust_dealloc|__rust_realloc|<mimalloc)"),
     ("JSON: domain documents decoded (course, enrollment)",
      r"\[\.\] .*(serde::private::de|serde_core::de|serde_json::de|serde_json::read|"
      r"Deserialize for|has_control_characters|drop_in_place<lms_core|BTreeMap|"
