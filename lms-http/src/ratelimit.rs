@@ -28,7 +28,7 @@ pub struct Decision {
 #[derive(Clone)]
 pub enum RateLimiter {
     /// In this process only.
-    Local(std::sync::Arc<Mutex<HashMap<String, (u64, u32)>>>),
+    Local(std::sync::Arc<Mutex<LocalCounters>>),
     /// In Redis, shared by every instance using the same Redis.
     Redis {
         /// The connection.
@@ -47,8 +47,30 @@ impl std::fmt::Debug for RateLimiter {
     }
 }
 
-/// Keys kept in process before the counters of past windows are dropped.
-const LOCAL_PRUNE_AT: usize = 50_000;
+/// The in-process counters: those of the current window only. A new window starts them
+/// all from zero at once, so a request never scans counters, however many callers there
+/// are.
+#[derive(Debug, Default)]
+pub struct LocalCounters {
+    window: u64,
+    counts: HashMap<String, u32>,
+}
+
+impl LocalCounters {
+    /// Counts one request of `key` in `window`; returns its count in the window.
+    fn count(&mut self, key: &str, window: u64) -> u32 {
+        if window != self.window {
+            self.window = window;
+            self.counts.clear();
+        }
+        let count = match self.counts.get_mut(key) {
+            Some(count) => count,
+            None => self.counts.entry(key.to_owned()).or_insert(0),
+        };
+        *count = count.saturating_add(1);
+        *count
+    }
+}
 
 fn now_seconds() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
@@ -88,18 +110,7 @@ impl RateLimiter {
         let window = now / WINDOW_SECONDS;
         let reset_seconds = (window + 1) * WINDOW_SECONDS - now;
         let count = match self {
-            Self::Local(counters) => {
-                let mut counters = counters.lock().unwrap_or_else(|e| e.into_inner());
-                if counters.len() >= LOCAL_PRUNE_AT {
-                    counters.retain(|_, (w, _)| *w == window);
-                }
-                let entry = counters.entry(key.to_owned()).or_insert((window, 0));
-                if entry.0 != window {
-                    *entry = (window, 0);
-                }
-                entry.1 = entry.1.saturating_add(1);
-                entry.1
-            }
+            Self::Local(counters) => counters.lock().unwrap_or_else(|e| e.into_inner()).count(key, window),
             Self::Redis { connection, prefix } => {
                 let redis_key = format!("{prefix}:{key}:{window}");
                 let mut connection = connection.clone();
@@ -166,5 +177,16 @@ mod tests {
         assert!(!d.allowed);
         assert!(d.reset_seconds >= 1 && d.reset_seconds <= WINDOW_SECONDS);
         assert!(limiter.check("b", 3).await.allowed);
+    }
+
+    #[test]
+    fn a_new_window_starts_every_budget_again_and_forgets_the_old_callers() {
+        let mut counters = LocalCounters::default();
+        for caller in 0..1000 {
+            assert_eq!(counters.count(&format!("user-{caller}"), 7), 1);
+        }
+        assert_eq!(counters.count("user-1", 7), 2);
+        assert_eq!(counters.count("user-1", 8), 1);
+        assert_eq!(counters.counts.len(), 1, "the previous window's callers are dropped");
     }
 }
