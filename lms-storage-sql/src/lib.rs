@@ -198,13 +198,33 @@ pub struct VersionedEnrollment {
     pub expected_version: i64,
 }
 
-/// The outcome of one versioned update in a batched statement, from the ids the statement
-/// updated and, of the others, those that exist.
-pub fn versioned_update_outcome(id: Uuid, updated: &HashSet<Uuid>, existing: &HashSet<Uuid>) -> StoreResult<()> {
-    if updated.contains(&id) {
-        Ok(())
-    } else {
-        Err(missed_update(existing.contains(&id)))
+/// The enrollments of a batched update round (indexes into `updates`) that its statement
+/// did not update: each is missing or was written by someone else, which only a lookup
+/// of their ids can tell.
+pub fn missed_ids(updates: &[VersionedEnrollment], round: &[usize], updated: &HashSet<Uuid>) -> Vec<Uuid> {
+    round
+        .iter()
+        .map(|&i| updates[i].row.id)
+        .filter(|id| !updated.contains(id))
+        .collect()
+}
+
+/// Records the outcome of each update of a batched round: done if its statement updated
+/// it, else a version conflict if the enrollment exists (`existing`) and not found if not.
+pub fn record_round(
+    outcomes: &mut [StoreResult<()>],
+    updates: &[VersionedEnrollment],
+    round: &[usize],
+    updated: &HashSet<Uuid>,
+    existing: &HashSet<Uuid>,
+) {
+    for &i in round {
+        let id = updates[i].row.id;
+        outcomes[i] = if updated.contains(&id) {
+            Ok(())
+        } else {
+            Err(missed_update(existing.contains(&id)))
+        };
     }
 }
 
@@ -287,6 +307,7 @@ pub fn refresh_token_from(columns: RefreshTokenColumns) -> StoreResult<RefreshTo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lms_core::domain::enrollment::EnrollmentSource;
 
     #[test]
     fn missed_updates_tell_conflicts_from_missing_rows() {
@@ -339,6 +360,33 @@ mod tests {
         });
         columns.5 = "stolen".into();
         assert!(matches!(refresh_token_from(columns), Err(StoreError::Backend(_))));
+    }
+
+    #[test]
+    fn a_round_tells_done_conflicting_and_missing_updates_apart() {
+        let enrollment = |n| {
+            let mut e = Enrollment::new(
+                UserId::new(),
+                lms_core::ids::CourseId::new(),
+                EnrollmentSource::Free,
+                Utc::now(),
+            );
+            e.version = n;
+            VersionedEnrollment {
+                row: EnrollmentRow::new(&e).unwrap(),
+                expected_version: 1,
+            }
+        };
+        let updates = vec![enrollment(2), enrollment(2), enrollment(2)];
+        let ids: Vec<Uuid> = updates.iter().map(|u| u.row.id).collect();
+        let updated = HashSet::from([ids[0]]);
+        let round = [0, 1, 2];
+        assert_eq!(missed_ids(&updates, &round, &updated), vec![ids[1], ids[2]]);
+        let mut outcomes: Vec<StoreResult<()>> = (0..3).map(|_| Err(StoreError::backend("unset"))).collect();
+        record_round(&mut outcomes, &updates, &round, &updated, &HashSet::from([ids[1]]));
+        assert!(outcomes[0].is_ok());
+        assert!(matches!(outcomes[1], Err(StoreError::VersionConflict)));
+        assert!(matches!(outcomes[2], Err(StoreError::NotFound)));
     }
 
     #[test]

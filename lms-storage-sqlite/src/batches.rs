@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use lms_core::ports::StoreResult;
 use lms_storage_sql::coalesce::{rounds_by_key, Coalescer};
-use lms_storage_sql::{versioned_update_outcome, VersionedEnrollment};
+use lms_storage_sql::{missed_ids, record_round, VersionedEnrollment};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
@@ -85,15 +85,8 @@ async fn update(writer: &SqlitePool, updates: Vec<VersionedEnrollment>) -> Store
             .map_err(classify)?
             .into_iter()
             .collect();
-        let missed: Vec<Uuid> = round
-            .iter()
-            .map(|&i| updates[i].row.id)
-            .filter(|id| !updated.contains(id))
-            .collect();
-        let existing = existing(&mut conn, &missed).await?;
-        for &i in &round {
-            outcomes[i] = versioned_update_outcome(updates[i].row.id, &updated, &existing);
-        }
+        let existing = existing(&mut conn, &missed_ids(&updates, &round, &updated)).await?;
+        record_round(&mut outcomes, &updates, &round, &updated, &existing);
     }
     Ok(outcomes)
 }
