@@ -30,7 +30,8 @@
 # LOAD_MAX_CONNECTIONS, LOAD_THINK_MS, LOAD_PACED_THINK_MS, LOAD_THREADS (wrk threads), LOAD_SERVER_LOG (the server's LMS_LOG,
 # default info), LOAD_PERF=1 (records a perf profile of the server in every scenario and
 # groups it with perf-summary.py; the numbers of such a run include perf's overhead),
-# LOAD_WORKDIR (kept; default a fresh directory under target/load-bench),
+# LOAD_SCENARIOS (the scenarios to run, e.g. "heartbeat"; default all six, in the order
+# above), LOAD_WORKDIR (kept; default a fresh directory under target/load-bench),
 # LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL (a database of the server to create the
 # benchmark database from; default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
@@ -76,6 +77,13 @@ paced_think_ms=${LOAD_PACED_THINK_MS:-$default_paced_think_ms}
 backends=${LOAD_BACKENDS:-$default_backends}
 threads=${LOAD_THREADS:-2}
 server_log_level=${LOAD_SERVER_LOG:-info}
+scenarios=" ${LOAD_SCENARIOS:-outline paced heartbeat mixed connections users} "
+for scenario in $scenarios; do
+  case "$scenario" in
+    outline | paced | heartbeat | mixed | connections | users) ;;
+    *) echo "unknown scenario $scenario (LOAD_SCENARIOS)" >&2; exit 2 ;;
+  esac
+done
 admin_url=${LMS_BENCH_POSTGRES_URL:-${LMS_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}}
 pg_database="lms_load_$$"
 secret="load-benchmark-$(date +%s)-$RANDOM$RANDOM-secret-value"
@@ -232,6 +240,9 @@ drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS [THINK_MS]
   fi
 }
 
+# Whether LOAD_SCENARIOS selects a scenario.
+selected() { [[ $scenarios == *" $1 "* ]]; }
+
 field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
 
 # Appends the scenario's row to the results; fails the run on errors.
@@ -254,6 +265,56 @@ record() { # BACKEND SCENARIO CONNECTIONS CHECK
 
 tally() { "$load_bin" tally --database-url "$1" --sessions "$work/$2/sessions.tsv" ${active:+--limit "$active"}; }
 
+# The heartbeat scenario, then the count of stored heartbeats: none acknowledged may be lost.
+run_heartbeat() { # BACKEND DATABASE_URL DATA_DIR
+  local backend=$1 url=$2 data=$3 before after
+  before=$(tally "$url" "$backend")
+  drive "$backend-heartbeat" heartbeat.lua "$connections" "$duration" "$data/tokens.txt" || return 0
+  after=$(tally "$url" "$backend")
+  local stored acked sent watched check=ok
+  stored=$(( $(field heartbeats "$after") - $(field heartbeats "$before") ))
+  watched=$(( $(field watch_time_ms "$after") - $(field watch_time_ms "$before") ))
+  acked=$(( $(field requests "$summary") - $(field non_2xx "$summary") ))
+  sent=$(field writes_sent "$summary")
+  log "$backend heartbeat: $acked acknowledged, $sent sent, $stored stored, $watched ms watched"
+  if (( stored < acked )); then
+    check="lost $((acked - stored)) of $acked acknowledged heartbeats"
+  elif (( stored > sent )); then
+    check="stored $stored heartbeats but only $sent were sent"
+  elif (( watched != stored * 5000 )); then
+    check="watch time grew by $watched ms for $stored five-second heartbeats"
+  fi
+  record "$backend" heartbeat "$connections" "$check"
+}
+
+# The mixed session, then the count of stored heartbeats.
+run_mixed() { # BACKEND DATABASE_URL DATA_DIR
+  local backend=$1 url=$2 data=$3 before after stored sent check=ok
+  # The mixed session starts with real logins: their tokens join the rotation.
+  cp "$data/tokens.txt" "$data/mixed-tokens.txt"
+  local email password lcourse llesson token logged=0
+  while IFS=$'\t' read -r email password lcourse llesson; do
+    token=$(curl -fs -H 'content-type: application/json' \
+      --data "{\"email\":\"$email\",\"password\":\"$password\"}" "$base_url/api/v1/auth/login" \
+      | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p') || true
+    [[ -n "$token" ]] || { fail "$backend: login of $email failed"; continue; }
+    echo "$token $lcourse $llesson" >>"$data/mixed-tokens.txt"
+    logged=$((logged + 1))
+  done <"$data/logins.tsv"
+  log "$backend: $logged learners logged in through /api/v1/auth/login"
+  before=$(tally "$url" "$backend")
+  drive "$backend-mixed" mixed.lua "$connections" "$duration" "$data/mixed-tokens.txt" || return 0
+  after=$(tally "$url" "$backend")
+  stored=$(( $(field heartbeats "$after") - $(field heartbeats "$before") ))
+  sent=$(field writes_sent "$summary")
+  # Each connection may have had one heartbeat in flight, unanswered, when wrk stopped.
+  if (( stored < sent - connections )); then
+    check="lost heartbeats: $sent sent, $stored stored"
+  fi
+  log "$backend mixed: $sent heartbeats sent, $stored stored"
+  record "$backend" mixed "$connections" "$check"
+}
+
 run_backend() { # BACKEND DATABASE_URL
   local backend=$1 url=$2 data="$work/$1"
   log "$backend: seeding $courses courses × 30 lessons, $learners learners × $per_learner enrollments"
@@ -273,61 +334,16 @@ run_backend() { # BACKEND DATABASE_URL
 
   drive "$backend-warmup" outline.lua "$connections" "$warmup" "$data/tokens.txt" || true
 
-  drive "$backend-outline" outline.lua "$connections" "$duration" "$data/tokens.txt" \
+  selected outline && drive "$backend-outline" outline.lua "$connections" "$duration" "$data/tokens.txt" \
     && record "$backend" outline "$connections" ok
-  drive "$backend-paced" outline.lua "$connections" "$duration" "$data/tokens.txt" "$paced_think_ms" \
-    && record "$backend" paced "$connections" ok
-
-  local before after
-  before=$(tally "$url" "$backend")
-  if drive "$backend-heartbeat" heartbeat.lua "$connections" "$duration" "$data/tokens.txt"; then
-    after=$(tally "$url" "$backend")
-    local stored acked sent watched check=ok
-    stored=$(( $(field heartbeats "$after") - $(field heartbeats "$before") ))
-    watched=$(( $(field watch_time_ms "$after") - $(field watch_time_ms "$before") ))
-    acked=$(( $(field requests "$summary") - $(field non_2xx "$summary") ))
-    sent=$(field writes_sent "$summary")
-    log "$backend heartbeat: $acked acknowledged, $sent sent, $stored stored, $watched ms watched"
-    if (( stored < acked )); then
-      check="lost $((acked - stored)) of $acked acknowledged heartbeats"
-    elif (( stored > sent )); then
-      check="stored $stored heartbeats but only $sent were sent"
-    elif (( watched != stored * 5000 )); then
-      check="watch time grew by $watched ms for $stored five-second heartbeats"
-    fi
-    record "$backend" heartbeat "$connections" "$check"
-  fi
-
-  # The mixed session starts with real logins: their tokens join the rotation.
-  cp "$data/tokens.txt" "$data/mixed-tokens.txt"
-  local email password lcourse llesson token logged=0
-  while IFS=$'\t' read -r email password lcourse llesson; do
-    token=$(curl -fs -H 'content-type: application/json' \
-      --data "{\"email\":\"$email\",\"password\":\"$password\"}" "$base_url/api/v1/auth/login" \
-      | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p') || true
-    [[ -n "$token" ]] || { fail "$backend: login of $email failed"; continue; }
-    echo "$token $lcourse $llesson" >>"$data/mixed-tokens.txt"
-    logged=$((logged + 1))
-  done <"$data/logins.tsv"
-  log "$backend: $logged learners logged in through /api/v1/auth/login"
-  before=$(tally "$url" "$backend")
-  if drive "$backend-mixed" mixed.lua "$connections" "$duration" "$data/mixed-tokens.txt"; then
-    after=$(tally "$url" "$backend")
-    local check=ok
-    stored=$(( $(field heartbeats "$after") - $(field heartbeats "$before") ))
-    sent=$(field writes_sent "$summary")
-    # Each connection may have had one heartbeat in flight, unanswered, when wrk stopped.
-    if (( stored < sent - connections )); then
-      check="lost heartbeats: $sent sent, $stored stored"
-    fi
-    log "$backend mixed: $sent heartbeats sent, $stored stored"
-    record "$backend" mixed "$connections" "$check"
-  fi
-
-  drive "$backend-connections" outline.lua "$max_connections" "$duration" "$data/tokens.txt" \
-    && record "$backend" connections "$max_connections" ok
-  drive "$backend-users" outline.lua "$max_connections" "$duration" "$data/tokens.txt" "$think_ms" \
-    && record "$backend" users "$max_connections" ok
+  selected paced && drive "$backend-paced" outline.lua "$connections" "$duration" "$data/tokens.txt" \
+    "$paced_think_ms" && record "$backend" paced "$connections" ok
+  if selected heartbeat; then run_heartbeat "$backend" "$url" "$data"; fi
+  if selected mixed; then run_mixed "$backend" "$url" "$data"; fi
+  selected connections && drive "$backend-connections" outline.lua "$max_connections" "$duration" \
+    "$data/tokens.txt" && record "$backend" connections "$max_connections" ok
+  selected users && drive "$backend-users" outline.lua "$max_connections" "$duration" "$data/tokens.txt" \
+    "$think_ms" && record "$backend" users "$max_connections" ok
 
   kill -0 "$server_pid" 2>/dev/null || fail "$backend: the server exited during the run (see server-$backend.log)"
   stop_server
@@ -352,12 +368,13 @@ run_baseline() {
   start_baseline "$work/outline.json" || return 0
   local tokens="$work/sqlite/tokens.txt"
   drive baseline-warmup outline.lua "$connections" "$warmup" "$tokens" || true
-  drive baseline-outline outline.lua "$connections" "$duration" "$tokens" && record baseline outline "$connections" ok
-  drive baseline-paced outline.lua "$connections" "$duration" "$tokens" "$paced_think_ms" \
+  selected outline && drive baseline-outline outline.lua "$connections" "$duration" "$tokens" \
+    && record baseline outline "$connections" ok
+  selected paced && drive baseline-paced outline.lua "$connections" "$duration" "$tokens" "$paced_think_ms" \
     && record baseline paced "$connections" ok
-  drive baseline-connections outline.lua "$max_connections" "$duration" "$tokens" \
+  selected connections && drive baseline-connections outline.lua "$max_connections" "$duration" "$tokens" \
     && record baseline connections "$max_connections" ok
-  drive baseline-users outline.lua "$max_connections" "$duration" "$tokens" "$think_ms" \
+  selected users && drive baseline-users outline.lua "$max_connections" "$duration" "$tokens" "$think_ms" \
     && record baseline users "$max_connections" ok
   stop_server
 }

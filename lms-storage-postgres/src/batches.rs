@@ -51,7 +51,7 @@ impl EnrollmentBatches {
 async fn find(pool: &PgPool, keys: Vec<EnrollmentKey>) -> StoreResult<Vec<StoreResult<Option<String>>>> {
     let (users, courses): (Vec<Uuid>, Vec<Uuid>) = keys.iter().copied().unzip();
     let rows: Vec<(Uuid, Uuid, String)> = sqlx::query_as(
-        "SELECT e.user_id, e.course_id, e.doc::text FROM enrollments AS e \
+        "SELECT e.user_id, e.course_id, e.doc FROM enrollments AS e \
          JOIN unnest($1::uuid[], $2::uuid[]) AS k (user_id, course_id) \
          ON e.user_id = k.user_id AND e.course_id = k.course_id",
     )
@@ -73,7 +73,7 @@ async fn update(pool: &PgPool, updates: Vec<VersionedEnrollment>) -> StoreResult
         let rows = round.iter().map(|&i| &updates[i].row);
         let updated: HashSet<Uuid> = sqlx::query_scalar(
             "UPDATE enrollments AS e \
-             SET certificate_id = v.certificate_id, version = v.version, doc = v.doc::jsonb \
+             SET certificate_id = v.certificate_id, version = v.version, doc = v.doc \
              FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::int8[]) \
              AS v (id, certificate_id, version, doc, expected) \
              WHERE e.id = v.id AND e.version = v.expected \

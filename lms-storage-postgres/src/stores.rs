@@ -358,7 +358,7 @@ impl EnrollmentStore for PostgresStore {
         let row = EnrollmentRow::new(enrollment)?;
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO enrollments (id, user_id, course_id, certificate_id, version, doc) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+            "INSERT INTO enrollments (id, user_id, course_id, certificate_id, version, doc) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(row.id)
         .bind(row.user_id)
@@ -373,7 +373,7 @@ impl EnrollmentStore for PostgresStore {
     }
 
     async fn get_enrollment(&self, id: EnrollmentId) -> StoreResult<Option<Enrollment>> {
-        self.doc_where("SELECT doc::text FROM enrollments WHERE id = $1", id.as_uuid())
+        self.doc_where("SELECT doc FROM enrollments WHERE id = $1", id.as_uuid())
             .await
     }
 
@@ -388,7 +388,7 @@ impl EnrollmentStore for PostgresStore {
             return Ok(Vec::new());
         }
         let ids = distinct_uuids(course_ids.iter().map(CourseId::as_uuid));
-        let mut query = QueryBuilder::new("SELECT doc::text FROM enrollments WHERE user_id = ");
+        let mut query = QueryBuilder::new("SELECT doc FROM enrollments WHERE user_id = ");
         query
             .push_bind(user_id.as_uuid())
             .push(" AND course_id = ANY (")
@@ -399,7 +399,7 @@ impl EnrollmentStore for PostgresStore {
 
     async fn find_enrollment_by_certificate(&self, id: CertificateId) -> StoreResult<Option<Enrollment>> {
         self.doc_where(
-            "SELECT doc::text FROM enrollments WHERE certificate_id = $1 LIMIT 1",
+            "SELECT doc FROM enrollments WHERE certificate_id = $1 LIMIT 1",
             id.as_uuid(),
         )
         .await
@@ -422,7 +422,7 @@ impl EnrollmentStore for PostgresStore {
         }
         let mut tx = self.begin().await?;
         let done = sqlx::query(
-            "UPDATE enrollments SET certificate_id = $2, version = $3, doc = $4::jsonb WHERE id = $1 AND version = $5",
+            "UPDATE enrollments SET certificate_id = $2, version = $3, doc = $4 WHERE id = $1 AND version = $5",
         )
         .bind(row.id)
         .bind(row.certificate_id)
@@ -443,7 +443,7 @@ impl EnrollmentStore for PostgresStore {
     }
 
     async fn list_enrollments_for_user(&self, user_id: UserId, page: PageRequest) -> StoreResult<Page<Enrollment>> {
-        let mut query = QueryBuilder::new("SELECT doc::text FROM enrollments WHERE user_id = ");
+        let mut query = QueryBuilder::new("SELECT doc FROM enrollments WHERE user_id = ");
         query.push_bind(user_id.as_uuid());
         self.page(query, page, |e: &Enrollment| e.id.as_uuid()).await
     }
@@ -453,7 +453,7 @@ impl EnrollmentStore for PostgresStore {
         course_id: CourseId,
         page: PageRequest,
     ) -> StoreResult<Page<Enrollment>> {
-        let mut query = QueryBuilder::new("SELECT doc::text FROM enrollments WHERE course_id = ");
+        let mut query = QueryBuilder::new("SELECT doc FROM enrollments WHERE course_id = ");
         query.push_bind(course_id.as_uuid());
         self.page(query, page, |e: &Enrollment| e.id.as_uuid()).await
     }

@@ -152,3 +152,31 @@ async fn tls_is_negotiated_when_the_url_asks_for_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn enrollment_documents_are_text_compressed_with_lz4_where_the_server_has_it() {
+    let Some((_db, store)) = fresh("lms-storage-postgres enrollment column").await else {
+        return;
+    };
+    let (column_type, compression): (String, String) = sqlx::query_as(
+        "SELECT atttypid::regtype::text, attcompression::text FROM pg_attribute \
+         WHERE attrelid = 'enrollments'::regclass AND attname = 'doc'",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("read the column's definition");
+    assert_eq!(
+        column_type, "text",
+        "documents are stored as written, not parsed into jsonb"
+    );
+
+    // A server built without lz4 refuses it as the default compression (for this
+    // transaction only: it is rolled back).
+    let mut tx = store.pool().begin().await.expect("transaction");
+    let server_has_lz4 = sqlx::query("SET LOCAL default_toast_compression = 'lz4'")
+        .execute(&mut *tx)
+        .await
+        .is_ok();
+    let expected = if server_has_lz4 { "l" } else { "" };
+    assert_eq!(compression, expected, "the column keeps migration 0003's lz4 setting");
+}
