@@ -180,3 +180,15 @@ async fn enrollment_documents_are_text_compressed_with_lz4_where_the_server_has_
     let expected = if server_has_lz4 { "l" } else { "" };
     assert_eq!(compression, expected, "the column keeps migration 0003's lz4 setting");
 }
+
+#[tokio::test]
+async fn statements_are_planned_generically() {
+    let Some((_db, store)) = fresh("lms-storage-postgres plan cache mode").await else {
+        return;
+    };
+    let mode: String = sqlx::query_scalar("SHOW plan_cache_mode")
+        .fetch_one(store.pool())
+        .await
+        .expect("show plan_cache_mode");
+    assert_eq!(mode, "force_generic_plan");
+}
