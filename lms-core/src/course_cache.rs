@@ -11,7 +11,12 @@
 //! - A version conflict on `update_course` evicts the course too: someone else wrote it,
 //!   so the next read goes to storage and the caller's retry sees the new version.
 //! - Writes made elsewhere (another server instance, a script on the database) are
-//!   seen once the entry's time to live ([`CourseCacheSettings::ttl`]) has passed.
+//!   seen once the entry's time to live ([`CourseCacheSettings::ttl`]) has passed. The
+//!   first read after that asks storage for the course's version only
+//!   ([`CourseStore::course_version`]): the entry is kept for another time to live when
+//!   the version is the one it holds, and the course is read again otherwise. Courses
+//!   change rarely, so most expiries cost a lookup of one number instead of loading and
+//!   decoding the whole course.
 //! - A read that raced with an eviction is not cached, so a slow read that started before
 //!   a write cannot put the older course back.
 //!
@@ -88,13 +93,24 @@ impl CachedCourseStore {
         }
     }
 
-    fn cached(&self, id: CourseId) -> Option<Arc<Course>> {
-        let entry = self.courses.get(&id)?;
-        if entry.loaded.elapsed() < self.settings.ttl {
-            Some(entry.course)
-        } else {
-            None
+    /// The course, from memory while its entry is fresh, confirmed or read again otherwise.
+    async fn course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
+        match self.courses.get(&id) {
+            Some(entry) if entry.loaded.elapsed() < self.settings.ttl => Ok(Some(entry.course)),
+            Some(entry) => self.revalidate(entry.course).await,
+            None => self.read_through(self.inner.get_course(id)).await,
         }
+    }
+
+    /// An expired course: kept, for another time to live, when storage still holds its
+    /// version; read again otherwise.
+    async fn revalidate(&self, course: Arc<Course>) -> StoreResult<Option<Arc<Course>>> {
+        let evictions_before = self.evictions.load(Ordering::Acquire);
+        if self.inner.course_version(course.id).await? == Some(course.version) {
+            self.fill(&course, evictions_before);
+            return Ok(Some(course));
+        }
+        self.read_through(self.inner.get_course(course.id)).await
     }
 
     /// Remembers a course read from storage, unless an eviction happened since the read
@@ -141,10 +157,11 @@ impl CourseStore for CachedCourseStore {
     }
 
     async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
-        match self.cached(id) {
-            Some(course) => Ok(Some(course)),
-            None => self.read_through(self.inner.get_course(id)).await,
-        }
+        self.course(id).await
+    }
+
+    async fn course_version(&self, id: CourseId) -> StoreResult<Option<u64>> {
+        self.inner.course_version(id).await
     }
 
     async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>> {
@@ -159,7 +176,7 @@ impl CourseStore for CachedCourseStore {
     async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>> {
         if let Some(course_id) = self.lessons.get(&lesson_id) {
             // Lessons leave a course only by an edit, which evicts; confirm anyway.
-            let course = self.get_course(course_id).await?;
+            let course = self.course(course_id).await?;
             if let Some(course) = course.filter(|c| c.lesson(lesson_id).is_some()) {
                 return Ok(Some(course));
             }
@@ -236,6 +253,21 @@ mod tests {
             .await
             .expect("update");
         assert_eq!(title_of(&fresh, course.id).await, "Elsewhere", "expired at once");
+    }
+
+    #[tokio::test]
+    async fn an_expired_course_is_kept_while_its_stored_version_is_unchanged() {
+        let (cache, store) = cached(Duration::ZERO);
+        let course = stored_course(&cache).await;
+        let first = cache.get_course(course.id).await.expect("get").expect("exists");
+        let again = cache.get_course(course.id).await.expect("get").expect("exists");
+        assert!(Arc::ptr_eq(&first, &again), "confirmed by its version, not read again");
+
+        store
+            .update_course(&renamed(&course, "Elsewhere"), 1, &[])
+            .await
+            .expect("update");
+        assert_eq!(title_of(&cache, course.id).await, "Elsewhere", "a new version is read");
     }
 
     #[tokio::test]

@@ -74,6 +74,7 @@ timed!(UserStore via users {
 timed!(CourseStore via courses {
     fn insert_course(&self, course: &Course, events: &[DomainEvent]) -> StoreResult<()>;
     fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>>;
+    fn course_version(&self, id: CourseId) -> StoreResult<Option<u64>>;
     fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>>;
     fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>>;
     fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;

@@ -182,6 +182,22 @@ impl CourseStore for MongoStore {
         self.one(COURSES, by_id(id.as_uuid()), DOC).await
     }
 
+    async fn course_version(&self, id: CourseId) -> StoreResult<Option<u64>> {
+        let found = self
+            .coll(COURSES)
+            .find_one(by_id(id.as_uuid()))
+            .projection(doc! { "version": 1 })
+            .await
+            .map_err(classify)?;
+        found
+            .map(|d| {
+                d.get("version")
+                    .ok_or_else(|| StoreError::backend("a course without a version"))
+                    .and_then(uint64)
+            })
+            .transpose()
+    }
+
     async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>> {
         if ids.is_empty() {
             return Ok(Vec::new());

@@ -35,6 +35,11 @@ pub fn version_column(version: u64) -> StoreResult<i64> {
     i64::try_from(version).map_err(StoreError::backend)
 }
 
+/// A version read back from a signed 64-bit column.
+pub fn stored_version(column: i64) -> StoreResult<u64> {
+    u64::try_from(column).map_err(StoreError::backend)
+}
+
 /// The error for an update that matched no row: the aggregate is missing, or its stored
 /// version is not the expected one.
 pub fn missed_update(exists: bool) -> StoreError {

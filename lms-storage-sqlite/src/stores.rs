@@ -16,7 +16,7 @@ use lms_core::ports::{
 };
 use lms_storage_sql::{
     decode, distinct_uuids, missed_update, outbox_message, overfetch_limit, refresh_token_columns, refresh_token_from,
-    sequence_columns, token_state_name, version_column, ClassRow, CourseRow, EnrollmentRow, EventRow,
+    sequence_columns, stored_version, token_state_name, version_column, ClassRow, CourseRow, EnrollmentRow, EventRow,
     RefreshTokenColumns, UserRow, VersionedEnrollment,
 };
 use serde::de::DeserializeOwned;
@@ -264,6 +264,15 @@ impl CourseStore for SqliteStore {
     async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
         self.doc_where("SELECT doc FROM courses WHERE id = ?", id.as_uuid())
             .await
+    }
+
+    async fn course_version(&self, id: CourseId) -> StoreResult<Option<u64>> {
+        let version: Option<i64> = sqlx::query_scalar("SELECT version FROM courses WHERE id = ?")
+            .bind(id.as_uuid())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(classify)?;
+        version.map(stored_version).transpose()
     }
 
     async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>> {

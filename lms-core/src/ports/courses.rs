@@ -44,6 +44,13 @@ pub trait CourseStore: Send + Sync + 'static {
     /// The courses with these ids that exist, in any order; missing ids are skipped.
     async fn get_courses(&self, ids: &[CourseId]) -> StoreResult<Vec<Arc<Course>>>;
 
+    /// The stored version of the course with this id, if any: lets a cache confirm that
+    /// the course it holds is current without loading it again. The default loads the
+    /// course; adapters answer from the version alone.
+    async fn course_version(&self, id: CourseId) -> StoreResult<Option<u64>> {
+        Ok(self.get_course(id).await?.map(|course| course.version))
+    }
+
     /// The course that contains this lesson, if any.
     async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>>;
 

@@ -35,6 +35,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         duplicate_course_id_is_rejected,
         course_update_checks_version,
         course_update_of_missing_course_is_not_found,
+        course_version_follows_updates,
         course_found_by_each_lesson,
         removed_lesson_no_longer_finds_course,
         courses_fetched_in_batch_skip_missing,
@@ -291,6 +292,24 @@ async fn course_update_of_missing_course_is_not_found(ctx: Ctx) {
     let mut course = course_record(UserId::new(), ctx.clock_now());
     course.version = 2;
     assert_not_found(ctx.stores.courses.update_course(&course, 1, &[]).await);
+}
+
+async fn course_version_follows_updates(ctx: Ctx) {
+    let courses = &ctx.stores.courses;
+    let mut course = course_record(UserId::new(), ctx.clock_now());
+    assert_eq!(courses.course_version(course.id).await.expect("missing"), None);
+    courses.insert_course(&course, &[]).await.expect("insert");
+    assert_eq!(courses.course_version(course.id).await.expect("inserted"), Some(1));
+    course.version = 2;
+    courses.update_course(&course, 1, &[]).await.expect("update");
+    assert_eq!(courses.course_version(course.id).await.expect("updated"), Some(2));
+    let mut stale = course.clone();
+    stale.version = 3;
+    assert_version_conflict(courses.update_course(&stale, 1, &[]).await);
+    assert_eq!(
+        courses.course_version(course.id).await.expect("after a conflict"),
+        Some(2)
+    );
 }
 
 async fn course_found_by_each_lesson(ctx: Ctx) {
