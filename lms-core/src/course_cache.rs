@@ -93,15 +93,6 @@ impl CachedCourseStore {
         }
     }
 
-    /// The course, from memory while its entry is fresh, confirmed or read again otherwise.
-    async fn course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
-        match self.courses.get(&id) {
-            Some(entry) if entry.loaded.elapsed() < self.settings.ttl => Ok(Some(entry.course)),
-            Some(entry) => self.revalidate(entry.course).await,
-            None => self.read_through(self.inner.get_course(id)).await,
-        }
-    }
-
     /// An expired course: kept, for another time to live, when storage still holds its
     /// version; read again otherwise.
     async fn revalidate(&self, course: Arc<Course>) -> StoreResult<Option<Arc<Course>>> {
@@ -157,7 +148,11 @@ impl CourseStore for CachedCourseStore {
     }
 
     async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
-        self.course(id).await
+        match self.courses.get(&id) {
+            Some(entry) if entry.loaded.elapsed() < self.settings.ttl => Ok(Some(entry.course)),
+            Some(entry) => self.revalidate(entry.course).await,
+            None => self.read_through(self.inner.get_course(id)).await,
+        }
     }
 
     async fn course_version(&self, id: CourseId) -> StoreResult<Option<u64>> {
@@ -176,7 +171,7 @@ impl CourseStore for CachedCourseStore {
     async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>> {
         if let Some(course_id) = self.lessons.get(&lesson_id) {
             // Lessons leave a course only by an edit, which evicts; confirm anyway.
-            let course = self.course(course_id).await?;
+            let course = self.get_course(course_id).await?;
             if let Some(course) = course.filter(|c| c.lesson(lesson_id).is_some()) {
                 return Ok(Some(course));
             }

@@ -190,11 +190,7 @@ impl CourseStore for MongoStore {
             .await
             .map_err(classify)?;
         found
-            .map(|d| {
-                d.get("version")
-                    .ok_or_else(|| StoreError::backend("a course without a version"))
-                    .and_then(uint64)
-            })
+            .map(|d| uint64(d.get("version").unwrap_or(&Bson::Null)))
             .transpose()
     }
 
