@@ -35,7 +35,7 @@ GROUPS = [
                         r"__rust_alloc|__rust_dealloc|__rust_realloc|<mimalloc)"),
     ("JSON: domain documents decoded (course, enrollment)",
      r"\[\.\] .*(serde::private::de|serde_core::de|serde_json::de|serde_json::read|"
-     r"Deserialize for|has_control_characters|drop_in_place<lms_core|BTreeMap|"
+     r"Deserialize for|forbidden_character|drop_in_place<lms_core|BTreeMap|"
      r"uuid::parser|from_utf8|deserialize)"),
     ("JSON: responses and logs encoded", r"\[\.\] .*(serde_json::ser|format_escaped_str|Serialize|"
                                          r"ryu|itoa|poem_openapi::types)"),

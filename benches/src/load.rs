@@ -142,7 +142,7 @@ impl Minter {
     /// A minter signing with the server's `LMS_JWT_SECRET`.
     pub fn new(secret: &[u8]) -> Self {
         Self {
-            tokens: TokenService::new(secret, ACCESS_TOKEN_TTL, Duration::ZERO),
+            tokens: TokenService::new(&[secret], ACCESS_TOKEN_TTL, Duration::ZERO),
         }
     }
 
@@ -232,7 +232,7 @@ mod tests {
         let sessions = open_sessions(&stores, &data.samples, Utc::now(), 4).await.unwrap();
         assert_eq!(sessions.len(), 10);
         let lms = Lms::with_system_clock(stores.clone());
-        let server = TokenService::new(b"bench-secret", ACCESS_TOKEN_TTL, Duration::ZERO);
+        let server = TokenService::new(&[b"bench-secret"], ACCESS_TOKEN_TTL, Duration::ZERO);
         let minter = Minter::new(b"bench-secret");
         let before = video_tally(&stores, &sessions, 4).await.unwrap();
 

@@ -12,15 +12,17 @@ use lms_core::Lms;
 use lms_storage_mongo::MongoStore;
 use lms_storage_postgres::PostgresStore;
 use lms_storage_sqlite::{Durability, SqliteStore};
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::Cors;
-use poem::{EndpointExt, Route, Server};
+use poem::{EndpointExt, Route};
+use tokio::net::TcpListener;
 
 use crate::api::{self, AppState, State, StoreHealthDebug};
-use crate::gateway::Gateway;
+use crate::connections::{self, ConnectionLimits};
+use crate::gateway::{Gateway, InFlight, Listener};
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::settings::Settings;
+use crate::signing_key::{signing_keys, KeyError};
 use crate::store_metrics::TimedStores;
 use crate::tokens::TokenService;
 
@@ -39,6 +41,9 @@ pub enum StartError {
     /// The address could not be bound.
     #[error("listen: {0}")]
     Io(#[from] std::io::Error),
+    /// No key to sign access tokens with.
+    #[error("{0}")]
+    SigningKey(#[from] KeyError),
 }
 
 /// An opened storage backend.
@@ -127,8 +132,14 @@ pub fn services(settings: &Settings, stores: Stores) -> Lms {
     lms
 }
 
-/// The complete endpoint: API, documents, operations, behind the [`Gateway`].
+/// The complete endpoint: API, documents, operations, behind the [`Gateway`] of the
+/// public listener.
 pub fn endpoint(state: State) -> impl poem::Endpoint<Output = poem::Response> {
+    endpoint_for(state, Listener::Public)
+}
+
+/// The complete endpoint behind the gateway of `listener`.
+fn endpoint_for(state: State, listener: Listener) -> impl poem::Endpoint<Output = poem::Response> {
     let service = api::service(env!("CARGO_PKG_VERSION"));
     let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
@@ -156,7 +167,7 @@ pub fn endpoint(state: State) -> impl poem::Endpoint<Output = poem::Response> {
     let inner = routes
         .with_if(cors.is_some(), cors.unwrap_or_else(Cors::new))
         .data(state.clone());
-    Gateway::new(inner.map_to_response(), state)
+    Gateway::for_listener(inner.map_to_response(), state, listener)
 }
 
 /// The OpenAPI document the server serves.
@@ -164,10 +175,12 @@ pub fn openapi_json() -> String {
     api::service(env!("CARGO_PKG_VERSION")).spec()
 }
 
-/// A built server: storage open and migrated, address bound.
+/// A built server: storage open and migrated, addresses bound.
 pub struct Application {
-    acceptor: TcpAcceptor,
+    listener: TcpListener,
     addr: SocketAddr,
+    /// The operations listener (`LMS_OPS_BIND`), if configured.
+    operations: Option<TcpListener>,
     state: State,
     storage: Storage,
 }
@@ -209,11 +222,9 @@ impl Application {
                 ..CourseCacheSettings::default()
             });
         }
-        let tokens = TokenService::new(
-            settings.jwt_secret.expose().as_bytes(),
-            settings.access_token_ttl,
-            settings.session_revocation_poll,
-        );
+        let keys = signing_keys(&settings)?;
+        let keys: Vec<&[u8]> = keys.iter().map(|key| key.expose().as_bytes()).collect();
+        let tokens = TokenService::new(&keys, settings.access_token_ttl, settings.session_revocation_poll);
         let state = Arc::new(AppState {
             lms: services(&settings, stores),
             health,
@@ -221,17 +232,19 @@ impl Application {
             metrics,
             limiter,
             started: Instant::now(),
+            in_flight: InFlight::new(settings.max_in_flight_requests),
             settings: settings.clone(),
         });
-        let acceptor = TcpListener::bind(settings.bind).into_acceptor().await?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .unwrap_or(settings.bind);
+        let listener = TcpListener::bind(settings.bind).await?;
+        let addr = listener.local_addr()?;
+        let operations = match settings.ops_bind {
+            Some(ops) => Some(TcpListener::bind(ops).await?),
+            None => None,
+        };
         Ok(Self {
-            acceptor,
+            listener,
             addr,
+            operations,
             state,
             storage,
         })
@@ -242,6 +255,11 @@ impl Application {
         self.addr
     }
 
+    /// The bound operations address, when `LMS_OPS_BIND` is set.
+    pub fn operations_addr(&self) -> Option<SocketAddr> {
+        self.operations.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     /// The shared state (services, metrics, tokens).
     pub fn state(&self) -> State {
         self.state.clone()
@@ -250,12 +268,28 @@ impl Application {
     /// Serves until `shutdown` completes, then stops accepting connections and lets
     /// in-flight requests finish (up to the configured grace period).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
-        let grace = self.state.settings.shutdown_grace;
+        let settings = &self.state.settings;
+        let grace = settings.shutdown_grace;
+        let limits = ConnectionLimits::from_settings(settings);
         let feed = RevocationFeed::spawn(&self.state);
+        let stop = tokio_util::sync::CancellationToken::new();
+        let operations = self.operations.map(|listener| {
+            let ep = endpoint_for(self.state.clone(), Listener::Operations);
+            let stop = stop.clone();
+            tokio::spawn(connections::serve(
+                listener,
+                ep,
+                limits.clone(),
+                stop.cancelled_owned(),
+                grace,
+            ))
+        });
         let ep = endpoint(self.state.clone());
-        let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(ep, shutdown, Some(grace))
-            .await;
+        let result = connections::serve(self.listener, ep, limits, shutdown, grace).await;
+        stop.cancel();
+        if let Some(operations) = operations {
+            let _ = operations.await;
+        }
         drop(feed);
         self.storage.close().await;
         result

@@ -47,6 +47,8 @@ fn init_logging(filter: &str) {
     let _ = tracing_subscriber::fmt()
         .json()
         .with_current_span(false)
+        // Events inside a request's span (the core's security events) carry its fields.
+        .with_span_list(true)
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
@@ -119,7 +121,9 @@ async fn create_admin(settings: Settings, email: String, password: Option<String
             rpassword::prompt_password("Password for the admin: ").map_err(|e| format!("cannot read password: {e}"))?
         }
     };
-    lms_core::domain::password::Password::parse(&password).map_err(|e| e.to_string())?;
+    // Checked with the account's details before anything is created, as the core checks
+    // it when the password is set.
+    lms_core::domain::password::Password::parse_for(&password, &[&email, &name]).map_err(|e| e.to_string())?;
     let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
         .await
         .map_err(|e| e.to_string())?;

@@ -250,6 +250,21 @@ pub fn envelope_response(status: StatusCode, err: &ApiError) -> poem::Response {
         .body(body)
 }
 
+/// The envelope's JSON for an error answered outside any request scope (a request the
+/// HTTP layer could not parse), with its own request id.
+pub fn envelope_json(code: &str, message: &str, request_id: &str) -> Vec<u8> {
+    let envelope = ErrorEnvelope {
+        error: ErrorBody {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            details: Any(Box::new(json!({}))),
+            timestamp: Utc::now(),
+            request_id: request_id.to_owned(),
+        },
+    };
+    serde_json::to_vec(&poem_openapi::types::ToJSON::to_json(&envelope)).unwrap_or_default()
+}
+
 /// The status an [`ApiError`] is sent with.
 pub fn status_of(err: &ApiError) -> StatusCode {
     match err {

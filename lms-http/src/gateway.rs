@@ -1,36 +1,128 @@
-//! The outermost layer every request passes: the in-flight limit, request id, rate
-//! limiting, body size limit, panic containment, the error envelope for every non-2xx
-//! response, security headers, metrics and the access log.
+//! The outermost layer every request passes: request id and client address, the
+//! operations endpoints' access rule, rate limiting, the body (read within its time and
+//! size limits and checked for undeclared fields), the in-flight limit, panic
+//! containment, the error envelope for every non-2xx response, security headers,
+//! metrics, and the access and security logs.
+//!
+//! A request takes an in-flight slot only once its body has arrived: a client trickling
+//! a body holds a connection and a little memory, never a slot the server works with.
 
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use futures::FutureExt;
-use poem::http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, RETRY_AFTER};
+use poem::http::header::{
+    HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, VARY,
+};
 use poem::http::{Method, StatusCode};
 use poem::PathPattern;
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use serde_json::json;
-use tokio::sync::Semaphore;
+use sha2::{Digest, Sha256};
+use tokio::sync::{Semaphore, SemaphorePermit};
+use tracing::Instrument;
 
 use crate::api::{DecodedToken, State};
+use crate::body_shape::{BodyShapes, ShapeError};
+use crate::client_addr::client_ip;
 use crate::error::{envelope_response, poem_error_response, status_of, ApiError};
 use crate::metrics::method_label;
 use crate::ratelimit::Decision;
 use crate::request_id;
 
+/// Which listener a gateway serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    /// The public address (`LMS_BIND`): everything, with the operations endpoints guarded.
+    Public,
+    /// The operations address (`LMS_OPS_BIND`): health and metrics only, without a token.
+    Operations,
+}
+
 /// Wraps the application endpoint.
 pub struct Gateway<E> {
     inner: E,
     state: State,
+    listener: Listener,
     allow: AllowTable,
-    /// Permits for requests being worked on (`Settings::max_in_flight_requests`).
-    in_flight: Arc<Semaphore>,
+    shapes: BodyShapes,
+}
+
+/// The requests being worked on, bounded by `Settings::max_in_flight_requests`, and
+/// those waiting for a slot.
+#[derive(Debug)]
+pub struct InFlight {
+    permits: Semaphore,
+    waiting: AtomicUsize,
+}
+
+impl InFlight {
+    /// Room for `max` requests at once.
+    pub fn new(max: usize) -> Self {
+        Self {
+            permits: Semaphore::new(max),
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// Waits for a slot, in arrival order. The semaphore is never closed, so this fails
+    /// only in theory; such a request goes ahead rather than fail.
+    async fn enter(&self) -> Option<SemaphorePermit<'_>> {
+        if let Ok(permit) = self.permits.try_acquire() {
+            return Some(permit);
+        }
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let permit = self.permits.acquire().await.ok();
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        permit
+    }
+
+    /// Requests waiting for a slot right now; more than zero means the server is saturated.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+}
+
+/// The client address of the request, as [`client_ip`] found it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl std::fmt::Display for ClientIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(ip) => ip.fmt(f),
+            None => f.write_str("unknown"),
+        }
+    }
+}
+
+/// Routes whose bodies carry course content (descriptions, lesson bodies) and may use
+/// `Settings::max_upload_bytes`; every other body is held to `Settings::max_body_bytes`.
+const CONTENT_ROUTES: [(&str, &str); 5] = [
+    ("POST", "/api/v1/courses"),
+    ("PATCH", "/api/v1/courses/{id}"),
+    ("POST", "/api/v1/courses/{id}/lessons"),
+    ("PATCH", "/api/v1/lessons/{id}"),
+    ("POST", "/api/v1/classes"),
+];
+
+/// Whether concrete `path` matches route `template` (`{…}` segments match any segment).
+fn matches_template(template: &str, path: &str) -> bool {
+    let mut template = template.split('/');
+    let mut path = path.split('/');
+    loop {
+        match (template.next(), path.next()) {
+            (None, None) => return true,
+            (Some(t), Some(p)) if t == p || (t.starts_with('{') && !p.is_empty()) => {}
+            _ => return false,
+        }
+    }
 }
 
 /// The methods each documented path accepts, for the `Allow` header of 405 responses.
-struct AllowTable(Vec<(Vec<String>, String)>);
+struct AllowTable(Vec<(String, String)>);
 
 impl AllowTable {
     /// Reads the paths and methods of the OpenAPI document.
@@ -41,13 +133,12 @@ impl AllowTable {
             paths
                 .into_iter()
                 .map(|(path, ops)| {
-                    let segments = path.split('/').map(str::to_owned).collect();
                     let mut methods: Vec<String> = ops
                         .as_object()
                         .map(|o| o.keys().map(|m| m.to_ascii_uppercase()).collect())
                         .unwrap_or_default();
                     methods.sort();
-                    (segments, methods.join(", "))
+                    (path, methods.join(", "))
                 })
                 .collect(),
         )
@@ -55,16 +146,9 @@ impl AllowTable {
 
     /// The methods of the documented path matching `path` (`{…}` segments match any).
     fn methods(&self, path: &str) -> Option<&str> {
-        let segments: Vec<&str> = path.split('/').collect();
         self.0
             .iter()
-            .find(|(template, _)| {
-                template.len() == segments.len()
-                    && template
-                        .iter()
-                        .zip(&segments)
-                        .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
-            })
+            .find(|(template, _)| matches_template(template, path))
             .map(|(_, methods)| methods.as_str())
     }
 }
@@ -76,13 +160,20 @@ impl<E> std::fmt::Debug for Gateway<E> {
 }
 
 impl<E> Gateway<E> {
-    /// Wraps `inner`.
+    /// Wraps `inner` for the public listener.
     pub fn new(inner: E, state: State) -> Self {
+        Self::for_listener(inner, state, Listener::Public)
+    }
+
+    /// Wraps `inner` for `listener`.
+    pub fn for_listener(inner: E, state: State, listener: Listener) -> Self {
+        let document = crate::openapi_json();
         Self {
-            in_flight: Arc::new(Semaphore::new(state.settings.max_in_flight_requests)),
             inner,
             state,
-            allow: AllowTable::from_document(&crate::openapi_json()),
+            listener,
+            allow: AllowTable::from_document(&document),
+            shapes: BodyShapes::from_document(&document),
         }
     }
 }
@@ -91,9 +182,16 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'non
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
                         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Routes exempt from rate limiting: probes must keep working under load.
+/// Routes exempt from rate limiting and the in-flight limit: probes must keep working
+/// under load.
 fn unlimited(path: &str) -> bool {
     path == "/metrics" || path == "/health" || path.starts_with("/health/")
+}
+
+/// The operations endpoints that reveal internals: outside development they need the
+/// operations token or the operations address.
+fn reveals_internals(path: &str) -> bool {
+    path == "/metrics" || path == "/health/detailed"
 }
 
 /// Login and registration get a stricter per-address budget.
@@ -165,30 +263,24 @@ fn route_label(pattern: &str) -> String {
 
 impl<E: Endpoint> Gateway<E> {
     /// Who the budget belongs to: the user of a valid bearer token, else the client address.
-    fn caller_key(token: Option<&DecodedToken>, address: &str) -> String {
+    fn caller_key(token: Option<&DecodedToken>, client: ClientIp) -> String {
         match token.map(|t| &t.0) {
             Some(Ok((actor, _))) => format!("user:{}", actor.user_id),
-            _ => format!("addr:{address}"),
+            _ => format!("addr:{client}"),
         }
     }
 
     /// Counts the request; `Err` is the 429 response.
-    async fn rate_limit(&self, req: &Request, path: &str) -> Result<Option<Decision>, Response> {
+    async fn rate_limit(&self, req: &Request, path: &str, client: ClientIp) -> Result<Option<Decision>, Response> {
         if unlimited(path) {
             return Ok(None);
         }
         let limits = self.state.settings.rate_limits;
-        let address = req
-            .remote_addr()
-            .as_socket_addr()
-            .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
         let limiter = &self.state.limiter;
-        let caller = Self::caller_key(req.data::<DecodedToken>(), &address);
+        let caller = Self::caller_key(req.data::<DecodedToken>(), client);
         let mut decision = limiter.check(&caller, limits.per_minute).await;
         if decision.allowed && is_login(req.method(), path) {
-            decision = limiter
-                .check(&format!("login:{address}"), limits.login_per_minute)
-                .await;
+            decision = limiter.check(&format!("login:{client}"), limits.login_per_minute).await;
         }
         if decision.allowed {
             return Ok(Some(decision));
@@ -209,9 +301,56 @@ impl<E: Endpoint> Gateway<E> {
         Err(resp)
     }
 
-    /// Reads the body into memory up to the limit; `Err` is the 413 response.
-    async fn limit_body(&self, req: &mut Request) -> Result<(), Response> {
-        let max = self.state.settings.max_body_bytes;
+    /// Who may see `/metrics` and `/health/detailed` here: anyone in development or on the
+    /// operations address; on the public address outside development, only bearers of
+    /// the operations token, and nobody when they have an address of their own. `Some`
+    /// is the refusal. The operations address serves nothing but health and metrics.
+    fn operations_refusal(&self, req: &Request, path: &str) -> Option<Response> {
+        let settings = &self.state.settings;
+        let not_here = || ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route", json!({})).into_response();
+        match self.listener {
+            Listener::Operations => (!unlimited(path)).then(not_here),
+            Listener::Public if !reveals_internals(path) => None,
+            Listener::Public if settings.ops_bind.is_some() => Some(not_here()),
+            Listener::Public if !settings.ops_endpoints_protected() => None,
+            Listener::Public => {
+                let presented = req
+                    .headers()
+                    .get(AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "));
+                // Digests compared, not the tokens: the comparison takes the same time
+                // whatever prefix a guess gets right.
+                let digest = |token: &str| Sha256::digest(token.trim().as_bytes());
+                let granted = match (presented, &settings.ops_token) {
+                    (Some(presented), Some(token)) => digest(presented) == digest(token.expose()),
+                    _ => false,
+                };
+                (!granted).then(|| {
+                    ApiError::unauthorized("the operations endpoints need the operations token (LMS_OPS_TOKEN)")
+                        .into_response()
+                })
+            }
+        }
+    }
+
+    /// The largest body the route accepts.
+    fn body_limit(&self, method: &Method, path: &str) -> usize {
+        let settings = &self.state.settings;
+        let content = CONTENT_ROUTES
+            .iter()
+            .any(|(m, template)| method.as_str() == *m && matches_template(template, path));
+        if content {
+            settings.max_upload_bytes.max(settings.max_body_bytes)
+        } else {
+            settings.max_body_bytes
+        }
+    }
+
+    /// Reads the body into memory within the route's size limit and the body read
+    /// timeout, and refuses undeclared fields; `Err` is the 413, 408, 400 or 422 response.
+    async fn read_body(&self, req: &mut Request, path: &str) -> Result<(), Response> {
+        let max = self.body_limit(req.method(), path);
         let too_large = || {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -227,38 +366,80 @@ impl<E: Endpoint> Gateway<E> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|len| len > max as u64) {
-            return Err(too_large());
+            return Err(close_after(too_large()));
         }
-        match req.take_body().into_bytes_limit(max).await {
-            Ok(bytes) => {
-                req.set_body(Body::from(bytes));
-                Ok(())
+        let timeout = self.state.settings.body_read_timeout;
+        let bytes = match tokio::time::timeout(timeout, req.take_body().into_bytes_limit(max)).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(poem::error::ReadBodyError::PayloadTooLarge)) => return Err(close_after(too_large())),
+            Ok(Err(e)) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "the request body could not be read",
+                    json!({ "reason": e.to_string() }),
+                )
+                .into_response())
             }
-            Err(poem::error::ReadBodyError::PayloadTooLarge) => Err(too_large()),
-            Err(e) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "the request body could not be read",
-                json!({ "reason": e.to_string() }),
-            )
-            .into_response()),
+            Err(_) => {
+                let err = ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "REQUEST_TIMEOUT",
+                    format!("the request body did not arrive within {} s", timeout.as_secs()),
+                    json!({ "timeout_seconds": timeout.as_secs() }),
+                );
+                return Err(close_after(envelope_response(StatusCode::REQUEST_TIMEOUT, &err)));
+            }
+        };
+        let json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+        // Other media types are refused by the API itself (415).
+        if json && !bytes.is_empty() {
+            if let Err(shape) = self.shapes.check(req.method().as_str(), path, &bytes) {
+                return Err(shape_error(&shape).into_response());
+            }
         }
+        req.set_body(Body::from(bytes));
+        Ok(())
     }
 
     /// Everything inside the request-id scope; returns the response and its route template.
-    async fn handle(&self, mut req: Request, path: &str) -> (Response, String) {
+    async fn handle(&self, mut req: Request, path: &str, client: ClientIp) -> (Response, String) {
+        if let Some(resp) = self.operations_refusal(&req, path) {
+            return (resp, "operations_refused".to_owned());
+        }
         if let Some(token) = DecodedToken::from_request(&self.state, &req) {
             req.extensions_mut().insert(token);
         }
-        let decision = match self.rate_limit(&req, path).await {
+        let decision = match self.rate_limit(&req, path, client).await {
             Ok(decision) => decision,
             Err(resp) => return (resp, "rate_limited".to_owned()),
         };
-        if let Err(resp) = self.limit_body(&mut req).await {
-            return (resp, "body_too_large".to_owned());
+        if let Err(resp) = self.read_body(&mut req, path).await {
+            return (resp, "body_refused".to_owned());
         }
+        req.extensions_mut().insert(client);
+        let _permit = if unlimited(path) {
+            None
+        } else {
+            self.state.in_flight.enter().await
+        };
+        // The work's state machine is large; boxed, it is allocated only once the request
+        // holds a slot, so a waiting request holds little more than its body.
+        let (mut resp, route) = Box::pin(self.work(req)).await;
+        if let Some(decision) = decision {
+            rate_headers(&mut resp, &decision);
+        }
+        (resp, route.unwrap_or_else(|| "unmatched".to_owned()))
+    }
+
+    /// Runs the application, turning errors and panics into enveloped responses.
+    async fn work(&self, req: Request) -> (Response, Option<String>) {
         let outcome = AssertUnwindSafe(self.inner.call(req)).catch_unwind().await;
-        let (mut resp, route) = match outcome {
+        match outcome {
             Ok(Ok(resp)) => {
                 let resp = resp.into_response();
                 let route = resp.data::<PathPattern>().map(|p| route_label(&p.0));
@@ -282,11 +463,32 @@ impl<E: Endpoint> Gateway<E> {
                 let err = ApiError::internal(&format!("handler panicked: {detail}"));
                 (envelope_response(status_of(&err), &err), None)
             }
-        };
-        if let Some(decision) = decision {
-            rate_headers(&mut resp, &decision);
         }
-        (resp, route.unwrap_or_else(|| "unmatched".to_owned()))
+    }
+}
+
+/// Asks the HTTP layer to close the connection after this answer: the rest of the body
+/// is not read.
+fn close_after(mut resp: Response) -> Response {
+    resp.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// 422 naming the undeclared field, 400 for JSON that does not parse.
+fn shape_error(err: &ShapeError) -> ApiError {
+    match err {
+        ShapeError::UnknownField { field } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            format!("the request has an undeclared field `{field}`"),
+            json!({ "fields": [{ "field": field, "code": "unknown_field", "message": "is not a field of this request" }] }),
+        ),
+        ShapeError::Malformed(_) | ShapeError::TooDeep(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the request is malformed",
+            json!({ "reason": err.to_string() }),
+        ),
     }
 }
 
@@ -295,28 +497,27 @@ impl<E: Endpoint> Endpoint for Gateway<E> {
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let started = Instant::now();
-        // The semaphore is never closed, so acquiring fails only in theory; such a request
-        // goes ahead rather than fail.
-        let _permit = if unlimited(req.uri().path()) {
-            None
-        } else {
-            self.in_flight.acquire().await.ok()
-        };
-        // The work's state machine is large; boxed, it is allocated only once the request
-        // holds a permit, so a waiting request holds little more than itself.
-        Box::pin(self.serve(req, started)).await
-    }
-}
-
-impl<E: Endpoint> Gateway<E> {
-    /// Everything after the in-flight limit.
-    async fn serve(&self, req: Request, started: Instant) -> poem::Result<Response> {
         let incoming = req.headers().get(request_id::HEADER).and_then(|v| v.to_str().ok());
         let id = request_id::accept_or_generate(incoming);
+        let client = ClientIp(client_ip(&req, &self.state.settings.trusted_proxies));
         let method = method_label(req.method());
         let path = req.uri().path().to_owned();
-        let (mut resp, route) = request_id::scope(id.clone(), self.handle(req, &path)).await;
+        let handled = request_id::scope(id.clone(), self.handle(req, &path, client));
+        // The core's security events (failed logins, refresh-token reuse) come from the
+        // authentication routes: there a span carries the client address and request id
+        // into their log lines. Other routes skip the span's cost.
+        let (mut resp, route) = if path.starts_with("/api/v1/auth/") {
+            handled
+                .instrument(tracing::warn_span!("request", request_id = %id, client_ip = %client))
+                .await
+        } else {
+            handled.await
+        };
         security_headers(&mut resp, &path);
+        if !self.state.settings.allowed_origins.is_empty() {
+            // Answers differ by Origin when CORS is on: caches must keep them apart.
+            resp.headers_mut().append(VARY, HeaderValue::from_static("origin"));
+        }
         if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
             if let Some((name, value)) = self.allow.methods(&path).and_then(|m| header("allow", m)) {
                 resp.headers_mut().insert(name, value);
@@ -333,9 +534,12 @@ impl<E: Endpoint> Gateway<E> {
             .observe(method, &route, status, elapsed.as_secs_f64());
         let latency_ms = elapsed.as_secs_f64() * 1000.0;
         if status >= 500 {
-            tracing::warn!(request_id = %id, method, route = %route, status, latency_ms, "request");
+            tracing::warn!(request_id = %id, client_ip = %client, method, route = %route, status, latency_ms, "request");
         } else {
-            tracing::info!(request_id = %id, method, route = %route, status, latency_ms, "request");
+            tracing::info!(request_id = %id, client_ip = %client, method, route = %route, status, latency_ms, "request");
+        }
+        if matches!(status, 401 | 403 | 408 | 413 | 429) {
+            tracing::warn!(target: "lms::security", request_id = %id, client_ip = %client, method, route = %route, status, "request refused");
         }
         Ok(resp)
     }

@@ -3,13 +3,17 @@
 
 pub mod api;
 pub mod app;
+pub mod body_shape;
 pub mod cli;
+pub mod client_addr;
+pub mod connections;
 pub mod error;
 pub mod gateway;
 pub mod metrics;
 pub mod ratelimit;
 pub mod request_id;
 pub mod settings;
+pub mod signing_key;
 pub mod store_metrics;
 pub mod tokens;
 

@@ -68,11 +68,7 @@ impl Environment {
     }
 }
 
-/// The JWT secret used when none is configured outside production. Never accepted in
-/// production.
-pub const DEVELOPMENT_JWT_SECRET: &str = "lms-development-secret-do-not-use-in-production";
-
-/// Shortest JWT secret accepted in production.
+/// Shortest JWT secret accepted in staging and production.
 pub const MIN_PRODUCTION_SECRET_CHARS: usize = 32;
 
 /// Requests per minute and per caller.
@@ -94,8 +90,14 @@ pub struct Settings {
     pub database_url: Secret,
     /// Deployment environment (`LMS_ENV`, default development).
     pub environment: Environment,
-    /// HS256 key for access tokens (`LMS_JWT_SECRET`).
-    pub jwt_secret: Secret,
+    /// HS256 keys for access tokens, newest first: the first signs, every one verifies, so
+    /// a key can be rotated without logging anyone out (`LMS_JWT_SECRETS`, comma separated;
+    /// `LMS_JWT_SECRET` for a single key). Empty: development generates a random key under
+    /// [`Settings::data_dir`]; staging and production refuse to start.
+    pub jwt_secrets: Vec<Secret>,
+    /// Where the server keeps files of its own, such as the development signing key
+    /// (`LMS_DATA_DIR`, default `./lms-data`).
+    pub data_dir: std::path::PathBuf,
     /// Browser origins allowed by CORS (`LMS_ALLOWED_ORIGINS`, comma separated).
     pub allowed_origins: Vec<String>,
     /// Log filter (`LMS_LOG`, default `info`).
@@ -121,8 +123,34 @@ pub struct Settings {
     /// Rate limits (`LMS_RATE_LIMIT_PER_MINUTE` default 100, `LMS_LOGIN_RATE_LIMIT_PER_MINUTE`
     /// default 10).
     pub rate_limits: RateLimits,
-    /// Largest accepted request body in bytes (`LMS_MAX_BODY_BYTES`, default 2 MiB).
+    /// Largest accepted request body in bytes (`LMS_MAX_BODY_BYTES`, default 64 KiB).
     pub max_body_bytes: usize,
+    /// Largest accepted body of the routes that carry content uploads, such as lesson
+    /// bodies (`LMS_MAX_UPLOAD_BYTES`, default 2 MiB).
+    pub max_upload_bytes: usize,
+    /// Time a request's headers may take to arrive, counted from its first byte
+    /// (`LMS_HEADER_READ_TIMEOUT_SECONDS`, default 5); the connection is closed after it.
+    pub header_read_timeout: Duration,
+    /// Time a request's body may take to arrive once its headers have
+    /// (`LMS_BODY_READ_TIMEOUT_SECONDS`, default 10); the answer is 408 after it.
+    pub body_read_timeout: Duration,
+    /// How long a keep-alive connection may wait for its next request
+    /// (`LMS_KEEP_ALIVE_SECONDS`, default 75).
+    pub keep_alive_idle: Duration,
+    /// Most connections open at once from one client address; more are closed as they
+    /// arrive (`LMS_MAX_CONNECTIONS_PER_ADDRESS`, default 128; 0 for no limit). Trusted
+    /// proxies are exempt.
+    pub max_connections_per_address: usize,
+    /// Proxies whose `X-Forwarded-For` names the client (`LMS_TRUSTED_PROXIES`, comma
+    /// separated addresses or CIDR blocks). From any other peer the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Bearer token that opens `/metrics` and `/health/detailed` outside development
+    /// (`LMS_OPS_TOKEN`).
+    pub ops_token: Option<Secret>,
+    /// A separate address serving the operations endpoints without a token
+    /// (`LMS_OPS_BIND`); the main address then does not serve `/metrics` and
+    /// `/health/detailed`.
+    pub ops_bind: Option<SocketAddr>,
     /// Most requests worked on at once (`LMS_MAX_IN_FLIGHT_REQUESTS`, default 512); more
     /// wait in arrival order before any work starts, so a flood of connections queues
     /// instead of multiplying the memory held by half-done requests. Health and metrics
@@ -166,7 +194,12 @@ impl Settings {
         let course_cache_seconds = number("LMS_COURSE_CACHE_SECONDS", 10, 0);
         let per_minute = number("LMS_RATE_LIMIT_PER_MINUTE", 100, 1);
         let login_per_minute = number("LMS_LOGIN_RATE_LIMIT_PER_MINUTE", 10, 1);
-        let max_body_bytes = number("LMS_MAX_BODY_BYTES", 2 * 1024 * 1024, 1024);
+        let max_body_bytes = number("LMS_MAX_BODY_BYTES", 64 * 1024, 1024);
+        let max_upload_bytes = number("LMS_MAX_UPLOAD_BYTES", 2 * 1024 * 1024, 1024);
+        let header_read_seconds = number("LMS_HEADER_READ_TIMEOUT_SECONDS", 5, 1);
+        let body_read_seconds = number("LMS_BODY_READ_TIMEOUT_SECONDS", 10, 1);
+        let keep_alive_seconds = number("LMS_KEEP_ALIVE_SECONDS", 75, 1);
+        let per_address = number("LMS_MAX_CONNECTIONS_PER_ADDRESS", 128, 0);
         let grace_seconds = number("LMS_SHUTDOWN_GRACE_SECONDS", 30, 0);
         let max_in_flight = number("LMS_MAX_IN_FLIGHT_REQUESTS", 512, 1);
         let sqlite_durability = match get("LMS_SQLITE_DURABILITY").map(|d| d.parse::<Durability>()) {
@@ -183,6 +216,29 @@ impl Settings {
                 errors.push("LMS_BIND must be an address such as 127.0.0.1:8080".into());
                 SocketAddr::from(([127, 0, 0, 1], 8080))
             }
+        };
+        let ops_bind = get("LMS_OPS_BIND").and_then(|raw| match raw.parse() {
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                errors.push("LMS_OPS_BIND must be an address such as 127.0.0.1:9090".into());
+                None
+            }
+        });
+        let trusted_proxies = list(get("LMS_TRUSTED_PROXIES"))
+            .into_iter()
+            .filter_map(|entry| match parse_network(&entry) {
+                Some(net) => Some(net),
+                None => {
+                    errors.push(format!(
+                        "LMS_TRUSTED_PROXIES: {entry:?} is not an address or CIDR block"
+                    ));
+                    None
+                }
+            })
+            .collect();
+        let jwt_secrets: Vec<Secret> = match get("LMS_JWT_SECRETS") {
+            Some(many) => list(Some(many)).into_iter().map(Secret::new).collect(),
+            None => get("LMS_JWT_SECRET").map(Secret::new).into_iter().collect(),
         };
         let environment = match get("LMS_ENV").map(|e| Environment::parse(&e)) {
             None => Environment::Development,
@@ -206,14 +262,10 @@ impl Settings {
         {
             errors.push("LMS_DATABASE_URL must start with sqlite:, postgres:// or mongodb://".into());
         }
-        let allowed_origins = get("LMS_ALLOWED_ORIGINS")
-            .map(|o| {
-                o.split(',')
-                    .map(|s| s.trim().trim_end_matches('/').to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let allowed_origins = list(get("LMS_ALLOWED_ORIGINS"))
+            .into_iter()
+            .map(|o| o.trim_end_matches('/').to_owned())
+            .collect();
         if !errors.is_empty() {
             return Err(ConfigError(errors));
         }
@@ -221,7 +273,8 @@ impl Settings {
             bind,
             database_url: Secret::new(database_url),
             environment,
-            jwt_secret: Secret::new(get("LMS_JWT_SECRET").unwrap_or_else(|| DEVELOPMENT_JWT_SECRET.into())),
+            jwt_secrets,
+            data_dir: get("LMS_DATA_DIR").unwrap_or_else(|| "./lms-data".into()).into(),
             allowed_origins,
             log_filter: get("LMS_LOG").unwrap_or_else(|| "info".into()),
             redis_url: get("LMS_REDIS_URL").map(Secret::new),
@@ -235,6 +288,14 @@ impl Settings {
                 login_per_minute: u32::try_from(login_per_minute).unwrap_or(u32::MAX),
             },
             max_body_bytes: usize::try_from(max_body_bytes).unwrap_or(usize::MAX),
+            max_upload_bytes: usize::try_from(max_upload_bytes).unwrap_or(usize::MAX),
+            header_read_timeout: Duration::from_secs(header_read_seconds),
+            body_read_timeout: Duration::from_secs(body_read_seconds),
+            keep_alive_idle: Duration::from_secs(keep_alive_seconds),
+            max_connections_per_address: usize::try_from(per_address).unwrap_or(usize::MAX),
+            trusted_proxies,
+            ops_token: get("LMS_OPS_TOKEN").map(Secret::new),
+            ops_bind,
             // Tokio's semaphore holds at most usize::MAX >> 3 permits.
             max_in_flight_requests: usize::try_from(max_in_flight).map_or(usize::MAX >> 3, |n| n.min(usize::MAX >> 3)),
             debug,
@@ -243,30 +304,52 @@ impl Settings {
     }
 
     /// Development settings for tests and embedding: an SQLite file at `database_url`,
-    /// port 0 on loopback.
+    /// port 0 on loopback, a random signing key of this process.
     pub fn for_tests(database_url: &str) -> Self {
         let mut vars = HashMap::new();
         vars.insert("LMS_DATABASE_URL".to_owned(), database_url.to_owned());
         vars.insert("LMS_BIND".to_owned(), "127.0.0.1:0".to_owned());
+        vars.insert("LMS_JWT_SECRET".to_owned(), crate::signing_key::random_secret());
         Self::from_vars(vars).unwrap_or_else(|e| unreachable!("test settings are valid: {e}"))
     }
 
-    /// Every setting that is unsafe for this environment; in production each one stops
-    /// the server from starting. Empty when all is well.
+    /// Whether `/metrics` and `/health/detailed` need [`Settings::ops_token`] (or the
+    /// separate [`Settings::ops_bind`] address): everywhere but development.
+    pub fn ops_endpoints_protected(&self) -> bool {
+        self.environment != Environment::Development
+    }
+
+    /// Every setting that is unsafe for this environment; each one stops the server from
+    /// starting. Staging and production need strong signing keys; production also needs
+    /// the rest of S8. Empty when all is well.
     pub fn unsafe_settings(&self) -> Vec<String> {
-        if self.environment != Environment::Production {
+        if self.environment == Environment::Development {
             return Vec::new();
         }
         let mut problems = Vec::new();
-        let secret = self.jwt_secret.expose();
-        if secret == DEVELOPMENT_JWT_SECRET {
-            problems.push("LMS_JWT_SECRET is not set (the development default is refused)".to_owned());
-        } else if secret.chars().count() < MIN_PRODUCTION_SECRET_CHARS {
+        if self.jwt_secrets.is_empty() {
             problems.push(format!(
-                "LMS_JWT_SECRET is weak: it needs at least {MIN_PRODUCTION_SECRET_CHARS} characters"
+                "LMS_JWT_SECRET (or LMS_JWT_SECRETS) is not set: {} needs a configured key",
+                self.environment.as_str()
             ));
-        } else if is_trivial_secret(secret) {
-            problems.push("LMS_JWT_SECRET is a default or trivial value".to_owned());
+        }
+        for (index, secret) in self.jwt_secrets.iter().enumerate() {
+            let which = if self.jwt_secrets.len() == 1 {
+                "LMS_JWT_SECRET".to_owned()
+            } else {
+                format!("LMS_JWT_SECRETS entry {}", index + 1)
+            };
+            let secret = secret.expose();
+            if secret.chars().count() < MIN_PRODUCTION_SECRET_CHARS {
+                problems.push(format!(
+                    "{which} is weak: it needs at least {MIN_PRODUCTION_SECRET_CHARS} characters"
+                ));
+            } else if is_trivial_secret(secret) {
+                problems.push(format!("{which} is a default or trivial value"));
+            }
+        }
+        if self.environment != Environment::Production {
+            return problems;
         }
         if self.debug {
             problems.push("LMS_DEBUG is on".to_owned());
@@ -280,6 +363,24 @@ impl Settings {
         problems.extend(database_problems(self.database_url.expose()));
         problems
     }
+}
+
+/// The non-empty, trimmed entries of a comma-separated setting.
+fn list(raw: Option<String>) -> Vec<String> {
+    raw.map(|raw| {
+        raw.split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// An address (a network of one) or a CIDR block.
+fn parse_network(raw: &str) -> Option<ipnet::IpNet> {
+    raw.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| raw.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 /// Secrets that are long enough but obviously not random.
@@ -339,6 +440,8 @@ fn database_problems(url: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    const STRONG: &str = "Xq8v2LmT9wPz4RbN7cYk1JhD5sGf3UaE";
+
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
@@ -353,7 +456,54 @@ mod tests {
         assert_eq!(s.access_token_ttl, Duration::from_secs(900));
         assert_eq!(s.session_revocation_poll, Duration::from_secs(1));
         assert_eq!(s.max_in_flight_requests, 512);
+        assert_eq!(s.max_body_bytes, 64 * 1024);
+        assert_eq!(s.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(s.body_read_timeout, Duration::from_secs(10));
+        assert_eq!(s.max_connections_per_address, 128);
+        assert!(s.jwt_secrets.is_empty(), "development generates its key at start");
+        assert_eq!(s.data_dir, std::path::PathBuf::from("./lms-data"));
         assert!(s.unsafe_settings().is_empty());
+    }
+
+    #[test]
+    fn staging_like_production_needs_a_strong_configured_key() {
+        let staging = |extra: &[(&str, &str)]| {
+            let mut pairs = vec![("LMS_ENV", "staging")];
+            pairs.extend_from_slice(extra);
+            Settings::from_vars(vars(&pairs)).unwrap().unsafe_settings()
+        };
+        assert!(staging(&[]).iter().any(|p| p.contains("is not set")));
+        assert!(staging(&[("LMS_JWT_SECRET", "short")])
+            .iter()
+            .any(|p| p.contains("weak")));
+        assert_eq!(
+            staging(&[("LMS_JWT_SECRET", STRONG)]),
+            Vec::<String>::new(),
+            "CORS and TLS are production's"
+        );
+        let rotated = staging(&[("LMS_JWT_SECRETS", &format!("{STRONG}, short"))]);
+        assert_eq!(rotated.len(), 1, "{rotated:?}");
+        assert!(rotated[0].contains("LMS_JWT_SECRETS entry 2"), "{rotated:?}");
+    }
+
+    #[test]
+    fn key_lists_proxies_and_the_operations_address_are_read() {
+        let s = Settings::from_vars(vars(&[
+            ("LMS_JWT_SECRETS", "newest-key, previous-key"),
+            ("LMS_JWT_SECRET", "ignored-when-the-list-is-set"),
+            ("LMS_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 ,2001:db8::/32"),
+            ("LMS_OPS_BIND", "127.0.0.1:9090"),
+            ("LMS_MAX_CONNECTIONS_PER_ADDRESS", "0"),
+        ]))
+        .unwrap();
+        let keys: Vec<&str> = s.jwt_secrets.iter().map(Secret::expose).collect();
+        assert_eq!(keys, ["newest-key", "previous-key"]);
+        assert_eq!(s.trusted_proxies.len(), 3);
+        assert!(s.trusted_proxies[1].contains(&"192.0.2.7".parse::<std::net::IpAddr>().unwrap()));
+        assert_eq!(s.ops_bind, Some("127.0.0.1:9090".parse().unwrap()));
+        assert_eq!(s.max_connections_per_address, 0);
+        let err = Settings::from_vars(vars(&[("LMS_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local")])).unwrap_err();
+        assert!(format!("{err}").contains("proxy.local"), "{err}");
     }
 
     #[test]
@@ -407,7 +557,7 @@ mod tests {
         assert!(unset
             .unsafe_settings()
             .iter()
-            .any(|p| p.contains("LMS_JWT_SECRET is not set")));
+            .any(|p| p.contains("LMS_JWT_SECRET (or LMS_JWT_SECRETS) is not set")));
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! Access tokens: HS256 JWTs issued at login and refresh, verified on every request.
 //!
-//! Only HS256 is accepted (tokens with `alg: none` or any other algorithm are rejected),
-//! expiry is checked without leeway, and the session the token belongs to (`sid`, the
-//! refresh-token family) must not have been ended by a logout, a logout everywhere, a
-//! password change or refresh-token reuse detection.
+//! Only HS256 is accepted (tokens with `alg: none` or any other algorithm are rejected).
+//! Every claim is required and checked without leeway: the signature against each
+//! configured key in turn (newest first, so a key can be rotated), `exp`, `nbf`, the
+//! issuer `lms` and the audience `lms-api`; a token may live no longer than the access
+//! lifetime (`exp - iat`) and may not be issued in the future. The session the token
+//! belongs to (`sid`, the refresh-token family) must not have been ended by a logout, a
+//! logout everywhere, a password change or refresh-token reuse detection.
 //!
 //! Asking storage about the session on every request would cost a query per request, so
 //! each instance keeps the set of recently ended sessions instead, fed by polling the
@@ -49,11 +52,25 @@ pub struct Claims {
     pub sid: String,
     /// Issue time, seconds since the epoch.
     pub iat: i64,
+    /// Not valid before, seconds since the epoch (the issue time).
+    pub nbf: i64,
     /// Expiry, seconds since the epoch.
     pub exp: i64,
-    /// Issuer, always `lms`.
+    /// Issuer, always [`ISSUER`].
     pub iss: String,
+    /// Audience, always [`AUDIENCE`].
+    pub aud: String,
 }
+
+/// The issuer of every access token.
+pub const ISSUER: &str = "lms";
+
+/// The audience of every access token: this API.
+pub const AUDIENCE: &str = "lms-api";
+
+/// How far in the future a token's issue time may lie: clock differences between the
+/// instances that issue and verify tokens.
+const MAX_CLOCK_SKEW_SECONDS: i64 = 30;
 
 /// Why a token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -165,7 +182,8 @@ fn before(at: DateTime<Utc>, span: Duration) -> DateTime<Utc> {
 /// Issues access tokens, and verifies them against the recently ended sessions.
 pub struct TokenService {
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// Every key that verifies, newest (the signing key) first.
+    decoding: Vec<DecodingKey>,
     validation: Validation,
     ttl: Duration,
     poll_interval: Duration,
@@ -182,19 +200,25 @@ impl std::fmt::Debug for TokenService {
 }
 
 impl TokenService {
-    /// A token service signing with `secret`, issuing tokens that live `ttl`, for a server
-    /// that polls the revocation feed every `poll_interval`
-    /// ([`TokenService::sync_ended_sessions`]). Until a poll succeeds, every request asks
-    /// storage.
-    pub fn new(secret: &[u8], ttl: Duration, poll_interval: Duration) -> Self {
+    /// A token service signing with the first of `keys` and verifying with any of them,
+    /// issuing tokens that live `ttl`, for a server that polls the revocation feed every
+    /// `poll_interval` ([`TokenService::sync_ended_sessions`]). Until a poll succeeds, every
+    /// request asks storage.
+    ///
+    /// # Panics
+    /// When `keys` is empty: a server without a signing key cannot start.
+    pub fn new(keys: &[&[u8]], ttl: Duration, poll_interval: Duration) -> Self {
+        assert!(!keys.is_empty(), "a token service needs a signing key");
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 0;
-        validation.set_issuer(&["lms"]);
-        validation.set_required_spec_claims(&["exp", "sub", "iss"]);
+        validation.validate_nbf = true;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iat", "sub", "iss", "aud"]);
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            encoding: EncodingKey::from_secret(keys[0]),
+            decoding: keys.iter().map(|key| DecodingKey::from_secret(key)).collect(),
             validation,
             ttl,
             poll_interval,
@@ -232,20 +256,39 @@ impl TokenService {
             role: user.role.as_str().to_owned(),
             sid: family_id.to_string(),
             iat: now,
-            exp: now + i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2),
-            iss: "lms".to_owned(),
+            nbf: now,
+            exp: now + self.ttl_seconds(),
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
-    /// Checks signature, algorithm and expiry; returns the actor and session id. Does
+    fn ttl_seconds(&self) -> i64 {
+        i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2)
+    }
+
+    /// Checks signature, algorithm and claims; returns the actor and session id. Does
     /// not check that the session is live (see [`TokenService::authenticate`]).
     pub fn decode(&self, token: &str) -> Result<(Actor, Uuid), TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-            _ => TokenError::Invalid,
-        })?;
-        let claims = data.claims;
+        use jsonwebtoken::errors::ErrorKind;
+        let mut verified = Err(TokenError::Invalid);
+        for key in &self.decoding {
+            match decode::<Claims>(token, key, &self.validation) {
+                Ok(data) => {
+                    verified = Ok(data.claims);
+                    break;
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => continue,
+                Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => return Err(TokenError::Expired),
+                Err(_) => return Err(TokenError::Invalid),
+            }
+        }
+        let claims = verified?;
+        let now = chrono::Utc::now().timestamp();
+        if claims.exp.saturating_sub(claims.iat) > self.ttl_seconds() || claims.iat > now + MAX_CLOCK_SKEW_SECONDS {
+            return Err(TokenError::Invalid);
+        }
         let user_id = UserId::from_str(&claims.sub).map_err(|_| TokenError::Invalid)?;
         let role = Role::from_str(&claims.role).map_err(|_| TokenError::Invalid)?;
         let sid = Uuid::parse_str(&claims.sid).map_err(|_| TokenError::Invalid)?;
@@ -418,12 +461,12 @@ mod tests {
 
     #[test]
     fn overlap_and_staleness_follow_the_poll_interval() {
-        let fast = TokenService::new(b"k", TTL, Duration::from_millis(100));
+        let fast = TokenService::new(&[b"k"], TTL, Duration::from_millis(100));
         assert_eq!(
             (fast.overlap(), fast.stale_after()),
             (Duration::from_secs(1), Duration::from_secs(5))
         );
-        let slow = TokenService::new(b"k", TTL, Duration::from_secs(2));
+        let slow = TokenService::new(&[b"k"], TTL, Duration::from_secs(2));
         assert_eq!(
             (slow.overlap(), slow.stale_after()),
             (Duration::from_secs(4), Duration::from_secs(20))
@@ -434,7 +477,7 @@ mod tests {
     async fn sessions_are_checked_in_storage_until_the_first_poll_then_in_the_set() {
         let stores = Stores::from_backend(Arc::new(MemoryStore::new()));
         let lms = Lms::with_system_clock(stores.clone());
-        let tokens = TokenService::new(b"k", TTL, Duration::from_secs(1));
+        let tokens = TokenService::new(&[b"k"], TTL, Duration::from_secs(1));
         let actor = student();
         let (ended_first, ended_later) = (start_session(&stores, actor).await, start_session(&stores, actor).await);
         stores.auth.revoke_token_family(ended_first, Utc::now()).await.unwrap();
@@ -469,7 +512,7 @@ mod tests {
         store.migrate().await.unwrap();
         let stores = Stores::from_backend(Arc::new(store.clone()));
         let lms = Lms::with_system_clock(stores.clone());
-        let tokens = TokenService::new(b"k", TTL, Duration::from_secs(1));
+        let tokens = TokenService::new(&[b"k"], TTL, Duration::from_secs(1));
         let actor = student();
         let (live, ended) = (start_session(&stores, actor).await, start_session(&stores, actor).await);
         tokens.sync_ended_sessions(&lms).await.unwrap();
@@ -507,36 +550,146 @@ mod tests {
 
     #[test]
     fn issued_tokens_decode_to_the_same_actor() {
-        let tokens = TokenService::new(b"k", TTL, Duration::from_secs(1));
+        let tokens = TokenService::new(&[b"k"], TTL, Duration::from_secs(1));
         let user = user();
         let sid = Uuid::now_v7();
         let (actor, got_sid) = tokens.decode(&tokens.issue(&user, sid).unwrap()).unwrap();
         assert_eq!((actor.user_id, actor.role, got_sid), (user.id, Role::Instructor, sid));
     }
 
-    #[test]
-    fn other_keys_algorithms_and_expired_tokens_are_refused() {
-        let tokens = TokenService::new(b"k", TTL, Duration::from_secs(1));
-        let other = TokenService::new(b"other", TTL, Duration::from_secs(1));
-        let token = other.issue(&user(), Uuid::now_v7()).unwrap();
-        assert_eq!(tokens.decode(&token), Err(TokenError::Invalid));
+    /// Claims as the server issues them for a fresh student token of `user`.
+    fn claims_of(user: &User) -> Claims {
         let now = chrono::Utc::now().timestamp();
-        let user = user();
-        let claims = Claims {
+        Claims {
             sub: user.id.to_string(),
             role: "student".into(),
             sid: Uuid::now_v7().to_string(),
+            iat: now,
+            nbf: now,
+            exp: now + 900,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+        }
+    }
+
+    fn sign(claims: &impl Serialize, key: &[u8]) -> String {
+        encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(key)).unwrap()
+    }
+
+    #[test]
+    fn other_keys_algorithms_and_expired_tokens_are_refused() {
+        let tokens = TokenService::new(&[b"k"], TTL, Duration::from_secs(1));
+        let other = TokenService::new(&[b"other"], TTL, Duration::from_secs(1));
+        let token = other.issue(&user(), Uuid::now_v7()).unwrap();
+        assert_eq!(tokens.decode(&token), Err(TokenError::Invalid));
+        let user = user();
+        let now = chrono::Utc::now().timestamp();
+        let expired = Claims {
             iat: now - 901,
+            nbf: now - 901,
             exp: now - 1,
-            iss: "lms".into(),
+            ..claims_of(&user)
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(b"k")).unwrap();
-        assert_eq!(tokens.decode(&token), Err(TokenError::Expired));
+        assert_eq!(tokens.decode(&sign(&expired, b"k")), Err(TokenError::Expired));
         let good = tokens.issue(&user, Uuid::now_v7()).unwrap();
         let payload = good.split('.').nth(1).unwrap();
         // {"alg":"none","typ":"JWT"}
         let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
         assert_eq!(tokens.decode(&none), Err(TokenError::Invalid));
         assert_eq!(tokens.decode("garbage"), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn every_claim_is_enforced() {
+        let tokens = TokenService::new(&[b"k"], TTL, Duration::from_secs(1));
+        let user = user();
+        let fresh = claims_of(&user);
+        assert!(
+            tokens.decode(&sign(&fresh, b"k")).is_ok(),
+            "the control token is accepted"
+        );
+        let now = fresh.iat;
+        let refused = [
+            (
+                "not yet valid",
+                Claims {
+                    nbf: now + 600,
+                    ..fresh.clone()
+                },
+            ),
+            (
+                "valid until 2100",
+                Claims {
+                    exp: 4_102_444_800,
+                    ..fresh.clone()
+                },
+            ),
+            (
+                "issued in the future",
+                Claims {
+                    iat: now + 3600,
+                    nbf: now,
+                    exp: now + 3600 + 900,
+                    ..fresh.clone()
+                },
+            ),
+            (
+                "another issuer",
+                Claims {
+                    iss: "someone".into(),
+                    ..fresh.clone()
+                },
+            ),
+            (
+                "another audience",
+                Claims {
+                    aud: "another-api".into(),
+                    ..fresh.clone()
+                },
+            ),
+        ];
+        for (what, claims) in refused {
+            assert_eq!(tokens.decode(&sign(&claims, b"k")), Err(TokenError::Invalid), "{what}");
+        }
+        let mut missing = serde_json::to_value(&fresh).unwrap();
+        for claim in ["nbf", "iat", "aud", "iss"] {
+            let mut without = missing.clone();
+            without.as_object_mut().unwrap().remove(claim);
+            assert_eq!(
+                tokens.decode(&sign(&without, b"k")),
+                Err(TokenError::Invalid),
+                "without {claim}"
+            );
+        }
+        missing["aud"] = serde_json::json!(["lms-api", "another-api"]);
+        assert!(
+            tokens.decode(&sign(&missing, b"k")).is_err(),
+            "an audience list does not deserialize"
+        );
+    }
+
+    #[test]
+    fn the_newest_key_signs_and_every_configured_key_verifies() {
+        let rotated = TokenService::new(&[b"new", b"old"], TTL, Duration::from_secs(1));
+        let before = TokenService::new(&[b"old"], TTL, Duration::from_secs(1));
+        let user = user();
+        let old_token = before.issue(&user, Uuid::now_v7()).unwrap();
+        assert!(
+            rotated.decode(&old_token).is_ok(),
+            "tokens of the previous key still verify"
+        );
+        let new_token = rotated.issue(&user, Uuid::now_v7()).unwrap();
+        assert_eq!(
+            before.decode(&new_token),
+            Err(TokenError::Invalid),
+            "signed with the new key"
+        );
+        let after = TokenService::new(&[b"new"], TTL, Duration::from_secs(1));
+        assert!(after.decode(&new_token).is_ok());
+        assert_eq!(
+            after.decode(&old_token),
+            Err(TokenError::Invalid),
+            "a retired key verifies nothing"
+        );
     }
 }

@@ -77,7 +77,7 @@ fn migrate_and_create_admin() {
             "--email",
             "root@example.com",
             "--password",
-            "Adm1nPassword",
+            "granite-willow-comet-parsley-63",
         ],
         &env,
     );
@@ -90,7 +90,7 @@ fn migrate_and_create_admin() {
             "--email",
             "root@example.com",
             "--password",
-            "Adm1nPassword2",
+            "granite-willow-comet-parsley-64",
         ],
         &env,
     );

@@ -8,7 +8,6 @@ use std::time::Duration;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use lms_core::domain::user::Role;
 use lms_http::ratelimit::RateLimiter;
-use lms_http::settings::DEVELOPMENT_JWT_SECRET;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::{envelope_code, postgres_url, redis_url, unique, Backend, TestApp};
@@ -454,8 +453,34 @@ async fn token_failures(backend: Backend) {
         let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         format!("{header}.{}.", parts[1])
     };
+    let key = app.state.settings.jwt_secrets[0].expose().to_owned();
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/me", Some(&forge(payload.clone(), &key)), None)
+            .await
+            .0,
+        StatusCode::OK,
+        "a token signed with the server's key and its own claims is the control"
+    );
+    let with = |changes: &[(&str, Value)]| {
+        let mut claims = payload.clone();
+        for (name, value) in changes {
+            claims[*name] = value.clone();
+        }
+        forge(claims, &key)
+    };
+    let without = |name: &str| {
+        let mut claims = payload.clone();
+        claims.as_object_mut().unwrap().remove(name);
+        forge(claims, &key)
+    };
     let cases = [
-        ("expired", forge(expired_claims, DEVELOPMENT_JWT_SECRET)),
+        ("expired", forge(expired_claims, &key)),
+        ("not yet valid", with(&[("nbf", json!(now + 600))])),
+        ("valid until 2100", with(&[("exp", json!(4_102_444_800_i64))])),
+        ("another audience", with(&[("aud", json!("another-api"))])),
+        ("another issuer", with(&[("iss", json!("someone-else"))])),
+        ("no audience", without("aud")),
+        ("no nbf", without("nbf")),
         ("tampered", tampered),
         ("alg none", alg_none),
         (

@@ -33,6 +33,7 @@ start_server() {
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   export LMS_DATABASE_URL="${LMS_SERVER_DATABASE_URL:-sqlite:$workdir/lms.db}"
   export LMS_BIND="127.0.0.1:$port"
+  export LMS_DATA_DIR="$workdir"
   export LMS_LOG="${LMS_LOG:-warn}"
   "$LMS_SERVER_BIN" >"$workdir/server.log" 2>&1 &
   server_pid=$!

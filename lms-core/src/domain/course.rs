@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::lesson::{Lesson, Prerequisites};
 use crate::domain::money::Price;
-use crate::domain::text::{has_control_characters, normalize_for_match, Category, Description, Title};
+use crate::domain::text::{forbidden_character, normalize_for_match, Category, Description, Title};
 use crate::error::{Error, FieldError, Result, Validator};
 use crate::ids::{CourseId, LessonId, UserId};
 
@@ -77,11 +77,11 @@ pub fn validate_metadata(metadata: &Metadata) -> Result<()> {
         ));
     }
     for (key, value) in metadata {
-        if key.is_empty() || key.chars().count() > MAX_METADATA_KEY || has_control_characters(key, false) {
+        if key.is_empty() || key.chars().count() > MAX_METADATA_KEY || forbidden_character(key, false).is_some() {
             v.push(FieldError::new(
                 key.as_str(),
                 "invalid_key",
-                format!("keys have 1 to {MAX_METADATA_KEY} characters and no control characters"),
+                format!("keys have 1 to {MAX_METADATA_KEY} characters and no control or invisible characters"),
             ));
         }
         if value.chars().count() > MAX_METADATA_VALUE {
@@ -90,12 +90,8 @@ pub fn validate_metadata(metadata: &Metadata) -> Result<()> {
                 "too_long",
                 format!("values have at most {MAX_METADATA_VALUE} characters"),
             ));
-        } else if has_control_characters(value, true) {
-            v.push(FieldError::new(
-                key.as_str(),
-                "control_characters",
-                "values must not contain control characters",
-            ));
+        } else if let Some(found) = forbidden_character(value, true) {
+            v.push(found.field_error(key.as_str()));
         }
     }
     v.finish()

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::text::{has_control_characters, normalize_for_match};
+use crate::domain::text::{forbidden_character, normalize_for_match};
 use crate::error::{FieldError, Result, Validator};
 use crate::ids::QuestionId;
 
@@ -62,12 +62,8 @@ const MAX_OPTION_CHARS: usize = 500;
 fn check_text(v: &mut Validator, field: &str, text: &str, max: usize) {
     if text.trim().is_empty() {
         v.push(FieldError::new(field, "required", "must not be empty"));
-    } else if has_control_characters(text, true) {
-        v.push(FieldError::new(
-            field,
-            "control_characters",
-            "must not contain control characters",
-        ));
+    } else if let Some(found) = forbidden_character(text, true) {
+        v.push(found.field_error(field));
     } else if text.chars().count() > max {
         v.push(FieldError::new(
             field,

@@ -94,15 +94,18 @@ impl AuthService {
         self
     }
 
-    /// Registers a student with a password (checked against the policy before anything
-    /// is stored).
+    /// Registers a student with a password (checked against the policy, which counts the
+    /// user's email and name as guessable, before anything is stored).
     #[instrument(skip_all)]
     pub async fn register(&self, input: NewUser, password: &str) -> Result<User> {
         let mut v = Validator::new();
         if let Err(Error::Validation(errors)) = self.users.validate_new(&input) {
             errors.into_iter().for_each(|e| v.push(e));
         }
-        let password = v.field("password", Password::parse(password));
+        let password = match Password::parse_for_blocking(password, &[&input.email, &input.display_name]).await {
+            Err(Error::Internal(e)) => return Err(Error::Internal(e)),
+            checked => v.field("password", checked),
+        };
         v.finish()?;
         let hash = password.expect("validated above").hash_blocking().await?;
         let user = self.users.register(input).await?;
@@ -118,12 +121,17 @@ impl AuthService {
     }
 
     /// Sets a password without authorization checks, for operator tooling
-    /// (e.g. creating the first admin). Ends all of the user's sessions.
+    /// (e.g. creating the first admin). The policy counts the user's email and name as
+    /// guessable. Ends all of the user's sessions.
     pub async fn set_password_unchecked(&self, user_id: UserId, password: &str) -> Result<()> {
+        let user = self.users.load(user_id).await?;
         let mut v = Validator::new();
-        let password = v.field("password", Password::parse(password));
+        let inputs = [user.email.as_str(), user.display_name.as_str()];
+        let password = match Password::parse_for_blocking(password, &inputs).await {
+            Err(Error::Internal(e)) => return Err(Error::Internal(e)),
+            checked => v.field("password", checked),
+        };
         v.finish()?;
-        self.users.load(user_id).await?;
         let hash = password.expect("validated above").hash_blocking().await?;
         self.store_hash(user_id, &hash).await?;
         self.deps

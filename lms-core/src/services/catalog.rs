@@ -9,7 +9,7 @@ use crate::domain::events::EventPayload;
 use crate::domain::lesson::{Lesson, LessonContent, Prerequisites};
 use crate::domain::money::{Money, Price};
 use crate::domain::quiz::{NewQuestion, Quiz};
-use crate::domain::text::{has_control_characters, normalize_for_match, Category, Description, LessonBody, Title};
+use crate::domain::text::{forbidden_character, normalize_for_match, Category, Description, LessonBody, Title};
 use crate::domain::video::Video;
 use crate::error::{Entity, Error, FieldError, Result, Validator};
 use crate::ids::{CourseId, LessonId};
@@ -462,12 +462,8 @@ impl CatalogService {
                     "too_long",
                     format!("must be at most {MAX_QUERY_CHARS} characters"),
                 ));
-            } else if has_control_characters(value, false) {
-                v.push(FieldError::new(
-                    field,
-                    "control_characters",
-                    "must not contain control characters",
-                ));
+            } else if let Some(found) = forbidden_character(value, false) {
+                v.push(found.field_error(field));
             }
         }
         v.finish()?;

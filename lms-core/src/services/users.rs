@@ -128,6 +128,23 @@ impl UserService {
         self.load(id).await
     }
 
+    /// The actor a verified credential stands for, with the rights the account has now.
+    /// A credential states the role the account had when it was issued; a student's
+    /// rights are the least there are, so such an actor is taken as it is (no storage
+    /// read on the learners' hot paths), while an instructor's or admin's role is
+    /// confirmed against the account, so that a demotion takes effect on the very next
+    /// request on every instance. An account that no longer exists is unauthenticated.
+    pub async fn current_actor(&self, claimed: Actor) -> Result<Actor> {
+        if claimed.role == Role::Student {
+            return Ok(claimed);
+        }
+        match self.deps.stores.users.get_user(claimed.user_id).await {
+            Ok(Some(user)) => Ok(Actor::of(&user)),
+            Ok(None) => Err(Error::Unauthenticated("the account no longer exists")),
+            Err(e) => Err(Error::from_store(e, Entity::User, claimed.user_id)),
+        }
+    }
+
     /// Changes profile data: one's own, or anyone's for admins.
     #[instrument(skip_all, fields(user_id = %id))]
     pub async fn update_profile(&self, actor: &Actor, id: UserId, patch: ProfilePatch) -> Result<User> {

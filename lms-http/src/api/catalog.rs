@@ -14,7 +14,7 @@ use super::types::{
     metadata, CourseListItem, CoursePage, CourseResponse, CourseStatusDto, CreateCourseRequest, CreateLessonRequest,
     LessonResponse, LessonViewResponse, ReorderRequest, UpdateCourseRequest, UpdateLessonRequest,
 };
-use super::{token_error, ApiResult, ApiTags, BearerAuth, State};
+use super::{verified_actor, ApiResult, ApiTags, BearerAuth, DecodedToken, State};
 use crate::error::ApiError;
 
 /// Courses and lessons.
@@ -53,12 +53,11 @@ pub(super) async fn optional_actor(state: &State, req: &Request) -> ApiResult<Op
         .ok()
         .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
         .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
-    state
-        .tokens
-        .authenticate(&state.lms, token.trim())
-        .await
-        .map(Some)
-        .map_err(token_error)
+    let decoded = match req.data::<DecodedToken>() {
+        Some(DecodedToken(decoded)) => *decoded,
+        None => state.tokens.decode(token.trim()),
+    };
+    verified_actor(state, decoded).await.map(Some)
 }
 
 fn lesson_response(course: &lms_core::domain::course::Course, id: LessonId) -> ApiResult<Json<LessonResponse>> {

@@ -38,6 +38,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Start time, for uptime.
     pub started: Instant,
+    /// Requests being worked on and waiting, for the in-flight limit and readiness.
+    pub in_flight: crate::gateway::InFlight,
 }
 
 /// [`StoreHealth`] that can be debug-printed opaquely.
@@ -96,11 +98,23 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
         Some(DecodedToken(decoded)) => *decoded,
         None => state.tokens.decode(&bearer.token),
     };
-    let checked = match decoded {
-        Ok((actor, sid)) => state.tokens.check_live(&state.lms, actor, sid).await,
-        Err(e) => Err(e),
-    };
-    checked.map_err(|e| token_error(e).into())
+    verified_actor(state, decoded).await.map_err(Into::into)
+}
+
+/// The actor a decoded bearer token stands for: its session must be live, and rights
+/// above a learner's are confirmed against the account (the role in a token is what it
+/// was at issue), so a demotion holds from the next request.
+pub(crate) async fn verified_actor(
+    state: &AppState,
+    decoded: Result<(Actor, uuid::Uuid), TokenError>,
+) -> ApiResult<Actor> {
+    let (claimed, sid) = decoded.map_err(token_error)?;
+    let actor = state
+        .tokens
+        .check_live(&state.lms, claimed, sid)
+        .await
+        .map_err(token_error)?;
+    Ok(state.lms.users.current_actor(actor).await?)
 }
 
 /// 401 for refused tokens; 503 when storage could not confirm the session.

@@ -134,9 +134,25 @@ impl OpsApi {
         Json(liveness())
     }
 
-    /// Readiness probe: 503 when the database is unreachable.
+    /// Readiness probe: 503 when the database is unreachable, and while the server is
+    /// saturated (every in-flight slot taken and requests waiting), so a load balancer
+    /// sends new traffic elsewhere.
     #[oai(path = "/health/ready", method = "get", operation_id = "healthReady")]
     async fn ready(&self, state: Data<&State>) -> ApiResult<Ready> {
+        let waiting = state.in_flight.waiting();
+        if waiting > 0 {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the server is saturated",
+                json!({
+                    "status": HealthStatus::Degraded,
+                    "reason": "saturated",
+                    "waiting_requests": waiting,
+                    "max_in_flight_requests": state.settings.max_in_flight_requests,
+                }),
+            ));
+        }
         let db = probe("database", true, state.health.ping()).await;
         if db.status == HealthStatus::Healthy {
             Ok(Ready::Ok(Json(Liveness {

@@ -216,7 +216,8 @@ pub struct RegisterRequest {
     /// Email address (unique, case-insensitive).
     #[oai(validator(max_length = 254))]
     pub email: Text,
-    /// Password: 8 to 128 characters with a lower-case letter, an upper-case letter and a digit.
+    /// Password: 8 to 128 characters, no composition rules, refused when common or
+    /// guessable (also from the email and name); never truncated.
     #[oai(validator(max_length = 1024))]
     pub password: Text,
     /// Name shown to others.

@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// Password used for every test account.
-pub const PASSWORD: &str = "Sup3rSecret";
+pub const PASSWORD: &str = "correct-horse-battery-staple-42";
 
 /// Which storage a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +134,11 @@ impl TestApp {
         let app = Application::build_with(settings, storage.clone(), limiter)
             .await
             .expect("build");
+        Self::serve(app, storage, database, dir)
+    }
+
+    /// Runs a built server until [`TestApp::stop`].
+    fn serve(app: Application, storage: Storage, database: Option<FreshDatabase>, dir: tempfile::TempDir) -> Self {
         let base = format!("http://{}", app.addr());
         let state = app.state();
         let (tx, rx) = oneshot::channel();
@@ -150,6 +155,16 @@ impl TestApp {
             database,
             _dir: dir,
         }
+    }
+
+    /// Another server over the same database and with the same settings, as a second
+    /// instance of a deployment would be.
+    pub async fn second_instance(&self) -> TestApp {
+        let settings = self.state.settings.clone();
+        let app = Application::build_with(settings, self.storage.clone(), RateLimiter::local())
+            .await
+            .expect("build the second instance");
+        Self::serve(app, self.storage.clone(), None, tempfile::tempdir().expect("temp dir"))
     }
 
     /// Signals shutdown and waits for the server to stop.
