@@ -97,9 +97,15 @@ where
                 }
             },
         };
-        let Some(slot) = counts.admit(peer.ip(), &limits) else {
-            tracing::warn!(target: "lms::security", client_ip = %peer.ip(), "connection refused: too many connections from this address");
-            continue;
+        let slot = match counts.admit(peer.ip(), &limits) {
+            Admission::Admitted(slot) => slot,
+            Admission::Refused { first } => {
+                // One line per address and episode: a flood must not flood the log too.
+                if first {
+                    tracing::warn!(target: "lms::security", client_ip = %peer.ip(), limit = limits.max_per_address, "connections refused: too many open from this address");
+                }
+                continue;
+            }
         };
         let _ = stream.set_nodelay(true);
         let connection = Connection {
@@ -129,9 +135,10 @@ where
     Ok(())
 }
 
-/// Open connections per client address.
+/// Open connections per client address, and whether some were refused since the address
+/// last had none open.
 #[derive(Debug, Default)]
-struct AddressCounts(Mutex<HashMap<IpAddr, usize>>);
+struct AddressCounts(Mutex<HashMap<IpAddr, (usize, bool)>>);
 
 /// One admitted connection's place in [`AddressCounts`], given back when dropped.
 struct AddressSlot {
@@ -139,20 +146,33 @@ struct AddressSlot {
     ip: IpAddr,
 }
 
+/// Whether a connection may be served.
+enum Admission {
+    /// Yes, counted in its address's share (`None`: exempt or unlimited, not counted).
+    Admitted(Option<AddressSlot>),
+    /// No: its address holds its share; `first` for the first refusal of the episode.
+    Refused {
+        /// No connection of this address was refused since it last had none open.
+        first: bool,
+    },
+}
+
 impl AddressCounts {
-    /// A place for a connection from `ip`, or `None` when the address already holds its
-    /// share. Exempt and unlimited connections are admitted without being counted.
-    fn admit(self: &Arc<Self>, ip: IpAddr, limits: &ConnectionLimits) -> Option<Option<AddressSlot>> {
+    /// Admits a connection from `ip` unless the address already holds its share. Exempt
+    /// and unlimited connections are admitted without being counted.
+    fn admit(self: &Arc<Self>, ip: IpAddr, limits: &ConnectionLimits) -> Admission {
         if limits.max_per_address == 0 || limits.exempt.iter().any(|net| net.contains(&ip)) {
-            return Some(None);
+            return Admission::Admitted(None);
         }
         let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let open = counts.entry(ip).or_insert(0);
+        let (open, refused) = counts.entry(ip).or_insert((0, false));
         if *open >= limits.max_per_address {
-            return None;
+            let first = !*refused;
+            *refused = true;
+            return Admission::Refused { first };
         }
         *open += 1;
-        Some(Some(AddressSlot {
+        Admission::Admitted(Some(AddressSlot {
             counts: self.clone(),
             ip,
         }))
@@ -162,7 +182,7 @@ impl AddressCounts {
 impl Drop for AddressSlot {
     fn drop(&mut self) {
         let mut counts = self.counts.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(open) = counts.get_mut(&self.ip) {
+        if let Some((open, _)) = counts.get_mut(&self.ip) {
             *open -= 1;
             if *open == 0 {
                 counts.remove(&self.ip);
@@ -525,18 +545,32 @@ mod tests {
             exempt: vec!["10.0.0.0/8".parse().unwrap()],
         };
         let (a, b) = (IpAddr::from([127, 0, 0, 1]), IpAddr::from([127, 0, 0, 2]));
-        let first = counts.admit(a, &limits).unwrap();
-        let second = counts.admit(a, &limits).unwrap();
-        assert!(counts.admit(a, &limits).is_none(), "a third from the same address");
-        assert!(counts.admit(b, &limits).is_some(), "another address has its own share");
-        drop(first);
+        let admitted = |admission| match admission {
+            Admission::Admitted(slot) => slot,
+            Admission::Refused { .. } => panic!("refused"),
+        };
+        let first = admitted(counts.admit(a, &limits));
+        let second = admitted(counts.admit(a, &limits));
         assert!(
-            counts.admit(a, &limits).is_some(),
-            "a closed connection frees its place"
+            matches!(counts.admit(a, &limits), Admission::Refused { first: true }),
+            "a third"
         );
-        drop(second);
+        assert!(
+            matches!(counts.admit(a, &limits), Admission::Refused { first: false }),
+            "logged once"
+        );
+        assert!(
+            admitted(counts.admit(b, &limits)).is_some(),
+            "another address has its own share"
+        );
+        drop(first);
+        let third = admitted(counts.admit(a, &limits));
+        assert!(third.is_some(), "a closed connection frees its place");
+        drop((second, third));
+        assert!(matches!(counts.admit(a, &limits), Admission::Admitted(Some(_))));
         for _ in 0..10 {
-            assert!(counts.admit(IpAddr::from([10, 1, 2, 3]), &limits).is_some());
+            let exempt = admitted(counts.admit(IpAddr::from([10, 1, 2, 3]), &limits));
+            assert!(exempt.is_none(), "exempt, not counted");
         }
     }
 

@@ -299,7 +299,7 @@ async fn the_operations_address_serves_health_and_metrics_only() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demoted_accounts_lose_their_rights_at_once_on_every_instance() {
+async fn demoted_and_premium_revoked_accounts_lose_their_rights_at_once_on_every_instance() {
     let first = TestApp::start(Backend::Sqlite, |_| {}).await;
     let second = first.second_instance().await;
     let (admin_a, token_a) = first.user(Role::Admin).await;
@@ -349,6 +349,43 @@ async fn demoted_accounts_lose_their_rights_at_once_on_every_instance() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{resp}");
+
+    // Premium: granted, used on the second instance, revoked on the first, refused on the
+    // second at the next request.
+    let (premium, premium_token) = second.user(Role::Student).await;
+    let mut paid = Vec::new();
+    for _ in 0..2 {
+        let (course, _) = first.published_course(&token_a).await;
+        let (status, body) = first
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/courses/{course}"),
+                Some(&token_a),
+                Some(json!({"price": {"amount_minor": 1000, "currency": "EUR"}})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        paid.push(course);
+    }
+    let enroll = |course: &str| format!("/api/v1/courses/{course}/enrollments");
+    for (premium_flag, course, expected) in [
+        (true, &paid[0], StatusCode::CREATED),
+        (false, &paid[1], StatusCode::PAYMENT_REQUIRED),
+    ] {
+        let (status, body) = first
+            .call(
+                Method::PATCH,
+                &demote(&premium),
+                Some(&token_a),
+                Some(json!({"premium": premium_flag})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = second
+            .call(Method::POST, &enroll(course), Some(&premium_token), None)
+            .await;
+        assert_eq!(status, expected, "premium {premium_flag}: {body}");
+    }
     second.stop().await;
     first.stop().await;
 }
