@@ -291,7 +291,14 @@ impl Application {
             let _ = operations.await;
         }
         drop(feed);
-        self.storage.close().await;
+        // A database driver may wait for work the cancelled requests left behind (MongoDB's
+        // waits for their sessions); the process must stop all the same.
+        if tokio::time::timeout(grace, self.storage.close()).await.is_err() {
+            tracing::warn!(
+                grace_seconds = grace.as_secs(),
+                "storage did not close within the grace period; stopping without it"
+            );
+        }
         result
     }
 }

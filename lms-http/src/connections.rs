@@ -224,7 +224,11 @@ impl<E: Endpoint<Output = poem::Response> + 'static> Connection<E> {
             }
         });
         let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder.http1().max_buf_size(MAX_HEAD_BYTES);
+        // Half-close: a client that closes its side keeps the request it sent running to
+        // its answer, as poem's server did. Without it hyper drops the request where it
+        // stands, and dropping storage operations mid-flight by the thousand (a load
+        // generator stopping) left the MongoDB driver's pool wedged.
+        builder.http1().max_buf_size(MAX_HEAD_BYTES).half_close(true);
         let conn = builder.serve_connection_with_upgrades(io, service);
         tokio::pin!(conn);
         let expired = clock.expired(&self.limits);
