@@ -73,15 +73,31 @@ impl InFlight {
         if let Ok(permit) = self.permits.try_acquire() {
             return Some(permit);
         }
-        self.waiting.fetch_add(1, Ordering::Relaxed);
-        let permit = self.permits.acquire().await.ok();
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
-        permit
+        // Counted by a guard: a request cancelled while it waits must not stay counted, or
+        // readiness would report saturation forever.
+        let _waiting = Waiting::count(&self.waiting);
+        self.permits.acquire().await.ok()
     }
 
     /// Requests waiting for a slot right now; more than zero means the server is saturated.
     pub fn waiting(&self) -> usize {
         self.waiting.load(Ordering::Relaxed)
+    }
+}
+
+/// One request counted in [`InFlight::waiting`] for as long as it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn count(waiting: &'a AtomicUsize) -> Self {
+        waiting.fetch_add(1, Ordering::Relaxed);
+        Self(waiting)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -542,5 +558,27 @@ impl<E: Endpoint> Endpoint for Gateway<E> {
             tracing::warn!(target: "lms::security", request_id = %id, client_ip = %client, method, route = %route, status, "request refused");
         }
         Ok(resp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_cancelled_while_waiting_is_no_longer_counted() {
+        let in_flight = InFlight::new(1);
+        let held = in_flight.enter().await;
+        assert!(held.is_some());
+        {
+            let waiting = in_flight.enter();
+            tokio::pin!(waiting);
+            assert!(futures::poll!(waiting.as_mut()).is_pending());
+            assert_eq!(in_flight.waiting(), 1);
+        }
+        assert_eq!(in_flight.waiting(), 0, "the cancelled wait left the count");
+        drop(held);
+        assert!(in_flight.enter().await.is_some());
+        assert_eq!(in_flight.waiting(), 0);
     }
 }
