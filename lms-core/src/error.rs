@@ -7,7 +7,6 @@ use serde::Serialize;
 use crate::domain::enrollment::EnrollmentStatus;
 use crate::domain::unlock::UnmetRequirement;
 use crate::ids::LessonId;
-use crate::ports::StoreError;
 
 /// Boxed error from a backend (database driver, network, …).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -219,23 +218,6 @@ impl Error {
             Error::AttemptsExhausted { .. } => "QUIZ_ATTEMPTS_EXHAUSTED".into(),
             Error::Unavailable(_) => "SERVICE_UNAVAILABLE".into(),
             Error::Internal(_) => "INTERNAL_ERROR".into(),
-        }
-    }
-
-    /// Maps a store error, naming the aggregate it concerned.
-    pub(crate) fn from_store(err: StoreError, entity: Entity, id: impl fmt::Display) -> Self {
-        match err {
-            StoreError::NotFound => Error::not_found(entity, id),
-            StoreError::Duplicate(key) => Error::AlreadyExists {
-                entity,
-                key: key.to_string(),
-            },
-            StoreError::VersionConflict => Error::Conflict {
-                entity,
-                id: id.to_string(),
-            },
-            StoreError::Unavailable(source) => Error::Unavailable(source),
-            StoreError::Backend(source) => Error::Internal(source),
         }
     }
 }

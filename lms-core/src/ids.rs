@@ -53,6 +53,18 @@ macro_rules! typed_id {
             }
         }
 
+        impl From<$name> for crate::records::IndexValue {
+            fn from(id: $name) -> Self {
+                crate::records::IndexValue::Uuid(id.0)
+            }
+        }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
         impl From<Uuid> for $name {
             fn from(uuid: Uuid) -> Self {
                 Self(uuid)

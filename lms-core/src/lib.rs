@@ -7,6 +7,7 @@ pub mod error;
 pub mod ids;
 pub mod memory;
 pub mod ports;
+pub mod records;
 pub mod services;
 #[cfg(feature = "testing")]
 pub mod testing;

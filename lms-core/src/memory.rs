@@ -1,6 +1,8 @@
 //! The in-memory adapter: every port over plain collections behind one lock. It is the
 //! reference implementation of the storage contract, useful to embedders and tests.
 
+mod records;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -9,15 +11,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::class::Class;
 use crate::domain::course::{Course, CourseSummary};
 use crate::domain::enrollment::Enrollment;
 use crate::domain::events::DomainEvent;
 use crate::domain::text::Email;
 use crate::domain::user::User;
-use crate::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use crate::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
 use crate::ports::{
-    AuthStore, ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
+    AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
     RefreshToken, RefreshTokenState, StoreError, StoreHealth, StoreResult, UniqueKey, UserStore,
 };
 
@@ -27,7 +28,7 @@ struct State {
     user_by_email: HashMap<String, UserId>,
     courses: BTreeMap<CourseId, Course>,
     course_by_lesson: HashMap<LessonId, CourseId>,
-    classes: BTreeMap<ClassId, Class>,
+    records: records::RecordTables,
     enrollments: BTreeMap<EnrollmentId, Enrollment>,
     enrollment_by_user_course: HashMap<(UserId, CourseId), EnrollmentId>,
     enrollments_by_user: BTreeSet<(UserId, EnrollmentId)>,
@@ -233,41 +234,6 @@ impl CourseStore for MemoryStore {
             |c| filter.matches(c),
         );
         Ok(page.map(|c| c.summary()))
-    }
-}
-
-#[async_trait]
-impl ClassStore for MemoryStore {
-    async fn insert_class(&self, class: &Class, events: &[DomainEvent]) -> StoreResult<()> {
-        let mut state = self.state();
-        if state.classes.contains_key(&class.id) {
-            return Err(StoreError::Duplicate(UniqueKey::Id));
-        }
-        state.classes.insert(class.id, class.clone());
-        state.append(events);
-        Ok(())
-    }
-
-    async fn get_class(&self, id: ClassId) -> StoreResult<Option<Class>> {
-        Ok(self.state().classes.get(&id).cloned())
-    }
-
-    async fn update_class(&self, class: &Class, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
-        let mut state = self.state();
-        check_version(state.classes.get(&class.id).map(|c| c.version), expected_version)?;
-        state.classes.insert(class.id, class.clone());
-        state.append(events);
-        Ok(())
-    }
-
-    async fn list_classes(&self, page: PageRequest) -> StoreResult<Page<Class>> {
-        Ok(page_of(
-            &self.state().classes,
-            page,
-            ClassId::from_uuid,
-            |c| c.id.as_uuid(),
-            |_| true,
-        ))
     }
 }
 

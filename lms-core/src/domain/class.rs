@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::text::{Description, Title};
 use crate::error::{Error, Result};
 use crate::ids::{ClassId, CourseId, UserId};
+use crate::records::{Index, KeySpec, Record, RecordKind};
 
 /// Most courses in one class.
 pub const MAX_CLASS_COURSES: usize = 200;
@@ -68,5 +69,28 @@ impl Class {
         let before = self.course_ids.len();
         self.course_ids.retain(|&c| c != course_id);
         before != self.course_ids.len()
+    }
+}
+
+impl Record for Class {
+    const KIND: RecordKind = RecordKind {
+        name: "class",
+        keys: &[KeySpec::lookup("owner_id")],
+    };
+
+    fn id(&self) -> uuid::Uuid {
+        self.id.as_uuid()
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn owner(&self) -> Option<UserId> {
+        Some(self.owner_id)
+    }
+
+    fn index(&self, index: &mut Index) {
+        index.set("owner_id", self.owner_id);
     }
 }

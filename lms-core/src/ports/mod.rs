@@ -17,12 +17,12 @@
 //! - An unreachable backend MUST surface quickly as [`StoreError::Unavailable`].
 
 mod auth;
-mod classes;
 mod clock;
 mod courses;
 mod enrollments;
 mod notifier;
 mod outbox;
+mod records;
 mod users;
 
 use std::fmt;
@@ -32,15 +32,18 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use auth::{AuthStore, RefreshToken, RefreshTokenState};
-pub use classes::ClassStore;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use courses::{CourseFilter, CourseStore};
 pub use enrollments::EnrollmentStore;
 pub use notifier::{Notifier, NotifyError, RecordingNotifier};
 pub use outbox::{OutboxMessage, OutboxStore};
+pub use records::{
+    IndexEntry, KeyRole, Order, OwnedRecord, RangeCursor, RangeItem, RangeQuery, RecordDoc, RecordStore, RecordWrite,
+    StoredRecord, UnitOfWork,
+};
 pub use users::UserStore;
 
-use crate::error::{BoxError, Error, Result};
+use crate::error::{BoxError, Entity, Error, Result};
 
 /// Which uniqueness rule a write broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,15 +55,24 @@ pub enum UniqueKey {
     UserEmail,
     /// This user is already enrolled in this course.
     UserCourse,
+    /// A declared unique key of a record kind, or `"id"` for a record's id
+    /// ([`crate::records`]).
+    Record {
+        /// The kind's name.
+        kind: &'static str,
+        /// The key's name.
+        key: &'static str,
+    },
 }
 
 impl fmt::Display for UniqueKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            UniqueKey::Id => "id",
-            UniqueKey::UserEmail => "email",
-            UniqueKey::UserCourse => "user and course",
-        })
+        match self {
+            UniqueKey::Id => f.write_str("id"),
+            UniqueKey::UserEmail => f.write_str("email"),
+            UniqueKey::UserCourse => f.write_str("user and course"),
+            UniqueKey::Record { kind, key } => write!(f, "{kind} {key}"),
+        }
     }
 }
 
@@ -94,6 +106,23 @@ impl StoreError {
     /// Wraps any error as unavailability.
     pub fn unavailable(err: impl Into<BoxError>) -> Self {
         StoreError::Unavailable(err.into())
+    }
+
+    /// The use-case error for this store error, naming the aggregate it concerned.
+    pub(crate) fn about(self, entity: Entity, id: impl fmt::Display) -> Error {
+        match self {
+            StoreError::NotFound => Error::not_found(entity, id),
+            StoreError::Duplicate(key) => Error::AlreadyExists {
+                entity,
+                key: key.to_string(),
+            },
+            StoreError::VersionConflict => Error::Conflict {
+                entity,
+                id: id.to_string(),
+            },
+            StoreError::Unavailable(source) => Error::Unavailable(source),
+            StoreError::Backend(source) => Error::Internal(source),
+        }
     }
 }
 
@@ -179,12 +208,12 @@ pub trait StoreHealth: Send + Sync + 'static {
 
 /// Everything a storage adapter provides.
 pub trait Storage:
-    UserStore + CourseStore + ClassStore + EnrollmentStore + OutboxStore + AuthStore + StoreHealth
+    UserStore + CourseStore + RecordStore + EnrollmentStore + OutboxStore + AuthStore + StoreHealth
 {
 }
 
 impl<T> Storage for T where
-    T: UserStore + CourseStore + ClassStore + EnrollmentStore + OutboxStore + AuthStore + StoreHealth
+    T: UserStore + CourseStore + RecordStore + EnrollmentStore + OutboxStore + AuthStore + StoreHealth
 {
 }
 
@@ -195,8 +224,8 @@ pub struct Stores {
     pub users: Arc<dyn UserStore>,
     /// Courses and their lessons.
     pub courses: Arc<dyn CourseStore>,
-    /// Classes.
-    pub classes: Arc<dyn ClassStore>,
+    /// Every aggregate declared as a record ([`crate::records`]).
+    pub records: Arc<dyn RecordStore>,
     /// Enrollments and progress.
     pub enrollments: Arc<dyn EnrollmentStore>,
     /// The outbox of domain events.
@@ -213,7 +242,7 @@ impl Stores {
         Self {
             users: backend.clone(),
             courses: backend.clone(),
-            classes: backend.clone(),
+            records: backend.clone(),
             enrollments: backend.clone(),
             outbox: backend.clone(),
             auth: backend.clone(),

@@ -139,7 +139,7 @@ impl AuthService {
             .auth
             .revoke_user_tokens(user_id, self.deps.clock.now())
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, user_id))?;
+            .map_err(|e| e.about(Entity::User, user_id))?;
         Ok(())
     }
 
@@ -155,7 +155,7 @@ impl AuthService {
                 .auth
                 .password_hash(user.id)
                 .await
-                .map_err(|e| Error::from_store(e, Entity::User, user.id))?,
+                .map_err(|e| e.about(Entity::User, user.id))?,
             None => None,
         };
         let valid = verify_blocking(password, hash).await;
@@ -177,7 +177,7 @@ impl AuthService {
         let token = store
             .refresh_token(&hash)
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, "session"))?
+            .map_err(|e| e.about(Entity::User, "session"))?
             .ok_or(Error::Unauthenticated("unknown refresh token"))?;
         match token.state {
             RefreshTokenState::Active => {}
@@ -196,7 +196,7 @@ impl AuthService {
         match store.rotate_refresh_token(&hash, &next).await {
             Ok(()) => Ok(session),
             Err(StoreError::VersionConflict) => Err(self.reuse_detected(&token).await),
-            Err(e) => Err(Error::from_store(e, Entity::User, "session")),
+            Err(e) => Err(e.about(Entity::User, "session")),
         }
     }
 
@@ -209,7 +209,7 @@ impl AuthService {
             .auth
             .session_active(family_id)
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, "session"))?;
+            .map_err(|e| e.about(Entity::User, "session"))?;
         if active {
             Ok(())
         } else {
@@ -224,12 +224,12 @@ impl AuthService {
         let token = store
             .refresh_token(&token_hash(refresh_token))
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, "session"))?;
+            .map_err(|e| e.about(Entity::User, "session"))?;
         if let Some(token) = token {
             store
                 .revoke_token_family(token.family_id, self.deps.clock.now())
                 .await
-                .map_err(|e| Error::from_store(e, Entity::User, "session"))?;
+                .map_err(|e| e.about(Entity::User, "session"))?;
         }
         Ok(())
     }
@@ -242,7 +242,7 @@ impl AuthService {
             .auth
             .revoke_user_tokens(user_id, self.deps.clock.now())
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, user_id))
+            .map_err(|e| e.about(Entity::User, user_id))
     }
 
     /// The revocation feed: the sessions (token families) ended at or after `since` by
@@ -257,7 +257,7 @@ impl AuthService {
             .auth
             .sessions_ended_since(since)
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, "session"))
+            .map_err(|e| e.about(Entity::User, "session"))
     }
 
     async fn reuse_detected(&self, token: &RefreshToken) -> Error {
@@ -269,7 +269,7 @@ impl AuthService {
             .revoke_token_family(token.family_id, self.deps.clock.now())
             .await;
         if let Err(e) = revoked {
-            return Error::from_store(e, Entity::User, "session");
+            return e.about(Entity::User, "session");
         }
         Error::Unauthenticated("refresh token reused; session revoked")
     }
@@ -304,7 +304,7 @@ impl AuthService {
             .auth
             .insert_refresh_token(&stored)
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, "session"))?;
+            .map_err(|e| e.about(Entity::User, "session"))?;
         Ok(session)
     }
 
@@ -314,6 +314,6 @@ impl AuthService {
             .auth
             .set_password_hash(user_id, hash)
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, user_id))
+            .map_err(|e| e.about(Entity::User, user_id))
     }
 }

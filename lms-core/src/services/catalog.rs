@@ -206,7 +206,7 @@ impl CatalogService {
             .courses
             .insert_course(&course, &events)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Course, course.id))?;
+            .map_err(|e| e.about(Entity::Course, course.id))?;
         Ok(course)
     }
 
@@ -306,7 +306,7 @@ impl CatalogService {
                 .courses
                 .get_courses(&frontier)
                 .await
-                .map_err(|e| Error::from_store(e, Entity::Course, id))?;
+                .map_err(|e| e.about(Entity::Course, id))?;
             if direct {
                 if let Some(missing) = frontier.iter().find(|c| !courses.iter().any(|f| f.id == **c)) {
                     return Err(Error::invalid(
@@ -492,7 +492,7 @@ impl CatalogService {
             .courses
             .list_courses(&filter, page)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Course, "list"))
+            .map_err(|e| e.about(Entity::Course, "list"))
     }
 
     async fn course_of_lesson(&self, lesson_id: LessonId) -> Result<CourseId> {
@@ -519,7 +519,7 @@ impl CatalogService {
                 .courses
                 .update_course(&course, expected, &events)
                 .await
-                .map_err(|e| Error::from_store(e, Entity::Course, id))?;
+                .map_err(|e| e.about(Entity::Course, id))?;
             Ok(course)
         })
         .await
@@ -532,7 +532,7 @@ pub(crate) async fn load_course(deps: &Deps, id: CourseId) -> Result<Arc<Course>
         .courses
         .get_course(id)
         .await
-        .map_err(|e| Error::from_store(e, Entity::Course, id))?
+        .map_err(|e| e.about(Entity::Course, id))?
         .ok_or_else(|| Error::not_found(Entity::Course, id))
 }
 
@@ -542,6 +542,6 @@ pub(crate) async fn course_by_lesson(deps: &Deps, lesson_id: LessonId) -> Result
         .courses
         .find_course_by_lesson(lesson_id)
         .await
-        .map_err(|e| Error::from_store(e, Entity::Lesson, lesson_id))?
+        .map_err(|e| e.about(Entity::Lesson, lesson_id))?
         .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))
 }

@@ -47,33 +47,36 @@ impl ClassService {
         );
         let events = self.deps.events([EventPayload::ClassUpdated { class_id: class.id }]);
         self.deps
-            .stores
-            .classes
-            .insert_class(&class, &events)
+            .records
+            .insert(&class, &events)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Class, class.id))?;
+            .map_err(|e| e.about(Entity::Class, class.id))?;
         Ok(class)
     }
 
-    /// A class.
-    pub async fn get_class(&self, id: ClassId) -> Result<Class> {
-        self.deps
-            .stores
-            .classes
-            .get_class(id)
-            .await
-            .map_err(|e| Error::from_store(e, Entity::Class, id))?
-            .ok_or_else(|| Error::not_found(Entity::Class, id))
+    /// A class. Any signed-in actor may read classes: learners choose one to enroll in.
+    #[instrument(skip_all, fields(actor = %actor.user_id, class_id = %id))]
+    pub async fn get_class(&self, actor: &Actor, id: ClassId) -> Result<Class> {
+        self.load(id).await
     }
 
-    /// Classes by id.
-    pub async fn list_classes(&self, page: PageRequest) -> Result<Page<Class>> {
+    /// Classes by id, for any signed-in actor.
+    #[instrument(skip_all, fields(actor = %actor.user_id))]
+    pub async fn list_classes(&self, actor: &Actor, page: PageRequest) -> Result<Page<Class>> {
         self.deps
-            .stores
-            .classes
-            .list_classes(page)
+            .records
+            .list(page)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Class, "list"))
+            .map_err(|e| e.about(Entity::Class, "list"))
+    }
+
+    async fn load(&self, id: ClassId) -> Result<Class> {
+        self.deps
+            .records
+            .get(id)
+            .await
+            .map_err(|e| e.about(Entity::Class, id))?
+            .ok_or_else(|| Error::not_found(Entity::Class, id))
     }
 
     /// Adds an existing course to a class (its owner or an admin). Idempotent.
@@ -98,14 +101,14 @@ impl ClassService {
     /// in courses added since. Paid courses need payment or premium, as for single courses.
     #[instrument(skip_all, fields(class_id = %class_id))]
     pub async fn enroll(&self, actor: &Actor, class_id: ClassId) -> Result<Vec<Enrollment>> {
-        let class = self.get_class(class_id).await?;
+        let class = self.load(class_id).await?;
         let courses = self
             .deps
             .stores
             .courses
             .get_courses(&class.course_ids)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Course, class_id))?;
+            .map_err(|e| e.about(Entity::Course, class_id))?;
         let mut enrollments = Vec::new();
         for course in courses
             .iter()
@@ -119,7 +122,7 @@ impl ClassService {
 
     async fn modify(&self, actor: &Actor, id: ClassId, change: impl Fn(&mut Class) -> Result<()>) -> Result<Class> {
         retry_on_conflict(|| async {
-            let mut class = self.get_class(id).await?;
+            let mut class = self.load(id).await?;
             if class.owner_id != actor.user_id && !actor.is_admin() {
                 return Err(Error::Forbidden(
                     "only the class's owner or an admin may change it".into(),
@@ -131,11 +134,10 @@ impl ClassService {
             class.version += 1;
             class.updated_at = self.deps.clock.now();
             self.deps
-                .stores
-                .classes
-                .update_class(&class, expected, &events)
+                .records
+                .update(&class, expected, &events)
                 .await
-                .map_err(|e| Error::from_store(e, Entity::Class, id))?;
+                .map_err(|e| e.about(Entity::Class, id))?;
             Ok(class)
         })
         .await

@@ -180,7 +180,7 @@ impl LearningService {
                     entity: Entity::Enrollment,
                     id: enrollment.id.to_string(),
                 }),
-                Err(e) => Err(Error::from_store(e, Entity::Enrollment, enrollment.id)),
+                Err(e) => Err(e.about(Entity::Enrollment, enrollment.id)),
             }
         })
         .await
@@ -198,7 +198,7 @@ impl LearningService {
             .users
             .get_user(user_id)
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, user_id))?
+            .map_err(|e| e.about(Entity::User, user_id))?
             .ok_or_else(|| Error::not_found(Entity::User, user_id))?;
         if user.premium {
             Ok(EnrollmentSource::Subscription)
@@ -377,7 +377,7 @@ impl LearningService {
             .enrollments
             .list_enrollments_for_user(actor.user_id, page)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Enrollment, actor.user_id))
+            .map_err(|e| e.about(Entity::Enrollment, actor.user_id))
     }
 
     /// A course's enrollments, for its instructor and admins only.
@@ -394,7 +394,7 @@ impl LearningService {
             .enrollments
             .list_enrollments_for_course(course_id, page)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Enrollment, course_id))
+            .map_err(|e| e.about(Entity::Enrollment, course_id))
     }
 
     /// Looks up a certificate by its public id, for anyone to verify.
@@ -404,7 +404,7 @@ impl LearningService {
             .enrollments
             .find_enrollment_by_certificate(id)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Certificate, id))?
+            .map_err(|e| e.about(Entity::Certificate, id))?
             .and_then(|e| e.certificate)
             .filter(|c| c.id == id)
             .ok_or_else(|| Error::not_found(Entity::Certificate, id))
@@ -421,7 +421,7 @@ impl LearningService {
             .enrollments
             .find_enrollments(user_id, &course.prerequisites)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Enrollment, user_id))?;
+            .map_err(|e| e.about(Entity::Enrollment, user_id))?;
         Ok(course
             .prerequisites
             .iter()
@@ -440,7 +440,7 @@ impl LearningService {
             .enrollments
             .find_enrollment(user_id, course_id)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Enrollment, course_id))
+            .map_err(|e| e.about(Entity::Enrollment, course_id))
     }
 
     /// Writes an enrollment with its events under the version check.
@@ -453,6 +453,6 @@ impl LearningService {
             .enrollments
             .update_enrollment(enrollment, expected, &events)
             .await
-            .map_err(|e| Error::from_store(e, Entity::Enrollment, enrollment.id))
+            .map_err(|e| e.about(Entity::Enrollment, enrollment.id))
     }
 }

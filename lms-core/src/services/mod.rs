@@ -26,11 +26,13 @@ pub use users::{AccessChange, NewUser, ProfilePatch, UserService};
 use crate::domain::events::{DomainEvent, EventPayload};
 use crate::error::{Error, Result};
 use crate::ports::{Clock, Stores, SystemClock};
+use crate::records::Records;
 
 /// What every service needs: the stores and the clock.
 #[derive(Clone, Debug)]
 pub(crate) struct Deps {
     pub stores: Stores,
+    pub records: Records,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -83,7 +85,8 @@ pub struct Lms {
 impl Lms {
     /// Assembles the services.
     pub fn new(stores: Stores, clock: Arc<dyn Clock>) -> Self {
-        let deps = Deps { stores, clock };
+        let records = Records::new(stores.records.clone());
+        let deps = Deps { stores, records, clock };
         let learning = LearningService::new(deps.clone());
         let users = UserService::new(deps.clone());
         Self {

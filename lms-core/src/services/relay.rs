@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use tracing::{instrument, warn};
 
-use crate::error::{Entity, Error, Result};
-use crate::ports::{Notifier, OutboxStore};
+use crate::error::{Entity, Result};
+use crate::ports::{Notifier, OutboxStore, StoreError};
 
 /// What one relay pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl OutboxRelay {
     /// never delivered out of order; delivered ones are acknowledged either way.
     #[instrument(skip(self))]
     pub async fn relay_once(&self, limit: u32) -> Result<RelayReport> {
-        let store_err = |e| Error::from_store(e, Entity::Event, "outbox");
+        let store_err = |e: StoreError| e.about(Entity::Event, "outbox");
         let pending = self.outbox.pending_events(limit).await.map_err(store_err)?;
         let mut delivered = Vec::with_capacity(pending.len());
         let mut stalled = false;

@@ -47,7 +47,7 @@ fn map_user_error(err: StoreError, id: impl std::fmt::Display) -> Error {
             entity: Entity::User,
             key: "email".into(),
         },
-        other => Error::from_store(other, Entity::User, id),
+        other => other.about(Entity::User, id),
     }
 }
 
@@ -141,7 +141,7 @@ impl UserService {
         match self.deps.stores.users.get_user(claimed.user_id).await {
             Ok(Some(user)) => Ok(Actor::of(&user)),
             Ok(None) => Err(Error::Unauthenticated("the account no longer exists")),
-            Err(e) => Err(Error::from_store(e, Entity::User, claimed.user_id)),
+            Err(e) => Err(e.about(Entity::User, claimed.user_id)),
         }
     }
 
@@ -193,7 +193,7 @@ impl UserService {
             .users
             .list_users(page)
             .await
-            .map_err(|e| Error::from_store(e, Entity::User, "list"))
+            .map_err(|e| e.about(Entity::User, "list"))
     }
 
     /// Loads, changes and saves a user with the events `change` returns, retrying on

@@ -12,6 +12,7 @@
 mod auth;
 pub(crate) mod fixtures;
 mod learning;
+mod records;
 mod stores;
 mod use_cases;
 
@@ -69,6 +70,7 @@ pub(crate) use behaviour_list;
 /// Every behaviour of the suite.
 pub fn behaviours() -> Vec<Behaviour> {
     let mut all = stores::behaviours();
+    all.extend(records::behaviours());
     all.extend(use_cases::behaviours());
     all.extend(learning::behaviours());
     all.extend(auth::behaviours());

@@ -8,13 +8,12 @@ use uuid::Uuid;
 
 use super::fixtures::{course_record, enrollment_record, tag, user_event, user_record};
 use super::{behaviour_list, Behaviour, Ctx};
-use crate::domain::class::Class;
 use crate::domain::course::CourseStatus;
 use crate::domain::enrollment::{Certificate, EnrollmentStatus};
 use crate::domain::lesson::{Lesson, LessonContent};
 use crate::domain::text::{normalize_for_match, Description, DisplayName, Email, LessonBody, Title};
 use crate::domain::user::Role;
-use crate::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use crate::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
 use crate::ports::{CourseFilter, Page, PageRequest, StoreError, UniqueKey};
 
 pub(super) fn behaviours() -> Vec<Behaviour> {
@@ -45,9 +44,6 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         courses_page_in_id_order,
         course_summaries_count_lessons,
         large_course_round_trips,
-        class_round_trips_and_updates,
-        class_update_checks_version,
-        classes_page_in_id_order,
         enrollment_round_trips,
         second_enrollment_in_same_course_is_rejected,
         enrollment_found_by_user_and_course,
@@ -67,14 +63,14 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
     ]
 }
 
-fn assert_version_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>) {
+pub(super) fn assert_version_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>) {
     assert!(
         matches!(result, Err(StoreError::VersionConflict)),
         "expected VersionConflict, got {result:?}"
     );
 }
 
-fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>) {
+pub(super) fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>) {
     assert!(
         matches!(result, Err(StoreError::NotFound)),
         "expected NotFound, got {result:?}"
@@ -89,7 +85,7 @@ fn assert_duplicate<T: std::fmt::Debug>(result: Result<T, StoreError>, key: Uniq
 }
 
 /// Pages through a listing to the end, checking ids strictly increase across pages.
-async fn collect_pages<T, F, Fut>(limit: u32, id: impl Fn(&T) -> Uuid, mut fetch: F) -> Vec<T>
+pub(super) async fn collect_pages<T, F, Fut>(limit: u32, id: impl Fn(&T) -> Uuid, mut fetch: F) -> Vec<T>
 where
     F: FnMut(PageRequest) -> Fut,
     Fut: std::future::Future<Output = Result<Page<T>, StoreError>>,
@@ -569,71 +565,6 @@ async fn large_course_round_trips(ctx: Ctx) {
     assert_eq!(*loaded, course);
 }
 
-async fn class_round_trips_and_updates(ctx: Ctx) {
-    let mut class = Class::new(
-        UserId::new(),
-        Title::parse("Cohort 7").expect("title"),
-        Description::parse("Spring cohort").expect("d"),
-        ctx.clock_now(),
-    );
-    ctx.stores.classes.insert_class(&class, &[]).await.expect("insert");
-    assert_eq!(
-        ctx.stores.classes.get_class(class.id).await.expect("get"),
-        Some(class.clone())
-    );
-    class.add_course(CourseId::new()).expect("add");
-    class.version = 2;
-    ctx.stores.classes.update_class(&class, 1, &[]).await.expect("update");
-    assert_eq!(ctx.stores.classes.get_class(class.id).await.expect("get"), Some(class));
-    assert_eq!(
-        ctx.stores.classes.get_class(ClassId::new()).await.expect("get missing"),
-        None
-    );
-}
-
-async fn class_update_checks_version(ctx: Ctx) {
-    let mut class = Class::new(
-        UserId::new(),
-        Title::parse("C").expect("t"),
-        Description::parse("").expect("d"),
-        ctx.clock_now(),
-    );
-    ctx.stores.classes.insert_class(&class, &[]).await.expect("insert");
-    assert_duplicate(ctx.stores.classes.insert_class(&class, &[]).await, UniqueKey::Id);
-    class.version = 2;
-    ctx.stores.classes.update_class(&class, 1, &[]).await.expect("update");
-    assert_version_conflict(ctx.stores.classes.update_class(&class, 1, &[]).await);
-    let mut missing = Class::new(
-        UserId::new(),
-        Title::parse("M").expect("t"),
-        Description::parse("").expect("d"),
-        ctx.clock_now(),
-    );
-    missing.version = 2;
-    assert_not_found(ctx.stores.classes.update_class(&missing, 1, &[]).await);
-}
-
-async fn classes_page_in_id_order(ctx: Ctx) {
-    let mut mine = HashSet::new();
-    for i in 0..4 {
-        let class = Class::new(
-            UserId::new(),
-            Title::parse(&format!("C{i}")).expect("t"),
-            Description::parse("").expect("d"),
-            ctx.clock_now(),
-        );
-        ctx.stores.classes.insert_class(&class, &[]).await.expect("insert");
-        mine.insert(class.id);
-    }
-    let all = collect_pages(
-        3,
-        |c: &Class| c.id.as_uuid(),
-        |page| ctx.stores.classes.list_classes(page),
-    )
-    .await;
-    assert_eq!(all.iter().filter(|c| mine.contains(&c.id)).count(), 4);
-}
-
 async fn stored_enrollment(ctx: &Ctx) -> crate::domain::enrollment::Enrollment {
     let course = course_record(UserId::new(), ctx.clock_now());
     let enrollment = enrollment_record(UserId::new(), &course, ctx.clock_now());
@@ -956,7 +887,7 @@ async fn enrollment_found_by_certificate(ctx: Ctx) {
 }
 
 /// Drains the outbox so a behaviour sees only its own events.
-async fn drain_outbox(ctx: &Ctx) {
+pub(super) async fn drain_outbox(ctx: &Ctx) {
     loop {
         let pending = ctx.stores.outbox.pending_events(500).await.expect("pending");
         if pending.is_empty() {

@@ -621,7 +621,7 @@ async fn class_enrollment_covers_published_courses(ctx: Ctx) {
         again.iter().find(|e| e.course_id == one.id).map(|e| e.id),
         Some(enrolled[0].id)
     );
-    let stored = ctx.lms.classes.get_class(class.id).await.expect("get");
+    let stored = ctx.lms.classes.get_class(&learner, class.id).await.expect("get");
     assert_eq!(stored.course_ids.len(), 3);
 }
 
