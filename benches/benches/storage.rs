@@ -89,34 +89,12 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, backend: Backend) {
     group.finish();
 }
 
-/// Whether `LMS_BENCH_BACKENDS` (comma-separated; all when unset) selects `name`.
-fn selected(name: &str) -> bool {
-    std::env::var("LMS_BENCH_BACKENDS").map_or(true, |list| list.split(',').any(|b| b.trim() == name))
-}
-
 fn storage(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    if selected("memory") {
-        bench_backend(c, &rt, backends::memory());
-    }
-    if selected("sqlite") {
-        bench_backend(c, &rt, rt.block_on(backends::sqlite()));
-    }
-    if selected("postgres") {
-        match rt.block_on(backends::postgres()) {
-            Some(postgres) => bench_backend(c, &rt, postgres),
-            None => eprintln!("postgres: skipped (set LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL)"),
-        }
-    }
-    if selected("mongo") {
-        match rt.block_on(backends::mongo()) {
-            Some(mongo) => bench_backend(c, &rt, mongo),
-            None => eprintln!("mongo: skipped (set LMS_BENCH_MONGO_URL or LMS_TEST_MONGO_URL)"),
-        }
-    }
+    backends::for_each_selected(&rt, |backend| bench_backend(c, &rt, backend));
 }
 
 criterion_group! {

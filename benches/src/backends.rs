@@ -132,3 +132,32 @@ mod tests {
         );
     }
 }
+
+/// Whether `LMS_BENCH_BACKENDS` (comma-separated; all when unset) selects `name`.
+pub fn selected(name: &str) -> bool {
+    std::env::var("LMS_BENCH_BACKENDS").map_or(true, |list| list.split(',').any(|b| b.trim() == name))
+}
+
+/// The backends `LMS_BENCH_BACKENDS` selects, created one after another in the order
+/// memory, SQLite, PostgreSQL, MongoDB; `run` is given each. Server backends without a
+/// configured URL are skipped with a note.
+pub fn for_each_selected(rt: &tokio::runtime::Runtime, mut run: impl FnMut(Backend)) {
+    if selected("memory") {
+        run(memory());
+    }
+    if selected("sqlite") {
+        run(rt.block_on(sqlite()));
+    }
+    if selected("postgres") {
+        match rt.block_on(postgres()) {
+            Some(postgres) => run(postgres),
+            None => eprintln!("postgres: skipped (set LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL)"),
+        }
+    }
+    if selected("mongo") {
+        match rt.block_on(mongo()) {
+            Some(mongo) => run(mongo),
+            None => eprintln!("mongo: skipped (set LMS_BENCH_MONGO_URL or LMS_TEST_MONGO_URL)"),
+        }
+    }
+}

@@ -18,8 +18,8 @@ use crate::domain::text::Email;
 use crate::domain::user::User;
 use crate::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
 use crate::ports::{
-    AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
-    RefreshToken, RefreshTokenState, StoreError, StoreHealth, StoreResult, UniqueKey, UserStore,
+    AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest, RefreshToken,
+    RefreshTokenState, StoreError, StoreHealth, StoreResult, UniqueKey, UserStore,
 };
 
 #[derive(Debug, Default)]

@@ -461,7 +461,12 @@ impl Records {
     }
 
     /// Replaces a record stored at `expected_version`, with its events.
-    pub async fn update<R: Record>(&self, record: &R, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+    pub async fn update<R: Record>(
+        &self,
+        record: &R,
+        expected_version: u64,
+        events: &[DomainEvent],
+    ) -> StoreResult<()> {
         let mut unit = UnitOfWork::with_events(events.to_vec());
         unit.update(record, expected_version)?;
         self.write(&unit).await
@@ -512,9 +517,7 @@ impl Records {
     /// How many records have this lookup or ordered value.
     pub async fn count<R: Record>(&self, key: &str, value: impl Into<IndexValue>) -> StoreResult<u64> {
         let spec = R::KIND.key(key, &[KeyRole::Lookup, KeyRole::Ordered])?;
-        self.store
-            .count(R::KIND.name, spec.name, &value.into().encode())
-            .await
+        self.store.count(R::KIND.name, spec.name, &value.into().encode()).await
     }
 
     /// The records whose ordered key is within the range's bounds, in its order.
@@ -547,7 +550,10 @@ impl Records {
         } else {
             None
         };
-        let items = found.into_iter().map(|item| decode(item.doc)).collect::<StoreResult<_>>()?;
+        let items = found
+            .into_iter()
+            .map(|item| decode(item.doc))
+            .collect::<StoreResult<_>>()?;
         Ok(RangePage { items, next })
     }
 
@@ -559,7 +565,11 @@ impl Records {
 
 fn decode_page<R: Record>(page: Page<RecordDoc>) -> StoreResult<Page<R>> {
     Ok(Page {
-        items: page.items.into_iter().map(|r| decode(r.doc)).collect::<StoreResult<_>>()?,
+        items: page
+            .items
+            .into_iter()
+            .map(|r| decode(r.doc))
+            .collect::<StoreResult<_>>()?,
         next_after: page.next_after,
     })
 }

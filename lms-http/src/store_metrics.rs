@@ -7,16 +7,15 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use lms_core::domain::class::Class;
 use lms_core::domain::course::{Course, CourseSummary};
 use lms_core::domain::enrollment::Enrollment;
 use lms_core::domain::events::DomainEvent;
 use lms_core::domain::text::Email;
 use lms_core::domain::user::User;
-use lms_core::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use lms_core::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
 use lms_core::ports::{
-    AuthStore, ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
-    RefreshToken, StoreResult, Stores, UserStore,
+    AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, OwnedRecord, Page, PageRequest,
+    RangeItem, RangeQuery, RecordDoc, RecordStore, RefreshToken, StoreResult, Stores, UnitOfWork, UserStore,
 };
 use uuid::Uuid;
 
@@ -37,7 +36,7 @@ impl TimedStores {
         Stores {
             users: timed.clone(),
             courses: timed.clone(),
-            classes: timed.clone(),
+            records: timed.clone(),
             enrollments: timed.clone(),
             outbox: timed.clone(),
             auth: timed,
@@ -46,16 +45,22 @@ impl TimedStores {
     }
 }
 
+/// Implements a port by timing each call to the same method of the wrapped store. The
+/// operation label is the method's name, after an optional prefix (`record_`) where the
+/// bare name would not say which store it is.
 macro_rules! timed {
-    ($port:ident via $field:ident { $(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)+ }) => {
+    ($port:ident via $field:ident $(as $prefix:literal)? { $(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)+ }) => {
         #[async_trait]
         impl $port for TimedStores {
             $(
                 async fn $name(&self $(, $arg: $ty)*) -> $ret {
                     let started = Instant::now();
                     let result = self.inner.$field.$name($($arg),*).await;
-                    self.metrics
-                        .observe_store(stringify!($name), result.is_ok(), started.elapsed().as_secs_f64());
+                    self.metrics.observe_store(
+                        concat!($($prefix,)? stringify!($name)),
+                        result.is_ok(),
+                        started.elapsed().as_secs_f64(),
+                    );
                     result
                 }
             )+
@@ -81,11 +86,14 @@ timed!(CourseStore via courses {
     fn list_courses(&self, filter: &CourseFilter, page: PageRequest) -> StoreResult<Page<CourseSummary>>;
 });
 
-timed!(ClassStore via classes {
-    fn insert_class(&self, class: &Class, events: &[DomainEvent]) -> StoreResult<()>;
-    fn get_class(&self, id: ClassId) -> StoreResult<Option<Class>>;
-    fn update_class(&self, class: &Class, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;
-    fn list_classes(&self, page: PageRequest) -> StoreResult<Page<Class>>;
+timed!(RecordStore via records as "record_" {
+    fn write(&self, unit: &UnitOfWork) -> StoreResult<()>;
+    fn get(&self, kind: &'static str, id: Uuid) -> StoreResult<Option<RecordDoc>>;
+    fn get_unique(&self, kind: &'static str, key: &'static str, value: &str) -> StoreResult<Option<RecordDoc>>;
+    fn list(&self, kind: &'static str, by: Option<(&'static str, &str)>, page: PageRequest) -> StoreResult<Page<RecordDoc>>;
+    fn range(&self, query: &RangeQuery) -> StoreResult<Vec<RangeItem>>;
+    fn count(&self, kind: &'static str, key: &'static str, value: &str) -> StoreResult<u64>;
+    fn owned_by(&self, owner: UserId) -> StoreResult<Vec<OwnedRecord>>;
 });
 
 timed!(EnrollmentStore via enrollments {

@@ -13,9 +13,7 @@ const UNAVAILABLE_STATES: [&str; 4] = ["53300", "57P01", "57P02", "57P03"];
 /// Which uniqueness rule a constraint of the schema (see `migrations/`) stands for.
 fn unique_key(constraint: &str) -> Option<UniqueKey> {
     match constraint {
-        "users_pkey" | "courses_pkey" | "classes_pkey" | "enrollments_pkey" | "refresh_tokens_pkey" => {
-            Some(UniqueKey::Id)
-        }
+        "users_pkey" | "courses_pkey" | "enrollments_pkey" | "refresh_tokens_pkey" => Some(UniqueKey::Id),
         "users_email_key" => Some(UniqueKey::UserEmail),
         "enrollments_user_course_key" => Some(UniqueKey::UserCourse),
         _ => None,
@@ -79,7 +77,6 @@ mod tests {
         for constraint in [
             "users_pkey",
             "courses_pkey",
-            "classes_pkey",
             "enrollments_pkey",
             "refresh_tokens_pkey",
             "users_email_key",

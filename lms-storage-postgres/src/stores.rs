@@ -3,23 +3,24 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use lms_core::domain::class::Class;
 use lms_core::domain::course::{Course, CourseSummary};
 use lms_core::domain::enrollment::Enrollment;
 use lms_core::domain::events::DomainEvent;
 use lms_core::domain::text::Email;
 use lms_core::domain::user::User;
-use lms_core::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use lms_core::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
 use lms_core::ports::{
-    AuthStore, ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
-    RefreshToken, RefreshTokenState, StoreHealth, StoreResult, UserStore,
+    AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest, RefreshToken,
+    RefreshTokenState, StoreHealth, StoreResult, UserStore,
 };
+use lms_storage_sql::records::RecordBackend;
 use lms_storage_sql::{
     decode, distinct_uuids, missed_update, outbox_message, overfetch_limit, refresh_token_columns, refresh_token_from,
-    sequence_columns, stored_version, token_state_name, version_column, ClassRow, CourseRow, EnrollmentRow, EventRow,
+    sequence_columns, stored_version, token_state_name, version_column, CourseRow, EnrollmentRow, EventRow,
     RefreshTokenColumns, UserRow, VersionedEnrollment,
 };
 use serde::de::DeserializeOwned;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgQueryResult;
 use sqlx::types::chrono::{DateTime, Utc};
 use sqlx::{Encode, PgConnection, Postgres, QueryBuilder, Transaction, Type};
@@ -315,53 +316,6 @@ impl CourseStore for PostgresStore {
 }
 
 #[async_trait]
-impl ClassStore for PostgresStore {
-    async fn insert_class(&self, class: &Class, events: &[DomainEvent]) -> StoreResult<()> {
-        let row = ClassRow::new(class)?;
-        let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO classes (id, version, doc) VALUES ($1, $2, $3::jsonb)")
-            .bind(row.id)
-            .bind(row.version)
-            .bind(&row.doc)
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
-        commit(tx, events).await
-    }
-
-    async fn get_class(&self, id: ClassId) -> StoreResult<Option<Class>> {
-        self.doc_where("SELECT doc::text FROM classes WHERE id = $1", id.as_uuid())
-            .await
-    }
-
-    async fn update_class(&self, class: &Class, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
-        let row = ClassRow::new(class)?;
-        let mut tx = self.begin().await?;
-        let done = sqlx::query("UPDATE classes SET version = $2, doc = $3::jsonb WHERE id = $1 AND version = $4")
-            .bind(row.id)
-            .bind(row.version)
-            .bind(&row.doc)
-            .bind(version_column(expected_version)?)
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
-        ensure_updated(
-            &mut tx,
-            done,
-            "SELECT EXISTS (SELECT 1 FROM classes WHERE id = $1)",
-            row.id,
-        )
-        .await?;
-        commit(tx, events).await
-    }
-
-    async fn list_classes(&self, page: PageRequest) -> StoreResult<Page<Class>> {
-        let query = QueryBuilder::new("SELECT doc::text FROM classes WHERE TRUE");
-        self.page(query, page, |c: &Class| c.id.as_uuid()).await
-    }
-}
-
-#[async_trait]
 impl EnrollmentStore for PostgresStore {
     async fn insert_enrollment(&self, enrollment: &Enrollment, events: &[DomainEvent]) -> StoreResult<()> {
         let row = EnrollmentRow::new(enrollment)?;
@@ -650,3 +604,27 @@ impl StoreHealth for PostgresStore {
         Ok(())
     }
 }
+
+#[async_trait]
+impl RecordBackend for PostgresStore {
+    type Tx = Transaction<'static, Postgres>;
+    type Reader = PoolConnection<Postgres>;
+
+    async fn begin_records(&self) -> StoreResult<Self::Tx> {
+        self.begin().await
+    }
+
+    async fn commit_records(&self, tx: Self::Tx, events: &[DomainEvent]) -> StoreResult<()> {
+        commit(tx, events).await
+    }
+
+    async fn reader(&self) -> StoreResult<Self::Reader> {
+        self.pool.acquire().await.map_err(classify)
+    }
+
+    fn classify(&self, err: sqlx::Error) -> lms_core::ports::StoreError {
+        classify(err)
+    }
+}
+
+lms_storage_sql::record_store!(PostgresStore);

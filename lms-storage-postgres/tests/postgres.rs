@@ -192,3 +192,37 @@ async fn statements_are_planned_generically() {
         .expect("show plan_cache_mode");
     assert_eq!(mode, "force_generic_plan");
 }
+
+#[tokio::test]
+async fn classes_stored_before_records_become_records() {
+    use sqlx::Connection;
+    let Some(server) = common::server_url("classes_stored_before_records_become_records") else {
+        return;
+    };
+    let db = common::TestDatabase::create(&server).await;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+    for schema in [
+        include_str!("../migrations/0001_initial.sql"),
+        include_str!("../migrations/0002_refresh_token_revocation_time.sql"),
+        include_str!("../migrations/0003_enrollment_doc_lz4.sql"),
+        include_str!("../migrations/0004_enrollment_doc_text.sql"),
+    ] {
+        sqlx::raw_sql(schema).execute(&mut conn).await.expect("earlier schema");
+    }
+    let (class, doc) = lms_storage_sql::testing::class_stored_before_records();
+    sqlx::query("INSERT INTO classes (id, version, doc) VALUES ($1, $2, $3::jsonb)")
+        .bind(class.id.as_uuid())
+        .bind(class.version as i64)
+        .bind(doc)
+        .execute(&mut conn)
+        .await
+        .expect("a class as stored before");
+    sqlx::raw_sql(include_str!("../migrations/0005_records.sql"))
+        .execute(&mut conn)
+        .await
+        .expect("records migration");
+    conn.close().await.expect("close");
+    let store = PostgresStore::connect(&db.url).await.expect("connect");
+    lms_storage_sql::testing::assert_class_became_a_record(std::sync::Arc::new(store.clone()), &class).await;
+    store.close().await;
+}

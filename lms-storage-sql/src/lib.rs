@@ -2,13 +2,13 @@
 #![deny(missing_docs)]
 
 pub mod coalesce;
+pub mod records;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
-use lms_core::domain::class::Class;
 use lms_core::domain::course::Course;
 use lms_core::domain::enrollment::Enrollment;
 use lms_core::domain::events::DomainEvent;
@@ -137,28 +137,6 @@ impl CourseRow {
             summary: encode(&course.summary())?,
             doc: encode(course)?,
             lesson_ids: distinct_uuids(course.lessons.iter().map(|l| l.id.as_uuid())),
-        })
-    }
-}
-
-/// The columns of a `classes` row.
-#[derive(Debug)]
-pub struct ClassRow {
-    /// Primary key.
-    pub id: Uuid,
-    /// Optimistic version.
-    pub version: i64,
-    /// The whole class as JSON.
-    pub doc: String,
-}
-
-impl ClassRow {
-    /// The row of a class.
-    pub fn new(class: &Class) -> StoreResult<Self> {
-        Ok(Self {
-            id: class.id.as_uuid(),
-            version: version_column(class.version)?,
-            doc: encode(class)?,
         })
     }
 }

@@ -56,3 +56,41 @@ pub async fn unique_violations_are_classified<S: UserStore + EnrollmentStore>(st
     store.insert_enrollment(&enroll(), &[]).await.expect("enroll");
     assert_duplicate(store.insert_enrollment(&enroll(), &[]).await, UniqueKey::UserCourse);
 }
+
+/// A class as the releases before records stored it in the `classes` table: its id,
+/// version and JSON document.
+pub fn class_stored_before_records() -> (lms_core::domain::class::Class, String) {
+    use lms_core::domain::class::Class;
+    use lms_core::domain::text::{Description, Title};
+    let mut class = Class::new(
+        UserId::new(),
+        Title::parse("Cohort of 2025").expect("valid title"),
+        Description::parse("Stored before records existed").expect("valid description"),
+        Utc::now().trunc_subsecs(6),
+    );
+    class.add_course(CourseId::new()).expect("room for a course");
+    class.version = 3;
+    let doc = serde_json::to_string(&class).expect("a class encodes");
+    (class, doc)
+}
+
+/// Checks that the records migration carried the class over: found by id and by owner.
+pub async fn assert_class_became_a_record(
+    store: std::sync::Arc<dyn lms_core::ports::RecordStore>,
+    class: &lms_core::domain::class::Class,
+) {
+    use lms_core::domain::class::Class;
+    use lms_core::ports::PageRequest;
+    let records = lms_core::records::Records::new(store);
+    assert_eq!(records.get::<Class>(class.id).await.expect("get").as_ref(), Some(class));
+    let by_owner = records
+        .list_by::<Class>("owner_id", class.owner_id, PageRequest::first())
+        .await
+        .expect("by owner");
+    assert_eq!(by_owner.items, vec![class.clone()]);
+    assert_eq!(
+        records.owned_by(class.owner_id).await.expect("owned").len(),
+        1,
+        "the owner column was filled"
+    );
+}

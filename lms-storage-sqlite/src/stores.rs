@@ -3,23 +3,24 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use lms_core::domain::class::Class;
 use lms_core::domain::course::{Course, CourseSummary};
 use lms_core::domain::enrollment::Enrollment;
 use lms_core::domain::events::DomainEvent;
 use lms_core::domain::text::Email;
 use lms_core::domain::user::User;
-use lms_core::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use lms_core::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
 use lms_core::ports::{
-    AuthStore, ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
-    RefreshToken, RefreshTokenState, StoreError, StoreHealth, StoreResult, UniqueKey, UserStore,
+    AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest, RefreshToken,
+    RefreshTokenState, StoreError, StoreHealth, StoreResult, UniqueKey, UserStore,
 };
+use lms_storage_sql::records::RecordBackend;
 use lms_storage_sql::{
     decode, distinct_uuids, missed_update, outbox_message, overfetch_limit, refresh_token_columns, refresh_token_from,
-    sequence_columns, stored_version, token_state_name, version_column, ClassRow, CourseRow, EnrollmentRow, EventRow,
+    sequence_columns, stored_version, token_state_name, version_column, CourseRow, EnrollmentRow, EventRow,
     RefreshTokenColumns, UserRow, VersionedEnrollment,
 };
 use serde::de::DeserializeOwned;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqliteQueryResult;
 use sqlx::types::chrono::{DateTime, Utc};
 use sqlx::{Encode, QueryBuilder, Sqlite, SqliteConnection, Transaction, Type};
@@ -110,10 +111,6 @@ const USERS: Table = Table {
 };
 const COURSES: Table = Table {
     exists: "SELECT EXISTS (SELECT 1 FROM courses WHERE id = ?)",
-    unique: None,
-};
-const CLASSES: Table = Table {
-    exists: "SELECT EXISTS (SELECT 1 FROM classes WHERE id = ?)",
     unique: None,
 };
 const ENROLLMENTS: Table = Table {
@@ -335,46 +332,6 @@ impl CourseStore for SqliteStore {
                 .push(") > 0");
         }
         self.page(query, page, |s: &CourseSummary| s.id.as_uuid()).await
-    }
-}
-
-#[async_trait]
-impl ClassStore for SqliteStore {
-    async fn insert_class(&self, class: &Class, events: &[DomainEvent]) -> StoreResult<()> {
-        let row = ClassRow::new(class)?;
-        let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query("INSERT INTO classes (id, version, doc) VALUES (?, ?, ?)")
-            .bind(row.id)
-            .bind(row.version)
-            .bind(&row.doc)
-            .execute(&mut *tx)
-            .await;
-        CLASSES.check_insert(&mut tx, inserted, row.id).await?;
-        commit(tx, events).await
-    }
-
-    async fn get_class(&self, id: ClassId) -> StoreResult<Option<Class>> {
-        self.doc_where("SELECT doc FROM classes WHERE id = ?", id.as_uuid())
-            .await
-    }
-
-    async fn update_class(&self, class: &Class, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
-        let row = ClassRow::new(class)?;
-        let mut tx = self.begin_write().await?;
-        let updated = sqlx::query("UPDATE classes SET version = ?, doc = ? WHERE id = ? AND version = ?")
-            .bind(row.version)
-            .bind(&row.doc)
-            .bind(row.id)
-            .bind(version_column(expected_version)?)
-            .execute(&mut *tx)
-            .await;
-        CLASSES.check_update(&mut tx, updated, row.id).await?;
-        commit(tx, events).await
-    }
-
-    async fn list_classes(&self, page: PageRequest) -> StoreResult<Page<Class>> {
-        let query = QueryBuilder::new("SELECT doc FROM classes WHERE 1");
-        self.page(query, page, |c: &Class| c.id.as_uuid()).await
     }
 }
 
@@ -655,3 +612,28 @@ impl StoreHealth for SqliteStore {
         Ok(())
     }
 }
+
+/// Records are written on the single writer connection, like every other write.
+#[async_trait]
+impl RecordBackend for SqliteStore {
+    type Tx = Transaction<'static, Sqlite>;
+    type Reader = PoolConnection<Sqlite>;
+
+    async fn begin_records(&self) -> StoreResult<Self::Tx> {
+        self.begin_write().await
+    }
+
+    async fn commit_records(&self, tx: Self::Tx, events: &[DomainEvent]) -> StoreResult<()> {
+        commit(tx, events).await
+    }
+
+    async fn reader(&self) -> StoreResult<Self::Reader> {
+        self.reader.acquire().await.map_err(classify)
+    }
+
+    fn classify(&self, err: sqlx::Error) -> StoreError {
+        classify(err)
+    }
+}
+
+lms_storage_sql::record_store!(SqliteStore);

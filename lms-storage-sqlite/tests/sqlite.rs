@@ -86,3 +86,33 @@ async fn writers_in_separate_stores_of_one_file_all_succeed() {
         .expect("list");
     assert_eq!(listed.items.len(), users.len());
 }
+
+#[tokio::test]
+async fn classes_stored_before_records_become_records() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("lms.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("connect");
+    for schema in [
+        include_str!("../migrations/0001_initial.sql"),
+        include_str!("../migrations/0002_refresh_token_revocation_time.sql"),
+    ] {
+        sqlx::raw_sql(schema).execute(&mut conn).await.expect("earlier schema");
+    }
+    let (class, doc) = lms_storage_sql::testing::class_stored_before_records();
+    sqlx::query("INSERT INTO classes (id, version, doc) VALUES (?, ?, ?)")
+        .bind(class.id.as_uuid())
+        .bind(class.version as i64)
+        .bind(doc)
+        .execute(&mut conn)
+        .await
+        .expect("a class as stored before");
+    sqlx::raw_sql(include_str!("../migrations/0003_records.sql"))
+        .execute(&mut conn)
+        .await
+        .expect("records migration");
+    conn.close().await.expect("close");
+    let store = SqliteStore::open(&path).await.expect("open");
+    lms_storage_sql::testing::assert_class_became_a_record(std::sync::Arc::new(store), &class).await;
+}

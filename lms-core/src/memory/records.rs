@@ -161,10 +161,9 @@ impl RecordTables {
     }
 
     fn doc(&self, kind: Kind, id: Uuid) -> Option<RecordDoc> {
-        self.records.get(&(kind, id)).map(|r| RecordDoc {
-            id,
-            doc: r.doc.clone(),
-        })
+        self.records
+            .get(&(kind, id))
+            .map(|r| RecordDoc { id, doc: r.doc.clone() })
     }
 
     fn range(&self, query: &RangeQuery) -> Vec<RangeItem> {

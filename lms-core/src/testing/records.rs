@@ -251,7 +251,10 @@ async fn duplicate_record_id_is_rejected(ctx: Ctx) {
     assert_duplicate(records.insert(&same_id, &[]).await, Voucher::KIND.name, "id");
     assert_eq!(records.get::<Voucher>(first.id).await.expect("get"), Some(first));
     assert_eq!(
-        records.get_unique::<Voucher>(CODE, same_id.code.as_str()).await.expect("by code"),
+        records
+            .get_unique::<Voucher>(CODE, same_id.code.as_str())
+            .await
+            .expect("by code"),
         None,
         "the rejected record left no key behind"
     );
@@ -267,7 +270,11 @@ async fn unique_conflicts_name_kind_and_key(ctx: Ctx) {
     assert_duplicate(records.insert(&same_code, &[]).await, Voucher::KIND.name, CODE);
     let mut same_serial = voucher(&campaign, 1, 10, ctx.clock_now());
     same_serial.code = tag();
-    assert_duplicate(records.insert(&same_serial, &[]).await, Voucher::KIND.name, CAMPAIGN_SERIAL);
+    assert_duplicate(
+        records.insert(&same_serial, &[]).await,
+        Voucher::KIND.name,
+        CAMPAIGN_SERIAL,
+    );
     let second = voucher(&campaign, 3, 10, ctx.clock_now());
     records.insert(&second, &[]).await.expect("insert second");
     let mut taking = next_version(second.clone());
@@ -286,7 +293,10 @@ async fn records_found_by_unique_keys(ctx: Ctx) {
     let v = voucher(&campaign, 7, 10, ctx.clock_now());
     records.insert(&v, &[]).await.expect("insert");
     assert_eq!(
-        records.get_unique::<Voucher>(CODE, v.code.as_str()).await.expect("by code"),
+        records
+            .get_unique::<Voucher>(CODE, v.code.as_str())
+            .await
+            .expect("by code"),
         Some(v.clone())
     );
     assert_eq!(
@@ -315,7 +325,10 @@ async fn unique_values_are_freed_by_update_and_delete(ctx: Ctx) {
     renamed.code = tag();
     records.update(&renamed, 1, &[]).await.expect("update");
     assert_eq!(
-        records.get_unique::<Voucher>(CODE, old_code.as_str()).await.expect("old code"),
+        records
+            .get_unique::<Voucher>(CODE, old_code.as_str())
+            .await
+            .expect("old code"),
         None
     );
     let mut reuse = voucher(&campaign, 2, 10, ctx.clock_now());
@@ -335,7 +348,10 @@ async fn same_values_in_other_kinds_do_not_clash(ctx: Ctx) {
     let v = voucher(&tag(), 1, 10, ctx.clock_now());
     records.insert(&v, &[]).await.expect("insert voucher");
     let coupon = Coupon(v.clone());
-    records.insert(&coupon, &[]).await.expect("same id and keys in another kind");
+    records
+        .insert(&coupon, &[])
+        .await
+        .expect("same id and keys in another kind");
     assert_eq!(records.get::<Coupon>(v.id).await.expect("coupon"), Some(coupon));
     assert_eq!(records.get::<Voucher>(v.id).await.expect("voucher"), Some(v));
 }
@@ -361,7 +377,10 @@ async fn records_listed_and_counted_by_lookup_key(ctx: Ctx) {
     .await;
     assert_eq!(listed.iter().map(|v| v.id).collect::<Vec<_>>(), ids);
     assert_eq!(
-        records.count::<Voucher>("campaign", campaign.as_str()).await.expect("count"),
+        records
+            .count::<Voucher>("campaign", campaign.as_str())
+            .await
+            .expect("count"),
         7
     );
     assert_eq!(
@@ -370,7 +389,10 @@ async fn records_listed_and_counted_by_lookup_key(ctx: Ctx) {
     );
     let all = collect_pages(50, |v: &Voucher| v.id, |page| records.list::<Voucher>(page)).await;
     let all: HashSet<Uuid> = all.iter().map(|v| v.id).collect();
-    assert!(ids.iter().all(|id| all.contains(id)), "listing the kind finds every record");
+    assert!(
+        ids.iter().all(|id| all.contains(id)),
+        "listing the kind finds every record"
+    );
 }
 
 async fn record_update_checks_version(ctx: Ctx) {
@@ -395,11 +417,17 @@ async fn record_delete_checks_version_and_removes_keys(ctx: Ctx) {
     records.delete(&v, &[]).await.expect("delete");
     assert_eq!(records.get::<Voucher>(v.id).await.expect("get"), None);
     assert_eq!(
-        records.get_unique::<Voucher>(CODE, v.code.as_str()).await.expect("by code"),
+        records
+            .get_unique::<Voucher>(CODE, v.code.as_str())
+            .await
+            .expect("by code"),
         None
     );
     assert_eq!(
-        records.count::<Voucher>("campaign", campaign.as_str()).await.expect("count"),
+        records
+            .count::<Voucher>("campaign", campaign.as_str())
+            .await
+            .expect("count"),
         0
     );
     let scan = Range::all("campaign_amount", 10).between(
@@ -559,7 +587,10 @@ async fn range_scan_over_ten_thousand_records(ctx: Ctx) {
     assert_eq!(got.len(), wanted.len());
     assert_eq!(got, wanted);
     assert_eq!(
-        records.count::<Voucher>("campaign", campaign.as_str()).await.expect("count"),
+        records
+            .count::<Voucher>("campaign", campaign.as_str())
+            .await
+            .expect("count"),
         u64::from(TOTAL)
     );
 }
@@ -633,7 +664,10 @@ async fn unit_of_work_with_broken_unique_key_leaves_nothing(ctx: Ctx) {
     )
     .await;
     assert_eq!(
-        records.count::<Voucher>("campaign", campaign.as_str()).await.expect("count"),
+        records
+            .count::<Voucher>("campaign", campaign.as_str())
+            .await
+            .expect("count"),
         1,
         "no index entry of the failed unit is left"
     );
@@ -681,7 +715,10 @@ async fn unit_of_work_with_missing_delete_leaves_nothing(ctx: Ctx) {
     assert_not_found(records.write(&unit).await);
     assert_untouched(&ctx, &[(a.id, Some(a.clone()))]).await;
     assert_eq!(
-        records.get_unique::<Voucher>(CODE, a.code.as_str()).await.expect("by code"),
+        records
+            .get_unique::<Voucher>(CODE, a.code.as_str())
+            .await
+            .expect("by code"),
         Some(a),
         "the first delete's keys were restored"
     );

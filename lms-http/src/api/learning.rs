@@ -268,8 +268,8 @@ impl ClassesApi {
 
     /// A class.
     #[oai(path = "/classes/:id", method = "get", operation_id = "getClass")]
-    async fn get(&self, state: Data<&State>, _auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ClassResponse>> {
-        let class = state.lms.classes.get_class(ClassId::from(id.0)).await?;
+    async fn get(&self, state: Data<&State>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ClassResponse>> {
+        let class = state.lms.classes.get_class(&auth.0, ClassId::from(id.0)).await?;
         Ok(Json(class.into()))
     }
 
