@@ -68,7 +68,7 @@ pub(crate) fn from_micros(value: &Bson) -> StoreResult<DateTime<Utc>> {
 /// A value's serde form as a BSON document.
 pub(crate) fn encode<T: Serialize>(value: &T) -> StoreResult<Document> {
     let json = serde_json::to_value(value).map_err(StoreError::backend)?;
-    match mongodb::bson::serialize_to_bson(&escape_keys(json)).map_err(StoreError::backend)? {
+    match json_to_bson(&json)? {
         Bson::Document(doc) => Ok(doc),
         other => Err(StoreError::backend(format!("expected a document, found {other}"))),
     }
@@ -77,8 +77,56 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> StoreResult<Document> {
 /// A value from a document written by [`encode`]. A document that does not decode is a
 /// backend failure: the database holds something this version cannot read.
 pub(crate) fn decode<T: DeserializeOwned>(doc: Document) -> StoreResult<T> {
-    let json = unescape_keys(Bson::Document(doc).into_relaxed_extjson());
-    serde_json::from_value(json).map_err(StoreError::backend)
+    serde_json::from_value(bson_to_json(Bson::Document(doc))?).map_err(StoreError::backend)
+}
+
+/// A JSON value as BSON, so that [`bson_to_json`] gives it back equal: integers that fit
+/// an `i64` are `Int64`, larger unsigned ones (up to `u64::MAX`) `Decimal128` (BSON has no
+/// unsigned 64-bit type, and a double would round them), other numbers `Double` (which
+/// keeps every `f64` bit for bit); object keys are escaped ([`needs_escape`]).
+pub(crate) fn json_to_bson(value: &Value) -> StoreResult<Bson> {
+    Ok(match value {
+        Value::Null => Bson::Null,
+        Value::Bool(b) => Bson::Boolean(*b),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Bson::Int64(i),
+            (None, Some(u), _) => Bson::Decimal128(u.to_string().parse().map_err(StoreError::backend)?),
+            (None, None, Some(f)) => Bson::Double(f),
+            (None, None, None) => return Err(StoreError::backend(format!("unrepresentable number {n}"))),
+        },
+        Value::String(s) => Bson::String(s.clone()),
+        Value::Array(items) => Bson::Array(items.iter().map(json_to_bson).collect::<StoreResult<_>>()?),
+        Value::Object(map) => {
+            let mut doc = Document::new();
+            for (key, value) in map {
+                doc.insert(escape_key(key.clone()), json_to_bson(value)?);
+            }
+            Bson::Document(doc)
+        }
+    })
+}
+
+/// The JSON value a BSON value written by [`json_to_bson`] stands for. Any other BSON type
+/// is a backend failure: this adapter never wrote it.
+pub(crate) fn bson_to_json(value: Bson) -> StoreResult<Value> {
+    Ok(match value {
+        Bson::Null => Value::Null,
+        Bson::Boolean(b) => Value::Bool(b),
+        Bson::Int32(i) => Value::from(i),
+        Bson::Int64(i) => Value::from(i),
+        Bson::Decimal128(d) => Value::from(d.to_string().parse::<u64>().map_err(StoreError::backend)?),
+        Bson::Double(f) => Value::Number(
+            serde_json::Number::from_f64(f).ok_or_else(|| StoreError::backend(format!("non-finite number {f}")))?,
+        ),
+        Bson::String(s) => Value::String(s),
+        Bson::Array(items) => Value::Array(items.into_iter().map(bson_to_json).collect::<StoreResult<_>>()?),
+        Bson::Document(doc) => Value::Object(
+            doc.into_iter()
+                .map(|(key, value)| Ok((unescape_key(key), bson_to_json(value)?)))
+                .collect::<StoreResult<Map<_, _>>>()?,
+        ),
+        other => return Err(StoreError::backend(format!("unexpected stored value {other}"))),
+    })
 }
 
 /// The sub-document stored under `field` of a stored document, decoded.
@@ -135,26 +183,6 @@ fn unescape_key(key: String) -> String {
     }
     out.push_str(rest);
     out
-}
-
-fn map_keys(value: Value, f: fn(String) -> String) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (f(k), map_keys(v, f)))
-                .collect::<Map<_, _>>(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(|v| map_keys(v, f)).collect()),
-        other => other,
-    }
-}
-
-fn escape_keys(value: Value) -> Value {
-    map_keys(value, escape_key)
-}
-
-fn unescape_keys(value: Value) -> Value {
-    map_keys(value, unescape_key)
 }
 
 /// A pattern that matches `text` literally, as a substring. Only ASCII punctuation has a
@@ -218,6 +246,31 @@ mod tests {
     fn literal_patterns_escape_every_operator() {
         assert_eq!(literal_pattern("a.b*(c)"), r"a\.b\*\(c\)");
         assert_eq!(literal_pattern("één"), "één");
+    }
+
+    #[test]
+    fn json_round_trips_exactly_through_bson() {
+        let value = serde_json::json!({
+            "big": u64::MAX,
+            "above_signed": (i64::MAX as u64) + 1,
+            "min": i64::MIN,
+            "max": i64::MAX,
+            "float": 0.1 + 0.2,
+            "whole_float": 2.0,
+            "tiny": f64::MIN_POSITIVE,
+            "text": "nul\0 and ünïcode 🎓",
+            "$op": { "a.b": [null, true, [], {}] },
+        });
+        let stored = json_to_bson(&value).unwrap();
+        assert!(matches!(&stored, Bson::Document(d) if d.keys().all(|k| !k.starts_with('$') && !k.contains('.'))));
+        assert_eq!(bson_to_json(stored).unwrap(), value);
+        assert_eq!(bson_to_json(json_to_bson(&serde_json::json!(7)).unwrap()).unwrap(), 7);
+    }
+
+    #[test]
+    fn bson_this_adapter_never_writes_is_refused() {
+        assert!(bson_to_json(Bson::DateTime(mongodb::bson::DateTime::now())).is_err());
+        assert!(bson_to_json(Bson::Double(f64::NAN)).is_err());
     }
 
     #[test]

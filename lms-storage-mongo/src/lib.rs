@@ -3,6 +3,7 @@
 
 mod codec;
 mod error;
+mod records;
 mod schema;
 mod stores;
 mod tx;

@@ -13,8 +13,6 @@ pub(crate) const USERS: &str = "users";
 /// Courses: `_id`, `owner_id`, `status`, `category_key`, `search_text`, `lesson_ids`,
 /// `version`, `summary`, `doc`.
 pub(crate) const COURSES: &str = "courses";
-/// Classes: `_id`, `version`, `doc`.
-pub(crate) const CLASSES: &str = "classes";
 /// Enrollments: `_id`, `user_id`, `course_id`, `certificate_id` (once issued), `version`,
 /// `doc`.
 pub(crate) const ENROLLMENTS: &str = "enrollments";
@@ -29,12 +27,21 @@ pub(crate) const PASSWORD_HASHES: &str = "password_hashes";
 pub(crate) const REFRESH_TOKENS: &str = "refresh_tokens";
 /// Applied schema steps: `_id` (the step's version), `name`, `applied_at`.
 pub(crate) const SCHEMA_MIGRATIONS: &str = "schema_migrations";
+/// Records of every declared kind (`src/records.rs`): `_id` (kind and id), `kind`, `id`,
+/// `version`, `owner` (when there is one), `doc`, `unique` and `index` (the `_id`s of its
+/// entries).
+pub(crate) const RECORDS: &str = "records";
+/// Unique values of records: `_id` (kind, key and value), `r` (the record's `_id`).
+pub(crate) const RECORD_UNIQUE: &str = "record_unique";
+/// Lookup and ordered values of records: `_id` (kind, key, value and id), `v` (the value),
+/// `r` (the record's `_id`).
+pub(crate) const RECORD_INDEX: &str = "record_index";
 
 /// `NamespaceExists`: the collection to create exists already.
 const NAMESPACE_EXISTS: i32 = 48;
 
 /// The schema version this crate creates: the highest of its schema steps.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One index of the schema.
 #[derive(Debug)]
@@ -100,19 +107,28 @@ pub(crate) const INDEXES: &[IndexSpec] = &[
         step: 2,
         ..index(REFRESH_TOKENS, "refresh_tokens_revoked", &["revoked_at_us"])
     },
+    // RecordStore::owned_by; records without an owner are left out. (Every other record
+    // query is a range of `_id`s: see `src/records.rs`.)
+    IndexSpec {
+        sparse: true,
+        step: 3,
+        ..index(RECORDS, "records_owner", &["owner"])
+    },
 ];
 
-/// Every collection of the schema.
-const COLLECTIONS: [&str; 9] = [
-    USERS,
-    COURSES,
-    CLASSES,
-    ENROLLMENTS,
-    OUTBOX,
-    COUNTERS,
-    PASSWORD_HASHES,
-    REFRESH_TOKENS,
-    SCHEMA_MIGRATIONS,
+/// Every collection of the schema, with the step that creates it.
+const COLLECTIONS: [(&str, u32); 11] = [
+    (USERS, 1),
+    (COURSES, 1),
+    (ENROLLMENTS, 1),
+    (OUTBOX, 1),
+    (COUNTERS, 1),
+    (PASSWORD_HASHES, 1),
+    (REFRESH_TOKENS, 1),
+    (SCHEMA_MIGRATIONS, 1),
+    (RECORDS, 3),
+    (RECORD_UNIQUE, 3),
+    (RECORD_INDEX, 3),
 ];
 
 /// The uniqueness rule of the unique index with this key pattern (as a duplicate key error
@@ -143,23 +159,18 @@ fn model(spec: &IndexSpec) -> IndexModel {
     IndexModel::builder().keys(keys).options(options).build()
 }
 
-/// Step 1: every collection, created explicitly so transactions never have to create one,
-/// and the first indexes. Creating an existing collection or an identical index does
-/// nothing, so the step is safe to repeat.
-async fn create_collections_and_indexes(db: &Database) -> StoreResult<()> {
-    for name in COLLECTIONS {
-        match db.create_collection(name).await {
+/// The collections and indexes of schema step `step`. Collections are created explicitly
+/// so transactions never have to create one. Creating an existing collection or an
+/// identical index does nothing, so every step is safe to repeat.
+async fn create_collections_and_indexes(db: &Database, step: u32) -> StoreResult<()> {
+    for (name, _) in COLLECTIONS.iter().filter(|(_, s)| *s == step) {
+        match db.create_collection(*name).await {
             Ok(()) => {}
             Err(err) if code(&err) == Some(NAMESPACE_EXISTS) => {}
             Err(err) => return Err(classify(err)),
         }
     }
-    create_indexes(db, 1).await
-}
-
-/// The indexes of schema step `step`; safe to repeat like every step.
-async fn create_indexes(db: &Database, step: u32) -> StoreResult<()> {
-    for collection in COLLECTIONS {
+    for (collection, _) in COLLECTIONS {
         let models: Vec<IndexModel> = INDEXES
             .iter()
             .filter(|spec| spec.collection == collection && spec.step == step)
@@ -175,19 +186,13 @@ async fn create_indexes(db: &Database, step: u32) -> StoreResult<()> {
     Ok(())
 }
 
-/// The schema steps, in order: version and name.
-const STEPS: [(u32, &str); 2] = [
+/// The schema steps, in order: version and name. Each creates its collections and
+/// indexes ([`COLLECTIONS`], [`INDEXES`]).
+const STEPS: [(u32, &str); 3] = [
     (1, "collections and indexes"),
     (2, "refresh token revocation time index"),
+    (3, "records of every declared kind"),
 ];
-
-async fn apply(db: &Database, version: u32) -> StoreResult<()> {
-    match version {
-        1 => create_collections_and_indexes(db).await,
-        2 => create_indexes(db, 2).await,
-        other => Err(StoreError::backend(format!("unknown schema step {other}"))),
-    }
-}
 
 /// Applies the schema steps not yet recorded in `schema_migrations`, in order, recording
 /// each after it succeeds. Two processes migrating at once may both apply a step; each
@@ -220,7 +225,7 @@ pub(crate) async fn migrate(db: &Database) -> StoreResult<()> {
             continue;
         }
         tracing::info!(version, name, "applying MongoDB schema step");
-        apply(db, version).await?;
+        create_collections_and_indexes(db, version).await?;
         let record = doc! { "_id": i64::from(version), "name": name, "applied_at": DateTime::now() };
         match records.insert_one(record).await {
             Ok(_) => {}
@@ -253,7 +258,13 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), INDEXES.len());
         for spec in INDEXES {
-            assert!(COLLECTIONS.contains(&spec.collection), "{}", spec.name);
+            assert!(
+                COLLECTIONS
+                    .iter()
+                    .any(|(c, step)| *c == spec.collection && *step <= spec.step),
+                "{}",
+                spec.name
+            );
             assert!(spec.name.starts_with(spec.collection), "{}", spec.name);
         }
     }

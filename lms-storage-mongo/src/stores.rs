@@ -6,16 +6,15 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::{FutureExt, TryStreamExt};
-use lms_core::domain::class::Class;
 use lms_core::domain::course::{Course, CourseSummary};
 use lms_core::domain::enrollment::Enrollment;
 use lms_core::domain::events::DomainEvent;
 use lms_core::domain::text::Email;
 use lms_core::domain::user::User;
-use lms_core::ids::{CertificateId, ClassId, CourseId, EnrollmentId, LessonId, UserId};
+use lms_core::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
 use lms_core::ports::{
-    AuthStore, ClassStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
-    RefreshToken, RefreshTokenState, StoreError, StoreHealth, StoreResult, UserStore,
+    AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest, RefreshToken,
+    RefreshTokenState, StoreError, StoreHealth, StoreResult, UserStore,
 };
 use mongodb::bson::raw::CString;
 use mongodb::bson::{doc, Bson, Document, Regex};
@@ -25,7 +24,7 @@ use uuid::Uuid;
 
 use crate::codec::{decode_field, encode, from_micros, int64, literal_pattern, micros, uint64, uuid, uuid_from, uuids};
 use crate::error::classify;
-use crate::schema::{CLASSES, COURSES, ENROLLMENTS, OUTBOX, PASSWORD_HASHES, REFRESH_TOKENS, USERS};
+use crate::schema::{COURSES, ENROLLMENTS, OUTBOX, PASSWORD_HASHES, REFRESH_TOKENS, USERS};
 use crate::tx::Write;
 use crate::MongoStore;
 
@@ -118,14 +117,6 @@ fn course_doc(course: &Course) -> StoreResult<Document> {
         "version": int64(course.version)?,
         SUMMARY: encode(&course.summary())?,
         DOC: encode(course)?,
-    })
-}
-
-fn class_doc(class: &Class) -> StoreResult<Document> {
-    Ok(doc! {
-        "_id": uuid(class.id.as_uuid()),
-        "version": int64(class.version)?,
-        DOC: encode(class)?,
     })
 }
 
@@ -237,26 +228,6 @@ impl CourseStore for MongoStore {
         }
         self.page(COURSES, query, SUMMARY, page, |c: &CourseSummary| c.id.as_uuid())
             .await
-    }
-}
-
-#[async_trait]
-impl ClassStore for MongoStore {
-    async fn insert_class(&self, class: &Class, events: &[DomainEvent]) -> StoreResult<()> {
-        self.write(CLASSES, Write::Insert(class_doc(class)?), events).await
-    }
-
-    async fn get_class(&self, id: ClassId) -> StoreResult<Option<Class>> {
-        self.one(CLASSES, by_id(id.as_uuid()), DOC).await
-    }
-
-    async fn update_class(&self, class: &Class, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
-        let write = Write::replace(expected_version, class_doc(class)?)?;
-        self.write(CLASSES, write, events).await
-    }
-
-    async fn list_classes(&self, page: PageRequest) -> StoreResult<Page<Class>> {
-        self.page(CLASSES, doc! {}, DOC, page, |c: &Class| c.id.as_uuid()).await
     }
 }
 

@@ -82,15 +82,7 @@ impl Write {
             return Ok(Ok(()));
         }
         let id = self.doc().get("_id").cloned().unwrap_or(Bson::Null);
-        let mut find = coll.find_one(doc! { "_id": id }).projection(doc! { "_id": 1 });
-        if let Some(s) = session {
-            find = find.session(s);
-        }
-        Ok(Err(if find.await?.is_some() {
-            StoreError::VersionConflict
-        } else {
-            StoreError::NotFound
-        }))
+        Ok(Err(version_miss(coll, id, session).await?))
     }
 
     /// The document written.
@@ -132,6 +124,24 @@ impl Write {
             _ => classified,
         })
     }
+}
+
+/// Why a versioned write of the document with this `_id` matched nothing: `NotFound`
+/// when there is no such document, else `VersionConflict`.
+pub(crate) async fn version_miss(
+    coll: &Collection<Document>,
+    id: Bson,
+    session: Option<&mut ClientSession>,
+) -> Result<StoreError, Error> {
+    let mut find = coll.find_one(doc! { "_id": id }).projection(doc! { "_id": 1 });
+    if let Some(s) = session {
+        find = find.session(s);
+    }
+    Ok(if find.await?.is_some() {
+        StoreError::VersionConflict
+    } else {
+        StoreError::NotFound
+    })
 }
 
 /// The outbox documents of some events, without their sequence (assigned at commit time).
