@@ -107,7 +107,7 @@ impl MemoryStore {
 
 #[async_trait]
 impl UserStore for MemoryStore {
-    async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()> {
+    async fn insert_user(&self, user: &User, password_hash: Option<&str>, events: &[DomainEvent]) -> StoreResult<()> {
         let mut state = self.state();
         if state.users.contains_key(&user.id) {
             return Err(StoreError::Duplicate(UniqueKey::Id));
@@ -117,6 +117,9 @@ impl UserStore for MemoryStore {
         }
         state.user_by_email.insert(user.email.as_str().to_owned(), user.id);
         state.users.insert(user.id, user.clone());
+        if let Some(hash) = password_hash {
+            state.password_hashes.insert(user.id, hash.to_owned());
+        }
         state.append(events);
         Ok(())
     }

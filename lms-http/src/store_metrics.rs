@@ -64,7 +64,7 @@ macro_rules! timed {
 }
 
 timed!(UserStore via users {
-    fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()>;
+    fn insert_user(&self, user: &User, password_hash: Option<&str>, events: &[DomainEvent]) -> StoreResult<()>;
     fn get_user(&self, id: UserId) -> StoreResult<Option<User>>;
     fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
     fn update_user(&self, user: &User, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;

@@ -26,7 +26,7 @@ use uuid::Uuid;
 use crate::codec::{decode_field, encode, from_micros, int64, literal_pattern, micros, uint64, uuid, uuid_from, uuids};
 use crate::error::classify;
 use crate::schema::{CLASSES, COURSES, ENROLLMENTS, OUTBOX, PASSWORD_HASHES, REFRESH_TOKENS, USERS};
-use crate::tx::Write;
+use crate::tx::{Update, Write};
 use crate::MongoStore;
 
 /// The field holding the whole aggregate.
@@ -148,10 +148,25 @@ fn by_id(id: Uuid) -> Document {
     doc! { "_id": uuid(id) }
 }
 
+/// Sets (inserts or replaces) a user's password hash.
+fn password_hash_update(user_id: UserId, hash: &str) -> Update {
+    Update {
+        collection: PASSWORD_HASHES,
+        filter: by_id(user_id.as_uuid()),
+        update: doc! { "$set": { "hash": hash } },
+        upsert: true,
+    }
+}
+
 #[async_trait]
 impl UserStore for MongoStore {
-    async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()> {
-        self.write(USERS, Write::Insert(user_doc(user)?), events).await
+    async fn insert_user(&self, user: &User, password_hash: Option<&str>, events: &[DomainEvent]) -> StoreResult<()> {
+        let also = password_hash
+            .map(|hash| password_hash_update(user.id, hash))
+            .into_iter()
+            .collect();
+        self.write_with(USERS, Write::Insert(user_doc(user)?), also, events)
+            .await
     }
 
     async fn get_user(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -431,12 +446,10 @@ impl MongoStore {
 #[async_trait]
 impl AuthStore for MongoStore {
     async fn set_password_hash(&self, user_id: UserId, hash: &str) -> StoreResult<()> {
-        self.coll(PASSWORD_HASHES)
-            .update_one(by_id(user_id.as_uuid()), doc! { "$set": { "hash": hash } })
-            .upsert(true)
+        password_hash_update(user_id, hash)
+            .run(&self.db, None)
             .await
-            .map_err(classify)?;
-        Ok(())
+            .map_err(classify)
     }
 
     async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<String>> {

@@ -23,6 +23,8 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         missing_user_reads_as_none,
         duplicate_user_email_is_rejected,
         duplicate_user_id_is_rejected,
+        user_inserted_with_a_password_hash_reads_it_back,
+        rejected_user_insert_stores_no_password_hash_and_no_events,
         user_found_by_normalized_email,
         user_update_checks_version,
         user_update_of_missing_user_is_not_found,
@@ -119,7 +121,7 @@ where
 async fn user_round_trips(ctx: Ctx) {
     let mut user = user_record(Role::Instructor, ctx.clock_now());
     user.premium = true;
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     assert_eq!(ctx.stores.users.get_user(user.id).await.expect("get"), Some(user));
 }
 
@@ -131,27 +133,100 @@ async fn missing_user_reads_as_none(ctx: Ctx) {
 
 async fn duplicate_user_email_is_rejected(ctx: Ctx) {
     let first = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&first, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&first, None, &[]).await.expect("insert");
     let mut second = user_record(Role::Student, ctx.clock_now());
     second.email = first.email.clone();
-    assert_duplicate(ctx.stores.users.insert_user(&second, &[]).await, UniqueKey::UserEmail);
+    assert_duplicate(
+        ctx.stores.users.insert_user(&second, None, &[]).await,
+        UniqueKey::UserEmail,
+    );
     assert_eq!(ctx.stores.users.get_user(second.id).await.expect("get"), None);
 }
 
 async fn duplicate_user_id_is_rejected(ctx: Ctx) {
     let first = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&first, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&first, None, &[]).await.expect("insert");
     let mut second = user_record(Role::Student, ctx.clock_now());
     second.id = first.id;
-    assert_duplicate(ctx.stores.users.insert_user(&second, &[]).await, UniqueKey::Id);
+    assert_duplicate(ctx.stores.users.insert_user(&second, None, &[]).await, UniqueKey::Id);
     // When the id and the email are both taken, the id is reported.
-    assert_duplicate(ctx.stores.users.insert_user(&first, &[]).await, UniqueKey::Id);
+    assert_duplicate(ctx.stores.users.insert_user(&first, None, &[]).await, UniqueKey::Id);
     assert_eq!(ctx.stores.users.get_user(first.id).await.expect("get"), Some(first));
+}
+
+async fn user_inserted_with_a_password_hash_reads_it_back(ctx: Ctx) {
+    let with = user_record(Role::Student, ctx.clock_now());
+    ctx.stores
+        .users
+        .insert_user(&with, Some("$argon2id$registered"), &[])
+        .await
+        .expect("insert with a hash");
+    assert_eq!(
+        ctx.stores.users.get_user(with.id).await.expect("get"),
+        Some(with.clone())
+    );
+    assert_eq!(
+        ctx.stores.auth.password_hash(with.id).await.expect("hash").as_deref(),
+        Some("$argon2id$registered")
+    );
+    let without = user_record(Role::Student, ctx.clock_now());
+    ctx.stores
+        .users
+        .insert_user(&without, None, &[])
+        .await
+        .expect("insert without a hash");
+    assert_eq!(ctx.stores.auth.password_hash(without.id).await.expect("no hash"), None);
+}
+
+async fn rejected_user_insert_stores_no_password_hash_and_no_events(ctx: Ctx) {
+    drain_outbox(&ctx).await;
+    let (users, auth) = (&ctx.stores.users, &ctx.stores.auth);
+    let first = user_record(Role::Student, ctx.clock_now());
+    users
+        .insert_user(&first, Some("$argon2id$first"), &[])
+        .await
+        .expect("insert");
+    let mut same_email = user_record(Role::Student, ctx.clock_now());
+    same_email.email = first.email.clone();
+    let same_email_event = user_event(same_email.id, ctx.clock_now());
+    let rejected = users
+        .insert_user(
+            &same_email,
+            Some("$argon2id$same-email"),
+            std::slice::from_ref(&same_email_event),
+        )
+        .await;
+    assert_duplicate(rejected, UniqueKey::UserEmail);
+    let mut same_id = user_record(Role::Student, ctx.clock_now());
+    same_id.id = first.id;
+    let same_id_event = user_event(first.id, ctx.clock_now());
+    let rejected = users
+        .insert_user(
+            &same_id,
+            Some("$argon2id$same-id"),
+            std::slice::from_ref(&same_id_event),
+        )
+        .await;
+    assert_duplicate(rejected, UniqueKey::Id);
+    assert_eq!(users.get_user(same_email.id).await.expect("get"), None);
+    assert_eq!(auth.password_hash(same_email.id).await.expect("no hash"), None);
+    assert_eq!(users.get_user(first.id).await.expect("get"), Some(first.clone()));
+    assert_eq!(
+        auth.password_hash(first.id).await.expect("hash").as_deref(),
+        Some("$argon2id$first"),
+        "a rejected insert leaves the existing user's hash as it was"
+    );
+    let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
+    let rejected_events = [same_email_event.id, same_id_event.id];
+    assert!(
+        pending.iter().all(|m| !rejected_events.contains(&m.event.id)),
+        "a rejected insert stores no events"
+    );
 }
 
 async fn user_found_by_normalized_email(ctx: Ctx) {
     let user = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     let upper = Email::parse(&user.email.as_str().to_uppercase()).expect("email");
     assert_eq!(
         ctx.stores.users.find_user_by_email(&upper).await.expect("find"),
@@ -161,7 +236,7 @@ async fn user_found_by_normalized_email(ctx: Ctx) {
 
 async fn user_update_checks_version(ctx: Ctx) {
     let mut user = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     user.role = Role::Instructor;
     user.version = 2;
     ctx.stores.users.update_user(&user, 1, &[]).await.expect("first update");
@@ -181,8 +256,8 @@ async fn user_update_of_missing_user_is_not_found(ctx: Ctx) {
 async fn user_update_to_taken_email_is_rejected(ctx: Ctx) {
     let a = user_record(Role::Student, ctx.clock_now());
     let mut b = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&a, &[]).await.expect("insert a");
-    ctx.stores.users.insert_user(&b, &[]).await.expect("insert b");
+    ctx.stores.users.insert_user(&a, None, &[]).await.expect("insert a");
+    ctx.stores.users.insert_user(&b, None, &[]).await.expect("insert b");
     let original = b.clone();
     b.email = a.email.clone();
     b.version = 2;
@@ -192,7 +267,7 @@ async fn user_update_to_taken_email_is_rejected(ctx: Ctx) {
 
 async fn user_email_change_frees_old_email(ctx: Ctx) {
     let mut user = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     let old = user.email.clone();
     user.email = Email::parse(&format!("renamed-{}@example.com", tag())).expect("email");
     user.version = 2;
@@ -211,7 +286,7 @@ async fn user_email_change_frees_old_email(ctx: Ctx) {
     other.email = old;
     ctx.stores
         .users
-        .insert_user(&other, &[])
+        .insert_user(&other, None, &[])
         .await
         .expect("old email is free again");
 }
@@ -220,7 +295,7 @@ async fn users_page_in_id_order(ctx: Ctx) {
     let mut mine = HashSet::new();
     for _ in 0..5 {
         let user = user_record(Role::Student, ctx.clock_now());
-        ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+        ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
         mine.insert(user.id);
     }
     let all = collect_pages(
@@ -236,7 +311,7 @@ async fn users_page_in_id_order(ctx: Ctx) {
 async fn unicode_display_names_round_trip(ctx: Ctx) {
     let mut user = user_record(Role::Student, ctx.clock_now());
     user.display_name = DisplayName::parse("Zoë 李 🦀 O'Brien \"quoted\" ; DROP TABLE users; --").expect("name");
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     assert_eq!(ctx.stores.users.get_user(user.id).await.expect("get"), Some(user));
 }
 
@@ -974,7 +1049,11 @@ async fn events_are_stored_with_the_write(ctx: Ctx) {
         user_event(user.id, ctx.clock_now()),
         user_event(user.id, ctx.clock_now()),
     ];
-    ctx.stores.users.insert_user(&user, &events).await.expect("insert");
+    ctx.stores
+        .users
+        .insert_user(&user, None, &events)
+        .await
+        .expect("insert");
     let mut course = course_record(user.id, ctx.clock_now());
     let course_events = vec![user_event(user.id, ctx.clock_now())];
     ctx.stores
@@ -1000,14 +1079,14 @@ async fn events_are_stored_with_the_write(ctx: Ctx) {
 async fn rejected_write_stores_no_events(ctx: Ctx) {
     drain_outbox(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     let mut duplicate = user_record(Role::Student, ctx.clock_now());
     duplicate.email = user.email.clone();
     let event = user_event(duplicate.id, ctx.clock_now());
     assert!(ctx
         .stores
         .users
-        .insert_user(&duplicate, std::slice::from_ref(&event))
+        .insert_user(&duplicate, None, std::slice::from_ref(&event))
         .await
         .is_err());
     let mut stale = user.clone();
@@ -1034,7 +1113,11 @@ async fn delivered_events_are_not_returned_again(ctx: Ctx) {
     drain_outbox(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
     let events: Vec<_> = (0..3).map(|_| user_event(user.id, ctx.clock_now())).collect();
-    ctx.stores.users.insert_user(&user, &events).await.expect("insert");
+    ctx.stores
+        .users
+        .insert_user(&user, None, &events)
+        .await
+        .expect("insert");
     let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
     assert_eq!(pending.len(), 3);
     ctx.stores
@@ -1055,7 +1138,11 @@ async fn outbox_limit_is_respected(ctx: Ctx) {
     drain_outbox(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
     let events: Vec<_> = (0..5).map(|_| user_event(user.id, ctx.clock_now())).collect();
-    ctx.stores.users.insert_user(&user, &events).await.expect("insert");
+    ctx.stores
+        .users
+        .insert_user(&user, None, &events)
+        .await
+        .expect("insert");
     let first = ctx.stores.outbox.pending_events(2).await.expect("pending");
     assert_eq!(first.iter().map(|m| m.event.clone()).collect::<Vec<_>>(), events[..2]);
 }
