@@ -216,7 +216,10 @@ impl CourseStore for MemoryStore {
             .filter(|id| course.lesson(*id).is_none())
             .collect();
         for id in removed {
-            state.course_by_lesson.remove(&id);
+            // A lesson id another course has taken since stays with that course.
+            if state.course_by_lesson.get(&id) == Some(&course.id) {
+                state.course_by_lesson.remove(&id);
+            }
         }
         for lesson in &course.lessons {
             state.course_by_lesson.insert(lesson.id, course.id);

@@ -187,10 +187,34 @@ impl UserStore for MongoStore {
     }
 }
 
+/// Takes the lesson ids of `course` out of every other course's `lesson_ids`, in the
+/// course write's transaction. Lesson ids are unique across courses, so one that another
+/// course holds moves to the course written last, as in the SQL adapters; the other
+/// course's document stays as it was (its `doc` keeps the lesson, as the SQL adapters
+/// keep its `courses` row). Nothing to take for a course without lessons.
+fn take_lessons(course: &Course) -> Vec<Update> {
+    if course.lessons.is_empty() {
+        return Vec::new();
+    }
+    let ids = any_of(course.lessons.iter().map(|l| l.id.as_uuid()));
+    vec![Update {
+        collection: COURSES,
+        filter: doc! { "_id": { "$ne": uuid(course.id.as_uuid()) }, "lesson_ids": ids.clone() },
+        update: doc! { "$pull": { "lesson_ids": ids } },
+        upsert: false,
+    }]
+}
+
 #[async_trait]
 impl CourseStore for MongoStore {
     async fn insert_course(&self, course: &Course, events: &[DomainEvent]) -> StoreResult<()> {
-        self.write(COURSES, Write::Insert(course_doc(course)?), events).await
+        self.write_with(
+            COURSES,
+            Write::Insert(course_doc(course)?),
+            take_lessons(course),
+            events,
+        )
+        .await
     }
 
     async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
@@ -224,7 +248,7 @@ impl CourseStore for MongoStore {
 
     async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
         let write = Write::replace(expected_version, course_doc(course)?)?;
-        self.write(COURSES, write, events).await
+        self.write_with(COURSES, write, take_lessons(course), events).await
     }
 
     async fn list_courses(&self, filter: &CourseFilter, page: PageRequest) -> StoreResult<Page<CourseSummary>> {

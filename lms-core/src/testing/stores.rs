@@ -40,6 +40,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         course_version_follows_updates,
         course_found_by_each_lesson,
         removed_lesson_no_longer_finds_course,
+        lesson_id_moves_to_the_course_written_last,
         courses_fetched_in_batch_skip_missing,
         courses_filtered_by_owner_and_status,
         courses_filtered_by_category,
@@ -421,6 +422,49 @@ async fn removed_lesson_no_longer_finds_course(ctx: Ctx) {
         .await
         .expect("find added");
     assert_eq!(found.as_deref(), Some(&course));
+}
+
+/// The id of the course `find_course_by_lesson` finds by `lesson`.
+async fn course_of(ctx: &Ctx, lesson: LessonId) -> Option<CourseId> {
+    let found = ctx.stores.courses.find_course_by_lesson(lesson).await.expect("find");
+    found.map(|course| course.id)
+}
+
+async fn lesson_id_moves_to_the_course_written_last(ctx: Ctx) {
+    let courses = &ctx.stores.courses;
+    let mut first = course_record(UserId::new(), ctx.clock_now());
+    courses.insert_course(&first, &[]).await.expect("insert first");
+    let (moved, kept) = (first.lessons[0].id, first.lessons[1].id);
+    assert_eq!(course_of(&ctx, moved).await, Some(first.id));
+    let mut second = course_record(UserId::new(), ctx.clock_now());
+    second.lessons.push(first.lessons[0].clone());
+    courses.insert_course(&second, &[]).await.expect("insert second");
+    assert_eq!(course_of(&ctx, moved).await, Some(second.id), "an insert takes the id");
+    assert_eq!(course_of(&ctx, kept).await, Some(first.id));
+    assert_eq!(
+        courses.get_course(first.id).await.expect("get").as_deref(),
+        Some(&first),
+        "the course the id left is stored as it was"
+    );
+    first.version = 2;
+    courses.update_course(&first, 1, &[]).await.expect("update first");
+    assert_eq!(course_of(&ctx, moved).await, Some(first.id), "an update takes it back");
+    second.lessons.pop();
+    second.version = 2;
+    courses.update_course(&second, 1, &[]).await.expect("update second");
+    assert_eq!(
+        course_of(&ctx, moved).await,
+        Some(first.id),
+        "dropping an id another course holds leaves it there"
+    );
+    let mut third = course_record(UserId::new(), ctx.clock_now());
+    third.lessons.push(first.lessons[0].clone());
+    courses.insert_course(&third, &[]).await.expect("insert third");
+    first.lessons.remove(0);
+    first.version = 3;
+    courses.update_course(&first, 2, &[]).await.expect("update first again");
+    assert_eq!(course_of(&ctx, moved).await, Some(third.id));
+    assert_eq!(course_of(&ctx, kept).await, Some(first.id));
 }
 
 async fn courses_fetched_in_batch_skip_missing(ctx: Ctx) {
