@@ -155,7 +155,7 @@ fn with_progress(mut enrollment: Enrollment, course: &Course, done: usize, now: 
 pub async fn seed(stores: &Stores, spec: Spec, concurrency: usize) -> Result<Dataset, StoreError> {
     let now = Utc::now();
     let instructor = user(Role::Instructor, now);
-    stores.users.insert_user(&instructor, &[]).await?;
+    stores.users.insert_user(&instructor, None, &[]).await?;
     let courses: Arc<Vec<Course>> = Arc::new(
         (0..spec.courses)
             .map(|i| course(i, &spec, instructor.id, now))
@@ -173,7 +173,7 @@ pub async fn seed(stores: &Stores, spec: Spec, concurrency: usize) -> Result<Dat
             let courses = courses.clone();
             async move {
                 let learner_record = user(Role::Student, now);
-                stores.users.insert_user(&learner_record, &[]).await?;
+                stores.users.insert_user(&learner_record, None, &[]).await?;
                 let mut rng = fastrand::Rng::with_seed(learner as u64);
                 let mut samples = Vec::new();
                 for k in 0..spec.enrollments_per_learner {

@@ -19,6 +19,10 @@
 //!   decoding the whole course.
 //! - A read that raced with an eviction is not cached, so a slow read that started before
 //!   a write cannot put the older course back.
+//! - A lesson id that a write made elsewhere moves to another course (see
+//!   [`CourseStore::insert_course`]; the services give every lesson a fresh id, so only
+//!   a direct store write does that) keeps finding its old course here while that course
+//!   stays cached unchanged.
 //!
 //! The cache is behaviourally transparent otherwise: it passes the conformance suite.
 
@@ -122,6 +126,15 @@ impl CachedCourseStore {
         );
     }
 
+    /// Forgets which course the lessons of `course` belong to, as an eviction does: a
+    /// write of `course` may have taken one of its lesson ids from another course.
+    fn forget_lessons(&self, course: &Course) {
+        self.evictions.fetch_add(1, Ordering::AcqRel);
+        for lesson in &course.lessons {
+            self.lessons.remove(&lesson.id);
+        }
+    }
+
     fn evict(&self, id: CourseId) {
         self.evictions.fetch_add(1, Ordering::AcqRel);
         self.courses.remove(&id);
@@ -144,7 +157,9 @@ impl CachedCourseStore {
 #[async_trait]
 impl CourseStore for CachedCourseStore {
     async fn insert_course(&self, course: &Course, events: &[DomainEvent]) -> StoreResult<()> {
-        self.inner.insert_course(course, events).await
+        let result = self.inner.insert_course(course, events).await;
+        self.forget_lessons(course);
+        result
     }
 
     async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
@@ -170,7 +185,8 @@ impl CourseStore for CachedCourseStore {
 
     async fn find_course_by_lesson(&self, lesson_id: LessonId) -> StoreResult<Option<Arc<Course>>> {
         if let Some(course_id) = self.lessons.get(&lesson_id) {
-            // Lessons leave a course only by an edit, which evicts; confirm anyway.
+            // A lesson leaves a course by an edit of it or by a write of another course
+            // that takes its id; both evict here. Confirm anyway.
             let course = self.get_course(course_id).await?;
             if let Some(course) = course.filter(|c| c.lesson(lesson_id).is_some()) {
                 return Ok(Some(course));
@@ -185,6 +201,7 @@ impl CourseStore for CachedCourseStore {
         // Evict on success and on failure alike: a version conflict means the course
         // changed elsewhere, and the caller's retry must read the new version.
         self.evict(course.id);
+        self.forget_lessons(course);
         result
     }
 

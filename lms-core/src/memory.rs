@@ -108,7 +108,7 @@ impl MemoryStore {
 
 #[async_trait]
 impl UserStore for MemoryStore {
-    async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()> {
+    async fn insert_user(&self, user: &User, password_hash: Option<&str>, events: &[DomainEvent]) -> StoreResult<()> {
         let mut state = self.state();
         if state.users.contains_key(&user.id) {
             return Err(StoreError::Duplicate(UniqueKey::Id));
@@ -118,6 +118,9 @@ impl UserStore for MemoryStore {
         }
         state.user_by_email.insert(user.email.as_str().to_owned(), user.id);
         state.users.insert(user.id, user.clone());
+        if let Some(hash) = password_hash {
+            state.password_hashes.insert(user.id, hash.to_owned());
+        }
         state.append(events);
         Ok(())
     }
@@ -214,7 +217,10 @@ impl CourseStore for MemoryStore {
             .filter(|id| course.lesson(*id).is_none())
             .collect();
         for id in removed {
-            state.course_by_lesson.remove(&id);
+            // A lesson id another course has taken since stays with that course.
+            if state.course_by_lesson.get(&id) == Some(&course.id) {
+                state.course_by_lesson.remove(&id);
+            }
         }
         for lesson in &course.lessons {
             state.course_by_lesson.insert(lesson.id, course.id);

@@ -49,7 +49,10 @@ impl TimedStores {
 /// operation label is the method's name, after an optional prefix (`record_`) where the
 /// bare name would not say which store it is.
 macro_rules! timed {
-    ($port:ident via $field:ident $(as $prefix:literal)? { $(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)+ }) => {
+    ($port:ident via $field:ident { $($body:tt)+ }) => {
+        timed!($port via $field as "" { $($body)+ });
+    };
+    ($port:ident via $field:ident as $prefix:literal { $(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)+ }) => {
         #[async_trait]
         impl $port for TimedStores {
             $(
@@ -57,7 +60,7 @@ macro_rules! timed {
                     let started = Instant::now();
                     let result = self.inner.$field.$name($($arg),*).await;
                     self.metrics.observe_store(
-                        concat!($($prefix,)? stringify!($name)),
+                        concat!($prefix, stringify!($name)),
                         result.is_ok(),
                         started.elapsed().as_secs_f64(),
                     );
@@ -69,7 +72,7 @@ macro_rules! timed {
 }
 
 timed!(UserStore via users {
-    fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()>;
+    fn insert_user(&self, user: &User, password_hash: Option<&str>, events: &[DomainEvent]) -> StoreResult<()>;
     fn get_user(&self, id: UserId) -> StoreResult<Option<User>>;
     fn find_user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
     fn update_user(&self, user: &User, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::codec::{decode_field, encode, from_micros, int64, literal_pattern, micros, uint64, uuid, uuid_from, uuids};
 use crate::error::classify;
 use crate::schema::{COURSES, ENROLLMENTS, OUTBOX, PASSWORD_HASHES, REFRESH_TOKENS, USERS};
-use crate::tx::Write;
+use crate::tx::{Update, Write};
 use crate::MongoStore;
 
 /// The field holding the whole aggregate.
@@ -139,10 +139,25 @@ fn by_id(id: Uuid) -> Document {
     doc! { "_id": uuid(id) }
 }
 
+/// Sets (inserts or replaces) a user's password hash.
+fn password_hash_update(user_id: UserId, hash: &str) -> Update {
+    Update {
+        collection: PASSWORD_HASHES,
+        filter: by_id(user_id.as_uuid()),
+        update: doc! { "$set": { "hash": hash } },
+        upsert: true,
+    }
+}
+
 #[async_trait]
 impl UserStore for MongoStore {
-    async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()> {
-        self.write(USERS, Write::Insert(user_doc(user)?), events).await
+    async fn insert_user(&self, user: &User, password_hash: Option<&str>, events: &[DomainEvent]) -> StoreResult<()> {
+        let also = password_hash
+            .map(|hash| password_hash_update(user.id, hash))
+            .into_iter()
+            .collect();
+        self.write_with(USERS, Write::Insert(user_doc(user)?), also, events)
+            .await
     }
 
     async fn get_user(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -163,10 +178,34 @@ impl UserStore for MongoStore {
     }
 }
 
+/// Takes the lesson ids of `course` out of every other course's `lesson_ids`, in the
+/// course write's transaction. Lesson ids are unique across courses, so one that another
+/// course holds moves to the course written last, as in the SQL adapters; the other
+/// course's document stays as it was (its `doc` keeps the lesson, as the SQL adapters
+/// keep its `courses` row). Nothing to take for a course without lessons.
+fn take_lessons(course: &Course) -> Vec<Update> {
+    if course.lessons.is_empty() {
+        return Vec::new();
+    }
+    let ids = any_of(course.lessons.iter().map(|l| l.id.as_uuid()));
+    vec![Update {
+        collection: COURSES,
+        filter: doc! { "_id": { "$ne": uuid(course.id.as_uuid()) }, "lesson_ids": ids.clone() },
+        update: doc! { "$pull": { "lesson_ids": ids } },
+        upsert: false,
+    }]
+}
+
 #[async_trait]
 impl CourseStore for MongoStore {
     async fn insert_course(&self, course: &Course, events: &[DomainEvent]) -> StoreResult<()> {
-        self.write(COURSES, Write::Insert(course_doc(course)?), events).await
+        self.write_with(
+            COURSES,
+            Write::Insert(course_doc(course)?),
+            take_lessons(course),
+            events,
+        )
+        .await
     }
 
     async fn get_course(&self, id: CourseId) -> StoreResult<Option<Arc<Course>>> {
@@ -200,7 +239,7 @@ impl CourseStore for MongoStore {
 
     async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
         let write = Write::replace(expected_version, course_doc(course)?)?;
-        self.write(COURSES, write, events).await
+        self.write_with(COURSES, write, take_lessons(course), events).await
     }
 
     async fn list_courses(&self, filter: &CourseFilter, page: PageRequest) -> StoreResult<Page<CourseSummary>> {
@@ -402,12 +441,10 @@ impl MongoStore {
 #[async_trait]
 impl AuthStore for MongoStore {
     async fn set_password_hash(&self, user_id: UserId, hash: &str) -> StoreResult<()> {
-        self.coll(PASSWORD_HASHES)
-            .update_one(by_id(user_id.as_uuid()), doc! { "$set": { "hash": hash } })
-            .upsert(true)
+        password_hash_update(user_id, hash)
+            .run(&self.db, None)
             .await
-            .map_err(classify)?;
-        Ok(())
+            .map_err(classify)
     }
 
     async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<String>> {

@@ -144,6 +144,35 @@ pub(crate) async fn version_miss(
     })
 }
 
+/// An update of every document a filter selects, made in the same transaction as an
+/// aggregate's write (see [`MongoStore::write_with`]) or on its own.
+#[derive(Debug, Clone)]
+pub(crate) struct Update {
+    /// The collection.
+    pub(crate) collection: &'static str,
+    /// Which documents to update.
+    pub(crate) filter: Document,
+    /// The update operators.
+    pub(crate) update: Document,
+    /// Whether a document is inserted when the filter selects none.
+    pub(crate) upsert: bool,
+}
+
+impl Update {
+    /// Performs the update, in `session`'s transaction when there is one.
+    pub(crate) async fn run(&self, db: &Database, session: Option<&mut ClientSession>) -> Result<(), Error> {
+        let coll = db.collection::<Document>(self.collection);
+        let mut update = coll
+            .update_many(self.filter.clone(), self.update.clone())
+            .upsert(self.upsert);
+        if let Some(s) = session {
+            update = update.session(s);
+        }
+        update.await?;
+        Ok(())
+    }
+}
+
 /// The outbox documents of some events, without their sequence (assigned at commit time).
 pub(crate) fn event_docs(events: &[DomainEvent]) -> StoreResult<Vec<Document>> {
     events
@@ -262,17 +291,34 @@ impl MongoStore {
     /// Writes an aggregate and appends its events atomically: in a transaction when there
     /// are events, as a single-document write otherwise.
     pub(crate) async fn write(&self, collection: &str, write: Write, events: &[DomainEvent]) -> StoreResult<()> {
+        self.write_with(collection, write, Vec::new(), events).await
+    }
+
+    /// Writes an aggregate, then makes the `also` updates and appends the events, all or
+    /// nothing: in a transaction when there are updates or events, as a single-document
+    /// write otherwise. A rejected aggregate write makes none of the rest.
+    pub(crate) async fn write_with(
+        &self,
+        collection: &str,
+        write: Write,
+        also: Vec<Update>,
+        events: &[DomainEvent],
+    ) -> StoreResult<()> {
         let coll = self.db.collection::<Document>(collection);
-        if events.is_empty() {
+        if also.is_empty() && events.is_empty() {
             return write.run(&coll, None).await.map_err(classify)?;
         }
         let events = event_docs(events)?;
         let db = self.db.clone();
         self.transact(move |session| {
-            let (coll, db, write, events) = (coll.clone(), db.clone(), write.clone(), events.clone());
+            let (coll, db, write, also, events) =
+                (coll.clone(), db.clone(), write.clone(), also.clone(), events.clone());
             async move {
                 if let Err(outcome) = write.run(&coll, Some(&mut *session)).await? {
                     return Ok(Err(outcome));
+                }
+                for update in &also {
+                    update.run(&db, Some(&mut *session)).await?;
                 }
                 append_events(&db, session, &events).await
             }

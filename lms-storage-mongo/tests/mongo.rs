@@ -75,7 +75,7 @@ async fn schema_steps_run_twice_and_concurrently() {
     }
 
     let ada = user("ada@example.com");
-    first.insert_user(&ada, &[]).await.expect("the schema works");
+    first.insert_user(&ada, None, &[]).await.expect("the schema works");
     assert_eq!(second.get_user(ada.id).await.expect("get"), Some(ada));
 }
 
@@ -110,22 +110,25 @@ async fn uniqueness_violations_in_transactions_name_the_rule_and_store_no_events
         return;
     };
     let ada = user("ada@example.com");
-    store.insert_user(&ada, &[registered(&ada)]).await.expect("insert");
+    store
+        .insert_user(&ada, None, &[registered(&ada)])
+        .await
+        .expect("insert");
 
     let same_email = user("ada@example.com");
     let err = store
-        .insert_user(&same_email, &[registered(&same_email)])
+        .insert_user(&same_email, None, &[registered(&same_email)])
         .await
         .expect_err("duplicate email");
     assert!(matches!(err, StoreError::Duplicate(UniqueKey::UserEmail)), "{err:?}");
     let err = store
-        .insert_user(&ada, &[registered(&ada)])
+        .insert_user(&ada, None, &[registered(&ada)])
         .await
         .expect_err("duplicate id");
     assert!(matches!(err, StoreError::Duplicate(UniqueKey::Id)), "{err:?}");
 
     let mut bob = user("bob@example.com");
-    store.insert_user(&bob, &[]).await.expect("insert bob");
+    store.insert_user(&bob, None, &[]).await.expect("insert bob");
     bob.email = ada.email.clone();
     bob.version = 2;
     let err = store
@@ -154,7 +157,7 @@ async fn concurrent_writers_conflict_and_sequences_follow_commit_order() {
         return;
     };
     let ada = user("ada@example.com");
-    store.insert_user(&ada, &[]).await.expect("insert");
+    store.insert_user(&ada, None, &[]).await.expect("insert");
 
     let updates = (0..8).map(|i| {
         let store = store.clone();
@@ -178,7 +181,7 @@ async fn concurrent_writers_conflict_and_sequences_follow_commit_order() {
         async move {
             let someone = user(&format!("writer{i}@example.com"));
             let events = [registered(&someone), registered(&someone)];
-            store.insert_user(&someone, &events).await
+            store.insert_user(&someone, None, &events).await
         }
     });
     for outcome in join_all(inserts).await {
@@ -225,7 +228,7 @@ async fn an_unreachable_server_is_unavailable_quickly() {
     let started = Instant::now();
     let someone = user("nobody@example.com");
     let err = store
-        .insert_user(&someone, &[registered(&someone)])
+        .insert_user(&someone, None, &[registered(&someone)])
         .await
         .expect_err("transactional write");
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");

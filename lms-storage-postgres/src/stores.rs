@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgQueryResult;
 use sqlx::types::chrono::{DateTime, Utc};
-use sqlx::{Encode, PgConnection, Postgres, QueryBuilder, Transaction, Type};
+use sqlx::{Encode, PgConnection, PgExecutor, Postgres, QueryBuilder, Transaction, Type};
 use uuid::Uuid;
 
 use crate::error::classify;
@@ -150,9 +150,22 @@ async fn replace_lessons(tx: &mut PgConnection, row: &CourseRow) -> StoreResult<
     Ok(())
 }
 
+/// Sets (inserts or replaces) a user's password hash.
+async fn store_password_hash<'e>(executor: impl PgExecutor<'e>, user_id: Uuid, hash: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO password_hashes (user_id, hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash",
+    )
+    .bind(user_id)
+    .bind(hash)
+    .execute(executor)
+    .await
+    .map_err(classify)?;
+    Ok(())
+}
+
 #[async_trait]
 impl UserStore for PostgresStore {
-    async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()> {
+    async fn insert_user(&self, user: &User, password_hash: Option<&str>, events: &[DomainEvent]) -> StoreResult<()> {
         let row = UserRow::new(user)?;
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO users (id, email, version, doc) VALUES ($1, $2, $3, $4::jsonb)")
@@ -163,6 +176,9 @@ impl UserStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(classify)?;
+        if let Some(hash) = password_hash {
+            store_password_hash(&mut *tx, row.id, hash).await?;
+        }
         commit(tx, events).await
     }
 
@@ -503,15 +519,7 @@ impl PostgresStore {
 #[async_trait]
 impl AuthStore for PostgresStore {
     async fn set_password_hash(&self, user_id: UserId, hash: &str) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO password_hashes (user_id, hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash",
-        )
-        .bind(user_id.as_uuid())
-        .bind(hash)
-        .execute(&self.pool)
-        .await
-        .map_err(classify)?;
-        Ok(())
+        store_password_hash(&self.pool, user_id.as_uuid(), hash).await
     }
 
     async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<String>> {

@@ -45,7 +45,7 @@ async fn migrations_run_twice_and_concurrently() {
     assert_eq!(applied as usize, migration_files, "each migration is applied once");
 
     let ada = user("ada@example.com");
-    first.insert_user(&ada, &[]).await.expect("the schema works");
+    first.insert_user(&ada, None, &[]).await.expect("the schema works");
     assert_eq!(second.get_user(ada.id).await.expect("get"), Some(ada));
 }
 
@@ -90,7 +90,7 @@ async fn an_unreachable_server_is_unavailable_quickly() {
     quickly(started);
     let started = Instant::now();
     let err = store
-        .insert_user(&user("nobody@example.com"), &[])
+        .insert_user(&user("nobody@example.com"), None, &[])
         .await
         .expect_err("write");
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
@@ -103,7 +103,7 @@ async fn the_store_recovers_when_the_server_drops_its_connections() {
         return;
     };
     let ada = user("ada@example.com");
-    store.insert_user(&ada, &[]).await.expect("insert");
+    store.insert_user(&ada, None, &[]).await.expect("insert");
     assert!(store.pool().size() > 0, "the pool keeps a connection");
 
     let mut admin = db.admin().await;
@@ -121,7 +121,7 @@ async fn the_store_recovers_when_the_server_drops_its_connections() {
     store.ping().await.expect("ping after the connections were dropped");
     assert_eq!(store.get_user(ada.id).await.expect("read after recovery"), Some(ada));
     store
-        .insert_user(&user("bob@example.com"), &[])
+        .insert_user(&user("bob@example.com"), None, &[])
         .await
         .expect("write after recovery");
 }

@@ -37,16 +37,16 @@ fn assert_duplicate(result: Result<(), StoreError>, key: UniqueKey) {
 pub async fn unique_violations_are_classified<S: UserStore + EnrollmentStore>(store: &S) {
     let tag = format!("{:016x}", fastrand::u64(..));
     let ada = user(&format!("ada-{tag}@example.com"));
-    store.insert_user(&ada, &[]).await.expect("insert");
+    store.insert_user(&ada, None, &[]).await.expect("insert");
 
     assert_duplicate(
-        store.insert_user(&user(ada.email.as_str()), &[]).await,
+        store.insert_user(&user(ada.email.as_str()), None, &[]).await,
         UniqueKey::UserEmail,
     );
-    assert_duplicate(store.insert_user(&ada, &[]).await, UniqueKey::Id);
+    assert_duplicate(store.insert_user(&ada, None, &[]).await, UniqueKey::Id);
 
     let mut bob = user(&format!("bob-{tag}@example.com"));
-    store.insert_user(&bob, &[]).await.expect("insert");
+    store.insert_user(&bob, None, &[]).await.expect("insert");
     bob.email = ada.email.clone();
     bob.version = 2;
     assert_duplicate(store.update_user(&bob, 1, &[]).await, UniqueKey::UserEmail);

@@ -188,9 +188,22 @@ async fn insert_lessons(tx: &mut SqliteConnection, row: &CourseRow) -> StoreResu
     Ok(())
 }
 
+/// Sets (inserts or replaces) a user's password hash.
+async fn store_password_hash(tx: &mut SqliteConnection, user_id: Uuid, hash: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO password_hashes (user_id, hash) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash",
+    )
+    .bind(user_id)
+    .bind(hash)
+    .execute(tx)
+    .await
+    .map_err(classify)?;
+    Ok(())
+}
+
 #[async_trait]
 impl UserStore for SqliteStore {
-    async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()> {
+    async fn insert_user(&self, user: &User, password_hash: Option<&str>, events: &[DomainEvent]) -> StoreResult<()> {
         let row = UserRow::new(user)?;
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query("INSERT INTO users (id, email, version, doc) VALUES (?, ?, ?, ?)")
@@ -201,6 +214,9 @@ impl UserStore for SqliteStore {
             .execute(&mut *tx)
             .await;
         USERS.check_insert(&mut tx, inserted, row.id).await?;
+        if let Some(hash) = password_hash {
+            store_password_hash(&mut tx, row.id, hash).await?;
+        }
         commit(tx, events).await
     }
 
@@ -509,12 +525,7 @@ impl SqliteStore {
 impl AuthStore for SqliteStore {
     async fn set_password_hash(&self, user_id: UserId, hash: &str) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO password_hashes (user_id, hash) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash")
-            .bind(user_id.as_uuid())
-            .bind(hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
+        store_password_hash(&mut tx, user_id.as_uuid(), hash).await?;
         tx.commit().await.map_err(classify)
     }
 

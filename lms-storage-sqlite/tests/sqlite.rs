@@ -18,7 +18,7 @@ async fn fresh() -> (tempfile::TempDir, SqliteStore) {
 async fn migrating_again_keeps_the_data() {
     let (dir, store) = fresh().await;
     let ada = user("ada@example.com");
-    store.insert_user(&ada, &[]).await.expect("insert");
+    store.insert_user(&ada, None, &[]).await.expect("insert");
     store.migrate().await.expect("second migrate");
     store.close().await;
 
@@ -36,7 +36,10 @@ async fn a_url_creates_a_missing_file_in_wal_mode() {
         .await
         .expect("connect");
     store.migrate().await.expect("migrate");
-    store.insert_user(&user("wal@example.com"), &[]).await.expect("insert");
+    store
+        .insert_user(&user("wal@example.com"), None, &[])
+        .await
+        .expect("insert");
     assert!(path.exists(), "the database file is created");
     assert!(
         dir.path().join("new.db-wal").exists(),
@@ -75,7 +78,7 @@ async fn writers_in_separate_stores_of_one_file_all_succeed() {
     let users: Vec<User> = (0..60).map(|i| user(&format!("writer-{i}@example.com"))).collect();
     let writes = users.iter().enumerate().map(|(i, u)| {
         let store = if i % 2 == 0 { &first } else { &second };
-        store.insert_user(u, &[])
+        store.insert_user(u, None, &[])
     });
     for result in join_all(writes).await {
         result.expect("every write succeeds despite the other store's writer");

@@ -36,6 +36,10 @@ impl CourseFilter {
 pub trait CourseStore: Send + Sync + 'static {
     /// Stores a new course (with its lessons) and its events.
     /// MUST fail with `Duplicate(UniqueKey::Id)` when the id exists.
+    ///
+    /// Lesson ids are unique across courses: a lesson id another course holds moves to
+    /// this one (`find_course_by_lesson` then finds this course by it), and the other
+    /// course is otherwise stored as it was. `update_course` moves them alike.
     async fn insert_course(&self, course: &Course, events: &[DomainEvent]) -> StoreResult<()>;
 
     /// The course with this id, lessons in order, if any.
@@ -56,7 +60,8 @@ pub trait CourseStore: Send + Sync + 'static {
 
     /// Replaces a course and its lessons under the version rule of the module docs.
     /// After it, `find_course_by_lesson` MUST find the course by each of its current
-    /// lessons and by none of the removed ones.
+    /// lessons and by none of the removed ones; a removed lesson id that another course
+    /// has taken since still finds that course.
     async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()>;
 
     /// Summaries of the courses that pass `filter`, ordered by id.

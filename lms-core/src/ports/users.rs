@@ -9,11 +9,17 @@ use crate::ids::UserId;
 /// Stores user accounts.
 #[async_trait]
 pub trait UserStore: Send + Sync + 'static {
-    /// Stores a new user and its events.
+    /// Stores a new user, its password hash (a PHC string) when it has one, and its events
+    /// in one atomic write, so that no account exists without the credential it was
+    /// registered with. The hash is then what [`AuthStore::password_hash`] returns.
     ///
     /// MUST fail with `Duplicate(UniqueKey::Id)` when the id exists (checked first), and
-    /// `Duplicate(UniqueKey::UserEmail)` when another user has the same email.
-    async fn insert_user(&self, user: &User, events: &[DomainEvent]) -> StoreResult<()>;
+    /// `Duplicate(UniqueKey::UserEmail)` when another user has the same email. A rejected
+    /// insert MUST store nothing: no user, no hash (an existing user's stays as it was),
+    /// no event.
+    ///
+    /// [`AuthStore::password_hash`]: super::AuthStore::password_hash
+    async fn insert_user(&self, user: &User, password_hash: Option<&str>, events: &[DomainEvent]) -> StoreResult<()>;
 
     /// The user with this id, if any.
     async fn get_user(&self, id: UserId) -> StoreResult<Option<User>>;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Actor, Deps, NewUser, UserService};
 use crate::domain::password::{verify_blocking, Password};
-use crate::domain::user::User;
+use crate::domain::user::{Role, User};
 use crate::error::{Entity, Error, Result, Validator};
 use crate::ids::UserId;
 use crate::ports::{RefreshToken, RefreshTokenState, StoreError};
@@ -99,18 +99,22 @@ impl AuthService {
     #[instrument(skip_all)]
     pub async fn register(&self, input: NewUser, password: &str) -> Result<User> {
         let mut v = Validator::new();
-        if let Err(Error::Validation(errors)) = self.users.validate_new(&input) {
-            errors.into_iter().for_each(|e| v.push(e));
-        }
+        let identity = match self.users.validate_new(&input) {
+            Ok(identity) => Some(identity),
+            Err(Error::Validation(errors)) => {
+                errors.into_iter().for_each(|e| v.push(e));
+                None
+            }
+            Err(other) => return Err(other),
+        };
         let password = match Password::parse_for_blocking(password, &[&input.email, &input.display_name]).await {
             Err(Error::Internal(e)) => return Err(Error::Internal(e)),
             checked => v.field("password", checked),
         };
         v.finish()?;
+        let (email, display_name) = identity.expect("validated above");
         let hash = password.expect("validated above").hash_blocking().await?;
-        let user = self.users.register(input).await?;
-        self.store_hash(user.id, &hash).await?;
-        Ok(user)
+        self.users.create(email, display_name, Role::Student, Some(&hash)).await
     }
 
     /// Sets a user's password: one's own, or anyone's for admins.

@@ -77,6 +77,18 @@ impl UserService {
     #[instrument(skip_all, fields(role = %role))]
     pub async fn provision(&self, input: NewUser, role: Role) -> Result<User> {
         let (email, display_name) = self.validate_new(&input)?;
+        self.create(email, display_name, role, None).await
+    }
+
+    /// Stores a new account with its password hash, when it has one, in one write: a
+    /// failure leaves neither, never an account that cannot log in.
+    pub(crate) async fn create(
+        &self,
+        email: Email,
+        display_name: DisplayName,
+        role: Role,
+        password_hash: Option<&str>,
+    ) -> Result<User> {
         let now = self.deps.clock.now();
         let user = User {
             id: UserId::new(),
@@ -92,7 +104,7 @@ impl UserService {
         self.deps
             .stores
             .users
-            .insert_user(&user, &events)
+            .insert_user(&user, password_hash, &events)
             .await
             .map_err(|e| map_user_error(e, user.id))?;
         Ok(user)

@@ -37,7 +37,11 @@ pub fn user_record(role: Role, now: DateTime<Utc>) -> User {
 /// Stores a user with the given role and returns it as an actor.
 pub async fn actor(ctx: &Ctx, role: Role) -> Actor {
     let user = user_record(role, ctx.clock_now());
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert user");
+    ctx.stores
+        .users
+        .insert_user(&user, None, &[])
+        .await
+        .expect("insert user");
     Actor::of(&user)
 }
 

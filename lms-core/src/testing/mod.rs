@@ -4,10 +4,19 @@
 //! ```ignore
 //! let report = lms_core::testing::run_all(Stores::from_backend(Arc::new(my_store))).await;
 //! report.assert_passed();
+//! report.assert_complete();
 //! ```
 //!
 //! Behaviours isolate their data with fresh ids, so they run against a shared, non-empty
-//! database; they run one after another.
+//! database; they run one after another. Each one can also run alone: set
+//! `LMS_CONFORMANCE_FILTER` ([`FILTER_VAR`]) to a part of behaviour names and
+//! [`run_all`] runs only the behaviours whose name contains it, e.g.
+//! `LMS_CONFORMANCE_FILTER=stores::course cargo test -p lms-storage-sqlite --test
+//! conformance`; [`run_matching`] takes the filter as an argument.
+//!
+//! A run writes one line per behaviour (`ok` or `FAILED` with the panic message) and a
+//! closing count line to the process's standard error, past the test harness's output
+//! capture, so that every test log shows what of the contract ran.
 
 mod auth;
 pub(crate) mod fixtures;
@@ -40,10 +49,13 @@ pub struct Ctx {
 
 type BehaviourFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// The environment variable [`run_all`] reads a behaviour name filter from.
+pub const FILTER_VAR: &str = "LMS_CONFORMANCE_FILTER";
+
 /// One named behaviour of the contract.
 #[derive(Clone, Copy)]
 pub struct Behaviour {
-    /// A readable name (`module::function`).
+    /// A readable name (`module::function`), unique in the suite.
     pub name: &'static str,
     run: fn(Ctx) -> BehaviourFuture,
 }
@@ -54,12 +66,17 @@ impl std::fmt::Debug for Behaviour {
     }
 }
 
+/// The name of a behaviour from its full path: the path below this module.
+pub(crate) fn behaviour_name(path: &'static str) -> &'static str {
+    path.strip_prefix(concat!(module_path!(), "::")).unwrap_or(path)
+}
+
 /// Declares a list of behaviours from `async fn name(ctx: Ctx)` functions.
 macro_rules! behaviour_list {
     ($($path:path),* $(,)?) => {
         vec![$(
             $crate::testing::Behaviour {
-                name: stringify!($path),
+                name: $crate::testing::behaviour_name(concat!(module_path!(), "::", stringify!($path))),
                 run: |ctx| Box::pin($path(ctx)),
             }
         ),*]
@@ -77,9 +94,16 @@ pub fn behaviours() -> Vec<Behaviour> {
     all
 }
 
+/// The behaviours whose name contains `filter`.
+fn selected(filter: &str) -> Vec<Behaviour> {
+    behaviours().into_iter().filter(|b| b.name.contains(filter)).collect()
+}
+
 /// The outcome of a run.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// The name filter the run had, if any.
+    pub filter: Option<String>,
     /// Behaviours that passed.
     pub passed: Vec<&'static str>,
     /// Behaviours that failed, with the panic message.
@@ -104,41 +128,137 @@ impl Report {
             );
         }
     }
+
+    /// Panics unless every behaviour the run selected ran once: every behaviour of the
+    /// suite when it had no filter, and at least one when it had (a filter that matches
+    /// nothing is a mistake, not a pass).
+    pub fn assert_complete(&self) {
+        let expected: Vec<&str> = selected(self.filter.as_deref().unwrap_or_default())
+            .iter()
+            .map(|b| b.name)
+            .collect();
+        let mut ran: Vec<&str> = self
+            .passed
+            .iter()
+            .copied()
+            .chain(self.failed.iter().map(|f| f.0))
+            .collect();
+        ran.sort_unstable();
+        let mut wanted = expected.clone();
+        wanted.sort_unstable();
+        assert_eq!(ran, wanted, "the run did not run exactly the behaviours it selected");
+        assert!(
+            !expected.is_empty(),
+            "the filter {:?} matches no conformance behaviour",
+            self.filter.as_deref().unwrap_or_default()
+        );
+    }
 }
 
-/// Runs every behaviour against `stores`, one after another, and reports. Prints one line
-/// per failure and a closing count line.
+/// Runs the behaviours against `stores`, one after another, and reports: all of them, or
+/// those whose name contains [`FILTER_VAR`] when it is set and not empty.
 pub async fn run_all(stores: Stores) -> Report {
+    let filter = std::env::var(FILTER_VAR).ok().filter(|f| !f.is_empty());
+    run_filtered(stores, filter).await
+}
+
+/// Runs the behaviours whose name contains `filter` against `stores`, one after another,
+/// and reports. An empty filter selects every behaviour.
+pub async fn run_matching(stores: Stores, filter: &str) -> Report {
+    run_filtered(stores, Some(filter.to_owned()).filter(|f| !f.is_empty())).await
+}
+
+async fn run_filtered(stores: Stores, filter: Option<String>) -> Report {
     let clock = Arc::new(ManualClock::new(Utc::now().trunc_subsecs(6)));
     let ctx = Ctx {
         lms: Lms::new(stores.clone(), clock.clone()),
         stores,
         clock,
     };
-    let mut report = Report::default();
-    for behaviour in behaviours() {
+    let mut report = Report {
+        filter,
+        ..Report::default()
+    };
+    for behaviour in selected(report.filter.as_deref().unwrap_or_default()) {
         let outcome = AssertUnwindSafe((behaviour.run)(ctx.clone())).catch_unwind().await;
         match outcome {
-            Ok(()) => report.passed.push(behaviour.name),
+            Ok(()) => {
+                log(&format!("conformance ok     {}", behaviour.name));
+                report.passed.push(behaviour.name);
+            }
             Err(panic) => {
                 let message = panic
                     .downcast_ref::<String>()
                     .cloned()
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_else(|| "panicked".into());
-                println!("conformance FAILED {}: {message}", behaviour.name);
+                log(&format!("conformance FAILED {}: {message}", behaviour.name));
                 report.failed.push((behaviour.name, message));
             }
         }
     }
-    // Written to stderr directly, past the test harness's output capture, so that every
-    // test log shows how much of the contract ran.
-    let summary = format!(
-        "conformance: {} behaviours run, {} passed, {} failed\n",
+    let filtered = report
+        .filter
+        .as_ref()
+        .map(|f| format!(" (names containing {f:?})"))
+        .unwrap_or_default();
+    log(&format!(
+        "conformance: {} behaviours run, {} passed, {} failed{filtered}",
         report.total(),
         report.passed.len(),
         report.failed.len()
-    );
-    let _ = std::io::Write::write_all(&mut std::io::stderr(), summary.as_bytes());
+    ));
     report
+}
+
+/// Writes a line to standard error directly, past the test harness's output capture.
+fn log(line: &str) {
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("{line}\n").as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn behaviour_names_are_module_and_function_and_unique() {
+        let all = behaviours();
+        let names: HashSet<&str> = all.iter().map(|b| b.name).collect();
+        assert_eq!(names.len(), all.len(), "behaviour names are unique");
+        assert!(names.contains("stores::user_round_trips"), "{names:?}");
+        assert!(all.iter().all(|b| b.name.split("::").count() == 2), "{all:?}");
+    }
+
+    #[test]
+    fn a_filter_selects_the_behaviours_whose_name_contains_it() {
+        assert_eq!(selected("").len(), behaviours().len());
+        let auth = selected("auth::");
+        assert!(!auth.is_empty());
+        assert!(auth.iter().all(|b| b.name.starts_with("auth::")), "{auth:?}");
+        assert!(selected("no behaviour has this name").is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "matches no conformance behaviour")]
+    fn a_filter_that_matches_nothing_is_incomplete() {
+        Report {
+            filter: Some("no behaviour has this name".into()),
+            ..Report::default()
+        }
+        .assert_complete();
+    }
+
+    #[test]
+    #[should_panic(expected = "did not run exactly the behaviours it selected")]
+    fn an_unfiltered_run_that_missed_a_behaviour_is_incomplete() {
+        let mut passed: Vec<&'static str> = behaviours().iter().map(|b| b.name).collect();
+        passed.pop();
+        Report {
+            passed,
+            ..Report::default()
+        }
+        .assert_complete();
+    }
 }

@@ -22,6 +22,8 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         missing_user_reads_as_none,
         duplicate_user_email_is_rejected,
         duplicate_user_id_is_rejected,
+        user_inserted_with_a_password_hash_reads_it_back,
+        rejected_user_insert_stores_no_password_hash_and_no_events,
         user_found_by_normalized_email,
         user_update_checks_version,
         user_update_of_missing_user_is_not_found,
@@ -37,6 +39,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         course_version_follows_updates,
         course_found_by_each_lesson,
         removed_lesson_no_longer_finds_course,
+        lesson_id_moves_to_the_course_written_last,
         courses_fetched_in_batch_skip_missing,
         courses_filtered_by_owner_and_status,
         courses_filtered_by_category,
@@ -115,7 +118,7 @@ where
 async fn user_round_trips(ctx: Ctx) {
     let mut user = user_record(Role::Instructor, ctx.clock_now());
     user.premium = true;
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     assert_eq!(ctx.stores.users.get_user(user.id).await.expect("get"), Some(user));
 }
 
@@ -127,27 +130,100 @@ async fn missing_user_reads_as_none(ctx: Ctx) {
 
 async fn duplicate_user_email_is_rejected(ctx: Ctx) {
     let first = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&first, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&first, None, &[]).await.expect("insert");
     let mut second = user_record(Role::Student, ctx.clock_now());
     second.email = first.email.clone();
-    assert_duplicate(ctx.stores.users.insert_user(&second, &[]).await, UniqueKey::UserEmail);
+    assert_duplicate(
+        ctx.stores.users.insert_user(&second, None, &[]).await,
+        UniqueKey::UserEmail,
+    );
     assert_eq!(ctx.stores.users.get_user(second.id).await.expect("get"), None);
 }
 
 async fn duplicate_user_id_is_rejected(ctx: Ctx) {
     let first = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&first, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&first, None, &[]).await.expect("insert");
     let mut second = user_record(Role::Student, ctx.clock_now());
     second.id = first.id;
-    assert_duplicate(ctx.stores.users.insert_user(&second, &[]).await, UniqueKey::Id);
+    assert_duplicate(ctx.stores.users.insert_user(&second, None, &[]).await, UniqueKey::Id);
     // When the id and the email are both taken, the id is reported.
-    assert_duplicate(ctx.stores.users.insert_user(&first, &[]).await, UniqueKey::Id);
+    assert_duplicate(ctx.stores.users.insert_user(&first, None, &[]).await, UniqueKey::Id);
     assert_eq!(ctx.stores.users.get_user(first.id).await.expect("get"), Some(first));
+}
+
+async fn user_inserted_with_a_password_hash_reads_it_back(ctx: Ctx) {
+    let with = user_record(Role::Student, ctx.clock_now());
+    ctx.stores
+        .users
+        .insert_user(&with, Some("$argon2id$registered"), &[])
+        .await
+        .expect("insert with a hash");
+    assert_eq!(
+        ctx.stores.users.get_user(with.id).await.expect("get"),
+        Some(with.clone())
+    );
+    assert_eq!(
+        ctx.stores.auth.password_hash(with.id).await.expect("hash").as_deref(),
+        Some("$argon2id$registered")
+    );
+    let without = user_record(Role::Student, ctx.clock_now());
+    ctx.stores
+        .users
+        .insert_user(&without, None, &[])
+        .await
+        .expect("insert without a hash");
+    assert_eq!(ctx.stores.auth.password_hash(without.id).await.expect("no hash"), None);
+}
+
+async fn rejected_user_insert_stores_no_password_hash_and_no_events(ctx: Ctx) {
+    drain_outbox(&ctx).await;
+    let (users, auth) = (&ctx.stores.users, &ctx.stores.auth);
+    let first = user_record(Role::Student, ctx.clock_now());
+    users
+        .insert_user(&first, Some("$argon2id$first"), &[])
+        .await
+        .expect("insert");
+    let mut same_email = user_record(Role::Student, ctx.clock_now());
+    same_email.email = first.email.clone();
+    let same_email_event = user_event(same_email.id, ctx.clock_now());
+    let rejected = users
+        .insert_user(
+            &same_email,
+            Some("$argon2id$same-email"),
+            std::slice::from_ref(&same_email_event),
+        )
+        .await;
+    assert_duplicate(rejected, UniqueKey::UserEmail);
+    let mut same_id = user_record(Role::Student, ctx.clock_now());
+    same_id.id = first.id;
+    let same_id_event = user_event(first.id, ctx.clock_now());
+    let rejected = users
+        .insert_user(
+            &same_id,
+            Some("$argon2id$same-id"),
+            std::slice::from_ref(&same_id_event),
+        )
+        .await;
+    assert_duplicate(rejected, UniqueKey::Id);
+    assert_eq!(users.get_user(same_email.id).await.expect("get"), None);
+    assert_eq!(auth.password_hash(same_email.id).await.expect("no hash"), None);
+    assert_eq!(users.get_user(first.id).await.expect("get"), Some(first.clone()));
+    assert_eq!(
+        auth.password_hash(first.id).await.expect("hash").as_deref(),
+        Some("$argon2id$first"),
+        "a rejected insert leaves the existing user's hash as it was"
+    );
+    let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
+    let rejected_events = [same_email_event.id, same_id_event.id];
+    assert!(
+        pending.iter().all(|m| !rejected_events.contains(&m.event.id)),
+        "a rejected insert stores no events"
+    );
 }
 
 async fn user_found_by_normalized_email(ctx: Ctx) {
     let user = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     let upper = Email::parse(&user.email.as_str().to_uppercase()).expect("email");
     assert_eq!(
         ctx.stores.users.find_user_by_email(&upper).await.expect("find"),
@@ -157,7 +233,7 @@ async fn user_found_by_normalized_email(ctx: Ctx) {
 
 async fn user_update_checks_version(ctx: Ctx) {
     let mut user = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     user.role = Role::Instructor;
     user.version = 2;
     ctx.stores.users.update_user(&user, 1, &[]).await.expect("first update");
@@ -177,8 +253,8 @@ async fn user_update_of_missing_user_is_not_found(ctx: Ctx) {
 async fn user_update_to_taken_email_is_rejected(ctx: Ctx) {
     let a = user_record(Role::Student, ctx.clock_now());
     let mut b = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&a, &[]).await.expect("insert a");
-    ctx.stores.users.insert_user(&b, &[]).await.expect("insert b");
+    ctx.stores.users.insert_user(&a, None, &[]).await.expect("insert a");
+    ctx.stores.users.insert_user(&b, None, &[]).await.expect("insert b");
     let original = b.clone();
     b.email = a.email.clone();
     b.version = 2;
@@ -188,7 +264,7 @@ async fn user_update_to_taken_email_is_rejected(ctx: Ctx) {
 
 async fn user_email_change_frees_old_email(ctx: Ctx) {
     let mut user = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     let old = user.email.clone();
     user.email = Email::parse(&format!("renamed-{}@example.com", tag())).expect("email");
     user.version = 2;
@@ -207,7 +283,7 @@ async fn user_email_change_frees_old_email(ctx: Ctx) {
     other.email = old;
     ctx.stores
         .users
-        .insert_user(&other, &[])
+        .insert_user(&other, None, &[])
         .await
         .expect("old email is free again");
 }
@@ -216,7 +292,7 @@ async fn users_page_in_id_order(ctx: Ctx) {
     let mut mine = HashSet::new();
     for _ in 0..5 {
         let user = user_record(Role::Student, ctx.clock_now());
-        ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+        ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
         mine.insert(user.id);
     }
     let all = collect_pages(
@@ -232,7 +308,7 @@ async fn users_page_in_id_order(ctx: Ctx) {
 async fn unicode_display_names_round_trip(ctx: Ctx) {
     let mut user = user_record(Role::Student, ctx.clock_now());
     user.display_name = DisplayName::parse("Zoë 李 🦀 O'Brien \"quoted\" ; DROP TABLE users; --").expect("name");
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     assert_eq!(ctx.stores.users.get_user(user.id).await.expect("get"), Some(user));
 }
 
@@ -342,6 +418,49 @@ async fn removed_lesson_no_longer_finds_course(ctx: Ctx) {
         .await
         .expect("find added");
     assert_eq!(found.as_deref(), Some(&course));
+}
+
+/// The id of the course `find_course_by_lesson` finds by `lesson`.
+async fn course_of(ctx: &Ctx, lesson: LessonId) -> Option<CourseId> {
+    let found = ctx.stores.courses.find_course_by_lesson(lesson).await.expect("find");
+    found.map(|course| course.id)
+}
+
+async fn lesson_id_moves_to_the_course_written_last(ctx: Ctx) {
+    let courses = &ctx.stores.courses;
+    let mut first = course_record(UserId::new(), ctx.clock_now());
+    courses.insert_course(&first, &[]).await.expect("insert first");
+    let (moved, kept) = (first.lessons[0].id, first.lessons[1].id);
+    assert_eq!(course_of(&ctx, moved).await, Some(first.id));
+    let mut second = course_record(UserId::new(), ctx.clock_now());
+    second.lessons.push(first.lessons[0].clone());
+    courses.insert_course(&second, &[]).await.expect("insert second");
+    assert_eq!(course_of(&ctx, moved).await, Some(second.id), "an insert takes the id");
+    assert_eq!(course_of(&ctx, kept).await, Some(first.id));
+    assert_eq!(
+        courses.get_course(first.id).await.expect("get").as_deref(),
+        Some(&first),
+        "the course the id left is stored as it was"
+    );
+    first.version = 2;
+    courses.update_course(&first, 1, &[]).await.expect("update first");
+    assert_eq!(course_of(&ctx, moved).await, Some(first.id), "an update takes it back");
+    second.lessons.pop();
+    second.version = 2;
+    courses.update_course(&second, 1, &[]).await.expect("update second");
+    assert_eq!(
+        course_of(&ctx, moved).await,
+        Some(first.id),
+        "dropping an id another course holds leaves it there"
+    );
+    let mut third = course_record(UserId::new(), ctx.clock_now());
+    third.lessons.push(first.lessons[0].clone());
+    courses.insert_course(&third, &[]).await.expect("insert third");
+    first.lessons.remove(0);
+    first.version = 3;
+    courses.update_course(&first, 2, &[]).await.expect("update first again");
+    assert_eq!(course_of(&ctx, moved).await, Some(third.id));
+    assert_eq!(course_of(&ctx, kept).await, Some(first.id));
 }
 
 async fn courses_fetched_in_batch_skip_missing(ctx: Ctx) {
@@ -905,7 +1024,11 @@ async fn events_are_stored_with_the_write(ctx: Ctx) {
         user_event(user.id, ctx.clock_now()),
         user_event(user.id, ctx.clock_now()),
     ];
-    ctx.stores.users.insert_user(&user, &events).await.expect("insert");
+    ctx.stores
+        .users
+        .insert_user(&user, None, &events)
+        .await
+        .expect("insert");
     let mut course = course_record(user.id, ctx.clock_now());
     let course_events = vec![user_event(user.id, ctx.clock_now())];
     ctx.stores
@@ -931,14 +1054,14 @@ async fn events_are_stored_with_the_write(ctx: Ctx) {
 async fn rejected_write_stores_no_events(ctx: Ctx) {
     drain_outbox(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
-    ctx.stores.users.insert_user(&user, &[]).await.expect("insert");
+    ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     let mut duplicate = user_record(Role::Student, ctx.clock_now());
     duplicate.email = user.email.clone();
     let event = user_event(duplicate.id, ctx.clock_now());
     assert!(ctx
         .stores
         .users
-        .insert_user(&duplicate, std::slice::from_ref(&event))
+        .insert_user(&duplicate, None, std::slice::from_ref(&event))
         .await
         .is_err());
     let mut stale = user.clone();
@@ -965,7 +1088,11 @@ async fn delivered_events_are_not_returned_again(ctx: Ctx) {
     drain_outbox(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
     let events: Vec<_> = (0..3).map(|_| user_event(user.id, ctx.clock_now())).collect();
-    ctx.stores.users.insert_user(&user, &events).await.expect("insert");
+    ctx.stores
+        .users
+        .insert_user(&user, None, &events)
+        .await
+        .expect("insert");
     let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
     assert_eq!(pending.len(), 3);
     ctx.stores
@@ -986,7 +1113,11 @@ async fn outbox_limit_is_respected(ctx: Ctx) {
     drain_outbox(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
     let events: Vec<_> = (0..5).map(|_| user_event(user.id, ctx.clock_now())).collect();
-    ctx.stores.users.insert_user(&user, &events).await.expect("insert");
+    ctx.stores
+        .users
+        .insert_user(&user, None, &events)
+        .await
+        .expect("insert");
     let first = ctx.stores.outbox.pending_events(2).await.expect("pending");
     assert_eq!(first.iter().map(|m| m.event.clone()).collect::<Vec<_>>(), events[..2]);
 }
