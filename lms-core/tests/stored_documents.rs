@@ -155,8 +155,8 @@ fn fields_added_by_a_later_release_are_ignored() {
                 let newer = edited(doc, &path, |object| {
                     object.insert(LATER.to_owned(), Value::from("later"));
                 });
-                let decoded = round_trip(&newer)
-                    .unwrap_or_else(|e| panic!("{kind}[{i}] with an unknown field at `{path}`: {e}"));
+                let decoded =
+                    round_trip(&newer).unwrap_or_else(|e| panic!("{kind}[{i}] with an unknown field at `{path}`: {e}"));
                 assert!(
                     &decoded == doc || decoded == newer,
                     "{kind}[{i}]: an unknown field at `{path}` changed the decoded value"
@@ -184,9 +184,12 @@ fn a_document_without_a_field_added_later_decodes() {
                     let older = edited(doc, &path, |object| {
                         object.remove(field);
                     });
-                    let decoded = round_trip(&older)
-                        .unwrap_or_else(|e| panic!("{kind}[{i}] without `{field}` at `{path}`: {e}"));
-                    assert_eq!(&decoded, doc, "{kind}[{i}]: a missing `{field}` did not decode as unset");
+                    let decoded =
+                        round_trip(&older).unwrap_or_else(|e| panic!("{kind}[{i}] without `{field}` at `{path}`: {e}"));
+                    assert_eq!(
+                        &decoded, doc,
+                        "{kind}[{i}]: a missing `{field}` did not decode as unset"
+                    );
                     checked.insert(format!("{kind}.{field}"));
                 }
             }
@@ -222,7 +225,10 @@ fn todays_fixtures_cover_every_variant() {
     let set = |names: &[&str]| names.iter().map(|name| name.to_string()).collect::<BTreeSet<_>>();
     assert_eq!(values("users", "role"), set(&["admin", "instructor", "student"]));
     assert_eq!(values("courses", "status"), set(&["archived", "draft", "published"]));
-    assert_eq!(values("courses", "difficulty"), set(&["advanced", "beginner", "intermediate"]));
+    assert_eq!(
+        values("courses", "difficulty"),
+        set(&["advanced", "beginner", "intermediate"])
+    );
     assert_eq!(values("courses", "rule"), set(&["lessons", "previous"]));
     assert_eq!(
         values("courses", "kind"),

@@ -605,21 +605,21 @@ async fn class_enrollment_covers_published_courses(ctx: Ctx) {
         ctx.lms.classes.add_course(&owner, class.id, course).await.expect("add");
     }
     let enrolled = ctx.lms.classes.enroll(&learner, class.id).await.expect("enroll");
-    assert_eq!(enrolled.iter().map(|e| e.course_id).collect::<Vec<_>>(), vec![one.id]);
+    assert_eq!(enrolled.iter().map(|e| e.course_id()).collect::<Vec<_>>(), vec![one.id]);
     ctx.lms
         .classes
         .add_course(&owner, class.id, two.id)
         .await
         .expect("add later");
     let again = ctx.lms.classes.enroll(&learner, class.id).await.expect("enroll again");
-    let mut courses: Vec<_> = again.iter().map(|e| e.course_id).collect();
+    let mut courses: Vec<_> = again.iter().map(|e| e.course_id()).collect();
     courses.sort();
     let mut expected = vec![one.id, two.id];
     expected.sort();
     assert_eq!(courses, expected);
     assert_eq!(
-        again.iter().find(|e| e.course_id == one.id).map(|e| e.id),
-        Some(enrolled[0].id)
+        again.iter().find(|e| e.course_id() == one.id).map(|e| e.id()),
+        Some(enrolled[0].id())
     );
     let stored = ctx.lms.classes.get_class(class.id).await.expect("get");
     assert_eq!(stored.course_ids.len(), 3);
