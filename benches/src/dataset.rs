@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
-use lms_core::domain::course::{Course, CourseStatus, Difficulty};
+use lms_core::domain::course::{Course, Difficulty};
 use lms_core::domain::enrollment::{Enrollment, EnrollmentSource, LearningEvent};
 use lms_core::domain::lesson::{Lesson, LessonContent};
 use lms_core::domain::money::Price;
@@ -115,8 +115,7 @@ fn course(index: usize, spec: &Spec, owner: UserId, now: DateTime<Utc>) -> Cours
             .insert_lesson(Lesson::new(title, content), None)
             .expect("seed lesson is valid");
     }
-    course.status = CourseStatus::Published;
-    course.published_at = Some(now);
+    course.publish(now).expect("seed course has required lessons");
     course
 }
 

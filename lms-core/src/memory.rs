@@ -206,7 +206,7 @@ impl CourseStore for MemoryStore {
     async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
         let mut state = self.state();
         let old = state.courses.get(&course.id);
-        check_version(old.map(|c| c.version), expected_version)?;
+        check_version(old.map(|c| c.version()), expected_version)?;
         let removed: Vec<LessonId> = old
             .into_iter()
             .flat_map(|c| c.lessons.iter().map(|l| l.id))

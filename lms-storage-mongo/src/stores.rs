@@ -111,11 +111,11 @@ fn course_doc(course: &Course) -> StoreResult<Document> {
     Ok(doc! {
         "_id": uuid(course.id.as_uuid()),
         "owner_id": uuid(course.owner_id.as_uuid()),
-        "status": course.status.as_str(),
+        "status": course.status().as_str(),
         "category_key": keys.category,
         "search_text": keys.text,
         "lesson_ids": uuids(course.lessons.iter().map(|l| l.id.as_uuid())),
-        "version": int64(course.version)?,
+        "version": int64(course.version())?,
         SUMMARY: encode(&course.summary())?,
         DOC: encode(course)?,
     })

@@ -130,10 +130,10 @@ impl CourseRow {
         Ok(Self {
             id: course.id.as_uuid(),
             owner_id: course.owner_id.as_uuid(),
-            status: course.status.as_str(),
+            status: course.status().as_str(),
             category_key: keys.category,
             search_text: keys.text,
-            version: version_column(course.version)?,
+            version: version_column(course.version())?,
             summary: encode(&course.summary())?,
             doc: encode(course)?,
             lesson_ids: distinct_uuids(course.lessons.iter().map(|l| l.id.as_uuid())),

@@ -135,9 +135,9 @@ impl LearningService {
         course: &Course,
         source: Option<EnrollmentSource>,
     ) -> Result<Enrollment> {
-        if course.status != CourseStatus::Published {
+        if course.status() != CourseStatus::Published {
             return Err(Error::CourseState {
-                status: course.status,
+                status: course.status(),
                 reason: "only published courses accept enrollments",
             });
         }
@@ -267,7 +267,7 @@ impl LearningService {
                 (status.state, enrollment.lessons().get(&lesson_id).cloned())
             }
             None if actor.manages(&course) => (LessonState::Unlocked, None),
-            None if course.status == CourseStatus::Draft => return Err(Error::not_found(Entity::Lesson, lesson_id)),
+            None if course.status() == CourseStatus::Draft => return Err(Error::not_found(Entity::Lesson, lesson_id)),
             None => return Err(Error::NotEnrolled),
         };
         let seconds = |ms: u64| ms as f64 / 1000.0;

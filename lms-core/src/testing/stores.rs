@@ -279,9 +279,13 @@ async fn duplicate_course_id_is_rejected(ctx: Ctx) {
 async fn course_update_checks_version(ctx: Ctx) {
     let mut course = course_record(UserId::new(), ctx.clock_now());
     ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
-    course.status = CourseStatus::Published;
-    course.version = 2;
-    ctx.stores.courses.update_course(&course, 1, &[]).await.expect("update");
+    course.publish(ctx.clock_now()).expect("publish");
+    let expected = course.next_version();
+    ctx.stores
+        .courses
+        .update_course(&course, expected, &[])
+        .await
+        .expect("update");
     let mut stale = course.clone();
     stale.title = Title::parse("Stale").expect("title");
     assert_version_conflict(ctx.stores.courses.update_course(&stale, 1, &[]).await);
@@ -293,8 +297,8 @@ async fn course_update_checks_version(ctx: Ctx) {
 
 async fn course_update_of_missing_course_is_not_found(ctx: Ctx) {
     let mut course = course_record(UserId::new(), ctx.clock_now());
-    course.version = 2;
-    assert_not_found(ctx.stores.courses.update_course(&course, 1, &[]).await);
+    let expected = course.next_version();
+    assert_not_found(ctx.stores.courses.update_course(&course, expected, &[]).await);
 }
 
 async fn course_version_follows_updates(ctx: Ctx) {
@@ -303,12 +307,12 @@ async fn course_version_follows_updates(ctx: Ctx) {
     assert_eq!(courses.course_version(course.id).await.expect("missing"), None);
     courses.insert_course(&course, &[]).await.expect("insert");
     assert_eq!(courses.course_version(course.id).await.expect("inserted"), Some(1));
-    course.version = 2;
-    courses.update_course(&course, 1, &[]).await.expect("update");
+    let expected = course.next_version();
+    courses.update_course(&course, expected, &[]).await.expect("update");
     assert_eq!(courses.course_version(course.id).await.expect("updated"), Some(2));
     let mut stale = course.clone();
-    stale.version = 3;
-    assert_version_conflict(courses.update_course(&stale, 1, &[]).await);
+    stale.next_version();
+    assert_version_conflict(courses.update_course(&stale, expected, &[]).await);
     assert_eq!(
         courses.course_version(course.id).await.expect("after a conflict"),
         Some(2)
@@ -336,8 +340,12 @@ async fn removed_lesson_no_longer_finds_course(ctx: Ctx) {
     );
     let added_id = added.id;
     course.lessons.push(added);
-    course.version = 2;
-    ctx.stores.courses.update_course(&course, 1, &[]).await.expect("update");
+    let expected = course.next_version();
+    ctx.stores
+        .courses
+        .update_course(&course, expected, &[])
+        .await
+        .expect("update");
     assert_eq!(
         ctx.stores.courses.find_course_by_lesson(removed).await.expect("find"),
         None
@@ -412,7 +420,7 @@ async fn courses_filtered_by_owner_and_status(ctx: Ctx) {
     let owner = UserId::new();
     let ids = insert_courses(&ctx, owner, 4, |i, c| {
         if i % 2 == 0 {
-            c.status = CourseStatus::Published;
+            c.publish(ctx.clock_now()).expect("publish");
         }
     })
     .await;
@@ -1019,10 +1027,10 @@ async fn events_are_stored_with_the_write(ctx: Ctx) {
         .insert_course(&course, &[])
         .await
         .expect("insert course");
-    course.version = 2;
+    let expected = course.next_version();
     ctx.stores
         .courses
-        .update_course(&course, 1, &course_events)
+        .update_course(&course, expected, &course_events)
         .await
         .expect("update course");
     let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
