@@ -579,10 +579,13 @@ mod tests {
         enrollment
     }
 
+    /// A transition method, as the test calls it.
+    type Transition = fn(&mut Enrollment, DateTime<Utc>) -> Result<EventPayload>;
+
     /// Every way out of `state` except the `allowed` ones is refused and changes nothing.
     fn only_allowed(state: &Enrollment, allowed: &[&str]) {
         let now = Utc::now();
-        let attempts: [(&str, fn(&mut Enrollment, DateTime<Utc>) -> Result<EventPayload>); 4] = [
+        let attempts: [(&str, Transition); 4] = [
             ("cancel", Enrollment::cancel),
             ("expire", Enrollment::expire),
             ("refund", Enrollment::refund),
