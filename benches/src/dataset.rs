@@ -4,14 +4,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
-use lms_core::domain::course::{Course, CourseStatus, Difficulty};
-use lms_core::domain::enrollment::{Enrollment, EnrollmentSource};
+use lms_core::domain::course::{Course, Difficulty};
+use lms_core::domain::enrollment::{Enrollment, EnrollmentSource, LearningEvent};
 use lms_core::domain::lesson::{Lesson, LessonContent};
 use lms_core::domain::money::Price;
-use lms_core::domain::quiz::{NewQuestion, QuestionKind, Quiz};
+use lms_core::domain::quiz::{Answer, NewQuestion, QuestionKind, Quiz};
 use lms_core::domain::text::{Category, Description, DisplayName, Email, LessonBody, Title};
 use lms_core::domain::user::{Role, User};
-use lms_core::domain::video::Video;
+use lms_core::domain::video::{Video, WatchInterval};
 use lms_core::ids::{CourseId, LessonId, UserId};
 use lms_core::ports::{StoreError, Stores};
 
@@ -115,8 +115,7 @@ fn course(index: usize, spec: &Spec, owner: UserId, now: DateTime<Utc>) -> Cours
             .insert_lesson(Lesson::new(title, content), None)
             .expect("seed lesson is valid");
     }
-    course.status = CourseStatus::Published;
-    course.published_at = Some(now);
+    course.publish(now).expect("seed course has required lessons");
     course
 }
 
@@ -134,20 +133,32 @@ fn user(role: Role, now: DateTime<Utc>) -> User {
     }
 }
 
-/// Completes the first `done` lessons of an enrollment, as a learner who got that far would.
+/// Completes the first `done` lessons of an enrollment, as a learner who got that far would:
+/// through the domain, with the whole video watched, the text read, the quiz passed.
 fn with_progress(mut enrollment: Enrollment, course: &Course, done: usize, now: DateTime<Utc>) -> Enrollment {
     for lesson in course.lessons.iter().take(done) {
-        let progress = enrollment.lessons.entry(lesson.id).or_default();
-        progress.completed_at = Some(now);
-        if let LessonContent::Video(video) = &lesson.content {
-            let mut watch = lms_core::domain::video::VideoProgress::default();
-            watch.watched.insert(0, u64::from(video.duration_seconds) * 1000);
-            watch.watch_time_ms = u64::from(video.duration_seconds) * 1000;
-            watch.heartbeats = 60;
-            progress.video = Some(watch);
-        }
+        let event = match &lesson.content {
+            LessonContent::Video(video) => LearningEvent::VideoWatched(vec![WatchInterval::from_seconds(
+                0.0,
+                f64::from(video.duration_seconds),
+            )
+            .expect("seed interval is valid")]),
+            LessonContent::Text { .. } => LearningEvent::TextCompleted,
+            LessonContent::Quiz(quiz) => LearningEvent::QuizSubmitted(
+                quiz.questions
+                    .iter()
+                    .map(|question| Answer {
+                        question_id: question.id,
+                        selected_options: question.correct_options.iter().copied().collect(),
+                        text: None,
+                    })
+                    .collect(),
+            ),
+        };
+        enrollment
+            .apply(course, lesson.id, &event, None, &[], now)
+            .expect("seed progress is valid");
     }
-    enrollment.last_lesson_id = course.lessons.get(done.saturating_sub(1)).map(|l| l.id);
     enrollment
 }
 

@@ -191,7 +191,7 @@ pub async fn video_tally(
             let enrollment = stores.enrollments.find_enrollment(s.user_id, s.course_id).await?;
             let video = enrollment
                 .as_ref()
-                .and_then(|e| e.lessons.get(&s.video_lesson_id))
+                .and_then(|e| e.lessons().get(&s.video_lesson_id))
                 .and_then(|p| p.video.as_ref());
             Ok::<_, StoreError>(video.map_or(VideoTally::default(), |v| VideoTally {
                 heartbeats: u64::from(v.heartbeats),

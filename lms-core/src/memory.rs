@@ -210,7 +210,7 @@ impl CourseStore for MemoryStore {
     async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
         let mut state = self.state();
         let old = state.courses.get(&course.id);
-        check_version(old.map(|c| c.version), expected_version)?;
+        check_version(old.map(|c| c.version()), expected_version)?;
         let removed: Vec<LessonId> = old
             .into_iter()
             .flat_map(|c| c.lessons.iter().map(|l| l.id))
@@ -247,22 +247,24 @@ impl CourseStore for MemoryStore {
 impl EnrollmentStore for MemoryStore {
     async fn insert_enrollment(&self, enrollment: &Enrollment, events: &[DomainEvent]) -> StoreResult<()> {
         let mut state = self.state();
-        if state.enrollments.contains_key(&enrollment.id) {
+        if state.enrollments.contains_key(&enrollment.id()) {
             return Err(StoreError::Duplicate(UniqueKey::Id));
         }
-        let key = (enrollment.user_id, enrollment.course_id);
+        let key = (enrollment.user_id(), enrollment.course_id());
         if state.enrollment_by_user_course.contains_key(&key) {
             return Err(StoreError::Duplicate(UniqueKey::UserCourse));
         }
-        state.enrollment_by_user_course.insert(key, enrollment.id);
-        state.enrollments_by_user.insert((enrollment.user_id, enrollment.id));
+        state.enrollment_by_user_course.insert(key, enrollment.id());
+        state
+            .enrollments_by_user
+            .insert((enrollment.user_id(), enrollment.id()));
         state
             .enrollments_by_course
-            .insert((enrollment.course_id, enrollment.id));
-        if let Some(certificate) = &enrollment.certificate {
-            state.enrollment_by_certificate.insert(certificate.id, enrollment.id);
+            .insert((enrollment.course_id(), enrollment.id()));
+        if let Some(certificate) = enrollment.certificate() {
+            state.enrollment_by_certificate.insert(certificate.id, enrollment.id());
         }
-        state.enrollments.insert(enrollment.id, enrollment.clone());
+        state.enrollments.insert(enrollment.id(), enrollment.clone());
         state.append(events);
         Ok(())
     }
@@ -306,16 +308,16 @@ impl EnrollmentStore for MemoryStore {
         events: &[DomainEvent],
     ) -> StoreResult<()> {
         let mut state = self.state();
-        let old = state.enrollments.get(&enrollment.id);
-        check_version(old.map(|e| e.version), expected_version)?;
-        let old_certificate = old.and_then(|e| e.certificate.as_ref()).map(|c| c.id);
+        let old = state.enrollments.get(&enrollment.id());
+        check_version(old.map(|e| e.version()), expected_version)?;
+        let old_certificate = old.and_then(|e| e.certificate()).map(|c| c.id);
         if let Some(id) = old_certificate {
             state.enrollment_by_certificate.remove(&id);
         }
-        if let Some(certificate) = &enrollment.certificate {
-            state.enrollment_by_certificate.insert(certificate.id, enrollment.id);
+        if let Some(certificate) = enrollment.certificate() {
+            state.enrollment_by_certificate.insert(certificate.id, enrollment.id());
         }
-        state.enrollments.insert(enrollment.id, enrollment.clone());
+        state.enrollments.insert(enrollment.id(), enrollment.clone());
         state.append(events);
         Ok(())
     }
@@ -335,7 +337,7 @@ impl EnrollmentStore for MemoryStore {
                 .map(|&(_, id)| id)
                 .collect()
         });
-        Ok(Page::from_overfetch(items, page.limit, |e| e.id.as_uuid()))
+        Ok(Page::from_overfetch(items, page.limit, |e| e.id().as_uuid()))
     }
 
     async fn list_enrollments_for_course(
@@ -356,7 +358,7 @@ impl EnrollmentStore for MemoryStore {
                 .map(|&(_, id)| id)
                 .collect()
         });
-        Ok(Page::from_overfetch(items, page.limit, |e| e.id.as_uuid()))
+        Ok(Page::from_overfetch(items, page.limit, |e| e.id().as_uuid()))
     }
 }
 

@@ -167,7 +167,7 @@ proptest! {
             }
             let after = enrollment.evaluate(&course, &[]);
             prop_assert_eq!(
-                enrollment.status == EnrollmentStatus::Completed,
+                enrollment.status() == EnrollmentStatus::Completed,
                 after.all_required_complete(),
                 "the enrollment completes exactly when every required lesson is done"
             );
@@ -194,8 +194,8 @@ proptest! {
                     .apply(&course, lesson, &LearningEvent::VideoWatched(vec![*interval]), Some(*id), &[], Utc::now())
                     .unwrap();
             }
-            let progress = enrollment.lessons.get(&lesson).cloned().unwrap_or_default();
-            (progress.video.unwrap_or_default(), enrollment.completed_lessons(), enrollment.status)
+            let progress = enrollment.lessons().get(&lesson).cloned().unwrap_or_default();
+            (progress.video.unwrap_or_default(), enrollment.completed_lessons(), enrollment.status())
         };
         let in_order = run(&events);
         let mut resent: Vec<_> = events.iter().chain(events.iter()).copied().collect();
@@ -214,7 +214,7 @@ proptest! {
         let mut enrollment = Enrollment::new(UserId::new(), lms_core::ids::CourseId::new(), EnrollmentSource::Free, Utc::now());
         for action in actions {
             use EnrollmentStatus::*;
-            let from = enrollment.status;
+            let from = enrollment.status();
             let (result, allowed, to) = match action {
                 0 => (enrollment.cancel(Utc::now()).map(|_| ()), from == Active, Cancelled),
                 1 => (enrollment.expire(Utc::now()).map(|_| ()), from == Active, Expired),
@@ -227,10 +227,10 @@ proptest! {
             };
             prop_assert_eq!(result.is_ok(), allowed);
             if allowed {
-                prop_assert_eq!(enrollment.status, to);
+                prop_assert_eq!(enrollment.status(), to);
             } else {
                 prop_assert!(matches!(result, Err(Error::InvalidTransition { .. })), "wrong error");
-                prop_assert_eq!(enrollment.status, from, "a refused transition changes nothing");
+                prop_assert_eq!(enrollment.status(), from, "a refused transition changes nothing");
             }
         }
     }

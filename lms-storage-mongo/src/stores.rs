@@ -110,11 +110,11 @@ fn course_doc(course: &Course) -> StoreResult<Document> {
     Ok(doc! {
         "_id": uuid(course.id.as_uuid()),
         "owner_id": uuid(course.owner_id.as_uuid()),
-        "status": course.status.as_str(),
+        "status": course.status().as_str(),
         "category_key": keys.category,
         "search_text": keys.text,
         "lesson_ids": uuids(course.lessons.iter().map(|l| l.id.as_uuid())),
-        "version": int64(course.version)?,
+        "version": int64(course.version())?,
         SUMMARY: encode(&course.summary())?,
         DOC: encode(course)?,
     })
@@ -122,14 +122,14 @@ fn course_doc(course: &Course) -> StoreResult<Document> {
 
 fn enrollment_doc(enrollment: &Enrollment) -> StoreResult<Document> {
     let mut stored = doc! {
-        "_id": uuid(enrollment.id.as_uuid()),
-        "user_id": uuid(enrollment.user_id.as_uuid()),
-        "course_id": uuid(enrollment.course_id.as_uuid()),
-        "version": int64(enrollment.version)?,
+        "_id": uuid(enrollment.id().as_uuid()),
+        "user_id": uuid(enrollment.user_id().as_uuid()),
+        "course_id": uuid(enrollment.course_id().as_uuid()),
+        "version": int64(enrollment.version())?,
         DOC: encode(enrollment)?,
     };
     // Left out rather than null, so the sparse certificate index holds issued ones only.
-    if let Some(certificate) = &enrollment.certificate {
+    if let Some(certificate) = &enrollment.certificate() {
         stored.insert("certificate_id", uuid(certificate.id.as_uuid()));
     }
     Ok(stored)
@@ -314,7 +314,7 @@ impl EnrollmentStore for MongoStore {
 
     async fn list_enrollments_for_user(&self, user_id: UserId, page: PageRequest) -> StoreResult<Page<Enrollment>> {
         let filter = doc! { "user_id": uuid(user_id.as_uuid()) };
-        self.page(ENROLLMENTS, filter, DOC, page, |e: &Enrollment| e.id.as_uuid())
+        self.page(ENROLLMENTS, filter, DOC, page, |e: &Enrollment| e.id().as_uuid())
             .await
     }
 
@@ -324,7 +324,7 @@ impl EnrollmentStore for MongoStore {
         page: PageRequest,
     ) -> StoreResult<Page<Enrollment>> {
         let filter = doc! { "course_id": uuid(course_id.as_uuid()) };
-        self.page(ENROLLMENTS, filter, DOC, page, |e: &Enrollment| e.id.as_uuid())
+        self.page(ENROLLMENTS, filter, DOC, page, |e: &Enrollment| e.id().as_uuid())
             .await
     }
 }

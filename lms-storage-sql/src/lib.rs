@@ -130,10 +130,10 @@ impl CourseRow {
         Ok(Self {
             id: course.id.as_uuid(),
             owner_id: course.owner_id.as_uuid(),
-            status: course.status.as_str(),
+            status: course.status().as_str(),
             category_key: keys.category,
             search_text: keys.text,
-            version: version_column(course.version)?,
+            version: version_column(course.version())?,
             summary: encode(&course.summary())?,
             doc: encode(course)?,
             lesson_ids: distinct_uuids(course.lessons.iter().map(|l| l.id.as_uuid())),
@@ -162,11 +162,11 @@ impl EnrollmentRow {
     /// The row of an enrollment.
     pub fn new(enrollment: &Enrollment) -> StoreResult<Self> {
         Ok(Self {
-            id: enrollment.id.as_uuid(),
-            user_id: enrollment.user_id.as_uuid(),
-            course_id: enrollment.course_id.as_uuid(),
-            certificate_id: enrollment.certificate.as_ref().map(|c| c.id.as_uuid()),
-            version: version_column(enrollment.version)?,
+            id: enrollment.id().as_uuid(),
+            user_id: enrollment.user_id().as_uuid(),
+            course_id: enrollment.course_id().as_uuid(),
+            certificate_id: enrollment.certificate().as_ref().map(|c| c.id.as_uuid()),
+            version: version_column(enrollment.version())?,
             doc: encode(enrollment)?,
         })
     }
@@ -347,20 +347,20 @@ mod tests {
 
     #[test]
     fn a_round_tells_done_conflicting_and_missing_updates_apart() {
-        let enrollment = |n| {
-            let mut e = Enrollment::new(
+        // Only the ids and expected versions matter to a round's bookkeeping.
+        let enrollment = || {
+            let e = Enrollment::new(
                 UserId::new(),
                 lms_core::ids::CourseId::new(),
                 EnrollmentSource::Free,
                 Utc::now(),
             );
-            e.version = n;
             VersionedEnrollment {
                 row: EnrollmentRow::new(&e).unwrap(),
                 expected_version: 1,
             }
         };
-        let updates = vec![enrollment(2), enrollment(2), enrollment(2)];
+        let updates = vec![enrollment(), enrollment(), enrollment()];
         let ids: Vec<Uuid> = updates.iter().map(|u| u.row.id).collect();
         let updated = HashSet::from([ids[0]]);
         let round = [0, 1, 2];

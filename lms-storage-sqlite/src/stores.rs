@@ -431,7 +431,7 @@ impl EnrollmentStore for SqliteStore {
     async fn list_enrollments_for_user(&self, user_id: UserId, page: PageRequest) -> StoreResult<Page<Enrollment>> {
         let mut query = QueryBuilder::new("SELECT doc FROM enrollments WHERE user_id = ");
         query.push_bind(user_id.as_uuid());
-        self.page(query, page, |e: &Enrollment| e.id.as_uuid()).await
+        self.page(query, page, |e: &Enrollment| e.id().as_uuid()).await
     }
 
     async fn list_enrollments_for_course(
@@ -441,7 +441,7 @@ impl EnrollmentStore for SqliteStore {
     ) -> StoreResult<Page<Enrollment>> {
         let mut query = QueryBuilder::new("SELECT doc FROM enrollments WHERE course_id = ");
         query.push_bind(course_id.as_uuid());
-        self.page(query, page, |e: &Enrollment| e.id.as_uuid()).await
+        self.page(query, page, |e: &Enrollment| e.id().as_uuid()).await
     }
 }
 

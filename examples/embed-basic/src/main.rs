@@ -165,12 +165,15 @@ async fn main() -> Result<(), Error> {
     let progress = lms.learning.progress(&learner, course.id, None).await?;
     let certificate = progress
         .enrollment
-        .certificate
+        .certificate()
         .expect("completion issues a certificate");
     let verified = lms.learning.verify_certificate(certificate.id).await?;
     println!(
         "{}% complete, enrollment {}, certificate {} for \"{}\" verified",
-        progress.evaluation.percent, progress.enrollment.status, verified.id, verified.course_title
+        progress.evaluation.percent,
+        progress.enrollment.status(),
+        verified.id,
+        verified.course_title
     );
     Ok(())
 }

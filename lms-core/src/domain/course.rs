@@ -98,6 +98,27 @@ pub fn validate_metadata(metadata: &Metadata) -> Result<()> {
 }
 
 /// A course with its lessons in order.
+///
+/// Its lifecycle state, first publication time and version are private: only
+/// [`Course::publish`] (which needs a required lesson) and [`Course::archive`] move the
+/// state, so no caller can publish an empty course.
+///
+/// ```compile_fail,E0616
+/// # use lms_core::domain::course::{Course, CourseStatus, Difficulty};
+/// # use lms_core::domain::money::Price;
+/// # use lms_core::domain::text::{Category, Description, Title};
+/// # use lms_core::ids::UserId;
+/// let mut course = Course::new(
+///     UserId::new(),
+///     Title::parse("Empty").unwrap(),
+///     Description::parse("").unwrap(),
+///     Category::parse("cat").unwrap(),
+///     Difficulty::Beginner,
+///     Price::Free,
+///     chrono::Utc::now(),
+/// );
+/// course.status = CourseStatus::Published;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Course {
     /// Identifier.
@@ -113,7 +134,7 @@ pub struct Course {
     /// Difficulty.
     pub difficulty: Difficulty,
     /// Lifecycle state.
-    pub status: CourseStatus,
+    status: CourseStatus,
     /// Price.
     pub price: Price,
     /// Free-form metadata.
@@ -127,9 +148,9 @@ pub struct Course {
     /// Last change.
     pub updated_at: DateTime<Utc>,
     /// First publication time.
-    pub published_at: Option<DateTime<Utc>>,
+    published_at: Option<DateTime<Utc>>,
     /// Optimistic-concurrency version as stored (1 after creation).
-    pub version: u64,
+    version: u64,
 }
 
 /// The listing view of a course: no lesson content.
@@ -199,6 +220,29 @@ impl Course {
             published_at: None,
             version: 1,
         }
+    }
+
+    /// Lifecycle state; only [`Course::publish`] and [`Course::archive`] change it.
+    pub fn status(&self) -> CourseStatus {
+        self.status
+    }
+
+    /// First publication time.
+    pub fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.published_at
+    }
+
+    /// Optimistic-concurrency version as stored (1 after creation).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Moves to the next version before a versioned write, returning the version the
+    /// store must still hold for the write to succeed.
+    pub(crate) fn next_version(&mut self) -> u64 {
+        let expected = self.version;
+        self.version += 1;
+        expected
     }
 
     /// The listing view.
@@ -510,6 +554,7 @@ mod tests {
     fn lifecycle_transitions() {
         let mut c = course(0);
         assert!(c.publish(Utc::now()).is_err());
+        assert_eq!((c.status(), c.published_at()), (CourseStatus::Draft, None));
         let mut c = course(1);
         c.publish(Utc::now()).unwrap();
         assert!(c.publish(Utc::now()).is_err());

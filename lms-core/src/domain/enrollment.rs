@@ -151,34 +151,58 @@ pub struct Applied {
 pub const REMEMBERED_EVENT_IDS: usize = 64;
 
 /// One learner's enrollment in one course.
+///
+/// Its fields are private: the status, the progress and the certificate change only through
+/// the domain methods ([`Enrollment::apply`], [`Enrollment::cancel`], [`Enrollment::refund`],
+/// …), so no caller can reach a state the state machine forbids. They are read through
+/// accessors and stored through serde, in the same form as when they were public.
+///
+/// ```
+/// # use lms_core::domain::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus};
+/// # use lms_core::ids::{CourseId, UserId};
+/// let now = chrono::Utc::now();
+/// let mut enrollment = Enrollment::new(UserId::new(), CourseId::new(), EnrollmentSource::Free, now);
+/// enrollment.cancel(now).unwrap();
+/// assert_eq!(enrollment.status(), EnrollmentStatus::Cancelled);
+/// ```
+///
+/// Setting a state directly does not compile:
+///
+/// ```compile_fail,E0616
+/// # use lms_core::domain::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus};
+/// # use lms_core::ids::{CourseId, UserId};
+/// let now = chrono::Utc::now();
+/// let mut enrollment = Enrollment::new(UserId::new(), CourseId::new(), EnrollmentSource::Free, now);
+/// enrollment.status = EnrollmentStatus::Completed;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enrollment {
     /// Identifier.
-    pub id: EnrollmentId,
+    id: EnrollmentId,
     /// The learner.
-    pub user_id: UserId,
+    user_id: UserId,
     /// The course.
-    pub course_id: CourseId,
+    course_id: CourseId,
     /// State.
-    pub status: EnrollmentStatus,
+    status: EnrollmentStatus,
     /// How access was obtained.
-    pub source: EnrollmentSource,
+    source: EnrollmentSource,
     /// Enrollment time.
-    pub enrolled_at: DateTime<Utc>,
+    enrolled_at: DateTime<Utc>,
     /// Last change.
-    pub updated_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
     /// Course completion time.
-    pub completed_at: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
     /// Progress per lesson (only lessons the learner touched).
-    pub lessons: BTreeMap<LessonId, LessonProgress>,
+    lessons: BTreeMap<LessonId, LessonProgress>,
     /// The lesson the learner worked on last (to resume).
-    pub last_lesson_id: Option<LessonId>,
+    last_lesson_id: Option<LessonId>,
     /// Issued on completion.
-    pub certificate: Option<Certificate>,
+    certificate: Option<Certificate>,
     /// Recently applied client event ids (newest last), for idempotent re-sends.
-    pub recent_event_ids: VecDeque<EventId>,
+    recent_event_ids: VecDeque<EventId>,
     /// Optimistic-concurrency version as stored (1 after creation).
-    pub version: u64,
+    version: u64,
 }
 
 impl Enrollment {
@@ -199,6 +223,84 @@ impl Enrollment {
             recent_event_ids: VecDeque::new(),
             version: 1,
         }
+    }
+
+    /// Identifier.
+    pub fn id(&self) -> EnrollmentId {
+        self.id
+    }
+
+    /// The learner.
+    pub fn user_id(&self) -> UserId {
+        self.user_id
+    }
+
+    /// The course.
+    pub fn course_id(&self) -> CourseId {
+        self.course_id
+    }
+
+    /// Where the enrollment stands; only the transition methods change it.
+    pub fn status(&self) -> EnrollmentStatus {
+        self.status
+    }
+
+    /// How access was obtained (the latest way, after a reactivation).
+    pub fn source(&self) -> &EnrollmentSource {
+        &self.source
+    }
+
+    /// Enrollment time.
+    pub fn enrolled_at(&self) -> DateTime<Utc> {
+        self.enrolled_at
+    }
+
+    /// Last change.
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
+    /// Course completion time.
+    pub fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.completed_at
+    }
+
+    /// Progress per lesson (only lessons the learner touched).
+    pub fn lessons(&self) -> &BTreeMap<LessonId, LessonProgress> {
+        &self.lessons
+    }
+
+    /// Progress on one lesson, if the learner touched it.
+    pub fn lesson(&self, lesson_id: LessonId) -> Option<&LessonProgress> {
+        self.lessons.get(&lesson_id)
+    }
+
+    /// The lesson the learner worked on last (to resume).
+    pub fn last_lesson_id(&self) -> Option<LessonId> {
+        self.last_lesson_id
+    }
+
+    /// The certificate issued on completion (kept, revoked, after a refund).
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.certificate.as_ref()
+    }
+
+    /// Recently applied client event ids (newest last), for idempotent re-sends.
+    pub fn recent_event_ids(&self) -> &VecDeque<EventId> {
+        &self.recent_event_ids
+    }
+
+    /// Optimistic-concurrency version as stored (1 after creation).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Moves to the next version before a versioned write, returning the version the
+    /// store must still hold for the write to succeed.
+    pub(crate) fn next_version(&mut self) -> u64 {
+        let expected = self.version;
+        self.version += 1;
+        expected
     }
 
     /// Lessons completed.
@@ -436,5 +538,131 @@ fn record(
         (_, LearningEvent::VideoWatched(_)) => Err(wrong_kind("video")),
         (_, LearningEvent::TextCompleted) => Err(wrong_kind("text")),
         (_, LearningEvent::QuizSubmitted(_)) => Err(wrong_kind("quiz")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::course::Difficulty;
+    use crate::domain::lesson::Lesson;
+    use crate::domain::money::Price;
+    use crate::domain::text::{Category, Description, LessonBody, Title};
+
+    fn course() -> Course {
+        let mut course = Course::new(
+            UserId::new(),
+            Title::parse("Course").unwrap(),
+            Description::parse("").unwrap(),
+            Category::parse("cat").unwrap(),
+            Difficulty::Beginner,
+            Price::Free,
+            Utc::now(),
+        );
+        let body = LessonBody::parse("body").unwrap();
+        let lesson = Lesson::new(Title::parse("Read").unwrap(), LessonContent::Text { body });
+        course.insert_lesson(lesson, None).unwrap();
+        course
+    }
+
+    fn enrollment(course: &Course) -> Enrollment {
+        Enrollment::new(UserId::new(), course.id, EnrollmentSource::Free, Utc::now())
+    }
+
+    fn completed(course: &Course) -> Enrollment {
+        let mut enrollment = enrollment(course);
+        let lesson = course.lessons[0].id;
+        let applied = enrollment
+            .apply(course, lesson, &LearningEvent::TextCompleted, None, &[], Utc::now())
+            .unwrap();
+        assert!(applied.course_completed);
+        enrollment
+    }
+
+    /// A transition method, as the test calls it.
+    type Transition = fn(&mut Enrollment, DateTime<Utc>) -> Result<EventPayload>;
+
+    /// Every way out of `state` except the `allowed` ones is refused and changes nothing.
+    fn only_allowed(state: &Enrollment, allowed: &[&str]) {
+        let now = Utc::now();
+        let attempts: [(&str, Transition); 4] = [
+            ("cancel", Enrollment::cancel),
+            ("expire", Enrollment::expire),
+            ("refund", Enrollment::refund),
+            ("reactivate", |e, now| e.reactivate(EnrollmentSource::Subscription, now)),
+        ];
+        for (action, attempt) in attempts {
+            let mut changed = state.clone();
+            let outcome = attempt(&mut changed, now);
+            if allowed.contains(&action) {
+                assert!(outcome.is_ok(), "{action} from {}: {outcome:?}", state.status());
+            } else {
+                assert!(
+                    matches!(outcome, Err(Error::InvalidTransition { from, action: a }) if from == state.status() && a == action),
+                    "{action} from {} must be refused: {outcome:?}",
+                    state.status()
+                );
+                assert_eq!(&changed, state, "a refused {action} changed the enrollment");
+            }
+        }
+    }
+
+    #[test]
+    fn forbidden_transitions_are_refused_and_change_nothing() {
+        let course = course();
+        let now = Utc::now();
+        let active = enrollment(&course);
+        only_allowed(&active, &["cancel", "expire", "refund"]);
+        let completed = completed(&course);
+        assert_eq!(completed.status(), EnrollmentStatus::Completed);
+        only_allowed(&completed, &["refund"]);
+        for leave in [Enrollment::cancel, Enrollment::expire, Enrollment::refund] {
+            let mut left = enrollment(&course);
+            leave(&mut left, now).unwrap();
+            only_allowed(&left, &["reactivate"]);
+        }
+        let mut refunded = completed.clone();
+        refunded.refund(now).unwrap();
+        only_allowed(&refunded, &["reactivate"]);
+    }
+
+    #[test]
+    fn reactivation_after_a_refund_keeps_the_certificate_revoked() {
+        let course = course();
+        let now = Utc::now();
+        let mut refunded = completed(&course);
+        let certificate = refunded.certificate().unwrap().id;
+        refunded.refund(now).unwrap();
+        assert_eq!(refunded.certificate().unwrap().revoked_at, Some(now));
+        // Reactivation gives access back, not a valid certificate.
+        refunded.reactivate(EnrollmentSource::Free, now).unwrap();
+        assert_eq!(refunded.status(), EnrollmentStatus::Active);
+        let kept = refunded.certificate().unwrap();
+        assert_eq!((kept.id, kept.revoked_at), (certificate, Some(now)));
+    }
+
+    #[test]
+    fn progress_is_refused_without_access() {
+        let course = course();
+        let mut cancelled = enrollment(&course);
+        cancelled.cancel(Utc::now()).unwrap();
+        let before = cancelled.clone();
+        let lesson = course.lessons[0].id;
+        let outcome = cancelled.apply(&course, lesson, &LearningEvent::TextCompleted, None, &[], Utc::now());
+        assert!(matches!(
+            outcome,
+            Err(Error::InvalidTransition {
+                from: EnrollmentStatus::Cancelled,
+                ..
+            })
+        ));
+        assert_eq!(cancelled, before);
+    }
+
+    #[test]
+    fn next_version_returns_the_version_the_store_must_hold() {
+        let mut enrollment = enrollment(&course());
+        assert_eq!(enrollment.next_version(), 1);
+        assert_eq!(enrollment.version(), 2);
     }
 }

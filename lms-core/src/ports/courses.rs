@@ -24,7 +24,7 @@ impl CourseFilter {
     /// Whether a course passes the filter — the reference semantics adapters implement.
     pub fn matches(&self, course: &Course) -> bool {
         let keys = course.search_keys();
-        self.status.is_none_or(|s| course.status == s)
+        self.status.is_none_or(|s| course.status() == s)
             && self.owner_id.is_none_or(|o| course.owner_id == o)
             && self.category.as_ref().is_none_or(|c| keys.category == *c)
             && self.text.as_ref().is_none_or(|t| keys.text.contains(t.as_str()))
@@ -52,7 +52,7 @@ pub trait CourseStore: Send + Sync + 'static {
     /// the course it holds is current without loading it again. The default loads the
     /// course; adapters answer from the version alone.
     async fn course_version(&self, id: CourseId) -> StoreResult<Option<u64>> {
-        Ok(self.get_course(id).await?.map(|course| course.version))
+        Ok(self.get_course(id).await?.map(|course| course.version()))
     }
 
     /// The course that contains this lesson, if any.

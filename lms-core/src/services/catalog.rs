@@ -220,7 +220,7 @@ impl CatalogService {
     pub async fn get_course(&self, viewer: Option<&Actor>, id: CourseId) -> Result<Arc<Course>> {
         let course = self.load(id).await?;
         let manages = viewer.is_some_and(|a| a.manages(&course));
-        if course.status == CourseStatus::Draft && !manages {
+        if course.status() == CourseStatus::Draft && !manages {
             return Err(Error::not_found(Entity::Course, id));
         }
         Ok(course)
@@ -343,9 +343,9 @@ impl CatalogService {
         let position = input.position.map(|p| p as usize);
         let course = self
             .modify(actor, course_id, |course| {
-                if course.status == CourseStatus::Archived {
+                if course.status() == CourseStatus::Archived {
                     return Err(Error::CourseState {
-                        status: course.status,
+                        status: course.status(),
                         reason: "archived courses cannot change",
                     });
                 }
@@ -366,7 +366,7 @@ impl CatalogService {
         v.finish()?;
         let course_id = self.course_of_lesson(lesson_id).await?;
         self.modify(actor, course_id, |course| {
-            let draft = course.status == CourseStatus::Draft;
+            let draft = course.status() == CourseStatus::Draft;
             let (position, _) = course
                 .lesson(lesson_id)
                 .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
@@ -426,7 +426,7 @@ impl CatalogService {
             course.publish(now)?;
             Ok(vec![EventPayload::CourseStatusChanged {
                 course_id: course.id,
-                status: course.status,
+                status: course.status(),
             }])
         })
         .await
@@ -439,7 +439,7 @@ impl CatalogService {
             course.archive()?;
             Ok(vec![EventPayload::CourseStatusChanged {
                 course_id: course.id,
-                status: course.status,
+                status: course.status(),
             }])
         })
         .await
@@ -511,8 +511,7 @@ impl CatalogService {
             let mut course = Arc::unwrap_or_clone(self.load(id).await?);
             actor.require_manager(&course)?;
             let events = self.deps.events(change(&mut course)?);
-            let expected = course.version;
-            course.version += 1;
+            let expected = course.next_version();
             course.updated_at = self.deps.clock.now();
             self.deps
                 .stores

@@ -112,7 +112,7 @@ impl ClassService {
         let mut enrollments = Vec::new();
         for course in courses
             .iter()
-            .filter(|c| c.status == crate::domain::course::CourseStatus::Published)
+            .filter(|c| c.status() == crate::domain::course::CourseStatus::Published)
         {
             let source = course.price.is_free().then_some(EnrollmentSource::Class { class_id });
             enrollments.push(self.learning.enroll_in(actor.user_id, course, source).await?);

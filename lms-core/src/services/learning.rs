@@ -135,14 +135,14 @@ impl LearningService {
         course: &Course,
         source: Option<EnrollmentSource>,
     ) -> Result<Enrollment> {
-        if course.status != CourseStatus::Published {
+        if course.status() != CourseStatus::Published {
             return Err(Error::CourseState {
-                status: course.status,
+                status: course.status(),
                 reason: "only published courses accept enrollments",
             });
         }
         if let Some(existing) = self.find(user_id, course.id).await? {
-            if existing.status.grants_access() {
+            if existing.status().grants_access() {
                 return Ok(existing);
             }
         }
@@ -153,7 +153,7 @@ impl LearningService {
         retry_on_conflict(|| async {
             let now = self.deps.clock.now();
             if let Some(mut existing) = self.find(user_id, course.id).await? {
-                if existing.status.grants_access() {
+                if existing.status().grants_access() {
                     return Ok(existing);
                 }
                 let event = existing.reactivate(source.clone(), now)?;
@@ -162,7 +162,7 @@ impl LearningService {
             }
             let enrollment = Enrollment::new(user_id, course.id, source.clone(), now);
             let events = self.deps.events([EventPayload::Enrolled {
-                enrollment_id: enrollment.id,
+                enrollment_id: enrollment.id(),
                 user_id,
                 course_id: course.id,
                 source: source.clone(),
@@ -178,9 +178,9 @@ impl LearningService {
                 // Lost a race with a concurrent enrollment: retry, which finds it.
                 Err(StoreError::Duplicate(UniqueKey::UserCourse)) => Err(Error::Conflict {
                     entity: Entity::Enrollment,
-                    id: enrollment.id.to_string(),
+                    id: enrollment.id().to_string(),
                 }),
-                Err(e) => Err(e.about(Entity::Enrollment, enrollment.id)),
+                Err(e) => Err(e.about(Entity::Enrollment, enrollment.id())),
             }
         })
         .await
@@ -250,7 +250,7 @@ impl LearningService {
             .lesson(lesson_id)
             .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
         let enrollment = self.find(actor.user_id, course.id).await?;
-        let access = enrollment.as_ref().filter(|e| e.status.grants_access());
+        let access = enrollment.as_ref().filter(|e| e.status().grants_access());
         let (state, progress) = match access {
             Some(enrollment) => {
                 let unmet = self.unmet_courses(actor.user_id, &course).await?;
@@ -264,10 +264,10 @@ impl LearningService {
                         unmet: status.unmet.clone(),
                     });
                 }
-                (status.state, enrollment.lessons.get(&lesson_id).cloned())
+                (status.state, enrollment.lessons().get(&lesson_id).cloned())
             }
             None if actor.manages(&course) => (LessonState::Unlocked, None),
-            None if course.status == CourseStatus::Draft => return Err(Error::not_found(Entity::Lesson, lesson_id)),
+            None if course.status() == CourseStatus::Draft => return Err(Error::not_found(Entity::Lesson, lesson_id)),
             None => return Err(Error::NotEnrolled),
         };
         let seconds = |ms: u64| ms as f64 / 1000.0;
@@ -405,7 +405,7 @@ impl LearningService {
             .find_enrollment_by_certificate(id)
             .await
             .map_err(|e| e.about(Entity::Certificate, id))?
-            .and_then(|e| e.certificate)
+            .and_then(|e| e.certificate().cloned())
             .filter(|c| c.id == id)
             .ok_or_else(|| Error::not_found(Entity::Certificate, id))
     }
@@ -429,7 +429,7 @@ impl LearningService {
             .filter(|c| {
                 !done
                     .iter()
-                    .any(|e| e.course_id == *c && e.status == EnrollmentStatus::Completed)
+                    .any(|e| e.course_id() == *c && e.status() == EnrollmentStatus::Completed)
             })
             .collect())
     }
@@ -446,13 +446,12 @@ impl LearningService {
     /// Writes an enrollment with its events under the version check.
     async fn save(&self, enrollment: &mut Enrollment, payloads: Vec<EventPayload>) -> Result<()> {
         let events = self.deps.events(payloads);
-        let expected = enrollment.version;
-        enrollment.version += 1;
+        let expected = enrollment.next_version();
         self.deps
             .stores
             .enrollments
             .update_enrollment(enrollment, expected, &events)
             .await
-            .map_err(|e| e.about(Entity::Enrollment, enrollment.id))
+            .map_err(|e| e.about(Entity::Enrollment, enrollment.id()))
     }
 }

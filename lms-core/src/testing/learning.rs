@@ -90,7 +90,7 @@ async fn free_course_enrollment_is_idempotent(ctx: Ctx) {
     let course = published_course(&ctx, &owner, vec![text("One")]).await;
     let learner = student(&ctx).await;
     let first = ctx.lms.learning.enroll(&learner, course.id).await.expect("enroll");
-    assert_eq!(first.status, EnrollmentStatus::Active);
+    assert_eq!(first.status(), EnrollmentStatus::Active);
     let second = ctx.lms.learning.enroll(&learner, course.id).await.expect("again");
     assert_eq!(first, second);
 }
@@ -100,7 +100,7 @@ async fn concurrent_enrollments_create_one(ctx: Ctx) {
     let course = published_course(&ctx, &owner, vec![text("One")]).await;
     let learner = student(&ctx).await;
     let results = join_all((0..10).map(|_| ctx.lms.learning.enroll(&learner, course.id))).await;
-    let ids: std::collections::HashSet<_> = results.into_iter().map(|r| r.expect("enroll").id).collect();
+    let ids: std::collections::HashSet<_> = results.into_iter().map(|r| r.expect("enroll").id()).collect();
     assert_eq!(ids.len(), 1);
     let page = ctx
         .lms
@@ -152,7 +152,7 @@ async fn paid_course_needs_payment_or_premium(ctx: Ctx) {
         .enroll(&learner, course.id)
         .await
         .expect("premium enrolls");
-    assert_eq!(enrollment.source, EnrollmentSource::Subscription);
+    assert_eq!(*enrollment.source(), EnrollmentSource::Subscription);
 }
 
 async fn admins_grant_enrollment_in_paid_courses(ctx: Ctx) {
@@ -172,15 +172,15 @@ async fn admins_grant_enrollment_in_paid_courses(ctx: Ctx) {
         .grant_enrollment(&boss, learner.user_id, course.id)
         .await
         .expect("grant");
-    assert_eq!(granted.user_id, learner.user_id);
-    assert_eq!(granted.source, EnrollmentSource::Grant { by: boss.user_id });
+    assert_eq!(granted.user_id(), learner.user_id);
+    assert_eq!(*granted.source(), EnrollmentSource::Grant { by: boss.user_id });
     let again = ctx
         .lms
         .learning
         .enroll(&learner, course.id)
         .await
         .expect("existing access");
-    assert_eq!(again.id, granted.id);
+    assert_eq!(again.id(), granted.id());
 }
 
 async fn first_lesson_open_others_locked(ctx: Ctx) {
@@ -274,8 +274,8 @@ async fn locked_lesson_progress_is_refused(ctx: Ctx) {
         .progress(&learner, course.id, None)
         .await
         .expect("progress");
-    assert!(progress.enrollment.lessons.is_empty(), "nothing was recorded");
-    assert_eq!(progress.enrollment.version, 1);
+    assert!(progress.enrollment.lessons().is_empty(), "nothing was recorded");
+    assert_eq!(progress.enrollment.version(), 1);
 }
 
 async fn unenrolled_learners_cannot_open_or_progress(ctx: Ctx) {
@@ -316,7 +316,7 @@ async fn video_completes_on_distinct_seconds_only(ctx: Ctx) {
     assert!(!almost.lesson_completed, "89.9 % is below the 90 % threshold");
     let done = watch(&ctx, &learner, clip, 84.0, 85.0).await.expect("done");
     assert!(done.lesson_completed);
-    let watch = done.enrollment.lessons[&clip].video.clone().expect("video progress");
+    let watch = done.enrollment.lessons()[&clip].video.clone().expect("video progress");
     assert_eq!(watch.watched.covered_ms(), 90_000);
     assert_eq!(watch.replay_ms(), 29 * 40_000 + 900);
     assert_eq!(done.evaluation.lessons[1].state, LessonState::Unlocked);
@@ -333,7 +333,7 @@ async fn video_intervals_are_validated(ctx: Ctx) {
     }
     let beyond = watch(&ctx, &learner, clip, 0.0, 10_000.0).await.expect("clamped");
     assert_eq!(
-        beyond.enrollment.lessons[&clip]
+        beyond.enrollment.lessons()[&clip]
             .video
             .as_ref()
             .expect("video")
@@ -375,7 +375,7 @@ async fn video_progress_resumes_where_stopped(ctx: Ctx) {
         .progress(&learner, course.id, None)
         .await
         .expect("progress");
-    assert_eq!(progress.enrollment.last_lesson_id, Some(clip));
+    assert_eq!(progress.enrollment.last_lesson_id(), Some(clip));
 }
 
 async fn quiz_view_never_contains_answers(ctx: Ctx) {
@@ -422,7 +422,7 @@ async fn failing_quiz_keeps_lesson_open_passing_completes(ctx: Ctx) {
     let grade = passed.grade.expect("grade");
     assert_eq!((grade.score_percent, grade.passed), (100, true));
     assert!(passed.lesson_completed && passed.course_completed);
-    let attempts = passed.enrollment.lessons[&lesson].quiz.clone().expect("attempts");
+    let attempts = passed.enrollment.lessons()[&lesson].quiz.clone().expect("attempts");
     assert_eq!((attempts.attempts, attempts.best_score_percent), (2, 100));
 }
 
@@ -486,8 +486,8 @@ async fn last_lesson_completes_enrollment_and_issues_certificate(ctx: Ctx) {
         .expect("a");
     let b = watch(&ctx, &learner, ids[1], 0.0, 10.0).await.expect("b");
     assert_eq!(b.evaluation.percent, 66);
-    assert_eq!(b.enrollment.status, EnrollmentStatus::Active);
-    assert!(b.enrollment.certificate.is_none());
+    assert_eq!(b.enrollment.status(), EnrollmentStatus::Active);
+    assert!(b.enrollment.certificate().is_none());
     let answers = quiz_answers(&quiz_of(&course, ids[2]), true);
     let c = ctx
         .lms
@@ -498,13 +498,13 @@ async fn last_lesson_completes_enrollment_and_issues_certificate(ctx: Ctx) {
     assert!(c.course_completed);
     assert_eq!(c.evaluation.percent, 100);
     assert_eq!(c.evaluation.next_lesson_id, None);
-    assert_eq!(c.enrollment.status, EnrollmentStatus::Completed);
-    let certificate = c.enrollment.certificate.clone().expect("certificate");
+    assert_eq!(c.enrollment.status(), EnrollmentStatus::Completed);
+    let certificate = c.enrollment.certificate().cloned().expect("certificate");
     assert_eq!(certificate.course_title, course.title.as_str());
     let stored = ctx
         .stores
         .enrollments
-        .get_enrollment(c.enrollment.id)
+        .get_enrollment(c.enrollment.id())
         .await
         .expect("get")
         .expect("present");
@@ -536,7 +536,7 @@ async fn completion_events_reach_the_outbox(ctx: Ctx) {
         .complete_lesson(&learner, course.lessons[0].id, None)
         .await
         .expect("complete");
-    let enrollment_id = update.enrollment.id;
+    let enrollment_id = update.enrollment.id();
     let mut kinds = Vec::new();
     let mut after = 0;
     loop {
@@ -597,7 +597,7 @@ async fn resent_events_are_applied_once(ctx: Ctx) {
         "a re-sent heartbeat changes nothing"
     );
     assert_eq!(
-        first.enrollment.lessons[&ids[0]]
+        first.enrollment.lessons()[&ids[0]]
             .video
             .as_ref()
             .expect("video")
@@ -620,7 +620,11 @@ async fn resent_events_are_applied_once(ctx: Ctx) {
         .expect("re-sent, not exhausted");
     assert!(resent.duplicate);
     assert_eq!(
-        resent.enrollment.lessons[&ids[1]].quiz.as_ref().expect("quiz").attempts,
+        resent.enrollment.lessons()[&ids[1]]
+            .quiz
+            .as_ref()
+            .expect("quiz")
+            .attempts,
         1
     );
 }
@@ -652,11 +656,11 @@ async fn hundred_concurrent_heartbeats_lose_nothing(ctx: Ctx) {
         .progress(&learner, course.id, None)
         .await
         .expect("progress");
-    let watch = progress.enrollment.lessons[&clip].video.clone().expect("video");
+    let watch = progress.enrollment.lessons()[&clip].video.clone().expect("video");
     assert_eq!(watch.watched.spans(), &[(0, 200_000)]);
     assert_eq!(watch.heartbeats, 100);
     assert_eq!(watch.watch_time_ms, 200_000);
-    assert_eq!(progress.enrollment.version, 101);
+    assert_eq!(progress.enrollment.version(), 101);
     assert_eq!(progress.evaluation.lessons[1].state, LessonState::Unlocked);
 }
 
@@ -688,7 +692,7 @@ async fn concurrent_events_on_different_lessons_all_land(ctx: Ctx) {
         .expect("progress");
     assert_eq!(progress.evaluation.completed_required, 20);
     assert_eq!(progress.evaluation.percent, 100);
-    assert_eq!(progress.enrollment.status, EnrollmentStatus::Completed);
+    assert_eq!(progress.enrollment.status(), EnrollmentStatus::Completed);
 }
 
 async fn explicit_prerequisites_form_a_dag(ctx: Ctx) {
@@ -884,11 +888,11 @@ async fn lessons_added_after_completion_keep_enrollment_completed(ctx: Ctx) {
         .await
         .expect("progress");
     assert_eq!(
-        progress.enrollment.status,
+        progress.enrollment.status(),
         EnrollmentStatus::Completed,
         "completion is never revoked"
     );
-    assert!(progress.enrollment.certificate.is_some());
+    assert!(progress.enrollment.certificate().is_some());
     assert_eq!(
         progress.evaluation.percent, 50,
         "percent reflects the course as it is now"
@@ -918,7 +922,7 @@ async fn cancelled_enrollment_keeps_progress_on_return(ctx: Ctx) {
         .cancel_enrollment(&learner, course.id)
         .await
         .expect("cancel");
-    assert_eq!(cancelled.status, EnrollmentStatus::Cancelled);
+    assert_eq!(cancelled.status(), EnrollmentStatus::Cancelled);
     assert!(matches!(
         ctx.lms.learning.cancel_enrollment(&learner, course.id).await,
         Err(Error::InvalidTransition { .. })
@@ -933,7 +937,7 @@ async fn cancelled_enrollment_keeps_progress_on_return(ctx: Ctx) {
         Err(Error::NotEnrolled)
     ));
     let back = ctx.lms.learning.enroll(&learner, course.id).await.expect("return");
-    assert_eq!((back.id, back.status), (cancelled.id, EnrollmentStatus::Active));
+    assert_eq!((back.id(), back.status()), (cancelled.id(), EnrollmentStatus::Active));
     let progress = ctx
         .lms
         .learning
@@ -959,7 +963,7 @@ async fn learners_never_see_each_others_progress(ctx: Ctx) {
         .progress(&owner, course.id, Some(learner.user_id))
         .await
         .expect("owner sees");
-    assert_eq!(as_owner.enrollment.user_id, learner.user_id);
+    assert_eq!(as_owner.enrollment.user_id(), learner.user_id);
     let boss = admin(&ctx).await;
     assert!(ctx
         .lms
@@ -979,7 +983,7 @@ async fn instructors_see_only_their_courses_enrollments(ctx: Ctx) {
         .await
         .expect("own");
     assert_eq!(
-        page.items.iter().map(|e| e.user_id).collect::<Vec<_>>(),
+        page.items.iter().map(|e| e.user_id()).collect::<Vec<_>>(),
         vec![learner.user_id]
     );
     let refused = ctx
@@ -1003,7 +1007,7 @@ async fn my_enrollments_lists_own_only(ctx: Ctx) {
     let mut expected = Vec::new();
     for _ in 0..3 {
         let course = published_course(&ctx, &owner, vec![text("A")]).await;
-        expected.push(ctx.lms.learning.enroll(&learner, course.id).await.expect("enroll").id);
+        expected.push(ctx.lms.learning.enroll(&learner, course.id).await.expect("enroll").id());
         ctx.lms.learning.enroll(&other, course.id).await.expect("other enrolls");
     }
     let page = ctx
@@ -1019,7 +1023,7 @@ async fn my_enrollments_lists_own_only(ctx: Ctx) {
         .my_enrollments(&learner, PageRequest::new(page.next_after, Some(2)).expect("page"))
         .await
         .expect("page 2");
-    let ids: Vec<_> = page.items.iter().chain(&rest.items).map(|e| e.id).collect();
+    let ids: Vec<_> = page.items.iter().chain(&rest.items).map(|e| e.id()).collect();
     assert_eq!(ids, expected);
     assert!(rest.next_after.is_none());
     assert!(PageRequest::new(None, Some(0)).is_err() && PageRequest::new(None, Some(101)).is_err());
@@ -1043,8 +1047,7 @@ async fn refund_revokes_certificate_and_access(ctx: Ctx) {
             ..
         }
     ));
-    let expected = enrollment.version;
-    enrollment.version += 1;
+    let expected = enrollment.next_version();
     ctx.stores
         .enrollments
         .update_enrollment(&enrollment, expected, &[])
@@ -1053,7 +1056,7 @@ async fn refund_revokes_certificate_and_access(ctx: Ctx) {
     let certificate = ctx
         .lms
         .learning
-        .verify_certificate(enrollment.certificate.as_ref().expect("cert").id)
+        .verify_certificate(enrollment.certificate().expect("cert").id)
         .await
         .expect("verify");
     assert_eq!(certificate.revoked_at, Some(now));

@@ -3,17 +3,20 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use futures::future::join_all;
 use uuid::Uuid;
 
-use super::fixtures::{course_record, enrollment_record, tag, user_event, user_record};
+use super::fixtures::{complete_course_record, course_record, enrollment_record, tag, user_event, user_record};
 use super::{behaviour_list, Behaviour, Ctx};
-use crate::domain::course::CourseStatus;
-use crate::domain::enrollment::{Certificate, EnrollmentStatus};
+use crate::domain::course::{Course, CourseStatus};
+use crate::domain::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LearningEvent};
 use crate::domain::lesson::{Lesson, LessonContent};
 use crate::domain::text::{normalize_for_match, Description, DisplayName, Email, LessonBody, Title};
 use crate::domain::user::Role;
-use crate::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
+use crate::domain::video::WatchInterval;
+use crate::ids::{CourseId, EnrollmentId, EventId, LessonId, UserId};
 use crate::ports::{CourseFilter, Page, PageRequest, StoreError, UniqueKey};
 
 pub(super) fn behaviours() -> Vec<Behaviour> {
@@ -348,9 +351,13 @@ async fn duplicate_course_id_is_rejected(ctx: Ctx) {
 async fn course_update_checks_version(ctx: Ctx) {
     let mut course = course_record(UserId::new(), ctx.clock_now());
     ctx.stores.courses.insert_course(&course, &[]).await.expect("insert");
-    course.status = CourseStatus::Published;
-    course.version = 2;
-    ctx.stores.courses.update_course(&course, 1, &[]).await.expect("update");
+    course.publish(ctx.clock_now()).expect("publish");
+    let expected = course.next_version();
+    ctx.stores
+        .courses
+        .update_course(&course, expected, &[])
+        .await
+        .expect("update");
     let mut stale = course.clone();
     stale.title = Title::parse("Stale").expect("title");
     assert_version_conflict(ctx.stores.courses.update_course(&stale, 1, &[]).await);
@@ -362,8 +369,8 @@ async fn course_update_checks_version(ctx: Ctx) {
 
 async fn course_update_of_missing_course_is_not_found(ctx: Ctx) {
     let mut course = course_record(UserId::new(), ctx.clock_now());
-    course.version = 2;
-    assert_not_found(ctx.stores.courses.update_course(&course, 1, &[]).await);
+    let expected = course.next_version();
+    assert_not_found(ctx.stores.courses.update_course(&course, expected, &[]).await);
 }
 
 async fn course_version_follows_updates(ctx: Ctx) {
@@ -372,12 +379,12 @@ async fn course_version_follows_updates(ctx: Ctx) {
     assert_eq!(courses.course_version(course.id).await.expect("missing"), None);
     courses.insert_course(&course, &[]).await.expect("insert");
     assert_eq!(courses.course_version(course.id).await.expect("inserted"), Some(1));
-    course.version = 2;
-    courses.update_course(&course, 1, &[]).await.expect("update");
+    let expected = course.next_version();
+    courses.update_course(&course, expected, &[]).await.expect("update");
     assert_eq!(courses.course_version(course.id).await.expect("updated"), Some(2));
     let mut stale = course.clone();
-    stale.version = 3;
-    assert_version_conflict(courses.update_course(&stale, 1, &[]).await);
+    stale.next_version();
+    assert_version_conflict(courses.update_course(&stale, expected, &[]).await);
     assert_eq!(
         courses.course_version(course.id).await.expect("after a conflict"),
         Some(2)
@@ -405,8 +412,12 @@ async fn removed_lesson_no_longer_finds_course(ctx: Ctx) {
     );
     let added_id = added.id;
     course.lessons.push(added);
-    course.version = 2;
-    ctx.stores.courses.update_course(&course, 1, &[]).await.expect("update");
+    let expected = course.next_version();
+    ctx.stores
+        .courses
+        .update_course(&course, expected, &[])
+        .await
+        .expect("update");
     assert_eq!(
         ctx.stores.courses.find_course_by_lesson(removed).await.expect("find"),
         None
@@ -442,12 +453,18 @@ async fn lesson_id_moves_to_the_course_written_last(ctx: Ctx) {
         Some(&first),
         "the course the id left is stored as it was"
     );
-    first.version = 2;
-    courses.update_course(&first, 1, &[]).await.expect("update first");
+    let expected = first.next_version();
+    courses
+        .update_course(&first, expected, &[])
+        .await
+        .expect("update first");
     assert_eq!(course_of(&ctx, moved).await, Some(first.id), "an update takes it back");
     second.lessons.pop();
-    second.version = 2;
-    courses.update_course(&second, 1, &[]).await.expect("update second");
+    let expected = second.next_version();
+    courses
+        .update_course(&second, expected, &[])
+        .await
+        .expect("update second");
     assert_eq!(
         course_of(&ctx, moved).await,
         Some(first.id),
@@ -457,8 +474,11 @@ async fn lesson_id_moves_to_the_course_written_last(ctx: Ctx) {
     third.lessons.push(first.lessons[0].clone());
     courses.insert_course(&third, &[]).await.expect("insert third");
     first.lessons.remove(0);
-    first.version = 3;
-    courses.update_course(&first, 2, &[]).await.expect("update first again");
+    let expected = first.next_version();
+    courses
+        .update_course(&first, expected, &[])
+        .await
+        .expect("update first again");
     assert_eq!(course_of(&ctx, moved).await, Some(third.id));
     assert_eq!(course_of(&ctx, kept).await, Some(first.id));
 }
@@ -524,7 +544,7 @@ async fn courses_filtered_by_owner_and_status(ctx: Ctx) {
     let owner = UserId::new();
     let ids = insert_courses(&ctx, owner, 4, |i, c| {
         if i % 2 == 0 {
-            c.status = CourseStatus::Published;
+            c.publish(ctx.clock_now()).expect("publish");
         }
     })
     .await;
@@ -684,7 +704,8 @@ async fn large_course_round_trips(ctx: Ctx) {
     assert_eq!(*loaded, course);
 }
 
-async fn stored_enrollment(ctx: &Ctx) -> crate::domain::enrollment::Enrollment {
+/// A stored new enrollment in a course record (the course itself is not stored).
+async fn stored_enrollment_in_course(ctx: &Ctx) -> (Course, Enrollment) {
     let course = course_record(UserId::new(), ctx.clock_now());
     let enrollment = enrollment_record(UserId::new(), &course, ctx.clock_now());
     ctx.stores
@@ -692,33 +713,60 @@ async fn stored_enrollment(ctx: &Ctx) -> crate::domain::enrollment::Enrollment {
         .insert_enrollment(&enrollment, &[])
         .await
         .expect("insert");
+    (course, enrollment)
+}
+
+/// A stored new enrollment.
+async fn stored_enrollment(ctx: &Ctx) -> Enrollment {
+    stored_enrollment_in_course(ctx).await.1
+}
+
+/// A change to an enrollment of a [`course_record`]: `seconds` more of its video watched,
+/// under a fresh client event id.
+fn watch(enrollment: &mut Enrollment, course: &Course, seconds: (f64, f64), now: DateTime<Utc>) {
+    let interval = WatchInterval::from_seconds(seconds.0, seconds.1).expect("interval");
+    let event = LearningEvent::VideoWatched(vec![interval]);
     enrollment
+        .apply(course, course.lessons[0].id, &event, Some(EventId::new()), &[], now)
+        .expect("watch");
+}
+
+/// The same enrollment (same id) as if it were in another course. No domain method
+/// moves an enrollment, so only a stored document can say so: it is decoded from one.
+fn in_another_course(enrollment: &Enrollment) -> Enrollment {
+    let mut doc = serde_json::to_value(enrollment).expect("encode");
+    doc["course_id"] = serde_json::to_value(CourseId::new()).expect("encode id");
+    serde_json::from_value(doc).expect("decode")
 }
 
 async fn enrollment_round_trips(ctx: Ctx) {
-    let mut enrollment = stored_enrollment(&ctx).await;
+    let (course, mut enrollment) = stored_enrollment_in_course(&ctx).await;
     assert_eq!(
-        ctx.stores.enrollments.get_enrollment(enrollment.id).await.expect("get"),
+        ctx.stores
+            .enrollments
+            .get_enrollment(enrollment.id())
+            .await
+            .expect("get"),
         Some(enrollment.clone())
     );
-    let lesson = LessonId::new();
-    let progress = enrollment.lessons.entry(lesson).or_default();
-    progress.completed_at = Some(ctx.clock_now());
-    let mut video = crate::domain::video::VideoProgress::default();
-    video.watched.insert(0, 1_500);
-    video.watched.insert(3_000, 9_000);
-    video.watch_time_ms = 12_345;
-    progress.video = Some(video);
-    enrollment.last_lesson_id = Some(lesson);
-    enrollment.recent_event_ids.push_back(crate::ids::EventId::new());
-    enrollment.version = 2;
+    // Disjoint spans, a replay, then the video completed: every progress field is set.
+    watch(&mut enrollment, &course, (0.0, 1.5), ctx.clock_now());
+    watch(&mut enrollment, &course, (3.0, 9.0), ctx.clock_now());
+    watch(&mut enrollment, &course, (0.0, 600.0), ctx.clock_now());
+    let progress = enrollment.lesson(course.lessons[0].id).expect("progress");
+    assert!(progress.completed_at.is_some() && progress.video.is_some());
+    let expected = enrollment.next_version();
     ctx.stores
         .enrollments
-        .update_enrollment(&enrollment, 1, &[])
+        .update_enrollment(&enrollment, expected, &[])
         .await
         .expect("update");
     assert_eq!(
-        ctx.stores.enrollments.get_enrollment(enrollment.id).await.expect("get"),
+        ctx.stores
+            .enrollments
+            .get_enrollment(enrollment.id())
+            .await
+            .expect("get"),
         Some(enrollment)
     );
     assert_eq!(
@@ -733,16 +781,21 @@ async fn enrollment_round_trips(ctx: Ctx) {
 
 async fn second_enrollment_in_same_course_is_rejected(ctx: Ctx) {
     let enrollment = stored_enrollment(&ctx).await;
-    let mut again = enrollment.clone();
-    again.id = EnrollmentId::new();
+    let again = Enrollment::new(
+        enrollment.user_id(),
+        enrollment.course_id(),
+        EnrollmentSource::Subscription,
+        ctx.clock_now(),
+    );
     assert_duplicate(
         ctx.stores.enrollments.insert_enrollment(&again, &[]).await,
         UniqueKey::UserCourse,
     );
-    let mut same_id = enrollment.clone();
-    same_id.course_id = CourseId::new();
     assert_duplicate(
-        ctx.stores.enrollments.insert_enrollment(&same_id, &[]).await,
+        ctx.stores
+            .enrollments
+            .insert_enrollment(&in_another_course(&enrollment), &[])
+            .await,
         UniqueKey::Id,
     );
 }
@@ -752,14 +805,14 @@ async fn enrollment_found_by_user_and_course(ctx: Ctx) {
     let found = ctx
         .stores
         .enrollments
-        .find_enrollment(enrollment.user_id, enrollment.course_id)
+        .find_enrollment(enrollment.user_id(), enrollment.course_id())
         .await
         .expect("find");
     assert_eq!(found, Some(enrollment.clone()));
     let other = ctx
         .stores
         .enrollments
-        .find_enrollment(enrollment.user_id, CourseId::new())
+        .find_enrollment(enrollment.user_id(), CourseId::new())
         .await
         .expect("find other");
     assert_eq!(other, None);
@@ -777,7 +830,7 @@ async fn enrollments_found_for_several_courses(ctx: Ctx) {
             .insert_enrollment(&enrollment, &[])
             .await
             .expect("insert");
-        ids.push(enrollment.id);
+        ids.push(enrollment.id());
         courses.push(course.id);
     }
     let mut found: Vec<_> = ctx
@@ -787,7 +840,7 @@ async fn enrollments_found_for_several_courses(ctx: Ctx) {
         .await
         .expect("find many")
         .into_iter()
-        .map(|e| e.id)
+        .map(|e| e.id())
         .collect();
     found.sort();
     let mut expected = vec![ids[0], ids[2]];
@@ -811,18 +864,23 @@ async fn enrollments_found_for_several_courses(ctx: Ctx) {
 
 async fn enrollment_update_checks_version(ctx: Ctx) {
     let mut enrollment = stored_enrollment(&ctx).await;
-    enrollment.status = EnrollmentStatus::Cancelled;
-    enrollment.version = 2;
+    let mut stale = enrollment.clone();
+    enrollment.cancel(ctx.clock_now()).expect("cancel");
+    let expected = enrollment.next_version();
     ctx.stores
         .enrollments
-        .update_enrollment(&enrollment, 1, &[])
+        .update_enrollment(&enrollment, expected, &[])
         .await
         .expect("update");
-    let mut stale = enrollment.clone();
-    stale.status = EnrollmentStatus::Expired;
-    assert_version_conflict(ctx.stores.enrollments.update_enrollment(&stale, 1, &[]).await);
+    stale.expire(ctx.clock_now()).expect("expire");
+    let expected = stale.next_version();
+    assert_version_conflict(ctx.stores.enrollments.update_enrollment(&stale, expected, &[]).await);
     assert_eq!(
-        ctx.stores.enrollments.get_enrollment(enrollment.id).await.expect("get"),
+        ctx.stores
+            .enrollments
+            .get_enrollment(enrollment.id())
+            .await
+            .expect("get"),
         Some(enrollment)
     );
 }
@@ -830,12 +888,17 @@ async fn enrollment_update_checks_version(ctx: Ctx) {
 async fn enrollment_update_of_missing_is_not_found(ctx: Ctx) {
     let course = course_record(UserId::new(), ctx.clock_now());
     let mut enrollment = enrollment_record(UserId::new(), &course, ctx.clock_now());
-    enrollment.version = 2;
-    assert_not_found(ctx.stores.enrollments.update_enrollment(&enrollment, 1, &[]).await);
+    let expected = enrollment.next_version();
+    assert_not_found(
+        ctx.stores
+            .enrollments
+            .update_enrollment(&enrollment, expected, &[])
+            .await,
+    );
 }
 
 /// Stores `n` enrollments of different learners in different courses.
-async fn stored_enrollments(ctx: &Ctx, n: usize) -> Vec<crate::domain::enrollment::Enrollment> {
+async fn stored_enrollments(ctx: &Ctx, n: usize) -> Vec<Enrollment> {
     let mut stored = Vec::new();
     for _ in 0..n {
         stored.push(stored_enrollment(ctx).await);
@@ -846,11 +909,11 @@ async fn stored_enrollments(ctx: &Ctx, n: usize) -> Vec<crate::domain::enrollmen
 async fn concurrent_enrollment_lookups_each_find_their_own(ctx: Ctx) {
     let stored = stored_enrollments(&ctx, 12).await;
     // Every enrollment three times, and as many keys that match nothing, all at once.
-    let mut lookups: Vec<(UserId, CourseId, Option<&crate::domain::enrollment::Enrollment>)> = Vec::new();
+    let mut lookups: Vec<(UserId, CourseId, Option<&Enrollment>)> = Vec::new();
     for _ in 0..3 {
         for e in &stored {
-            lookups.push((e.user_id, e.course_id, Some(e)));
-            lookups.push((e.user_id, CourseId::new(), None));
+            lookups.push((e.user_id(), e.course_id(), Some(e)));
+            lookups.push((e.user_id(), CourseId::new(), None));
         }
     }
     let found = join_all(
@@ -865,29 +928,27 @@ async fn concurrent_enrollment_lookups_each_find_their_own(ctx: Ctx) {
 }
 
 async fn concurrent_enrollment_updates_each_get_their_outcome(ctx: Ctx) {
-    let stored = stored_enrollments(&ctx, 8).await;
-    let contested = &stored[0];
-    // Five writers of the same version of one enrollment, one writer of each other
-    // enrollment, and one of an enrollment that does not exist, all at once.
+    let (course, contested) = stored_enrollment_in_course(&ctx).await;
+    let others = stored_enrollments(&ctx, 7).await;
+    // Five writers of the same version of one enrollment, each with other progress, one
+    // writer of each other enrollment, and one of an enrollment that does not exist, all
+    // at once.
     let mut writes = Vec::new();
-    for _ in 0..5 {
+    for i in 0..5 {
         let mut next = contested.clone();
-        next.version = 2;
-        next.last_lesson_id = Some(LessonId::new());
+        let start = f64::from(i) * 10.0;
+        watch(&mut next, &course, (start, start + 5.0), ctx.clock_now());
+        next.next_version();
         writes.push(next);
     }
-    for e in &stored[1..] {
+    for e in &others {
         let mut next = e.clone();
-        next.version = 2;
-        next.status = EnrollmentStatus::Cancelled;
+        next.cancel(ctx.clock_now()).expect("cancel");
+        next.next_version();
         writes.push(next);
     }
-    let mut missing = enrollment_record(
-        UserId::new(),
-        &course_record(UserId::new(), ctx.clock_now()),
-        ctx.clock_now(),
-    );
-    missing.version = 2;
+    let mut missing = enrollment_record(UserId::new(), &course, ctx.clock_now());
+    missing.next_version();
     writes.push(missing);
     let outcomes = join_all(
         writes
@@ -897,7 +958,7 @@ async fn concurrent_enrollment_updates_each_get_their_outcome(ctx: Ctx) {
     .await;
 
     let (contested_outcomes, rest) = outcomes.split_at(5);
-    let winners: Vec<&crate::domain::enrollment::Enrollment> = contested_outcomes
+    let winners: Vec<&Enrollment> = contested_outcomes
         .iter()
         .zip(&writes)
         .filter(|(outcome, _)| outcome.is_ok())
@@ -919,9 +980,9 @@ async fn concurrent_enrollment_updates_each_get_their_outcome(ctx: Ctx) {
     );
 
     let read = |id| ctx.stores.enrollments.get_enrollment(id);
-    assert_eq!(read(contested.id).await.expect("get").as_ref(), Some(winners[0]));
+    assert_eq!(read(contested.id()).await.expect("get").as_ref(), Some(winners[0]));
     for write in &writes[5..writes.len() - 1] {
-        assert_eq!(read(write.id).await.expect("get").as_ref(), Some(write));
+        assert_eq!(read(write.id()).await.expect("get").as_ref(), Some(write));
     }
 }
 
@@ -936,16 +997,16 @@ async fn enrollments_page_by_user(ctx: Ctx) {
             .insert_enrollment(&enrollment, &[])
             .await
             .expect("insert");
-        ids.push(enrollment.id);
+        ids.push(enrollment.id());
     }
     stored_enrollment(&ctx).await;
     let all = collect_pages(
         2,
-        |e: &crate::domain::enrollment::Enrollment| e.id.as_uuid(),
+        |e: &Enrollment| e.id().as_uuid(),
         |page| ctx.stores.enrollments.list_enrollments_for_user(user, page),
     )
     .await;
-    assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+    assert_eq!(all.iter().map(|e| e.id()).collect::<Vec<_>>(), ids);
 }
 
 async fn enrollments_page_by_course(ctx: Ctx) {
@@ -958,48 +1019,41 @@ async fn enrollments_page_by_course(ctx: Ctx) {
             .insert_enrollment(&enrollment, &[])
             .await
             .expect("insert");
-        ids.push(enrollment.id);
+        ids.push(enrollment.id());
     }
     stored_enrollment(&ctx).await;
     let all = collect_pages(
         2,
-        |e: &crate::domain::enrollment::Enrollment| e.id.as_uuid(),
+        |e: &Enrollment| e.id().as_uuid(),
         |page| ctx.stores.enrollments.list_enrollments_for_course(course.id, page),
     )
     .await;
-    assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+    assert_eq!(all.iter().map(|e| e.id()).collect::<Vec<_>>(), ids);
 }
 
 async fn enrollment_found_by_certificate(ctx: Ctx) {
-    let mut enrollment = stored_enrollment(&ctx).await;
-    let certificate = Certificate {
-        id: CertificateId::new(),
-        user_id: enrollment.user_id,
-        course_id: enrollment.course_id,
-        course_title: "Rust 101".into(),
-        issued_at: ctx.clock_now(),
-        revoked_at: None,
-    };
+    let (course, mut enrollment) = stored_enrollment_in_course(&ctx).await;
+    complete_course_record(&mut enrollment, &course, ctx.clock_now());
+    assert_eq!(enrollment.status(), EnrollmentStatus::Completed);
+    let certificate_id = enrollment.certificate().expect("certificate").id;
     assert_eq!(
         ctx.stores
             .enrollments
-            .find_enrollment_by_certificate(certificate.id)
+            .find_enrollment_by_certificate(certificate_id)
             .await
             .expect("before"),
         None
     );
-    enrollment.status = EnrollmentStatus::Completed;
-    enrollment.certificate = Some(certificate.clone());
-    enrollment.version = 2;
+    let expected = enrollment.next_version();
     ctx.stores
         .enrollments
-        .update_enrollment(&enrollment, 1, &[])
+        .update_enrollment(&enrollment, expected, &[])
         .await
         .expect("update");
     let found = ctx
         .stores
         .enrollments
-        .find_enrollment_by_certificate(certificate.id)
+        .find_enrollment_by_certificate(certificate_id)
         .await
         .expect("find");
     assert_eq!(found, Some(enrollment));
@@ -1036,10 +1090,10 @@ async fn events_are_stored_with_the_write(ctx: Ctx) {
         .insert_course(&course, &[])
         .await
         .expect("insert course");
-    course.version = 2;
+    let expected = course.next_version();
     ctx.stores
         .courses
-        .update_course(&course, 1, &course_events)
+        .update_course(&course, expected, &course_events)
         .await
         .expect("update course");
     let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
@@ -1074,11 +1128,13 @@ async fn rejected_write_stores_no_events(ctx: Ctx) {
         .is_err());
     let enrollment = stored_enrollment(&ctx).await;
     let mut conflicting = enrollment.clone();
-    conflicting.version = 3;
+    conflicting.next_version();
+    // Expects version 2 where version 1 is stored.
+    let expected = conflicting.next_version();
     assert!(ctx
         .stores
         .enrollments
-        .update_enrollment(&conflicting, 2, std::slice::from_ref(&event))
+        .update_enrollment(&conflicting, expected, std::slice::from_ref(&event))
         .await
         .is_err());
     assert!(ctx.stores.outbox.pending_events(100).await.expect("pending").is_empty());

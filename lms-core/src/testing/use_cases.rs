@@ -253,14 +253,14 @@ async fn admins_can_change_any_course(ctx: Ctx) {
         .expect("admin edits");
     assert_eq!(edited.title.as_str(), "Edited by admin");
     assert!(!edited.price.is_free());
-    assert_eq!(edited.version, course.version + 1);
+    assert_eq!(edited.version(), course.version() + 1);
     assert_eq!(
         ctx.lms
             .catalog
             .publish(&boss, course.id)
             .await
             .expect("admin publishes")
-            .status,
+            .status(),
         CourseStatus::Published
     );
 }
@@ -349,13 +349,13 @@ async fn publishing_needs_a_required_lesson(ctx: Ctx) {
 async fn course_lifecycle_is_enforced(ctx: Ctx) {
     let owner = instructor(&ctx).await;
     let course = published_course(&ctx, &owner, vec![text("One")]).await;
-    assert!(course.published_at.is_some());
+    assert!(course.published_at().is_some());
     assert!(matches!(
         ctx.lms.catalog.publish(&owner, course.id).await,
         Err(Error::CourseState { .. })
     ));
     let archived = ctx.lms.catalog.archive(&owner, course.id).await.expect("archive");
-    assert_eq!(archived.status, CourseStatus::Archived);
+    assert_eq!(archived.status(), CourseStatus::Archived);
     assert!(matches!(
         ctx.lms.catalog.archive(&owner, course.id).await,
         Err(Error::CourseState { .. })
@@ -371,7 +371,8 @@ async fn course_lifecycle_is_enforced(ctx: Ctx) {
     ));
     let again = ctx.lms.catalog.publish(&owner, course.id).await.expect("republish");
     assert_eq!(
-        again.published_at, course.published_at,
+        again.published_at(),
+        course.published_at(),
         "first publication time is kept"
     );
 }
@@ -605,21 +606,21 @@ async fn class_enrollment_covers_published_courses(ctx: Ctx) {
         ctx.lms.classes.add_course(&owner, class.id, course).await.expect("add");
     }
     let enrolled = ctx.lms.classes.enroll(&learner, class.id).await.expect("enroll");
-    assert_eq!(enrolled.iter().map(|e| e.course_id).collect::<Vec<_>>(), vec![one.id]);
+    assert_eq!(enrolled.iter().map(|e| e.course_id()).collect::<Vec<_>>(), vec![one.id]);
     ctx.lms
         .classes
         .add_course(&owner, class.id, two.id)
         .await
         .expect("add later");
     let again = ctx.lms.classes.enroll(&learner, class.id).await.expect("enroll again");
-    let mut courses: Vec<_> = again.iter().map(|e| e.course_id).collect();
+    let mut courses: Vec<_> = again.iter().map(|e| e.course_id()).collect();
     courses.sort();
     let mut expected = vec![one.id, two.id];
     expected.sort();
     assert_eq!(courses, expected);
     assert_eq!(
-        again.iter().find(|e| e.course_id == one.id).map(|e| e.id),
-        Some(enrolled[0].id)
+        again.iter().find(|e| e.course_id() == one.id).map(|e| e.id()),
+        Some(enrolled[0].id())
     );
     let stored = ctx.lms.classes.get_class(&learner, class.id).await.expect("get");
     assert_eq!(stored.course_ids.len(), 3);

@@ -125,7 +125,7 @@ impl LearningApi {
             .await?;
         Ok(Json(ProgressResponse::new(
             &p.course,
-            p.enrollment.status,
+            p.enrollment.status(),
             &p.evaluation,
         )))
     }

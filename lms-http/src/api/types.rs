@@ -779,15 +779,15 @@ pub struct EnrollmentResponse {
 impl From<Enrollment> for EnrollmentResponse {
     fn from(e: Enrollment) -> Self {
         Self {
-            id: e.id.as_uuid(),
-            user_id: e.user_id.as_uuid(),
-            course_id: e.course_id.as_uuid(),
-            status: e.status.into(),
-            enrolled_at: e.enrolled_at,
-            completed_at: e.completed_at,
+            id: e.id().as_uuid(),
+            user_id: e.user_id().as_uuid(),
+            course_id: e.course_id().as_uuid(),
+            status: e.status().into(),
+            enrolled_at: e.enrolled_at(),
+            completed_at: e.completed_at(),
             completed_lessons: e.completed_lessons().len() as u32,
-            certificate_id: e.certificate.as_ref().map(|c| c.id.as_uuid()),
-            last_lesson_id: e.last_lesson_id.map(|l| l.as_uuid()),
+            certificate_id: e.certificate().as_ref().map(|c| c.id.as_uuid()),
+            last_lesson_id: e.last_lesson_id().map(|l| l.as_uuid()),
         }
     }
 }
@@ -1113,7 +1113,7 @@ impl ProgressUpdateResponse {
             duplicate: u.duplicate,
             percent: u.evaluation.percent,
             next_lesson_id: u.evaluation.next_lesson_id.map(|l| l.as_uuid()),
-            enrollment_status: u.enrollment.status.into(),
+            enrollment_status: u.enrollment.status().into(),
             score_percent: grade.map(|g| g.score_percent),
             passed: grade.map(|g| g.passed),
             correct: grade.map(|g| g.correct),
