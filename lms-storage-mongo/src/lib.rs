@@ -130,7 +130,43 @@ impl MongoStore {
     /// it).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn migrate(&self) -> StoreResult<()> {
-        schema::migrate(&self.db).await
+        schema::migrate(&self.db).await?;
+        self.move_classes_into_records().await
+    }
+
+    /// Moves the classes stored by releases before records (the `classes` collection,
+    /// `{_id, version, doc}`) into records of kind `class`, then drops the collection. A
+    /// class already moved is skipped, so an interrupted move resumes where it stopped.
+    async fn move_classes_into_records(&self) -> StoreResult<()> {
+        use futures::TryStreamExt;
+        use lms_core::domain::class::Class;
+        use lms_core::ports::UnitOfWork;
+        const LEGACY_CLASSES: &str = "classes";
+        let names = self.db.list_collection_names().await.map_err(error::classify)?;
+        if !names.iter().any(|n| n == LEGACY_CLASSES) {
+            return Ok(());
+        }
+        let legacy = self.db.collection::<mongodb::bson::Document>(LEGACY_CLASSES);
+        let stored: Vec<mongodb::bson::Document> = legacy
+            .find(mongodb::bson::doc! {})
+            .await
+            .map_err(error::classify)?
+            .try_collect()
+            .await
+            .map_err(error::classify)?;
+        let records = lms_core::records::Records::new(std::sync::Arc::new(self.clone()));
+        let mut unit = UnitOfWork::default();
+        for doc in stored {
+            let class: Class = codec::decode_field(doc, "doc")?;
+            if records.get::<Class>(class.id).await?.is_none() {
+                unit.insert(&class)?;
+            }
+        }
+        if !unit.writes.is_empty() {
+            tracing::info!(classes = unit.writes.len(), "moving classes into records");
+            records.write(&unit).await?;
+        }
+        legacy.drop().await.map_err(error::classify)
     }
 
     /// Closes the driver's connections; later operations fail with

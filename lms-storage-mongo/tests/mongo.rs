@@ -258,3 +258,23 @@ async fn a_searched_text_bson_cannot_hold_matches_nothing() {
     let page = store.list_courses(&filter, PageRequest::first()).await.expect("list");
     assert!(page.items.is_empty() && page.next_after.is_none());
 }
+
+#[tokio::test]
+async fn classes_stored_before_records_become_records() {
+    let Some((_db, store)) = fresh("classes_stored_before_records_become_records").await else {
+        return;
+    };
+    let (class, _) = lms_storage_sql::testing::class_stored_before_records();
+    let stored = mongodb::bson::serialize_to_document(&class).expect("a class encodes");
+    store
+        .database()
+        .collection::<Document>("classes")
+        .insert_one(doc! { "_id": class.id.to_string(), "version": 3_i64, "doc": stored })
+        .await
+        .expect("a class as stored before");
+    store.migrate().await.expect("migrate moves it");
+    store.migrate().await.expect("and again, with nothing left to move");
+    let names = store.database().list_collection_names().await.expect("names");
+    assert!(!names.iter().any(|n| n == "classes"), "the old collection is dropped");
+    lms_storage_sql::testing::assert_class_became_a_record(std::sync::Arc::new(store.clone()), &class).await;
+}
