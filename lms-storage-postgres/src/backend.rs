@@ -5,15 +5,14 @@
 use async_trait::async_trait;
 use lms_core::domain::events::DomainEvent;
 use lms_core::ports::{StoreError, StoreResult, UniqueKey};
-use lms_storage_sql::row::{FromRow, Row};
+use lms_storage_sql::row::{DriverRow, FromRow};
 use lms_storage_sql::statement::{Arg, Dialect, List, Placeholders, Statement, Value};
 use lms_storage_sql::{Backend, CourseRow, EnrollmentKey, VersionedEnrollment};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::types::Oid;
-use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgRow, PgTypeInfo, PgValueFormat, PgValueRef};
-use sqlx::types::chrono::{DateTime, Utc};
+use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgTypeInfo, PgValueFormat, PgValueRef};
 use sqlx::{Decode, Encode, PgConnection, PgPool, Postgres, Transaction, Type, ValueRef};
 use uuid::Uuid;
 
@@ -76,6 +75,12 @@ impl Decode<'_, Postgres> for Text {
     }
 }
 
+impl From<Text> for String {
+    fn from(Text(text): Text) -> Self {
+        text
+    }
+}
+
 /// A statement as sqlx runs it, its values bound: lists as arrays, documents as `jsonb`.
 fn query<'q>(statement: &'q Statement<'_>) -> sqlx::query::Query<'q, Postgres, PgArguments> {
     statement
@@ -92,40 +97,6 @@ fn query<'q>(statement: &'q Statement<'_>) -> sqlx::query::Query<'q, Postgres, P
             Arg::List(List::Ints(ns)) => query.bind(ns),
             Arg::List(List::Texts(texts)) => query.bind(texts),
         })
-}
-
-/// A result row's columns.
-struct Columns<'r>(&'r PgRow);
-
-impl Columns<'_> {
-    fn get<T>(&self, index: usize) -> StoreResult<T>
-    where
-        T: for<'v> Decode<'v, Postgres> + Type<Postgres>,
-    {
-        sqlx::Row::try_get(self.0, index).map_err(classify)
-    }
-}
-
-impl Row for Columns<'_> {
-    fn id(&self, index: usize) -> StoreResult<Uuid> {
-        self.get(index)
-    }
-
-    fn int(&self, index: usize) -> StoreResult<i64> {
-        self.get(index)
-    }
-
-    fn flag(&self, index: usize) -> StoreResult<bool> {
-        self.get(index)
-    }
-
-    fn text(&self, index: usize) -> StoreResult<String> {
-        self.get(index).map(|Text(text)| text)
-    }
-
-    fn time(&self, index: usize) -> StoreResult<DateTime<Utc>> {
-        self.get(index)
-    }
 }
 
 #[async_trait]
@@ -165,13 +136,19 @@ impl Backend for Pool {
         Ok(done.rows_affected())
     }
 
-    async fn fetch<R: FromRow>(&self, conn: Option<&mut PgConnection>, statement: &Statement<'_>) -> StoreResult<Vec<R>> {
+    async fn fetch<R: FromRow>(
+        &self,
+        conn: Option<&mut PgConnection>,
+        statement: &Statement<'_>,
+    ) -> StoreResult<Vec<R>> {
         let rows = match conn {
             Some(conn) => query(statement).fetch_all(conn).await,
             None => query(statement).fetch_all(&self.0).await,
         }
         .map_err(classify)?;
-        rows.iter().map(|row| R::from_row(&Columns(row))).collect()
+        rows.iter()
+            .map(|row| R::from_row(&DriverRow::<_, Text>::new(row)))
+            .collect()
     }
 
     /// By constraint name, whatever the table.

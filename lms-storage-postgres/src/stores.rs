@@ -159,4 +159,3 @@ impl ClassStore for PostgresStore {
         self.page(query, page, |c: &Class| c.id.as_uuid()).await
     }
 }
-

@@ -77,11 +77,20 @@ macro_rules! impl_sql_ports {
                     self.$sql.find_course_by_lesson(lesson_id).await
                 }
 
-                async fn update_course(&self, course: &Course, expected: u64, events: &[DomainEvent]) -> StoreResult<()> {
+                async fn update_course(
+                    &self,
+                    course: &Course,
+                    expected: u64,
+                    events: &[DomainEvent],
+                ) -> StoreResult<()> {
                     self.$sql.update_course(course, expected, events).await
                 }
 
-                async fn list_courses(&self, filter: &CourseFilter, page: PageRequest) -> StoreResult<Page<CourseSummary>> {
+                async fn list_courses(
+                    &self,
+                    filter: &CourseFilter,
+                    page: PageRequest,
+                ) -> StoreResult<Page<CourseSummary>> {
                     self.$sql.list_courses(filter, page).await
                 }
             }
@@ -96,11 +105,19 @@ macro_rules! impl_sql_ports {
                     self.$sql.get_enrollment(id).await
                 }
 
-                async fn find_enrollment(&self, user_id: UserId, course_id: CourseId) -> StoreResult<Option<Enrollment>> {
+                async fn find_enrollment(
+                    &self,
+                    user_id: UserId,
+                    course_id: CourseId,
+                ) -> StoreResult<Option<Enrollment>> {
                     self.$sql.find_enrollment(user_id, course_id).await
                 }
 
-                async fn find_enrollments(&self, user_id: UserId, course_ids: &[CourseId]) -> StoreResult<Vec<Enrollment>> {
+                async fn find_enrollments(
+                    &self,
+                    user_id: UserId,
+                    course_ids: &[CourseId],
+                ) -> StoreResult<Vec<Enrollment>> {
                     self.$sql.find_enrollments(user_id, course_ids).await
                 }
 

@@ -1,7 +1,10 @@
 //! Rows read back by the shared statements, decoded through each driver's own types.
 
+use std::marker::PhantomData;
+
 use chrono::{DateTime, Utc};
-use lms_core::ports::StoreResult;
+use lms_core::ports::{StoreError, StoreResult};
+use sqlx::{ColumnIndex, Database, Decode, Type};
 use uuid::Uuid;
 
 /// The columns of a result row, by position, as an adapter's driver decodes them.
@@ -18,41 +21,84 @@ pub trait Row {
     fn time(&self, index: usize) -> StoreResult<DateTime<Utc>>;
 }
 
+/// A driver's result row, its columns decoded with the driver's own types: `Text`
+/// decodes a text or document column (PostgreSQL reads `jsonb` documents through a type
+/// of its own).
+#[derive(Debug)]
+pub struct DriverRow<'r, R, Text = String> {
+    row: &'r R,
+    text: PhantomData<Text>,
+}
+
+impl<'r, R, Text> DriverRow<'r, R, Text> {
+    /// The columns of `row`.
+    pub fn new(row: &'r R) -> Self {
+        Self { row, text: PhantomData }
+    }
+}
+
+impl<R: sqlx::Row, Text> DriverRow<'_, R, Text>
+where
+    usize: ColumnIndex<R>,
+{
+    /// Column `index` as a `T`; a column that does not decode is a backend failure.
+    fn get<T>(&self, index: usize) -> StoreResult<T>
+    where
+        T: for<'v> Decode<'v, R::Database> + Type<R::Database>,
+    {
+        self.row.try_get(index).map_err(StoreError::backend)
+    }
+}
+
+impl<R, Text, DB> Row for DriverRow<'_, R, Text>
+where
+    DB: Database,
+    R: sqlx::Row<Database = DB>,
+    usize: ColumnIndex<R>,
+    Uuid: for<'v> Decode<'v, DB> + Type<DB>,
+    i64: for<'v> Decode<'v, DB> + Type<DB>,
+    bool: for<'v> Decode<'v, DB> + Type<DB>,
+    DateTime<Utc>: for<'v> Decode<'v, DB> + Type<DB>,
+    Text: for<'v> Decode<'v, DB> + Type<DB> + Into<String>,
+{
+    fn id(&self, index: usize) -> StoreResult<Uuid> {
+        self.get(index)
+    }
+
+    fn int(&self, index: usize) -> StoreResult<i64> {
+        self.get(index)
+    }
+
+    fn flag(&self, index: usize) -> StoreResult<bool> {
+        self.get(index)
+    }
+
+    fn text(&self, index: usize) -> StoreResult<String> {
+        self.get::<Text>(index).map(Into::into)
+    }
+
+    fn time(&self, index: usize) -> StoreResult<DateTime<Utc>> {
+        self.get(index)
+    }
+}
+
 /// A value read from one column.
 pub trait Column: Sized {
     /// The value of column `index` of `row`.
     fn read(row: &dyn Row, index: usize) -> StoreResult<Self>;
 }
 
-impl Column for Uuid {
-    fn read(row: &dyn Row, index: usize) -> StoreResult<Self> {
-        row.id(index)
-    }
+macro_rules! columns {
+    ($($column:ty => $read:ident),+) => {
+        $(impl Column for $column {
+            fn read(row: &dyn Row, index: usize) -> StoreResult<Self> {
+                row.$read(index)
+            }
+        })+
+    };
 }
 
-impl Column for i64 {
-    fn read(row: &dyn Row, index: usize) -> StoreResult<Self> {
-        row.int(index)
-    }
-}
-
-impl Column for bool {
-    fn read(row: &dyn Row, index: usize) -> StoreResult<Self> {
-        row.flag(index)
-    }
-}
-
-impl Column for String {
-    fn read(row: &dyn Row, index: usize) -> StoreResult<Self> {
-        row.text(index)
-    }
-}
-
-impl Column for DateTime<Utc> {
-    fn read(row: &dyn Row, index: usize) -> StoreResult<Self> {
-        row.time(index)
-    }
-}
+columns!(Uuid => id, i64 => int, bool => flag, String => text, DateTime<Utc> => time);
 
 /// What a query returns a row as: one column's value, or a tuple of the leading columns.
 pub trait FromRow: Sized + Send + 'static {

@@ -174,22 +174,17 @@ impl<'a> Statement<'a> {
 mod tests {
     use super::*;
 
-    const SQLITE: Dialect = Dialect {
-        placeholders: Placeholders::Anonymous,
-        max_list: 500,
-        position: "instr",
-        unique_before_primary_key: true,
-        concurrent_writers: false,
-        revoked_at_hint: "",
-    };
-    const POSTGRES: Dialect = Dialect {
-        placeholders: Placeholders::Numbered,
-        max_list: usize::MAX,
-        position: "strpos",
-        unique_before_primary_key: false,
-        concurrent_writers: true,
-        revoked_at_hint: "",
-    };
+    /// A dialect that differs from another only in how it writes placeholders.
+    fn dialect(placeholders: Placeholders) -> Dialect {
+        Dialect {
+            placeholders,
+            max_list: 2,
+            position: "position",
+            unique_before_primary_key: false,
+            concurrent_writers: false,
+            revoked_at_hint: "",
+        }
+    }
 
     fn lookup(dialect: Dialect, ids: &[Uuid]) -> Statement<'_> {
         let mut statement = Statement::new(dialect, "SELECT doc FROM t WHERE a = ? AND b");
@@ -202,11 +197,11 @@ mod tests {
     fn placeholders_are_spelled_as_the_dialect_wants() {
         let ids = [Uuid::now_v7(), Uuid::now_v7()];
         assert_eq!(
-            lookup(SQLITE, &ids).sql(),
+            lookup(dialect(Placeholders::Anonymous), &ids).sql(),
             "SELECT doc FROM t WHERE a = ? AND b IN (?, ?) AND c = ?"
         );
         assert_eq!(
-            lookup(POSTGRES, &ids).sql(),
+            lookup(dialect(Placeholders::Numbered), &ids).sql(),
             "SELECT doc FROM t WHERE a = $1 AND b = ANY ($2) AND c = $3"
         );
     }
@@ -214,7 +209,7 @@ mod tests {
     #[test]
     fn values_and_lists_are_bound_in_order() {
         let ids = [Uuid::now_v7()];
-        let statement = lookup(POSTGRES, &ids);
+        let statement = lookup(dialect(Placeholders::Numbered), &ids);
         assert!(matches!(
             statement.args(),
             [

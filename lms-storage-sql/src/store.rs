@@ -106,7 +106,9 @@ impl<B: Backend> SqlStore<B> {
         if let Some(after) = page.after {
             query.push(" AND id > ?").bind(Value::Id(after));
         }
-        query.push(" ORDER BY id LIMIT ?").bind(Value::Int(overfetch_limit(page)));
+        query
+            .push(" ORDER BY id LIMIT ?")
+            .bind(Value::Int(overfetch_limit(page)));
         Ok(Page::from_overfetch(self.docs(&query).await?, page.limit, id))
     }
 
@@ -137,7 +139,13 @@ impl<B: Backend> SqlStore<B> {
     /// Inserts the row `id` of `table`. Where the dialect may report the table's UNIQUE
     /// constraint before the primary key, a duplicate whose id exists too is a duplicate
     /// id, the rule every store checks first.
-    async fn insert(&self, tx: &mut B::Connection, table: &Table, statement: &Statement<'_>, id: Uuid) -> StoreResult<()> {
+    async fn insert(
+        &self,
+        tx: &mut B::Connection,
+        table: &Table,
+        statement: &Statement<'_>,
+        id: Uuid,
+    ) -> StoreResult<()> {
         let Err(err) = self.backend.execute(tx, statement).await else {
             return Ok(());
         };
@@ -153,7 +161,13 @@ impl<B: Backend> SqlStore<B> {
 
     /// Runs the versioned update of the row `id` of `table`: one that wrote no row fails
     /// with `NotFound` or `VersionConflict`, whichever holds.
-    async fn update(&self, tx: &mut B::Connection, table: &Table, statement: &Statement<'_>, id: Uuid) -> StoreResult<()> {
+    async fn update(
+        &self,
+        tx: &mut B::Connection,
+        table: &Table,
+        statement: &Statement<'_>,
+        id: Uuid,
+    ) -> StoreResult<()> {
         let updated = self
             .backend
             .execute(tx, statement)
@@ -197,7 +211,8 @@ impl<B: Backend> SqlStore<B> {
     /// `UserStore::update_user`.
     pub async fn update_user(&self, user: &User, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
         let row = UserRow::new(user)?;
-        let mut update = Self::statement("UPDATE users SET email = ?, version = ?, doc = ? WHERE id = ? AND version = ?");
+        let mut update =
+            Self::statement("UPDATE users SET email = ?, version = ?, doc = ? WHERE id = ? AND version = ?");
         update
             .bind(Value::Text(row.email))
             .bind(Value::Int(row.version))
@@ -279,7 +294,12 @@ impl<B: Backend> SqlStore<B> {
     }
 
     /// `CourseStore::update_course`.
-    pub async fn update_course(&self, course: &Course, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+    pub async fn update_course(
+        &self,
+        course: &Course,
+        expected_version: u64,
+        events: &[DomainEvent],
+    ) -> StoreResult<()> {
         let row = CourseRow::new(course)?;
         let mut update = Self::statement(
             "UPDATE courses SET owner_id = ?, status = ?, category_key = ?, search_text = ?, version = ?, \
@@ -388,8 +408,9 @@ impl<B: Backend> SqlStore<B> {
             let update = VersionedEnrollment { row, expected_version };
             return self.enrollment_batches.updates.call(update).await;
         }
-        let mut update =
-            Self::statement("UPDATE enrollments SET certificate_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?");
+        let mut update = Self::statement(
+            "UPDATE enrollments SET certificate_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?",
+        );
         update
             .bind(Value::MaybeId(row.certificate_id))
             .bind(Value::Int(row.version))
@@ -543,7 +564,8 @@ impl<B: Backend> SqlStore<B> {
 
     /// `AuthStore::session_active`.
     pub async fn session_active(&self, family_id: Uuid) -> StoreResult<bool> {
-        let mut query = Self::statement("SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ? AND state = ?)");
+        let mut query =
+            Self::statement("SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ? AND state = ?)");
         query
             .bind(Value::Id(family_id))
             .bind(Value::Text(token_state_name(RefreshTokenState::Active)));

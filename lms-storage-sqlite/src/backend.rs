@@ -4,12 +4,11 @@
 use async_trait::async_trait;
 use lms_core::domain::events::DomainEvent;
 use lms_core::ports::{StoreError, StoreResult, UniqueKey};
-use lms_storage_sql::row::{FromRow, Row};
+use lms_storage_sql::row::{DriverRow, FromRow};
 use lms_storage_sql::statement::{Arg, Dialect, List, Placeholders, Statement, Value};
 use lms_storage_sql::{Backend, CourseRow, EnrollmentKey, VersionedEnrollment};
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::types::chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteArguments;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use uuid::Uuid;
 
@@ -39,40 +38,6 @@ fn query<'q>(statement: &'q Statement<'_>) -> sqlx::query::Query<'q, Sqlite, Sql
             Arg::List(List::Ints(ns)) => ns.iter().fold(query, |query, n| query.bind(*n)),
             Arg::List(List::Texts(texts)) => texts.iter().fold(query, |query, text| query.bind(*text)),
         })
-}
-
-/// A result row's columns.
-struct Columns<'r>(&'r SqliteRow);
-
-impl Columns<'_> {
-    fn get<T>(&self, index: usize) -> StoreResult<T>
-    where
-        T: for<'v> sqlx::Decode<'v, Sqlite> + sqlx::Type<Sqlite>,
-    {
-        sqlx::Row::try_get(self.0, index).map_err(classify)
-    }
-}
-
-impl Row for Columns<'_> {
-    fn id(&self, index: usize) -> StoreResult<Uuid> {
-        self.get(index)
-    }
-
-    fn int(&self, index: usize) -> StoreResult<i64> {
-        self.get(index)
-    }
-
-    fn flag(&self, index: usize) -> StoreResult<bool> {
-        self.get(index)
-    }
-
-    fn text(&self, index: usize) -> StoreResult<String> {
-        self.get(index)
-    }
-
-    fn time(&self, index: usize) -> StoreResult<DateTime<Utc>> {
-        self.get(index)
-    }
 }
 
 #[async_trait]
@@ -125,7 +90,7 @@ impl Backend for Pools {
             None => query(statement).fetch_all(&self.reader).await,
         }
         .map_err(classify)?;
-        rows.iter().map(|row| R::from_row(&Columns(row))).collect()
+        rows.iter().map(|row| R::from_row(&DriverRow::<_>::new(row))).collect()
     }
 
     fn classify(err: sqlx::Error, unique: Option<UniqueKey>) -> StoreError {

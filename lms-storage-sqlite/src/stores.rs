@@ -170,4 +170,3 @@ impl ClassStore for SqliteStore {
         self.page(query, page, |c: &Class| c.id.as_uuid()).await
     }
 }
-
