@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-mod batches;
+mod backend;
 mod error;
 mod stores;
 
@@ -9,16 +9,19 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use lms_core::ports::StoreResult;
+use lms_storage_sql::SqlStore;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::Connection;
 
-use crate::batches::EnrollmentBatches;
+use crate::backend::Pool;
 use crate::error::{classify, classify_migration};
 
 /// The schema, embedded in the binary.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
+/// Coalesced enrollment lookups under way at once, each on its own connection.
+const FIND_CONCURRENCY: usize = 4;
 /// How long a pooled connection may sit unused before it is checked on its next use.
 const IDLE_BEFORE_CHECK: Duration = Duration::from_millis(250);
 
@@ -80,8 +83,10 @@ impl PoolConfig {
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
-    enrollment_batches: EnrollmentBatches,
+    sql: SqlStore<Pool>,
 }
+
+lms_storage_sql::impl_sql_ports!(PostgresStore, sql);
 
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user:password@host:port/db?sslmode=…`)
@@ -112,7 +117,7 @@ impl PostgresStore {
     /// generic planning that [`PostgresStore::connect`] sets up is not added to them).
     pub fn from_pool(pool: PgPool) -> Self {
         Self {
-            enrollment_batches: EnrollmentBatches::new(&pool),
+            sql: SqlStore::new(Pool(pool.clone()), FIND_CONCURRENCY),
             pool,
         }
     }

@@ -1,6 +1,6 @@
 //! Behaviour specific to the Postgres adapter: migrations (repeated and concurrent), error
 //! classification, an unreachable server, recovery after the server drops every
-//! connection, and TLS.
+//! connection, TLS, and documents stored as `jsonb`.
 
 mod common;
 
@@ -225,4 +225,22 @@ async fn classes_stored_before_records_become_records() {
     let store = PostgresStore::connect(&db.url).await.expect("connect");
     lms_storage_sql::testing::assert_class_became_a_record(std::sync::Arc::new(store.clone()), &class).await;
     store.close().await;
+}
+
+#[tokio::test]
+async fn documents_are_stored_as_jsonb_objects() {
+    let Some((_db, store)) = fresh("lms-storage-postgres jsonb documents").await else {
+        return;
+    };
+    let ada = user("ada-jsonb@example.com");
+    store.insert_user(&ada, None, &[]).await.expect("insert");
+    let (kind, email): (String, String) =
+        sqlx::query_as("SELECT jsonb_typeof(doc), doc ->> 'email' FROM users WHERE id = $1")
+            .bind(ada.id.as_uuid())
+            .fetch_one(store.pool())
+            .await
+            .expect("read the stored document");
+    assert_eq!(kind, "object", "a document is parsed, not stored as a JSON string");
+    assert_eq!(email, ada.email.as_str());
+    assert_eq!(store.get_user(ada.id).await.expect("read back"), Some(ada));
 }

@@ -1,10 +1,19 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod backend;
+mod batches;
 pub mod coalesce;
+pub mod ports;
 pub mod records;
+pub mod row;
+pub mod statement;
+mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+
+pub use backend::{Backend, EnrollmentKey};
+pub use store::SqlStore;
 
 use std::collections::{BTreeSet, HashSet};
 

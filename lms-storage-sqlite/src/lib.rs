@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-mod batches;
+mod backend;
 mod error;
 mod stores;
 
@@ -10,10 +10,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use lms_core::ports::StoreResult;
+use lms_storage_sql::SqlStore;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::batches::EnrollmentBatches;
+use crate::backend::Pools;
 use crate::error::{classify, classify_migration};
 
 /// The schema, embedded in the binary.
@@ -69,8 +70,10 @@ impl FromStr for Durability {
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
-    enrollment_batches: EnrollmentBatches,
+    sql: SqlStore<Pools>,
 }
+
+lms_storage_sql::impl_sql_ports!(SqliteStore, sql);
 
 impl SqliteStore {
     /// Opens (creating it if missing) the database file at `path`.
@@ -116,11 +119,14 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(classify)?;
-        let enrollment_batches = EnrollmentBatches::new(&reader, READERS as usize, &writer);
+        let pools = Pools {
+            reader: reader.clone(),
+            writer: writer.clone(),
+        };
         Ok(Self {
             reader,
             writer,
-            enrollment_batches,
+            sql: SqlStore::new(pools, READERS as usize),
         })
     }
 

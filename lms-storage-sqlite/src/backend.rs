@@ -1,0 +1,154 @@
+//! The shared SQL statements on SQLite: how they run, and the few SQLite spells its own
+//! way.
+
+use async_trait::async_trait;
+use lms_core::domain::events::DomainEvent;
+use lms_core::ports::{StoreError, StoreResult, UniqueKey};
+use lms_storage_sql::row::{DriverRow, FromRow};
+use lms_storage_sql::statement::{Arg, Dialect, List, Placeholders, Statement, Value};
+use lms_storage_sql::{Backend, CourseRow, EnrollmentKey, VersionedEnrollment};
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use uuid::Uuid;
+
+use crate::error::{classify, classify_write};
+use crate::stores::{commit, BATCH};
+
+/// The connections of a store: a few readers, and the one writer every write queues for,
+/// each write in a `BEGIN IMMEDIATE` transaction that holds the write lock from its start.
+#[derive(Debug, Clone)]
+pub(crate) struct Pools {
+    pub(crate) reader: SqlitePool,
+    pub(crate) writer: SqlitePool,
+}
+
+/// A statement as sqlx runs it, its values bound.
+fn query<'q>(statement: &'q Statement<'_>) -> sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>> {
+    statement
+        .args()
+        .iter()
+        .fold(sqlx::query(statement.sql()), |query, arg| match *arg {
+            Arg::Value(Value::Id(id)) => query.bind(id),
+            Arg::Value(Value::MaybeId(id)) => query.bind(id),
+            Arg::Value(Value::Int(n)) => query.bind(n),
+            Arg::Value(Value::Text(text) | Value::Json(text)) => query.bind(text),
+            Arg::Value(Value::Time(at)) => query.bind(at),
+            Arg::List(List::Ids(ids)) => ids.iter().fold(query, |query, id| query.bind(*id)),
+            Arg::List(List::Ints(ns)) => ns.iter().fold(query, |query, n| query.bind(*n)),
+            Arg::List(List::Texts(texts)) => texts.iter().fold(query, |query, text| query.bind(*text)),
+        })
+}
+
+#[async_trait]
+impl Backend for Pools {
+    type Connection = SqliteConnection;
+    type Pooled = PoolConnection<Sqlite>;
+    type Transaction = Transaction<'static, Sqlite>;
+
+    const DIALECT: Dialect = Dialect {
+        placeholders: Placeholders::Anonymous,
+        max_list: BATCH,
+        position: "instr",
+        unique_before_primary_key: true,
+        concurrent_writers: false,
+        // Left to itself, the planner prefers scanning every token in family order (which
+        // saves sorting the groups) to reading the few recent ones through this index.
+        revoked_at_hint: " INDEXED BY refresh_tokens_revoked_at",
+    };
+
+    async fn begin(&self) -> StoreResult<Self::Transaction> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(classify)
+    }
+
+    async fn commit(&self, tx: Self::Transaction, events: &[DomainEvent]) -> StoreResult<()> {
+        commit(tx, events).await
+    }
+
+    async fn writer(&self) -> StoreResult<Self::Pooled> {
+        self.writer.acquire().await.map_err(classify)
+    }
+
+    async fn execute(&self, conn: &mut SqliteConnection, statement: &Statement<'_>) -> Result<u64, sqlx::Error> {
+        Ok(query(statement).execute(conn).await?.rows_affected())
+    }
+
+    async fn write(&self, statement: &Statement<'_>) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let written = self.execute(&mut tx, statement).await.map_err(classify)?;
+        tx.commit().await.map_err(classify)?;
+        Ok(written)
+    }
+
+    async fn fetch<R: FromRow>(
+        &self,
+        conn: Option<&mut SqliteConnection>,
+        statement: &Statement<'_>,
+    ) -> StoreResult<Vec<R>> {
+        let rows = match conn {
+            Some(conn) => query(statement).fetch_all(conn).await,
+            None => query(statement).fetch_all(&self.reader).await,
+        }
+        .map_err(classify)?;
+        rows.iter().map(|row| R::from_row(&DriverRow::<_>::new(row))).collect()
+    }
+
+    fn classify(err: sqlx::Error, unique: Option<UniqueKey>) -> StoreError {
+        classify_write(unique)(err)
+    }
+
+    /// Points each lesson of the course to it; a lesson id held by another course moves
+    /// here, as lesson ids are unique across courses. An updated course first forgets
+    /// every lesson it had.
+    async fn write_lessons(&self, tx: &mut SqliteConnection, row: &CourseRow, created: bool) -> StoreResult<()> {
+        if !created {
+            sqlx::query("DELETE FROM course_lessons WHERE course_id = ?")
+                .bind(row.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
+        }
+        for batch in row.lesson_ids.chunks(BATCH / 2) {
+            let mut query = QueryBuilder::new("INSERT INTO course_lessons (lesson_id, course_id) ");
+            query.push_values(batch, |mut values, lesson_id| {
+                values.push_bind(*lesson_id).push_bind(row.id);
+            });
+            query.push(" ON CONFLICT (lesson_id) DO UPDATE SET course_id = excluded.course_id");
+            query.build().execute(&mut *tx).await.map_err(classify)?;
+        }
+        Ok(())
+    }
+
+    /// The keys join a `VALUES` list.
+    async fn find_enrollments(&self, keys: &[EnrollmentKey]) -> StoreResult<Vec<(Uuid, Uuid, String)>> {
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT e.user_id, e.course_id, e.doc FROM enrollments AS e JOIN (");
+        query.push_values(keys, |mut row, (user, course)| {
+            row.push_bind(*user).push_bind(*course);
+        });
+        query.push(") AS k ON e.user_id = k.column1 AND e.course_id = k.column2");
+        query.build_query_as().fetch_all(&self.reader).await.map_err(classify)
+    }
+
+    /// The new rows are a `VALUES` list the update reads `FROM`.
+    async fn update_enrollments(
+        &self,
+        conn: &mut SqliteConnection,
+        updates: &[&VersionedEnrollment],
+    ) -> StoreResult<Vec<Uuid>> {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "UPDATE enrollments SET certificate_id = v.column2, version = v.column3, doc = v.column4 FROM (",
+        );
+        query.push_values(updates, |mut row, u| {
+            row.push_bind(u.row.id)
+                .push_bind(u.row.certificate_id)
+                .push_bind(u.row.version)
+                .push_bind(u.row.doc.as_str())
+                .push_bind(u.expected_version);
+        });
+        query.push(
+            ") AS v WHERE enrollments.id = v.column1 AND enrollments.version = v.column5 RETURNING enrollments.id",
+        );
+        query.build_query_scalar().fetch_all(conn).await.map_err(classify)
+    }
+}
