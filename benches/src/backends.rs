@@ -116,23 +116,6 @@ fn mongo_url_with_database(url: &str, name: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::mongo_url_with_database;
-
-    #[test]
-    fn mongo_urls_get_the_bench_database() {
-        assert_eq!(
-            mongo_url_with_database("mongodb://127.0.0.1:27018/", "lms_bench"),
-            "mongodb://127.0.0.1:27018/lms_bench"
-        );
-        assert_eq!(
-            mongo_url_with_database("mongodb://h/db?replicaSet=rs0", "lms_bench"),
-            "mongodb://h/lms_bench?replicaSet=rs0"
-        );
-    }
-}
-
 /// Whether `LMS_BENCH_BACKENDS` (comma-separated; all when unset) selects `name`.
 pub fn selected(name: &str) -> bool {
     std::env::var("LMS_BENCH_BACKENDS").map_or(true, |list| list.split(',').any(|b| b.trim() == name))
@@ -159,5 +142,22 @@ pub fn for_each_selected(rt: &tokio::runtime::Runtime, mut run: impl FnMut(Backe
             Some(mongo) => run(mongo),
             None => eprintln!("mongo: skipped (set LMS_BENCH_MONGO_URL or LMS_TEST_MONGO_URL)"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mongo_url_with_database;
+
+    #[test]
+    fn mongo_urls_get_the_bench_database() {
+        assert_eq!(
+            mongo_url_with_database("mongodb://127.0.0.1:27018/", "lms_bench"),
+            "mongodb://127.0.0.1:27018/lms_bench"
+        );
+        assert_eq!(
+            mongo_url_with_database("mongodb://h/db?replicaSet=rs0", "lms_bench"),
+            "mongodb://h/lms_bench?replicaSet=rs0"
+        );
     }
 }
