@@ -595,21 +595,22 @@ pub async fn range(backend: &impl RecordBackend, query: &RangeQuery) -> StoreRes
     }
     sql.push(&format!(" ORDER BY i.value {direction}, i.id {direction} LIMIT "))
         .bind(Arg::Int(i64::from(query.limit)));
-    read(backend, &sql, &[Column::Text, Column::Uuid, Column::Text])
-        .await?
-        .into_iter()
+    let rows = read(backend, &sql, &[Column::Text, Column::Uuid, Column::Text]).await?;
+    rows.into_iter()
         .map(|row| {
-            let mut cells = row.into_iter();
-            match (cells.next(), cells.next(), cells.next()) {
-                (Some(value), Some(id), Some(doc)) => Ok(RangeItem {
-                    value: value.text()?,
-                    id: id.uuid()?,
-                    doc: decode_doc(doc.text()?)?,
-                }),
-                _ => Err(StoreError::backend("short row")),
-            }
+            let (value, id, doc) = text_id_doc(row)?;
+            Ok(RangeItem { value, id, doc })
         })
         .collect()
+}
+
+/// The cells of a `(text, id, doc)` row.
+fn text_id_doc(row: Vec<Cell>) -> StoreResult<(String, Uuid, serde_json::Value)> {
+    let mut cells = row.into_iter();
+    match (cells.next(), cells.next(), cells.next()) {
+        (Some(text), Some(id), Some(doc)) => Ok((text.text()?, id.uuid()?, decode_doc(doc.text()?)?)),
+        _ => Err(StoreError::backend("short row")),
+    }
 }
 
 /// How many records of a kind have a lookup or ordered value.
@@ -634,19 +635,11 @@ pub async fn count(backend: &impl RecordBackend, kind: &str, key: &str, value: &
 pub async fn owned_by(backend: &impl RecordBackend, owner: UserId) -> StoreResult<Vec<OwnedRecord>> {
     let mut sql = Sql::new("SELECT kind, id, doc FROM records WHERE owner_id = ");
     sql.bind(Arg::Uuid(owner.as_uuid())).push(" ORDER BY kind, id");
-    read(backend, &sql, &[Column::Text, Column::Uuid, Column::Text])
-        .await?
-        .into_iter()
+    let rows = read(backend, &sql, &[Column::Text, Column::Uuid, Column::Text]).await?;
+    rows.into_iter()
         .map(|row| {
-            let mut cells = row.into_iter();
-            match (cells.next(), cells.next(), cells.next()) {
-                (Some(kind), Some(id), Some(doc)) => Ok(OwnedRecord {
-                    kind: kind.text()?,
-                    id: id.uuid()?,
-                    doc: decode_doc(doc.text()?)?,
-                }),
-                _ => Err(StoreError::backend("short row")),
-            }
+            let (kind, id, doc) = text_id_doc(row)?;
+            Ok(OwnedRecord { kind, id, doc })
         })
         .collect()
 }
