@@ -1,15 +1,11 @@
-//! The outbox append every Postgres write ends with, and the record store.
+//! The outbox append every Postgres write ends with.
 
-use async_trait::async_trait;
 use lms_core::domain::events::DomainEvent;
-use lms_core::ports::{StoreError, StoreResult};
-use lms_storage_sql::records::RecordBackend;
+use lms_core::ports::StoreResult;
 use lms_storage_sql::EventRow;
-use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Transaction};
 
 use crate::error::classify;
-use crate::PostgresStore;
 
 /// Key of the transaction-scoped advisory lock that orders outbox appends ("lmsoutbx").
 const OUTBOX_LOCK: i64 = 0x6c6d_736f_7574_6278;
@@ -47,28 +43,3 @@ pub(crate) async fn commit(mut tx: Transaction<'static, Postgres>, events: &[Dom
     }
     tx.commit().await.map_err(classify)
 }
-
-/// Records are written in a pool transaction, like every other write.
-#[async_trait]
-impl RecordBackend for PostgresStore {
-    type Tx = Transaction<'static, Postgres>;
-    type Reader = PoolConnection<Postgres>;
-
-    async fn begin_records(&self) -> StoreResult<Self::Tx> {
-        self.pool.begin().await.map_err(classify)
-    }
-
-    async fn commit_records(&self, tx: Self::Tx, events: &[DomainEvent]) -> StoreResult<()> {
-        commit(tx, events).await
-    }
-
-    async fn reader(&self) -> StoreResult<Self::Reader> {
-        self.pool.acquire().await.map_err(classify)
-    }
-
-    fn classify(&self, err: sqlx::Error) -> StoreError {
-        classify(err)
-    }
-}
-
-lms_storage_sql::record_store!(PostgresStore);

@@ -5,7 +5,6 @@ pub mod backend;
 mod batches;
 pub mod coalesce;
 pub mod ports;
-pub mod records;
 pub mod row;
 pub mod statement;
 mod store;

@@ -13,15 +13,16 @@ pub mod __private {
     pub use lms_core::domain::user::User;
     pub use lms_core::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
     pub use lms_core::ports::{
-        AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest,
-        RefreshToken, StoreHealth, StoreResult, UserStore,
+        AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, OwnedRecord, Page,
+        PageRequest, RangeItem, RangeQuery, RecordDoc, RecordStore, RefreshToken, StoreHealth, StoreResult, UnitOfWork,
+        UserStore,
     };
     pub use std::sync::Arc;
     pub use uuid::Uuid;
 }
 
-/// Implements `UserStore`, `CourseStore`, `EnrollmentStore`, `OutboxStore`, `AuthStore`
-/// and `StoreHealth` for an adapter's store type by handing each call to the
+/// Implements `UserStore`, `CourseStore`, `EnrollmentStore`, `OutboxStore`, `AuthStore`,
+/// `RecordStore` and `StoreHealth` for an adapter's store type by handing each call to the
 /// [`SqlStore`](crate::SqlStore) in one of its fields: `impl_sql_ports!(SqliteStore, sql);`.
 ///
 /// The ports are `lms-core`'s traits and the store type is the adapter's, so the impls
@@ -203,6 +204,47 @@ macro_rules! impl_sql_ports {
 
                 async fn sessions_ended_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<(Uuid, DateTime<Utc>)>> {
                     self.$sql.sessions_ended_since(since).await
+                }
+            }
+
+            #[async_trait]
+            impl RecordStore for $store {
+                async fn write(&self, unit: &UnitOfWork) -> StoreResult<()> {
+                    self.$sql.write_records(unit).await
+                }
+
+                async fn get(&self, kind: &'static str, id: Uuid) -> StoreResult<Option<RecordDoc>> {
+                    self.$sql.get_record(kind, id).await
+                }
+
+                async fn get_unique(
+                    &self,
+                    kind: &'static str,
+                    key: &'static str,
+                    value: &str,
+                ) -> StoreResult<Option<RecordDoc>> {
+                    self.$sql.get_unique_record(kind, key, value).await
+                }
+
+                async fn list(
+                    &self,
+                    kind: &'static str,
+                    by: Option<(&'static str, &str)>,
+                    page: PageRequest,
+                ) -> StoreResult<Page<RecordDoc>> {
+                    self.$sql.list_records(kind, by, page).await
+                }
+
+                async fn range(&self, query: &RangeQuery) -> StoreResult<Vec<RangeItem>> {
+                    self.$sql.range_records(query).await
+                }
+
+                async fn count(&self, kind: &'static str, key: &'static str, value: &str) -> StoreResult<u64> {
+                    self.$sql.count_records(kind, key, value).await
+                }
+
+                async fn owned_by(&self, owner: UserId) -> StoreResult<Vec<OwnedRecord>> {
+                    self.$sql.owned_records(owner).await
                 }
             }
 

@@ -135,4 +135,5 @@ macro_rules! from_column {
 
 from_column!(Uuid, i64, bool, String);
 from_columns!(A 0, B 1);
+from_columns!(A 0, B 1, C 2);
 from_columns!(A 0, B 1, C 2, D 3, E 4, F 5);

@@ -159,6 +159,22 @@ impl<'a> Statement<'a> {
         self
     }
 
+    /// Appends the rows of a multi-row `VALUES` list, `(?, …), (?, …)`, binding each
+    /// row's values in order. There must be at least one row.
+    pub fn push_rows<const N: usize>(&mut self, rows: impl IntoIterator<Item = [Value<'a>; N]>) -> &mut Self {
+        let row = format!("({})", vec!["?"; N].join(", "));
+        for (i, values) in rows.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push(&row);
+            for value in values {
+                self.bind(value);
+            }
+        }
+        self
+    }
+
     /// The SQL as the backend reads it.
     pub fn sql(&self) -> &str {
         &self.sql
@@ -204,6 +220,19 @@ mod tests {
             lookup(dialect(Placeholders::Numbered), &ids).sql(),
             "SELECT doc FROM t WHERE a = $1 AND b = ANY ($2) AND c = $3"
         );
+    }
+
+    #[test]
+    fn rows_of_values_number_their_placeholders_in_order() {
+        let mut statement = Statement::new(dialect(Placeholders::Numbered), "INSERT INTO t (a, b) VALUES ");
+        statement
+            .push_rows([[Value::Int(1), Value::Text("x")], [Value::Int(2), Value::Text("y")]])
+            .push(" RETURNING a");
+        assert_eq!(
+            statement.sql(),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING a"
+        );
+        assert_eq!(statement.args().len(), 4);
     }
 
     #[test]

@@ -111,10 +111,15 @@ async fn classes_stored_before_records_become_records() {
         .execute(&mut conn)
         .await
         .expect("a class as stored before");
-    sqlx::raw_sql(include_str!("../migrations/0003_records.sql"))
-        .execute(&mut conn)
-        .await
-        .expect("records migration");
+    for records in [
+        include_str!("../migrations/0003_records.sql"),
+        include_str!("../migrations/0004_records_without_rowid.sql"),
+    ] {
+        sqlx::raw_sql(records)
+            .execute(&mut conn)
+            .await
+            .expect("records migration");
+    }
     conn.close().await.expect("close");
     let store = SqliteStore::open(&path).await.expect("open");
     lms_storage_sql::testing::assert_class_became_a_record(std::sync::Arc::new(store), &class).await;

@@ -8,6 +8,7 @@ mod auth;
 mod courses;
 mod enrollments;
 mod outbox;
+mod records;
 mod users;
 
 use lms_core::ports::{Page, PageRequest, StoreError, StoreResult, UniqueKey};
