@@ -33,6 +33,8 @@ pub enum Entity {
     Certificate,
     /// A domain event in the outbox.
     Event,
+    /// An event a subscriber failed to take in every attempt.
+    DeadLetter,
 }
 
 impl Entity {
@@ -46,6 +48,7 @@ impl Entity {
             Entity::Enrollment => "ENROLLMENT",
             Entity::Certificate => "CERTIFICATE",
             Entity::Event => "EVENT",
+            Entity::DeadLetter => "DEAD_LETTER",
         }
     }
 }
@@ -60,6 +63,7 @@ impl fmt::Display for Entity {
             Entity::Enrollment => "enrollment",
             Entity::Certificate => "certificate",
             Entity::Event => "event",
+            Entity::DeadLetter => "dead letter",
         })
     }
 }

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod course_cache;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod ids;

@@ -364,11 +364,11 @@ impl EnrollmentStore for MemoryStore {
 
 #[async_trait]
 impl OutboxStore for MemoryStore {
-    async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
+    async fn events_after(&self, after: u64, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
         Ok(self
             .state()
             .outbox
-            .iter()
+            .range(after.saturating_add(1)..)
             .take(limit as usize)
             .map(|(&sequence, event)| OutboxMessage {
                 sequence,
@@ -377,12 +377,21 @@ impl OutboxStore for MemoryStore {
             .collect())
     }
 
-    async fn mark_events_delivered(&self, sequences: &[u64]) -> StoreResult<()> {
+    async fn count_events_after(&self, after: u64) -> StoreResult<u64> {
+        Ok(self.state().outbox.range(after.saturating_add(1)..).count() as u64)
+    }
+
+    async fn last_sequence(&self) -> StoreResult<u64> {
+        Ok(self.state().outbox.keys().next_back().copied().unwrap_or(0))
+    }
+
+    async fn purge_events(&self, through: u64, occurred_before: DateTime<Utc>) -> StoreResult<u64> {
         let mut state = self.state();
-        for sequence in sequences {
-            state.outbox.remove(sequence);
-        }
-        Ok(())
+        let before = state.outbox.len();
+        state
+            .outbox
+            .retain(|&sequence, event| sequence > through || event.occurred_at >= occurred_before);
+        Ok((before - state.outbox.len()) as u64)
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use lms_core::course_cache::CourseCacheSettings;
+use lms_core::delivery::{Backoff, Relay, RelaySettings};
 use lms_core::ports::{StoreError, Stores};
 use lms_core::services::AuthSettings;
 use lms_core::Lms;
@@ -132,6 +133,22 @@ pub fn services(settings: &Settings, stores: Stores) -> Lms {
     lms
 }
 
+/// The event relay of this server instance, with the retry and retention settings.
+pub fn relay(settings: &Settings, lms: &Lms) -> Relay {
+    let delivery = settings.delivery;
+    lms.relay()
+        .settings(RelaySettings {
+            max_attempts: delivery.max_attempts,
+            backoff: Backoff {
+                base: delivery.retry_base,
+                max: delivery.retry_max,
+            },
+            retention: delivery.retention,
+            ..RelaySettings::default()
+        })
+        .build()
+}
+
 /// The complete endpoint: API, documents, operations, behind the [`Gateway`] of the
 /// public listener.
 pub fn endpoint(state: State) -> impl poem::Endpoint<Output = poem::Response> {
@@ -225,8 +242,11 @@ impl Application {
         let keys = signing_keys(&settings)?;
         let keys: Vec<&[u8]> = keys.iter().map(|key| key.expose().as_bytes()).collect();
         let tokens = TokenService::new(&keys, settings.access_token_ttl, settings.session_revocation_poll);
+        let lms = services(&settings, stores);
+        let relay = relay(&settings, &lms);
         let state = Arc::new(AppState {
-            lms: services(&settings, stores),
+            lms,
+            relay,
             health,
             tokens,
             metrics,
@@ -284,6 +304,15 @@ impl Application {
                 grace,
             ))
         });
+        // The relay stops after the last request: the events of requests that finish in
+        // the grace period are still delivered, and its streams are released for the
+        // other instances.
+        let relay_stop = tokio_util::sync::CancellationToken::new();
+        let relay = {
+            let relay = self.state.relay.clone();
+            let stop = relay_stop.clone();
+            tokio::spawn(async move { relay.run(stop.cancelled_owned()).await })
+        };
         let ep = endpoint(self.state.clone());
         let result = connections::serve(self.listener, ep, limits, shutdown, grace).await;
         stop.cancel();
@@ -291,6 +320,13 @@ impl Application {
             let _ = operations.await;
         }
         drop(feed);
+        relay_stop.cancel();
+        if tokio::time::timeout(grace, relay).await.is_err() {
+            tracing::warn!(
+                grace_seconds = grace.as_secs(),
+                "the event relay did not stop within the grace period; its leases lapse on their own"
+            );
+        }
         // A database driver may wait for work the cancelled requests left behind (MongoDB's
         // waits for their sessions); the process must stop all the same.
         if tokio::time::timeout(grace, self.storage.close()).await.is_err() {

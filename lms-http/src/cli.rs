@@ -1,9 +1,11 @@
-//! The `lms-server` command line: `serve` (default), `migrate`, `create-admin`, `openapi`.
+//! The `lms-server` command line: `serve` (default), `migrate`, `create-admin`,
+//! `dead-letters`, `openapi`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use lms_core::domain::user::Role;
+use lms_core::ports::PageRequest;
 use lms_core::services::{AccessChange, NewUser};
 use lms_core::Actor;
 
@@ -38,8 +40,33 @@ pub enum Command {
         #[arg(long, default_value = "Administrator")]
         name: String,
     },
+    /// List the events subscribers gave up on, or deliver one again.
+    DeadLetters {
+        /// What to do with them.
+        #[command(subcommand)]
+        action: DeadLetterAction,
+    },
     /// Print the OpenAPI document.
     Openapi,
+}
+
+/// What `dead-letters` does.
+#[derive(Debug, Subcommand)]
+pub enum DeadLetterAction {
+    /// Print the dead letters, oldest first, one JSON object a line.
+    List {
+        /// Most dead letters printed.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Start after this dead letter (the id the previous listing named).
+        #[arg(long)]
+        after: Option<uuid::Uuid>,
+    },
+    /// Make a dead letter a pending retry again; the running servers deliver it.
+    Replay {
+        /// The dead letter's id.
+        id: uuid::Uuid,
+    },
 }
 
 fn init_logging(filter: &str) {
@@ -81,6 +108,7 @@ pub fn main() -> ExitCode {
             None | Some(Command::Serve) => serve(settings).await,
             Some(Command::Migrate) => migrate(settings).await,
             Some(Command::CreateAdmin { email, password, name }) => create_admin(settings, email, password, name).await,
+            Some(Command::DeadLetters { action }) => dead_letters(settings, action).await,
             Some(Command::Openapi) => Ok(()),
         }
     });
@@ -112,6 +140,46 @@ async fn migrate(settings: Settings) -> Result<(), String> {
     storage.close().await;
     println!("migrations applied");
     Ok(())
+}
+
+async fn dead_letters(settings: Settings, action: DeadLetterAction) -> Result<(), String> {
+    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
+        .await
+        .map_err(|e| e.to_string())?;
+    storage.migrate().await.map_err(|e| e.to_string())?;
+    let lms = services(&settings, storage.stores().0);
+    let relay = crate::app::relay(&settings, &lms);
+    let operator = Actor::operator();
+    let outcome = match action {
+        DeadLetterAction::List { limit, after } => {
+            let page = PageRequest::new(after, Some(limit)).map_err(|e| e.to_string())?;
+            let found = relay.dead_letters(&operator, page).await.map_err(|e| e.to_string())?;
+            for letter in found.items {
+                let line = serde_json::json!({
+                    "id": letter.id,
+                    "subscriber": letter.subscriber,
+                    "event_id": letter.event.id,
+                    "event_type": letter.event.payload.event_type(),
+                    "occurred_at": letter.event.occurred_at,
+                    "attempts": letter.attempts,
+                    "last_error": letter.last_error,
+                    "failed_at": letter.failed_at,
+                });
+                println!("{line}");
+            }
+            if let Some(next) = found.next_after {
+                eprintln!("more dead letters follow: --after {next}");
+            }
+            Ok(())
+        }
+        DeadLetterAction::Replay { id } => relay
+            .replay(&operator, id)
+            .await
+            .map(|retry| println!("replayed: event {} to {} is due now", retry.event.id, retry.subscriber))
+            .map_err(|e| e.to_string()),
+    };
+    storage.close().await;
+    outcome
 }
 
 async fn create_admin(settings: Settings, email: String, password: Option<String>, name: String) -> Result<(), String> {

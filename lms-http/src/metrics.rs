@@ -1,7 +1,10 @@
 //! Prometheus metrics. Labels are bounded: method, route template (never the raw path)
 //! and status; no user ids or other personal data.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+use lms_core::delivery::{Backlog, DeliveryCounts};
+use prometheus::{
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 
 /// The server's metrics.
 #[derive(Clone)]
@@ -20,6 +23,11 @@ pub struct Metrics {
     pub quiz_attempts: IntCounterVec,
     /// Rate-limited requests.
     pub rate_limited: IntCounter,
+    deliveries: IntCounterVec,
+    events_pending: IntGauge,
+    oldest_pending: Gauge,
+    events_retrying: IntGauge,
+    dead_letters: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -32,6 +40,21 @@ impl Default for Metrics {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Registers a metric; names are fixed and unique, so registration cannot fail.
+fn register<C: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: C) -> C {
+    registry
+        .register(Box::new(metric.clone()))
+        .unwrap_or_else(|e| unreachable!("unique metric: {e}"));
+    metric
+}
+
+fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+    register(
+        registry,
+        IntGauge::new(name, help).unwrap_or_else(|e| unreachable!("valid metric {name}: {e}")),
+    )
 }
 
 fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
@@ -80,7 +103,40 @@ impl Metrics {
                 .register(c)
                 .unwrap_or_else(|e| unreachable!("unique metric: {e}"));
         }
+        let deliveries = register(
+            &registry,
+            IntCounterVec::new(
+                Opts::new("lms_event_deliveries_total", "Event delivery attempts by outcome"),
+                &["outcome"],
+            )
+            .unwrap_or_else(|e| unreachable!("valid metric: {e}")),
+        );
+        let oldest_pending = register(
+            &registry,
+            Gauge::new(
+                "lms_events_oldest_pending_seconds",
+                "Age of the oldest event some subscriber has not handled",
+            )
+            .unwrap_or_else(|e| unreachable!("valid metric: {e}")),
+        );
         Self {
+            deliveries,
+            oldest_pending,
+            events_pending: gauge(
+                &registry,
+                "lms_events_pending",
+                "Events some subscriber has not handled",
+            ),
+            events_retrying: gauge(
+                &registry,
+                "lms_events_retrying",
+                "Events waiting for another delivery attempt",
+            ),
+            dead_letters: gauge(
+                &registry,
+                "lms_dead_letters",
+                "Events given up on, waiting for a replay",
+            ),
             enrollments: counter(&registry, "lms_enrollments_total", "Enrollments created"),
             lesson_completions: counter(&registry, "lms_lesson_completions_total", "Lessons completed"),
             course_completions: counter(&registry, "lms_course_completions_total", "Courses completed"),
@@ -105,6 +161,26 @@ impl Metrics {
     pub fn observe_store(&self, operation: &str, ok: bool, seconds: f64) {
         let outcome = if ok { "ok" } else { "error" };
         self.store.with_label_values(&[operation, outcome]).observe(seconds);
+    }
+
+    /// Brings the delivery metrics up to date: the counters to this relay instance's
+    /// totals, the gauges to the backlog when it could be read.
+    pub fn observe_delivery(&self, counts: DeliveryCounts, backlog: Option<Backlog>) {
+        for (outcome, total) in [
+            ("delivered", counts.delivered),
+            ("failed", counts.failed),
+            ("dead_lettered", counts.dead_lettered),
+        ] {
+            let counter = self.deliveries.with_label_values(&[outcome]);
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
+        if let Some(backlog) = backlog {
+            let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            self.events_pending.set(gauge(backlog.pending));
+            self.oldest_pending.set(backlog.oldest_pending_seconds);
+            self.events_retrying.set(gauge(backlog.retrying));
+            self.dead_letters.set(gauge(backlog.dead_letters));
+        }
     }
 
     /// The Prometheus text exposition.

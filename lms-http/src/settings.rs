@@ -161,6 +161,24 @@ pub struct Settings {
     /// Time in-flight requests get to finish after a shutdown signal
     /// (`LMS_SHUTDOWN_GRACE_SECONDS`, default 30).
     pub shutdown_grace: Duration,
+    /// How the event relay retries and keeps events (`LMS_DELIVERY_*`,
+    /// `LMS_EVENT_RETENTION_DAYS`).
+    pub delivery: DeliverySettings,
+}
+
+/// The event relay's retry and retention settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliverySettings {
+    /// Attempts before an event becomes a dead letter (`LMS_DELIVERY_MAX_ATTEMPTS`,
+    /// default 12).
+    pub max_attempts: u32,
+    /// The wait before the first retry (`LMS_DELIVERY_RETRY_BASE_MS`, default 1000); it
+    /// doubles with each failure, with jitter.
+    pub retry_base: Duration,
+    /// The longest wait between attempts (`LMS_DELIVERY_RETRY_MAX_MS`, default one hour).
+    pub retry_max: Duration,
+    /// How long delivered events stay in the outbox (`LMS_EVENT_RETENTION_DAYS`, default 7).
+    pub retention: Duration,
 }
 
 /// A setting that could not be read.
@@ -202,6 +220,10 @@ impl Settings {
         let per_address = number("LMS_MAX_CONNECTIONS_PER_ADDRESS", 128, 0);
         let grace_seconds = number("LMS_SHUTDOWN_GRACE_SECONDS", 30, 0);
         let max_in_flight = number("LMS_MAX_IN_FLIGHT_REQUESTS", 512, 1);
+        let max_attempts = number("LMS_DELIVERY_MAX_ATTEMPTS", 12, 1);
+        let retry_base_ms = number("LMS_DELIVERY_RETRY_BASE_MS", 1000, 1);
+        let retry_max_ms = number("LMS_DELIVERY_RETRY_MAX_MS", 3_600_000, 1);
+        let retention_days = number("LMS_EVENT_RETENTION_DAYS", 7, 0);
         let sqlite_durability = match get("LMS_SQLITE_DURABILITY").map(|d| d.parse::<Durability>()) {
             None => Durability::Full,
             Some(Ok(durability)) => durability,
@@ -300,6 +322,12 @@ impl Settings {
             max_in_flight_requests: usize::try_from(max_in_flight).map_or(usize::MAX >> 3, |n| n.min(usize::MAX >> 3)),
             debug,
             shutdown_grace: Duration::from_secs(grace_seconds),
+            delivery: DeliverySettings {
+                max_attempts: u32::try_from(max_attempts).unwrap_or(u32::MAX),
+                retry_base: Duration::from_millis(retry_base_ms),
+                retry_max: Duration::from_millis(retry_max_ms.max(retry_base_ms)),
+                retention: Duration::from_secs(retention_days.saturating_mul(24 * 3600)),
+            },
         })
     }
 
@@ -504,6 +532,39 @@ mod tests {
         assert_eq!(s.max_connections_per_address, 0);
         let err = Settings::from_vars(vars(&[("LMS_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local")])).unwrap_err();
         assert!(format!("{err}").contains("proxy.local"), "{err}");
+    }
+
+    #[test]
+    fn delivery_settings_default_and_are_read() {
+        let defaults = Settings::from_vars(HashMap::new()).unwrap().delivery;
+        assert_eq!(
+            defaults,
+            DeliverySettings {
+                max_attempts: 12,
+                retry_base: Duration::from_secs(1),
+                retry_max: Duration::from_secs(3600),
+                retention: Duration::from_secs(7 * 24 * 3600),
+            }
+        );
+        let set = Settings::from_vars(vars(&[
+            ("LMS_DELIVERY_MAX_ATTEMPTS", "3"),
+            ("LMS_DELIVERY_RETRY_BASE_MS", "50"),
+            ("LMS_DELIVERY_RETRY_MAX_MS", "400"),
+            ("LMS_EVENT_RETENTION_DAYS", "1"),
+        ]))
+        .unwrap()
+        .delivery;
+        assert_eq!(
+            (set.max_attempts, set.retry_base, set.retry_max, set.retention),
+            (
+                3,
+                Duration::from_millis(50),
+                Duration::from_millis(400),
+                Duration::from_secs(24 * 3600)
+            )
+        );
+        let err = Settings::from_vars(vars(&[("LMS_DELIVERY_MAX_ATTEMPTS", "0")])).unwrap_err();
+        assert!(format!("{err}").contains("LMS_DELIVERY_MAX_ATTEMPTS"), "{err}");
     }
 
     #[test]

@@ -111,8 +111,10 @@ timed!(EnrollmentStore via enrollments {
 });
 
 timed!(OutboxStore via outbox {
-    fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
-    fn mark_events_delivered(&self, sequences: &[u64]) -> StoreResult<()>;
+    fn events_after(&self, after: u64, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
+    fn count_events_after(&self, after: u64) -> StoreResult<u64>;
+    fn last_sequence(&self) -> StoreResult<u64>;
+    fn purge_events(&self, through: u64, occurred_before: DateTime<Utc>) -> StoreResult<u64>;
 });
 
 timed!(AuthStore via auth {

@@ -96,3 +96,84 @@ fn migrate_and_create_admin() {
     );
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
 }
+
+/// A receiver that refuses everything.
+struct Refusing;
+
+#[async_trait::async_trait]
+impl lms_core::ports::Notifier for Refusing {
+    async fn deliver(&self, _: &lms_core::domain::events::DomainEvent) -> Result<(), lms_core::ports::NotifyError> {
+        Err(lms_core::ports::NotifyError("receiver down".into()))
+    }
+}
+
+/// Stores one event that a subscriber gave up on at once: one dead letter.
+async fn one_dead_letter(path: &std::path::Path) -> lms_core::ids::EventId {
+    use lms_core::delivery::{Relay, RelaySettings, Subscriber};
+    use lms_core::ports::{Stores, SystemClock, UnitOfWork};
+    let store = lms_storage_sqlite::SqliteStore::open(path).await.expect("open");
+    store.migrate().await.expect("migrate");
+    let stores = Stores::from_backend(std::sync::Arc::new(store.clone()));
+    let event = lms_core::domain::events::DomainEvent::new(
+        lms_core::domain::events::EventPayload::UserRegistered {
+            user_id: lms_core::ids::UserId::new(),
+        },
+        chrono::Utc::now(),
+    );
+    stores
+        .records
+        .write(&UnitOfWork::with_events(vec![event.clone()]))
+        .await
+        .expect("event written");
+    let relay = Relay::builder(&stores, std::sync::Arc::new(SystemClock))
+        .settings(RelaySettings {
+            max_attempts: 1,
+            ..RelaySettings::default()
+        })
+        .subscribe(Subscriber::new("webhook:down", std::sync::Arc::new(Refusing)))
+        .build();
+    relay.run_once().await.expect("pass");
+    store.close().await;
+    event.id
+}
+
+#[test]
+fn dead_letters_are_listed_and_replayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lms.db");
+    let event_id = tokio::runtime::Runtime::new().unwrap().block_on(one_dead_letter(&path));
+    let url = format!("sqlite:{}", path.display());
+    let env = [("LMS_DATABASE_URL", url.as_str()), ("LMS_LOG", "error")];
+    let list = |env: &[(&str, &str)]| {
+        let out = server(&["dead-letters", "list"], env);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("a JSON line"))
+            .collect::<Vec<_>>()
+    };
+    let letters = list(&env);
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert_eq!(letters[0]["event_id"], event_id.to_string());
+    assert_eq!(letters[0]["subscriber"], "webhook:down");
+    assert_eq!(letters[0]["event_type"], "user_registered");
+    assert_eq!(letters[0]["attempts"], 1);
+    assert!(letters[0]["last_error"].as_str().unwrap().contains("receiver down"));
+    let id = letters[0]["id"].as_str().unwrap().to_owned();
+
+    let replayed = server(&["dead-letters", "replay", &id], &env);
+    assert!(
+        replayed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replayed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&replayed.stdout).contains("webhook:down"));
+    assert!(list(&env).is_empty(), "a replayed letter is a pending retry again");
+    let again = server(&["dead-letters", "replay", &id], &env);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("not found"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}

@@ -891,6 +891,12 @@ async fn readiness_fails_when_the_database_is_unreachable() {
     app.stop().await;
 }
 
+/// The Prometheus text the server exposes.
+async fn metrics(app: &TestApp) -> String {
+    let response = app.request(Method::GET, "/metrics", None).send().await.unwrap();
+    response.text().await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_use_route_templates() {
     let app = TestApp::start(Backend::Sqlite, |_| {}).await;
@@ -906,14 +912,7 @@ async fn metrics_use_route_templates() {
     .await;
     app.call(Method::GET, &format!("/api/v1/courses/{course_id}"), None, None)
         .await;
-    let text = app
-        .request(Method::GET, "/metrics", None)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(&app).await;
     assert!(text.contains("lms_http_requests_total{"), "{text}");
     assert!(text.contains("lms_http_request_duration_seconds_bucket{"));
     assert!(
@@ -927,6 +926,56 @@ async fn metrics_use_route_templates() {
         "{text}"
     );
     assert!(!text.contains(&course_id), "raw ids must not be labels");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_for_admins_and_delivery_is_measured() {
+    let app = TestApp::start(Backend::Sqlite, |_| {}).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (_, admin) = app.user(Role::Admin).await;
+    let (status, body) = app
+        .call(Method::GET, "/api/v1/admin/dead-letters", Some(&learner), None)
+        .await;
+    assert_eq!(
+        (status, envelope_code(&body)),
+        (StatusCode::FORBIDDEN, "FORBIDDEN".into()),
+        "{body}"
+    );
+    let (status, body) = app
+        .call(Method::GET, "/api/v1/admin/dead-letters?limit=5", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"items": []}));
+    let (status, body) = app
+        .call(Method::GET, "/api/v1/admin/dead-letters?limit=0", Some(&admin), None)
+        .await;
+    assert!(status.is_client_error(), "{status} {body}");
+    let missing = uuid::Uuid::now_v7();
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/admin/dead-letters/{missing}/replay"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, envelope_code(&body)),
+        (StatusCode::NOT_FOUND, "DEAD_LETTER_NOT_FOUND".into()),
+        "{body}"
+    );
+    let text = metrics(&app).await;
+    for metric in [
+        "lms_events_pending 0",
+        "lms_events_oldest_pending_seconds 0",
+        "lms_events_retrying 0",
+        "lms_dead_letters 0",
+        "lms_event_deliveries_total{outcome=\"delivered\"} 0",
+        "lms_event_deliveries_total{outcome=\"dead_lettered\"} 0",
+    ] {
+        assert!(text.lines().any(|l| l == metric), "{metric} missing in:\n{text}");
+    }
     app.stop().await;
 }
 

@@ -16,8 +16,11 @@ pub(crate) const COURSES: &str = "courses";
 /// Enrollments: `_id`, `user_id`, `course_id`, `certificate_id` (once issued), `version`,
 /// `doc`.
 pub(crate) const ENROLLMENTS: &str = "enrollments";
-/// Outbox messages: `_id` (the sequence), `event_id`, `event_type`, `doc`.
+/// Outbox messages: `_id` (the sequence), `event_id`, `event_type`, `occurred_at`
+/// (microseconds; absent on messages appended by releases before it was kept), `doc`.
 pub(crate) const OUTBOX: &str = "outbox";
+/// The outbox field retention purges by.
+pub(crate) const OCCURRED_AT: &str = "occurred_at";
 /// Counters: `_id` (the counter's name), `value` (the last value handed out).
 pub(crate) const COUNTERS: &str = "counters";
 /// Password hashes: `_id` (the user id), `hash`.

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::codec::{decode_field, encode, from_micros, int64, literal_pattern, micros, uint64, uuid, uuid_from, uuids};
 use crate::error::classify;
-use crate::schema::{COURSES, ENROLLMENTS, OUTBOX, PASSWORD_HASHES, REFRESH_TOKENS, USERS};
+use crate::schema::{COURSES, ENROLLMENTS, OCCURRED_AT, OUTBOX, PASSWORD_HASHES, REFRESH_TOKENS, USERS};
 use crate::tx::{Update, Write};
 use crate::MongoStore;
 
@@ -331,10 +331,10 @@ impl EnrollmentStore for MongoStore {
 
 #[async_trait]
 impl OutboxStore for MongoStore {
-    async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
+    async fn events_after(&self, after: u64, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
         let docs: Vec<Document> = self
             .coll(OUTBOX)
-            .find(doc! {})
+            .find(doc! { "_id": { "$gt": sequence_bound(after) } })
             .projection(doc! { DOC: 1 })
             .sort(doc! { "_id": 1 })
             .limit(i64::from(limit))
@@ -354,19 +354,42 @@ impl OutboxStore for MongoStore {
             .collect()
     }
 
-    async fn mark_events_delivered(&self, sequences: &[u64]) -> StoreResult<()> {
-        // Sequences beyond the stored range belong to no message: acknowledging them is a
-        // no-op, like any unknown sequence.
-        let stored: Vec<i64> = sequences.iter().filter_map(|&s| i64::try_from(s).ok()).collect();
-        if stored.is_empty() {
-            return Ok(());
-        }
+    async fn count_events_after(&self, after: u64) -> StoreResult<u64> {
         self.coll(OUTBOX)
-            .delete_many(doc! { "_id": { "$in": stored } })
+            .count_documents(doc! { "_id": { "$gt": sequence_bound(after) } })
+            .await
+            .map_err(classify)
+    }
+
+    async fn last_sequence(&self) -> StoreResult<u64> {
+        let last = self
+            .coll(OUTBOX)
+            .find_one(doc! {})
+            .projection(doc! { "_id": 1 })
+            .sort(doc! { "_id": -1 })
             .await
             .map_err(classify)?;
-        Ok(())
+        last.map_or(Ok(0), |d| uint64(d.get("_id").unwrap_or(&Bson::Null)))
     }
+
+    async fn purge_events(&self, through: u64, occurred_before: DateTime<Utc>) -> StoreResult<u64> {
+        // Messages appended before `occurred_at` was stored alongside have none: they are
+        // older than any that has it.
+        let filter = doc! {
+            "_id": { "$lte": sequence_bound(through) },
+            "$or": [
+                { OCCURRED_AT: { "$lt": micros(occurred_before) } },
+                { OCCURRED_AT: { "$exists": false } },
+            ],
+        };
+        let deleted = self.coll(OUTBOX).delete_many(filter).await.map_err(classify)?;
+        Ok(deleted.deleted_count)
+    }
+}
+
+/// A sequence as stored (a 64-bit signed integer); beyond that range, the largest.
+fn sequence_bound(sequence: u64) -> i64 {
+    i64::try_from(sequence).unwrap_or(i64::MAX)
 }
 
 /// The stored name of a refresh-token state: its serde name.

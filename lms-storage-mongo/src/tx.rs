@@ -11,9 +11,9 @@ use mongodb::error::{Error, UNKNOWN_TRANSACTION_COMMIT_RESULT};
 use mongodb::options::{ReadConcern, ReturnDocument, WriteConcern};
 use mongodb::{ClientSession, Collection, Database};
 
-use crate::codec::{encode, int64, uint64};
+use crate::codec::{encode, int64, micros, uint64};
 use crate::error::{classify, code, is_transient, DUPLICATE_KEY};
-use crate::schema::{COUNTERS, INDEXES, OUTBOX};
+use crate::schema::{COUNTERS, INDEXES, OCCURRED_AT, OUTBOX};
 use crate::MongoStore;
 
 /// How long a transaction that keeps losing write conflicts is retried before its last
@@ -181,6 +181,7 @@ pub(crate) fn event_docs(events: &[DomainEvent]) -> StoreResult<Vec<Document>> {
             Ok(doc! {
                 "event_id": crate::codec::uuid(event.id.as_uuid()),
                 "event_type": event.payload.event_type(),
+                OCCURRED_AT: micros(event.occurred_at),
                 "doc": encode(event)?,
             })
         })

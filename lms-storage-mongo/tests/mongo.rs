@@ -147,7 +147,7 @@ async fn uniqueness_violations_in_transactions_name_the_rule_and_store_no_events
         .expect_err("second enrollment");
     assert!(matches!(err, StoreError::Duplicate(UniqueKey::UserCourse)), "{err:?}");
 
-    let pending = store.pending_events(100).await.expect("outbox");
+    let pending = store.events_after(0, 100).await.expect("outbox");
     assert_eq!(pending.len(), 1, "only the successful write appended an event");
 }
 
@@ -187,7 +187,7 @@ async fn concurrent_writers_conflict_and_sequences_follow_commit_order() {
     for outcome in join_all(inserts).await {
         outcome.expect("concurrent insert");
     }
-    let pending = store.pending_events(100).await.expect("outbox");
+    let pending = store.events_after(0, 100).await.expect("outbox");
     assert_eq!(pending.len(), 1 + 8 * 2);
     let sequences: Vec<u64> = pending.iter().map(|m| m.sequence).collect();
     let expected: Vec<u64> = (sequences[0]..sequences[0] + sequences.len() as u64).collect();

@@ -69,10 +69,10 @@ pub fn distinct_uuids<I: IntoIterator<Item = Uuid>>(ids: I) -> Vec<Uuid> {
     ids.into_iter().collect::<BTreeSet<_>>().into_iter().collect()
 }
 
-/// Outbox sequences as stored; values no row can have (beyond `i64::MAX`) are dropped,
-/// which is what acknowledging an unknown sequence means.
-pub fn sequence_columns(sequences: &[u64]) -> Vec<i64> {
-    sequences.iter().filter_map(|&s| i64::try_from(s).ok()).collect()
+/// An outbox sequence as a bound on the stored (signed 64-bit) column: one beyond its
+/// range compares as the largest.
+pub fn sequence_bound(sequence: u64) -> i64 {
+    i64::try_from(sequence).unwrap_or(i64::MAX)
 }
 
 /// An outbox message from its stored sequence and document.
@@ -313,8 +313,9 @@ mod tests {
     }
 
     #[test]
-    fn unrepresentable_sequences_are_dropped() {
-        assert_eq!(sequence_columns(&[1, u64::MAX, 3]), vec![1, 3]);
+    fn sequences_beyond_the_column_range_bound_as_the_largest() {
+        assert_eq!(sequence_bound(7), 7);
+        assert_eq!(sequence_bound(u64::MAX), i64::MAX);
     }
 
     #[test]

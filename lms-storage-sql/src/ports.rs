@@ -159,12 +159,20 @@ macro_rules! impl_sql_ports {
 
             #[async_trait]
             impl OutboxStore for $store {
-                async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
-                    self.$sql.pending_events(limit).await
+                async fn events_after(&self, after: u64, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
+                    self.$sql.events_after(after, limit).await
                 }
 
-                async fn mark_events_delivered(&self, sequences: &[u64]) -> StoreResult<()> {
-                    self.$sql.mark_events_delivered(sequences).await
+                async fn count_events_after(&self, after: u64) -> StoreResult<u64> {
+                    self.$sql.count_events_after(after).await
+                }
+
+                async fn last_sequence(&self) -> StoreResult<u64> {
+                    self.$sql.last_sequence().await
+                }
+
+                async fn purge_events(&self, through: u64, occurred_before: DateTime<Utc>) -> StoreResult<u64> {
+                    self.$sql.purge_events(through, occurred_before).await
                 }
             }
 

@@ -21,6 +21,15 @@ impl Actor {
         }
     }
 
+    /// The operator at the command line of a server: an admin that is no account, for
+    /// maintenance tasks (replaying dead letters) run with direct access to storage.
+    pub fn operator() -> Self {
+        Self {
+            user_id: UserId::from(uuid::Uuid::nil()),
+            role: Role::Admin,
+        }
+    }
+
     /// True for admins.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin

@@ -6,7 +6,6 @@ mod auth;
 mod catalog;
 mod classes;
 mod learning;
-mod relay;
 mod users;
 
 use std::future::Future;
@@ -20,9 +19,9 @@ pub use catalog::{
 };
 pub use classes::{ClassService, NewClass};
 pub use learning::{CourseProgress, LearningService, LessonView, LessonViewContent, ProgressUpdate};
-pub use relay::{OutboxRelay, RelayReport};
 pub use users::{AccessChange, NewUser, ProfilePatch, UserService};
 
+use crate::delivery::{Relay, RelayBuilder};
 use crate::domain::events::{DomainEvent, EventPayload};
 use crate::error::{Error, Result};
 use crate::ports::{Clock, Stores, SystemClock};
@@ -80,6 +79,7 @@ pub struct Lms {
     pub classes: ClassService,
     /// Enrollment, progress, quizzes, certificates.
     pub learning: LearningService,
+    deps: Deps,
 }
 
 impl Lms {
@@ -93,9 +93,16 @@ impl Lms {
             auth: AuthService::new(deps.clone(), users.clone()),
             users,
             catalog: CatalogService::new(deps.clone()),
-            classes: ClassService::new(deps, learning.clone()),
+            classes: ClassService::new(deps.clone(), learning.clone()),
             learning,
+            deps,
         }
+    }
+
+    /// A relay of the events these services write, on their clock: add subscribers and
+    /// settings, build it, and run it (one per process; see [`crate::delivery`]).
+    pub fn relay(&self) -> RelayBuilder {
+        Relay::builder(&self.deps.stores, self.deps.clock.clone())
     }
 
     /// Assembles the services on the system clock.

@@ -19,6 +19,7 @@
 //! capture, so that every test log shows what of the contract ran.
 
 mod auth;
+mod delivery;
 pub(crate) mod fixtures;
 mod learning;
 mod records;
@@ -91,6 +92,7 @@ pub fn behaviours() -> Vec<Behaviour> {
     all.extend(use_cases::behaviours());
     all.extend(learning::behaviours());
     all.extend(auth::behaviours());
+    all.extend(delivery::behaviours());
     all
 }
 

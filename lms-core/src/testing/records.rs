@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::fixtures::{tag, user_event};
-use super::stores::{assert_not_found, assert_version_conflict, collect_pages, drain_outbox};
+use super::stores::{assert_not_found, assert_version_conflict, collect_pages, outbox_end};
 use super::{behaviour_list, Behaviour, Ctx};
 use crate::domain::class::Class;
 use crate::domain::text::{Description, Title};
@@ -596,7 +596,7 @@ async fn range_scan_over_ten_thousand_records(ctx: Ctx) {
 }
 
 async fn unit_of_work_applies_writes_and_events_together(ctx: Ctx) {
-    drain_outbox(&ctx).await;
+    let end = outbox_end(&ctx).await;
     let records = records(&ctx);
     let campaign = tag();
     let kept = voucher(&campaign, 1, 10, ctx.clock_now());
@@ -618,25 +618,30 @@ async fn unit_of_work_applies_writes_and_events_together(ctx: Ctx) {
     assert_eq!(records.get::<Voucher>(added.id).await.expect("added"), Some(added));
     assert_eq!(records.get::<Voucher>(kept.id).await.expect("changed"), Some(changed));
     assert_eq!(records.get::<Voucher>(dropped.id).await.expect("dropped"), None);
-    let pending = ctx.stores.outbox.pending_events(10).await.expect("pending");
+    let pending = ctx.stores.outbox.events_after(end, 10).await.expect("pending");
     assert_eq!(pending.into_iter().map(|m| m.event).collect::<Vec<_>>(), events);
 }
 
 /// Asserts that the writes of a failed unit left nothing: the records are as `before`
 /// (`None` for those it tried to insert) and the outbox is empty.
-async fn assert_untouched(ctx: &Ctx, before: &[(Uuid, Option<Voucher>)]) {
+async fn assert_untouched(ctx: &Ctx, end: u64, before: &[(Uuid, Option<Voucher>)]) {
     let records = records(ctx);
     for (id, expected) in before {
         assert_eq!(&records.get::<Voucher>(*id).await.expect("get"), expected);
     }
     assert!(
-        ctx.stores.outbox.pending_events(10).await.expect("pending").is_empty(),
+        ctx.stores
+            .outbox
+            .events_after(end, 10)
+            .await
+            .expect("pending")
+            .is_empty(),
         "a failed unit appends no event"
     );
 }
 
 async fn unit_of_work_with_broken_unique_key_leaves_nothing(ctx: Ctx) {
-    drain_outbox(&ctx).await;
+    let end = outbox_end(&ctx).await;
     let records = records(&ctx);
     let campaign = tag();
     let holder = voucher(&campaign, 1, 10, ctx.clock_now());
@@ -655,6 +660,7 @@ async fn unit_of_work_with_broken_unique_key_leaves_nothing(ctx: Ctx) {
     assert_duplicate(records.write(&unit).await, Voucher::KIND.name, CODE);
     assert_untouched(
         &ctx,
+        end,
         &[
             (first.id, None),
             (second.id, None),
@@ -679,7 +685,7 @@ async fn unit_of_work_with_broken_unique_key_leaves_nothing(ctx: Ctx) {
 }
 
 async fn unit_of_work_with_stale_update_leaves_nothing(ctx: Ctx) {
-    drain_outbox(&ctx).await;
+    let end = outbox_end(&ctx).await;
     let records = records(&ctx);
     let campaign = tag();
     let a = voucher(&campaign, 1, 10, ctx.clock_now());
@@ -699,11 +705,11 @@ async fn unit_of_work_with_stale_update_leaves_nothing(ctx: Ctx) {
     unit.update(&a2, 1).expect("declared");
     unit.update(&b_stale, 2).expect("declared");
     assert_version_conflict(records.write(&unit).await);
-    assert_untouched(&ctx, &[(added.id, None), (a.id, Some(a)), (b.id, Some(b))]).await;
+    assert_untouched(&ctx, end, &[(added.id, None), (a.id, Some(a)), (b.id, Some(b))]).await;
 }
 
 async fn unit_of_work_with_missing_delete_leaves_nothing(ctx: Ctx) {
-    drain_outbox(&ctx).await;
+    let end = outbox_end(&ctx).await;
     let records = records(&ctx);
     let campaign = tag();
     let a = voucher(&campaign, 1, 10, ctx.clock_now());
@@ -713,7 +719,7 @@ async fn unit_of_work_with_missing_delete_leaves_nothing(ctx: Ctx) {
     unit.delete(&a);
     unit.delete(&never_stored);
     assert_not_found(records.write(&unit).await);
-    assert_untouched(&ctx, &[(a.id, Some(a.clone()))]).await;
+    assert_untouched(&ctx, end, &[(a.id, Some(a.clone()))]).await;
     assert_eq!(
         records
             .get_unique::<Voucher>(CODE, a.code.as_str())

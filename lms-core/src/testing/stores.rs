@@ -63,7 +63,8 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         enrollment_found_by_certificate,
         events_are_stored_with_the_write,
         rejected_write_stores_no_events,
-        delivered_events_are_not_returned_again,
+        outbox_is_read_after_a_position,
+        purge_removes_old_events_up_to_a_position,
         outbox_limit_is_respected,
         backend_answers_ping,
     ]
@@ -179,7 +180,7 @@ async fn user_inserted_with_a_password_hash_reads_it_back(ctx: Ctx) {
 }
 
 async fn rejected_user_insert_stores_no_password_hash_and_no_events(ctx: Ctx) {
-    drain_outbox(&ctx).await;
+    let end = outbox_end(&ctx).await;
     let (users, auth) = (&ctx.stores.users, &ctx.stores.auth);
     let first = user_record(Role::Student, ctx.clock_now());
     users
@@ -216,7 +217,7 @@ async fn rejected_user_insert_stores_no_password_hash_and_no_events(ctx: Ctx) {
         Some("$argon2id$first"),
         "a rejected insert leaves the existing user's hash as it was"
     );
-    let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
+    let pending = ctx.stores.outbox.events_after(end, 100).await.expect("pending");
     let rejected_events = [same_email_event.id, same_id_event.id];
     assert!(
         pending.iter().all(|m| !rejected_events.contains(&m.event.id)),
@@ -1059,20 +1060,13 @@ async fn enrollment_found_by_certificate(ctx: Ctx) {
     assert_eq!(found, Some(enrollment));
 }
 
-/// Drains the outbox so a behaviour sees only its own events.
-pub(super) async fn drain_outbox(ctx: &Ctx) {
-    loop {
-        let pending = ctx.stores.outbox.pending_events(500).await.expect("pending");
-        if pending.is_empty() {
-            return;
-        }
-        let sequences: Vec<u64> = pending.iter().map(|m| m.sequence).collect();
-        ctx.stores.outbox.mark_events_delivered(&sequences).await.expect("mark");
-    }
+/// The end of the outbox now: the events a behaviour writes after it are its own.
+pub(super) async fn outbox_end(ctx: &Ctx) -> u64 {
+    ctx.stores.outbox.last_sequence().await.expect("last sequence")
 }
 
 async fn events_are_stored_with_the_write(ctx: Ctx) {
-    drain_outbox(&ctx).await;
+    let end = outbox_end(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
     let events = vec![
         user_event(user.id, ctx.clock_now()),
@@ -1096,7 +1090,7 @@ async fn events_are_stored_with_the_write(ctx: Ctx) {
         .update_course(&course, expected, &course_events)
         .await
         .expect("update course");
-    let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
+    let pending = ctx.stores.outbox.events_after(end, 100).await.expect("pending");
     let got: Vec<_> = pending.iter().map(|m| m.event.clone()).collect();
     assert_eq!(got, [events, course_events].concat());
     assert!(
@@ -1106,7 +1100,7 @@ async fn events_are_stored_with_the_write(ctx: Ctx) {
 }
 
 async fn rejected_write_stores_no_events(ctx: Ctx) {
-    drain_outbox(&ctx).await;
+    let end = outbox_end(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
     ctx.stores.users.insert_user(&user, None, &[]).await.expect("insert");
     let mut duplicate = user_record(Role::Student, ctx.clock_now());
@@ -1137,11 +1131,17 @@ async fn rejected_write_stores_no_events(ctx: Ctx) {
         .update_enrollment(&conflicting, expected, std::slice::from_ref(&event))
         .await
         .is_err());
-    assert!(ctx.stores.outbox.pending_events(100).await.expect("pending").is_empty());
+    assert!(ctx
+        .stores
+        .outbox
+        .events_after(end, 100)
+        .await
+        .expect("pending")
+        .is_empty());
 }
 
-async fn delivered_events_are_not_returned_again(ctx: Ctx) {
-    drain_outbox(&ctx).await;
+async fn outbox_is_read_after_a_position(ctx: Ctx) {
+    let end = outbox_end(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
     let events: Vec<_> = (0..3).map(|_| user_event(user.id, ctx.clock_now())).collect();
     ctx.stores
@@ -1149,24 +1149,51 @@ async fn delivered_events_are_not_returned_again(ctx: Ctx) {
         .insert_user(&user, None, &events)
         .await
         .expect("insert");
-    let pending = ctx.stores.outbox.pending_events(100).await.expect("pending");
-    assert_eq!(pending.len(), 3);
-    ctx.stores
-        .outbox
-        .mark_events_delivered(&[pending[0].sequence, pending[2].sequence])
+    let outbox = &ctx.stores.outbox;
+    let all = outbox.events_after(end, 100).await.expect("events");
+    assert_eq!(all.iter().map(|m| m.event.clone()).collect::<Vec<_>>(), events);
+    assert_eq!(outbox.last_sequence().await.expect("last"), all[2].sequence);
+    assert_eq!(outbox.count_events_after(end).await.expect("count"), 3);
+    assert_eq!(outbox.count_events_after(all[0].sequence).await.expect("count"), 2);
+    let rest = outbox.events_after(all[0].sequence, 100).await.expect("rest");
+    assert_eq!(rest, all[1..].to_vec());
+    assert!(outbox
+        .events_after(all[2].sequence, 100)
         .await
-        .expect("mark");
+        .expect("none")
+        .is_empty());
+    assert!(outbox.events_after(u64::MAX, 100).await.expect("beyond").is_empty());
+}
+
+async fn purge_removes_old_events_up_to_a_position(ctx: Ctx) {
+    let end = outbox_end(&ctx).await;
+    let user = user_record(Role::Student, ctx.clock_now());
+    let old = ctx.clock_now() - chrono::Duration::days(8);
+    let events = vec![
+        user_event(user.id, old),
+        user_event(user.id, old),
+        user_event(user.id, ctx.clock_now()),
+        user_event(user.id, old),
+    ];
     ctx.stores
-        .outbox
-        .mark_events_delivered(&[pending[0].sequence, u64::MAX - 7])
+        .users
+        .insert_user(&user, None, &events)
         .await
-        .expect("mark again");
-    let left = ctx.stores.outbox.pending_events(100).await.expect("pending");
-    assert_eq!(left, vec![pending[1].clone()]);
+        .expect("insert");
+    let outbox = &ctx.stores.outbox;
+    let stored = outbox.events_after(end, 100).await.expect("events");
+    let cutoff = ctx.clock_now() - chrono::Duration::days(7);
+    // Up to the third event: the two old ones go, the recent one stays; the fourth is
+    // past the position and stays although it is old.
+    let purged = outbox.purge_events(stored[2].sequence, cutoff).await.expect("purge");
+    assert!(purged >= 2, "purged {purged}");
+    let left = outbox.events_after(end, 100).await.expect("left");
+    assert_eq!(left, vec![stored[2].clone(), stored[3].clone()]);
+    assert_eq!(outbox.purge_events(stored[2].sequence, cutoff).await.expect("again"), 0);
 }
 
 async fn outbox_limit_is_respected(ctx: Ctx) {
-    drain_outbox(&ctx).await;
+    let end = outbox_end(&ctx).await;
     let user = user_record(Role::Student, ctx.clock_now());
     let events: Vec<_> = (0..5).map(|_| user_event(user.id, ctx.clock_now())).collect();
     ctx.stores
@@ -1174,7 +1201,7 @@ async fn outbox_limit_is_respected(ctx: Ctx) {
         .insert_user(&user, None, &events)
         .await
         .expect("insert");
-    let first = ctx.stores.outbox.pending_events(2).await.expect("pending");
+    let first = ctx.stores.outbox.events_after(end, 2).await.expect("pending");
     assert_eq!(first.iter().map(|m| m.event.clone()).collect::<Vec<_>>(), events[..2]);
 }
 

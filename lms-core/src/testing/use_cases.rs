@@ -7,13 +7,13 @@ use super::fixtures::{
     admin, draft_course, instructor, lesson_ids, new_course, published_course, student, tag, text, video,
 };
 use super::{behaviour_list, Behaviour, Ctx};
+use crate::delivery::{Relay, RelaySettings, Subscriber};
 use crate::domain::course::CourseStatus;
 use crate::domain::events::EventPayload;
 use crate::domain::user::Role;
 use crate::ports::{PageRequest, RecordingNotifier};
 use crate::services::{
-    AccessChange, CoursePatch, CourseQuery, LessonInput, LessonPatch, NewClass, NewUser, OutboxRelay, PriceInput,
-    ProfilePatch,
+    AccessChange, CoursePatch, CourseQuery, LessonInput, LessonPatch, NewClass, NewUser, PriceInput, ProfilePatch,
 };
 use crate::Error;
 
@@ -40,7 +40,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         course_prerequisite_cycles_are_rejected,
         class_enrollment_covers_published_courses,
         only_class_owner_changes_class,
-        relay_delivers_events_in_order_once,
+        use_case_events_reach_a_subscriber_in_order_once,
     ]
 }
 
@@ -653,11 +653,19 @@ async fn only_class_owner_changes_class(ctx: Ctx) {
     assert!(removed.course_ids.is_empty());
 }
 
-async fn relay_delivers_events_in_order_once(ctx: Ctx) {
+async fn use_case_events_reach_a_subscriber_in_order_once(ctx: Ctx) {
     let notifier = Arc::new(RecordingNotifier::default());
-    let relay = OutboxRelay::new(ctx.stores.outbox.clone(), notifier.clone());
-    while relay.relay_once(500).await.expect("drain").delivered > 0 {}
-    let before = notifier.sent().len();
+    let start = ctx.stores.outbox.last_sequence().await.expect("last sequence");
+    let subscriber = Subscriber::new(format!("use-cases-{}", tag()), notifier.clone()).starting_after(start);
+    // One delivery at a time keeps the order of the outbox.
+    let settings = RelaySettings {
+        concurrency: 1,
+        ..RelaySettings::default()
+    };
+    let relay = Relay::builder(&ctx.stores, ctx.clock.clone())
+        .settings(settings)
+        .subscribe(subscriber)
+        .build();
     let user = ctx
         .lms
         .users
@@ -677,15 +685,22 @@ async fn relay_delivers_events_in_order_once(ctx: Ctx) {
         .change_access(&boss, user.id, change)
         .await
         .expect("promote");
-    let report = relay.relay_once(100).await.expect("relay");
-    assert_eq!(report.delivered, 2);
-    assert!(!report.stalled);
+    let report = relay.run_once().await.expect("relay");
     let sent = notifier.sent();
-    let kinds: Vec<_> = sent[before..].iter().map(|e| e.payload.event_type()).collect();
-    assert_eq!(kinds, ["user_registered", "user_access_changed"]);
-    assert!(matches!(sent[before].payload, EventPayload::UserRegistered { user_id } if user_id == user.id));
+    assert_eq!(report.counts.delivered as usize, sent.len());
+    let ours: Vec<_> = sent
+        .iter()
+        .filter(|e| match &e.payload {
+            EventPayload::UserRegistered { user_id } | EventPayload::UserAccessChanged { user_id, .. } => {
+                *user_id == user.id
+            }
+            _ => false,
+        })
+        .map(|e| e.payload.event_type())
+        .collect();
+    assert_eq!(ours, ["user_registered", "user_access_changed"]);
     assert_eq!(
-        relay.relay_once(100).await.expect("again").delivered,
+        relay.run_once().await.expect("again").counts.delivered,
         0,
         "each event once"
     );

@@ -2,6 +2,7 @@
 
 mod auth;
 mod catalog;
+mod delivery;
 mod learning;
 mod ops;
 pub mod types;
@@ -9,6 +10,7 @@ pub mod types;
 use std::sync::Arc;
 use std::time::Instant;
 
+use lms_core::delivery::Relay;
 use lms_core::ports::StoreHealth;
 use lms_core::{Actor, Lms};
 use poem::Request;
@@ -26,6 +28,8 @@ use crate::tokens::{TokenError, TokenService};
 pub struct AppState {
     /// The LMS services.
     pub lms: Lms,
+    /// The event relay of this instance (its dead letters, its counts).
+    pub relay: Relay,
     /// Storage liveness, for readiness.
     pub health: Arc<dyn StoreHealthDebug>,
     /// Access tokens.
@@ -134,6 +138,7 @@ pub type Apis = (
     catalog::CatalogApi,
     learning::ClassesApi,
     learning::LearningApi,
+    delivery::DeliveryApi,
     ops::OpsApi,
 );
 
@@ -145,6 +150,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             catalog::CatalogApi,
             learning::ClassesApi,
             learning::LearningApi,
+            delivery::DeliveryApi,
             ops::OpsApi,
         ),
         "LMS API",

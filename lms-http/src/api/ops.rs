@@ -204,6 +204,14 @@ impl OpsApi {
     /// Prometheus metrics in the text exposition format.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
     async fn metrics(&self, state: Data<&State>) -> PlainText<String> {
+        let backlog = match state.relay.backlog().await {
+            Ok(backlog) => Some(backlog),
+            Err(error) => {
+                tracing::warn!(%error, "the event backlog could not be read; its gauges keep their last values");
+                None
+            }
+        };
+        state.metrics.observe_delivery(state.relay.counts(), backlog);
         PlainText(state.metrics.render())
     }
 }

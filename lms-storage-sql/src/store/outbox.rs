@@ -1,49 +1,50 @@
 //! The outbox of domain events over SQL.
 
-use lms_core::ports::{OutboxMessage, StoreResult};
+use chrono::{DateTime, Utc};
+use lms_core::ports::{OutboxMessage, StoreError, StoreResult};
 
 use super::SqlStore;
 use crate::backend::Backend;
-use crate::statement::{List, Statement, Value};
-use crate::{outbox_message, sequence_columns};
+use crate::statement::Value;
+use crate::{outbox_message, sequence_bound};
 
 /// The outbox.
 impl<B: Backend> SqlStore<B> {
-    /// `OutboxStore::pending_events`.
-    pub async fn pending_events(&self, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
-        let mut query = Self::statement("SELECT sequence, doc FROM outbox ORDER BY sequence LIMIT ?");
-        query.bind(Value::Int(i64::from(limit)));
+    /// `OutboxStore::events_after`.
+    pub async fn events_after(&self, after: u64, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
+        let mut query =
+            Self::statement("SELECT sequence, doc FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?");
+        query
+            .bind(Value::Int(sequence_bound(after)))
+            .bind(Value::Int(i64::from(limit)));
         let rows: Vec<(i64, String)> = self.rows(&query).await?;
         rows.iter()
             .map(|(sequence, doc)| outbox_message(*sequence, doc))
             .collect()
     }
 
-    /// `OutboxStore::mark_events_delivered`: one statement on its own where the dialect
-    /// takes every sequence at once, else one transaction.
-    pub async fn mark_events_delivered(&self, sequences: &[u64]) -> StoreResult<()> {
-        let sequences = sequence_columns(sequences);
-        let deletes: Vec<Statement<'_>> = sequences
-            .chunks(B::DIALECT.max_list)
-            .map(|batch| {
-                let mut delete = Self::statement("DELETE FROM outbox WHERE sequence");
-                delete.push_in(List::Ints(batch));
-                delete
-            })
-            .collect();
-        match deletes.as_slice() {
-            [] => Ok(()),
-            [delete] => self.backend.write(delete).await.map(drop),
-            deletes => {
-                let mut tx = self.backend.begin().await?;
-                for delete in deletes {
-                    self.backend
-                        .execute(&mut tx, delete)
-                        .await
-                        .map_err(|err| B::classify(err, None))?;
-                }
-                self.backend.commit(tx, &[]).await
-            }
-        }
+    /// `OutboxStore::count_events_after`.
+    pub async fn count_events_after(&self, after: u64) -> StoreResult<u64> {
+        let mut query = Self::statement("SELECT COUNT(*) FROM outbox WHERE sequence > ?");
+        query.bind(Value::Int(sequence_bound(after)));
+        let count: Option<i64> = self.row(&query).await?;
+        u64::try_from(count.unwrap_or(0)).map_err(StoreError::backend)
+    }
+
+    /// `OutboxStore::last_sequence`.
+    pub async fn last_sequence(&self) -> StoreResult<u64> {
+        let last: Option<i64> = self
+            .row(&Self::statement("SELECT COALESCE(MAX(sequence), 0) FROM outbox"))
+            .await?;
+        u64::try_from(last.unwrap_or(0)).map_err(StoreError::backend)
+    }
+
+    /// `OutboxStore::purge_events`: one statement, committed on its own.
+    pub async fn purge_events(&self, through: u64, occurred_before: DateTime<Utc>) -> StoreResult<u64> {
+        let mut delete = Self::statement("DELETE FROM outbox WHERE sequence <= ? AND occurred_at < ?");
+        delete
+            .bind(Value::Int(sequence_bound(through)))
+            .bind(Value::Time(occurred_before));
+        self.backend.write(&delete).await
     }
 }
