@@ -55,7 +55,8 @@ impl Subscriber {
         }
     }
 
-    /// Only events of these types (`EventPayload::event_type`); none given means all.
+    /// Only events of these public types (`EventPayload::public_type`, such as
+    /// `lesson.completed`); none given means all.
     pub fn only<S: Into<String>>(mut self, event_types: impl IntoIterator<Item = S>) -> Self {
         self.event_types = event_types.into_iter().map(Into::into).collect();
         self
@@ -75,7 +76,7 @@ impl Subscriber {
 
     /// Whether it takes this event.
     pub fn wants(&self, event: &DomainEvent) -> bool {
-        self.event_types.is_empty() || self.event_types.iter().any(|t| t == event.payload.event_type())
+        self.event_types.is_empty() || self.event_types.iter().any(|t| t == event.payload.public_type())
     }
 }
 

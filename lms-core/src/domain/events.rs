@@ -148,6 +148,60 @@ impl EventPayload {
     }
 }
 
+impl EventPayload {
+    /// The type as subscribers see it: dotted lower case, `<aggregate>.<what happened>`
+    /// (`user.registered`, `lesson.completed`). A course's status change is named by the
+    /// status it reached; an enrollment's completion is `course.completed`. docs/events.md
+    /// lists every type with an example.
+    pub fn public_type(&self) -> &'static str {
+        match self {
+            EventPayload::UserRegistered { .. } => "user.registered",
+            EventPayload::UserAccessChanged { .. } => "user.access_changed",
+            EventPayload::CourseCreated { .. } => "course.created",
+            EventPayload::CourseUpdated { .. } => "course.updated",
+            EventPayload::CourseStatusChanged { status, .. } => match status {
+                CourseStatus::Draft => "course.drafted",
+                CourseStatus::Published => "course.published",
+                CourseStatus::Archived => "course.archived",
+            },
+            EventPayload::ClassUpdated { .. } => "class.updated",
+            EventPayload::Enrolled { .. } => "enrollment.created",
+            EventPayload::EnrollmentStatusChanged { .. } => "enrollment.status_changed",
+            EventPayload::LessonCompleted { .. } => "lesson.completed",
+            EventPayload::QuizGraded { .. } => "quiz.graded",
+            EventPayload::EnrollmentCompleted { .. } => "course.completed",
+            EventPayload::CertificateIssued { .. } => "certificate.issued",
+        }
+    }
+
+    /// Every public type, in the order of the variants.
+    pub const PUBLIC_TYPES: &'static [&'static str] = &[
+        "user.registered",
+        "user.access_changed",
+        "course.created",
+        "course.updated",
+        "course.drafted",
+        "course.published",
+        "course.archived",
+        "class.updated",
+        "enrollment.created",
+        "enrollment.status_changed",
+        "lesson.completed",
+        "quiz.graded",
+        "course.completed",
+        "certificate.issued",
+    ];
+
+    /// The payload's fields, without the type tag: the `data` of a delivered event.
+    pub fn data(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(fields) = value.as_object_mut() {
+            fields.remove("type");
+        }
+        value
+    }
+}
+
 /// A recorded event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainEvent {
@@ -160,6 +214,17 @@ pub struct DomainEvent {
 }
 
 impl DomainEvent {
+    /// The event as it leaves the process (a webhook body, a bus message):
+    /// `{"id", "type", "occurred_at", "data": {…}}`, with the public type.
+    pub fn delivered_body(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "type": self.payload.public_type(),
+            "occurred_at": self.occurred_at,
+            "data": self.payload.data(),
+        })
+    }
+
     /// Stamps a payload with a fresh id and the time.
     pub fn new(payload: EventPayload, occurred_at: DateTime<Utc>) -> Self {
         Self {

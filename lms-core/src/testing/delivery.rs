@@ -157,7 +157,7 @@ async fn events_reach_a_subscriber_once(ctx: Ctx) {
 
 async fn subscribers_only_get_the_types_they_want(ctx: Ctx) {
     let receiver = Receiver::failing(0);
-    let subscriber = subscriber(&ctx, receiver.clone()).await.only(["enrollment_completed"]);
+    let subscriber = subscriber(&ctx, receiver.clone()).await.only(["course.completed"]);
     let relay = relay(&ctx, &subscriber, settings());
     write_events(&ctx, 3).await;
     drain(&relay).await;
