@@ -35,6 +35,8 @@ pub enum Entity {
     Event,
     /// An event a subscriber failed to take in every attempt.
     DeadLetter,
+    /// A webhook endpoint.
+    Webhook,
 }
 
 impl Entity {
@@ -49,6 +51,7 @@ impl Entity {
             Entity::Certificate => "CERTIFICATE",
             Entity::Event => "EVENT",
             Entity::DeadLetter => "DEAD_LETTER",
+            Entity::Webhook => "WEBHOOK",
         }
     }
 }
@@ -64,6 +67,7 @@ impl fmt::Display for Entity {
             Entity::Certificate => "certificate",
             Entity::Event => "event",
             Entity::DeadLetter => "dead letter",
+            Entity::Webhook => "webhook",
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod records;
 pub mod services;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod webhooks;
 
 pub use error::{Entity, Error, FieldError, Result};
 pub use services::{Actor, Lms};

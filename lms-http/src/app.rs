@@ -9,6 +9,7 @@ use lms_core::course_cache::CourseCacheSettings;
 use lms_core::delivery::{Backoff, Relay, RelaySettings};
 use lms_core::ports::{StoreError, Stores};
 use lms_core::services::AuthSettings;
+use lms_core::webhooks::{WebhookService, WebhookSettings};
 use lms_core::Lms;
 use lms_storage_mongo::MongoStore;
 use lms_storage_postgres::PostgresStore;
@@ -26,6 +27,7 @@ use crate::settings::Settings;
 use crate::signing_key::{signing_keys, KeyError};
 use crate::store_metrics::TimedStores;
 use crate::tokens::TokenService;
+use crate::webhook_transport::HttpTransport;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -133,10 +135,23 @@ pub fn services(settings: &Settings, stores: Stores) -> Lms {
     lms
 }
 
-/// The event relay of this server instance, with the retry and retention settings.
-pub fn relay(settings: &Settings, lms: &Lms) -> Relay {
+/// The webhook endpoints of the server, delivered to over HTTP.
+pub fn webhooks(settings: &Settings, lms: &Lms) -> WebhookService {
+    lms.webhooks(
+        Arc::new(HttpTransport::new(settings.webhook_allow_private)),
+        WebhookSettings {
+            allow_private: settings.webhook_allow_private,
+            ..WebhookSettings::default()
+        },
+    )
+}
+
+/// The event relay of this server instance, with the retry and retention settings and
+/// the webhook endpoints as subscribers.
+pub fn relay(settings: &Settings, lms: &Lms, webhooks: &WebhookService) -> Relay {
     let delivery = settings.delivery;
     lms.relay()
+        .subscribe_from(Arc::new(webhooks.clone()))
         .settings(RelaySettings {
             max_attempts: delivery.max_attempts,
             backoff: Backoff {
@@ -243,10 +258,12 @@ impl Application {
         let keys: Vec<&[u8]> = keys.iter().map(|key| key.expose().as_bytes()).collect();
         let tokens = TokenService::new(&keys, settings.access_token_ttl, settings.session_revocation_poll);
         let lms = services(&settings, stores);
-        let relay = relay(&settings, &lms);
+        let webhooks = webhooks(&settings, &lms);
+        let relay = relay(&settings, &lms, &webhooks);
         let state = Arc::new(AppState {
             lms,
             relay,
+            webhooks,
             health,
             tokens,
             metrics,

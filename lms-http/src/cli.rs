@@ -148,7 +148,8 @@ async fn dead_letters(settings: Settings, action: DeadLetterAction) -> Result<()
         .map_err(|e| e.to_string())?;
     storage.migrate().await.map_err(|e| e.to_string())?;
     let lms = services(&settings, storage.stores().0);
-    let relay = crate::app::relay(&settings, &lms);
+    let webhooks = crate::app::webhooks(&settings, &lms);
+    let relay = crate::app::relay(&settings, &lms, &webhooks);
     let operator = Actor::operator();
     let outcome = match action {
         DeadLetterAction::List { limit, after } => {
@@ -159,7 +160,7 @@ async fn dead_letters(settings: Settings, action: DeadLetterAction) -> Result<()
                     "id": letter.id,
                     "subscriber": letter.subscriber,
                     "event_id": letter.event.id,
-                    "event_type": letter.event.payload.event_type(),
+                    "event_type": letter.event.payload.public_type(),
                     "occurred_at": letter.event.occurred_at,
                     "attempts": letter.attempts,
                     "last_error": letter.last_error,

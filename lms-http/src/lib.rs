@@ -16,6 +16,7 @@ pub mod settings;
 pub mod signing_key;
 pub mod store_metrics;
 pub mod tokens;
+pub mod webhook_transport;
 
 pub use app::{openapi_json, Application, StartError, Storage};
 pub use settings::{Secret, Settings};

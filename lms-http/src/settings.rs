@@ -164,6 +164,9 @@ pub struct Settings {
     /// How the event relay retries and keeps events (`LMS_DELIVERY_*`,
     /// `LMS_EVENT_RETENTION_DAYS`).
     pub delivery: DeliverySettings,
+    /// Whether webhooks may target loopback, private and link-local addresses
+    /// (`LMS_WEBHOOK_ALLOW_PRIVATE`, default false).
+    pub webhook_allow_private: bool,
 }
 
 /// The event relay's retry and retention settings.
@@ -270,6 +273,8 @@ impl Settings {
                 Environment::Development
             }
         };
+        let webhook_allow_private = get("LMS_WEBHOOK_ALLOW_PRIVATE")
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
         let debug = match get("LMS_DEBUG").map(|d| d.to_ascii_lowercase()) {
             None => false,
             Some(d) => matches!(d.as_str(), "1" | "true" | "yes" | "on"),
@@ -328,6 +333,7 @@ impl Settings {
                 retry_max: Duration::from_millis(retry_max_ms.max(retry_base_ms)),
                 retention: Duration::from_secs(retention_days.saturating_mul(24 * 3600)),
             },
+            webhook_allow_private,
         })
     }
 

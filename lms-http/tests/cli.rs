@@ -156,7 +156,7 @@ fn dead_letters_are_listed_and_replayed() {
     assert_eq!(letters.len(), 1, "{letters:?}");
     assert_eq!(letters[0]["event_id"], event_id.to_string());
     assert_eq!(letters[0]["subscriber"], "webhook:down");
-    assert_eq!(letters[0]["event_type"], "user_registered");
+    assert_eq!(letters[0]["event_type"], "user.registered");
     assert_eq!(letters[0]["attempts"], 1);
     assert!(letters[0]["last_error"].as_str().unwrap().contains("receiver down"));
     let id = letters[0]["id"].as_str().unwrap().to_owned();

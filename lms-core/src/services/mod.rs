@@ -26,6 +26,7 @@ use crate::domain::events::{DomainEvent, EventPayload};
 use crate::error::{Error, Result};
 use crate::ports::{Clock, Stores, SystemClock};
 use crate::records::Records;
+use crate::webhooks::{WebhookService, WebhookSettings, WebhookTransport};
 
 /// What every service needs: the stores and the clock.
 #[derive(Clone, Debug)]
@@ -103,6 +104,12 @@ impl Lms {
     /// settings, build it, and run it (one per process; see [`crate::delivery`]).
     pub fn relay(&self) -> RelayBuilder {
         Relay::builder(&self.deps.stores, self.deps.clock.clone())
+    }
+
+    /// Webhook endpoints over these services' stores and clock, sending through
+    /// `transport`; give the result to the relay as a subscriber source.
+    pub fn webhooks(&self, transport: Arc<dyn WebhookTransport>, settings: WebhookSettings) -> WebhookService {
+        WebhookService::new(&self.deps.stores, self.deps.clock.clone(), transport, settings)
     }
 
     /// Assembles the services on the system clock.

@@ -41,7 +41,7 @@ impl From<DeadLetter> for DeadLetterResponse {
             id: letter.id,
             subscriber: letter.subscriber,
             event_id: letter.event.id.as_uuid(),
-            event_type: letter.event.payload.event_type().to_owned(),
+            event_type: letter.event.payload.public_type().to_owned(),
             occurred_at: letter.event.occurred_at,
             attempts: letter.attempts,
             last_error: letter.last_error,

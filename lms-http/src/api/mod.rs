@@ -6,12 +6,14 @@ mod delivery;
 mod learning;
 mod ops;
 pub mod types;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use lms_core::delivery::Relay;
 use lms_core::ports::StoreHealth;
+use lms_core::webhooks::WebhookService;
 use lms_core::{Actor, Lms};
 use poem::Request;
 use poem_openapi::auth::Bearer;
@@ -30,6 +32,8 @@ pub struct AppState {
     pub lms: Lms,
     /// The event relay of this instance (its dead letters, its counts).
     pub relay: Relay,
+    /// Webhook endpoints.
+    pub webhooks: WebhookService,
     /// Storage liveness, for readiness.
     pub health: Arc<dyn StoreHealthDebug>,
     /// Access tokens.
@@ -139,6 +143,7 @@ pub type Apis = (
     learning::ClassesApi,
     learning::LearningApi,
     delivery::DeliveryApi,
+    webhooks::WebhooksApi,
     ops::OpsApi,
 );
 
@@ -151,6 +156,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             learning::ClassesApi,
             learning::LearningApi,
             delivery::DeliveryApi,
+            webhooks::WebhooksApi,
             ops::OpsApi,
         ),
         "LMS API",

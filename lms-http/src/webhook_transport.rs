@@ -1,0 +1,80 @@
+//! Webhook requests over HTTP: `reqwest` with a 10-second timeout and no redirects, and
+//! no loopback, private or link-local targets unless `LMS_WEBHOOK_ALLOW_PRIVATE` allows
+//! them. The target's name is resolved before each request and every address it
+//! resolves to must be public; the request then connects to one of those addresses, so
+//! a name cannot resolve to a public address for the check and a private one for the
+//! request.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use lms_core::webhooks::{is_public_address, WebhookTransport};
+
+/// How long a webhook request may take, connection included.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sends webhook requests over HTTP.
+#[derive(Debug, Clone)]
+pub struct HttpTransport {
+    allow_private: bool,
+}
+
+impl HttpTransport {
+    /// A transport; `allow_private` lets requests reach private networks.
+    pub fn new(allow_private: bool) -> Self {
+        Self { allow_private }
+    }
+
+    /// The addresses `url` resolves to, all of them allowed.
+    async fn resolve(&self, url: &reqwest::Url) -> Result<Vec<SocketAddr>, String> {
+        let host = url.host_str().ok_or("the URL has no host")?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = url.port_or_known_default().ok_or("the URL has no port")?;
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| format!("cannot resolve {host}: {e}"))?
+            .collect();
+        if addrs.is_empty() {
+            return Err(format!("{host} resolves to no address"));
+        }
+        if !self.allow_private && addrs.iter().any(|a| !is_public_address(a.ip())) {
+            return Err(format!("{host} resolves to a private address; refused"));
+        }
+        Ok(addrs)
+    }
+}
+
+#[async_trait]
+impl WebhookTransport for HttpTransport {
+    async fn post(&self, url: &str, headers: &[(&'static str, String)], body: Vec<u8>) -> Result<u16, String> {
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("invalid URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err("only http and https URLs receive webhooks".into());
+        }
+        let addrs = self.resolve(&parsed).await?;
+        // The client connects to the addresses checked above, whatever the name resolves
+        // to by then (TLS still verifies the name).
+        let host = parsed.host_str().unwrap_or_default().to_owned();
+        let client = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve_to_addrs(&host, &addrs)
+            .build()
+            .map_err(|e| format!("cannot build the request: {e}"))?;
+        let request = headers
+            .iter()
+            .fold(client.post(parsed), |request, (name, value)| {
+                request.header(*name, value)
+            })
+            .body(body);
+        let response = request.send().await.map_err(|e| {
+            if e.is_timeout() {
+                format!("no answer within {} s", TIMEOUT.as_secs())
+            } else {
+                format!("request failed: {e}")
+            }
+        })?;
+        Ok(response.status().as_u16())
+    }
+}
