@@ -17,7 +17,9 @@ use super::backoff::Backoff;
 use super::records::{DeadLetter, DeliveryCursor, Lease, PendingRetry};
 use crate::domain::events::DomainEvent;
 use crate::error::{Entity, Error, Result};
-use crate::ports::{Clock, Notifier, OutboxMessage, OutboxStore, Page, PageRequest, StoreError, Stores, UnitOfWork};
+use crate::ports::{
+    to_chrono, Clock, Notifier, OutboxMessage, OutboxStore, Page, PageRequest, StoreError, Stores, UnitOfWork,
+};
 use crate::records::{Range, Records};
 use crate::services::Actor;
 
@@ -276,10 +278,6 @@ fn store_error(err: StoreError) -> Error {
     err.about(Entity::Event, "outbox")
 }
 
-fn chrono_duration(duration: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
-}
-
 impl Relay {
     /// A relay over these stores, on this clock, with default settings and no
     /// subscribers yet.
@@ -432,7 +430,7 @@ impl Relay {
     fn lease(&self, now: DateTime<Utc>) -> Lease {
         Lease {
             holder: self.inner.instance,
-            until: now + chrono_duration(self.inner.settings.lease),
+            until: now + to_chrono(self.inner.settings.lease),
         }
     }
 
@@ -463,7 +461,7 @@ impl Relay {
         if cursor.leased_to_another(self.inner.instance, now) {
             return Ok(None);
         }
-        let half = chrono_duration(self.inner.settings.lease / 2);
+        let half = to_chrono(self.inner.settings.lease / 2);
         if cursor.held_by(self.inner.instance, now, half) {
             return Ok(Some(cursor));
         }
@@ -508,7 +506,7 @@ impl Relay {
             return Ok(true);
         }
         retry.last_error = error;
-        retry.due_at = now + chrono_duration(settings.backoff.delay(retry.attempts));
+        retry.due_at = now + to_chrono(settings.backoff.delay(retry.attempts));
         if fresh {
             unit.insert(&retry).map_err(store_error)?;
         } else {
@@ -519,53 +517,73 @@ impl Relay {
         Ok(false)
     }
 
-    /// Attempts the retries that are due, each claimed first (its due time moved a lease
-    /// ahead) so that one instance attempts it.
+    /// Attempts the retries that are due (up to a batch a pass), each claimed first (its
+    /// due time moved a lease ahead) so that one instance attempts it. Retries of
+    /// subscribers this instance does not have are passed over, page by page, so they
+    /// cannot crowd out the others.
     async fn retry_due(&self, subscribers: &[Subscriber]) -> Result<DeliveryCounts> {
-        let records = &self.inner.records;
         let now = self.inner.clock.now();
-        let due = records
-            .range::<PendingRetry>(
-                Range::all("due_at", 100).between(std::ops::Bound::Unbounded, std::ops::Bound::Included(now.into())),
-            )
-            .await
-            .map_err(store_error)?;
         let mut counts = DeliveryCounts::default();
-        for mut retry in due.items {
-            // A subscriber that is gone (a deleted webhook) keeps its retries until it
-            // comes back or they are deleted with it.
-            let Some(subscriber) = subscribers.iter().find(|s| s.name == retry.subscriber) else {
-                continue;
-            };
-            let expected = retry.version;
-            retry.version += 1;
-            retry.due_at = now + chrono_duration(self.inner.settings.lease);
-            match records.update(&retry, expected, &[]).await {
-                Ok(()) => {}
-                Err(StoreError::VersionConflict | StoreError::NotFound) => continue,
-                Err(err) => return Err(store_error(err)),
-            }
-            let outcome = subscriber.notifier.deliver(&retry.event).await;
-            let now = self.inner.clock.now();
-            let mut unit = UnitOfWork::default();
-            match outcome {
-                Ok(()) => {
-                    counts.delivered += 1;
-                    unit.delete(&retry);
-                }
-                Err(err) => {
-                    counts.failed += 1;
-                    counts.dead_lettered += u64::from(self.fail(retry, err.to_string(), now, &mut unit, false)?);
+        let mut attempted = 0;
+        let mut after = None;
+        loop {
+            let range = Range::all("due_at", 100)
+                .between(std::ops::Bound::Unbounded, std::ops::Bound::Included(now.into()))
+                .after(after);
+            let due = self
+                .inner
+                .records
+                .range::<PendingRetry>(range)
+                .await
+                .map_err(store_error)?;
+            for retry in due.items {
+                if let Some(subscriber) = subscribers.iter().find(|s| s.name == retry.subscriber) {
+                    counts += self.retry(subscriber, retry, now).await?;
+                    attempted += 1;
                 }
             }
-            match records.write(&unit).await {
-                Ok(()) => {}
-                // The claim lapsed and another instance has the retry now.
-                Err(StoreError::VersionConflict | StoreError::NotFound) => {}
-                Err(err) => return Err(store_error(err)),
+            match due.next {
+                Some(next) if attempted < self.inner.settings.batch => after = Some(next),
+                _ => return Ok(counts),
             }
         }
-        Ok(counts)
+    }
+
+    /// Claims one due retry and attempts it; another instance's claim wins quietly.
+    async fn retry(
+        &self,
+        subscriber: &Subscriber,
+        mut retry: PendingRetry,
+        now: DateTime<Utc>,
+    ) -> Result<DeliveryCounts> {
+        let records = &self.inner.records;
+        let mut counts = DeliveryCounts::default();
+        let expected = retry.version;
+        retry.version += 1;
+        retry.due_at = now + to_chrono(self.inner.settings.lease);
+        match records.update(&retry, expected, &[]).await {
+            Ok(()) => {}
+            Err(StoreError::VersionConflict | StoreError::NotFound) => return Ok(counts),
+            Err(err) => return Err(store_error(err)),
+        }
+        let outcome = subscriber.notifier.deliver(&retry.event).await;
+        let now = self.inner.clock.now();
+        let mut unit = UnitOfWork::default();
+        match outcome {
+            Ok(()) => {
+                counts.delivered += 1;
+                unit.delete(&retry);
+            }
+            Err(err) => {
+                counts.failed += 1;
+                counts.dead_lettered += u64::from(self.fail(retry, err.to_string(), now, &mut unit, false)?);
+            }
+        }
+        match records.write(&unit).await {
+            // An error here means the claim lapsed and another instance has the retry now.
+            Ok(()) | Err(StoreError::VersionConflict | StoreError::NotFound) => Ok(counts),
+            Err(err) => Err(store_error(err)),
+        }
     }
 
     /// The lowest position among the subscribers' streams (what every one of them has
@@ -589,7 +607,7 @@ impl Relay {
     /// retention, at most every `purge_every`.
     async fn purge_if_due(&self, subscribers: &[Subscriber]) -> Result<u64> {
         let now = self.inner.clock.now();
-        let every = chrono_duration(self.inner.settings.purge_every);
+        let every = to_chrono(self.inner.settings.purge_every);
         {
             let mut last = self.inner.last_purge.lock().unwrap_or_else(|e| e.into_inner());
             if last.is_some_and(|at| now < at + every) {
@@ -599,7 +617,7 @@ impl Relay {
         }
         // With no subscriber, every event is delivered to all of them.
         let through = self.lowest_position(subscribers).await?.unwrap_or(u64::MAX);
-        let before = now - chrono_duration(self.inner.settings.retention);
+        let before = now - to_chrono(self.inner.settings.retention);
         self.inner
             .outbox
             .purge_events(through, before)

@@ -3,6 +3,12 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
+/// A span of the standard library's `Duration` as a `chrono` one, to add to a time;
+/// spans beyond `chrono`'s range saturate.
+pub fn to_chrono(span: std::time::Duration) -> chrono::Duration {
+    chrono::Duration::from_std(span).unwrap_or(chrono::Duration::MAX)
+}
+
 /// The source of "now", so tests and simulations control time.
 pub trait Clock: Send + Sync + 'static {
     /// The current time.

@@ -32,7 +32,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use auth::{AuthStore, RefreshToken, RefreshTokenState};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{to_chrono, Clock, ManualClock, SystemClock};
 pub use courses::{CourseFilter, CourseStore};
 pub use enrollments::EnrollmentStore;
 pub use notifier::{Notifier, NotifyError, RecordingNotifier};

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::fixtures::user_event;
 use super::{behaviour_list, Behaviour, Ctx};
-use crate::delivery::{Backoff, Relay, RelaySettings, Subscriber};
+use crate::delivery::{Backoff, PendingRetry, Relay, RelaySettings, Subscriber};
 use crate::domain::events::DomainEvent;
 use crate::domain::user::Role;
 use crate::error::{BoxError, Error};
@@ -29,6 +29,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         subscribers_only_get_the_types_they_want,
         two_instances_deliver_each_event_once,
         a_failed_delivery_is_retried_after_back_off,
+        retries_of_absent_subscribers_do_not_crowd_out_others,
         an_event_failing_every_attempt_becomes_a_dead_letter_and_replays,
         a_lapsed_lease_is_taken_over_from_the_last_position,
         a_released_stream_is_taken_over_at_once,
@@ -209,6 +210,33 @@ async fn a_failed_delivery_is_retried_after_back_off(ctx: Ctx) {
     ctx.clock.advance(TimeDelta::seconds(60));
     relay.run_once().await.expect("nothing left");
     assert_eq!(receiver.attempts(event), 4);
+}
+
+async fn retries_of_absent_subscribers_do_not_crowd_out_others(ctx: Ctx) {
+    // More due retries than one page of the scan, for a subscriber no relay has.
+    let gone = format!("gone-{}", Uuid::now_v7());
+    let mut unit = UnitOfWork::default();
+    for _ in 0..150 {
+        let retry = PendingRetry {
+            id: Uuid::now_v7(),
+            version: 1,
+            subscriber: gone.clone(),
+            event: user_event(UserId::new(), ctx.clock_now()),
+            attempts: 1,
+            due_at: ctx.clock_now() - TimeDelta::hours(1),
+            last_error: "receiver gone".into(),
+        };
+        unit.insert(&retry).expect("declared kind");
+    }
+    ctx.stores.records.write(&unit).await.expect("orphan retries");
+    let receiver = Receiver::failing(1);
+    let subscriber = subscriber(&ctx, receiver.clone()).await;
+    let relay = relay(&ctx, &subscriber, settings());
+    let event = write_events(&ctx, 1).await[0];
+    relay.run_once().await.expect("first attempt");
+    ctx.clock.advance(TimeDelta::seconds(1));
+    relay.run_once().await.expect("retry");
+    assert_eq!(receiver.taken(), vec![event], "the retry was reached past the others");
 }
 
 async fn an_event_failing_every_attempt_becomes_a_dead_letter_and_replays(ctx: Ctx) {

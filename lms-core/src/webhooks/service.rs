@@ -14,7 +14,7 @@ use super::signature::{signature_header, WebhookSecret};
 use crate::delivery::{PendingRetry, Subscriber, SubscriberSource};
 use crate::domain::events::DomainEvent;
 use crate::error::{BoxError, Entity, Error, Result};
-use crate::ports::{Clock, Notifier, NotifyError, OutboxStore, Page, PageRequest, StoreError, UnitOfWork};
+use crate::ports::{to_chrono, Clock, Notifier, NotifyError, OutboxStore, Page, PageRequest, StoreError, UnitOfWork};
 use crate::records::Records;
 use crate::services::Actor;
 
@@ -95,10 +95,6 @@ impl std::fmt::Debug for WebhookService {
 
 fn store_error(id: Uuid) -> impl Fn(StoreError) -> Error {
     move |e| e.about(Entity::Webhook, id)
-}
-
-fn chrono_duration(duration: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
 }
 
 impl WebhookService {
@@ -261,7 +257,7 @@ impl WebhookService {
         actor.require_admin()?;
         let mut endpoint = self.load(id).await?;
         let now = self.clock.now();
-        let retire_at = now + chrono_duration(self.settings.rotation_overlap);
+        let retire_at = now + to_chrono(self.settings.rotation_overlap);
         endpoint.secrets.retain(|s| s.expires_at.is_none_or(|at| at > now));
         for secret in &mut endpoint.secrets {
             secret.expires_at = Some(secret.expires_at.map_or(retire_at, |at| at.min(retire_at)));
