@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Starts or stops the SMTP test server that the lms-notify tests send to: aiosmtpd (from
+# PyPI) with the handler in scripts/smtp_spool_server.py, which writes every message it
+# receives to the spool directory as <n>.eml.
+#
+#   scripts/smtp-test-server.sh [start]   install if missing, empty the spool, start, wait
+#                                         until it accepts connections (does nothing if it
+#                                         already runs)
+#   scripts/smtp-test-server.sh stop      stop the server this script started
+#
+# Environment: LMS_SMTP_TEST_PORT (default 2525), LMS_SMTP_TEST_SPOOL (default
+# target/smtp-test-server/spool).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version=1.4.6
+host=127.0.0.1
+port="${LMS_SMTP_TEST_PORT:-2525}"
+dir=target/smtp-test-server
+spool="${LMS_SMTP_TEST_SPOOL:-$dir/spool}"
+venv="$dir/venv"
+pidfile="$dir/smtpd.pid"
+log="$dir/smtpd.log"
+
+accepting() {
+  python3 - "$host" "$port" <<'PY'
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
+except OSError:
+    sys.exit(1)
+PY
+}
+
+running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+install() {
+  local installed
+  installed="$("$venv/bin/pip" show aiosmtpd 2>/dev/null || true)"
+  if grep -qx "Version: $version" <<<"$installed"; then
+    return
+  fi
+  echo "installing aiosmtpd $version into $venv"
+  mkdir -p "$dir"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$version"
+}
+
+start() {
+  if running && accepting; then
+    echo "SMTP test server already running on $host:$port (pid $(cat "$pidfile")), spool $spool"
+    return
+  fi
+  if accepting; then
+    echo "port $port on $host is taken by another process" >&2
+    exit 1
+  fi
+  install
+  rm -rf "$spool"
+  mkdir -p "$spool"
+  "$venv/bin/python" scripts/smtp_spool_server.py --host "$host" --port "$port" --spool "$spool" >"$log" 2>&1 &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 60); do
+    if accepting; then
+      echo "SMTP test server (aiosmtpd $version) is accepting connections on $host:$port (pid $(cat "$pidfile")), spool $spool"
+      return
+    fi
+    if ! running; then
+      break
+    fi
+    sleep 0.5
+  done
+  echo "the SMTP test server did not start; its log:" >&2
+  cat "$log" >&2
+  stop
+  exit 1
+}
+
+stop() {
+  if running; then
+    local pid
+    pid="$(cat "$pidfile")"
+    kill "$pid"
+    for _ in $(seq 1 20); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.25
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    echo "SMTP test server stopped"
+  fi
+  rm -f "$pidfile"
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  *)
+    echo "usage: $0 [start|stop]" >&2
+    exit 2
+    ;;
+esac
