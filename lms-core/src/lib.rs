@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod mail;
 pub mod memory;
 pub mod ports;
 pub mod records;

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use lms_core::course_cache::CourseCacheSettings;
-use lms_core::delivery::{Backoff, Relay, RelaySettings};
-use lms_core::ports::{StoreError, Stores};
-use lms_core::services::AuthSettings;
+use lms_core::delivery::{Backoff, Relay, RelaySettings, Subscriber};
+use lms_core::mail::MailSettings;
+use lms_core::ports::{Mailer, StoreError, Stores};
+use lms_core::services::{AuthSettings, PasswordResetService};
 use lms_core::webhooks::{WebhookService, WebhookSettings};
 use lms_core::Lms;
+use lms_notify::{NatsNotifier, SmtpMailer};
 use lms_storage_mongo::MongoStore;
 use lms_storage_postgres::PostgresStore;
 use lms_storage_sqlite::{Durability, SqliteStore};
@@ -47,6 +49,9 @@ pub enum StartError {
     /// No key to sign access tokens with.
     #[error("{0}")]
     SigningKey(#[from] KeyError),
+    /// A notifier (SMTP, NATS) could not be set up.
+    #[error("{0}")]
+    Notifier(String),
 }
 
 /// An opened storage backend.
@@ -146,11 +151,51 @@ pub fn webhooks(settings: &Settings, lms: &Lms) -> WebhookService {
     )
 }
 
-/// The event relay of this server instance, with the retry and retention settings and
-/// the webhook endpoints as subscribers.
-pub fn relay(settings: &Settings, lms: &Lms, webhooks: &WebhookService) -> Relay {
+/// What the settings ask to be sent besides webhooks: mail (event-driven messages and
+/// password resets) and every event to NATS.
+#[derive(Debug, Default)]
+pub struct Notifications {
+    /// Relay subscribers: `mail`, `nats`.
+    pub subscribers: Vec<Subscriber>,
+    /// Password resets, when mail is configured.
+    pub password_resets: Option<PasswordResetService>,
+}
+
+/// Connects the notifiers the settings name. A stream that does not exist yet starts at
+/// the newest event, so switching mail on does not mail the past week.
+pub async fn notifications(settings: &Settings, lms: &Lms, stores: &Stores) -> Result<Notifications, StartError> {
+    let mut out = Notifications::default();
+    let newest = stores.outbox.last_sequence().await?;
+    if let Some(mail) = &settings.mail {
+        let mailer: Arc<dyn Mailer> = Arc::new(
+            SmtpMailer::from_url(mail.smtp_url.expose(), &mail.from)
+                .map_err(|e| StartError::Notifier(format!("LMS_SMTP_URL / LMS_MAIL_FROM: {e}")))?,
+        );
+        let texts = MailSettings {
+            public_url: mail.public_url.clone(),
+            ..MailSettings::default()
+        };
+        out.password_resets = Some(lms.password_resets(mailer.clone(), texts.clone()));
+        out.subscribers
+            .push(lms.mail_notifier(mailer, texts).subscriber().starting_after(newest));
+    }
+    if let Some(url) = &settings.nats_url {
+        let nats = NatsNotifier::connect(url.expose())
+            .await
+            .map_err(|e| StartError::Notifier(format!("LMS_NATS_URL: {e}")))?;
+        out.subscribers
+            .push(Subscriber::new("nats", Arc::new(nats)).starting_after(newest));
+    }
+    Ok(out)
+}
+
+/// The event relay of this server instance, with the retry and retention settings, the
+/// webhook endpoints and `subscribers` as subscribers.
+pub fn relay(settings: &Settings, lms: &Lms, webhooks: &WebhookService, subscribers: Vec<Subscriber>) -> Relay {
     let delivery = settings.delivery;
-    lms.relay()
+    subscribers
+        .into_iter()
+        .fold(lms.relay(), |relay, subscriber| relay.subscribe(subscriber))
         .subscribe_from(Arc::new(webhooks.clone()))
         .settings(RelaySettings {
             max_attempts: delivery.max_attempts,
@@ -257,13 +302,15 @@ impl Application {
         let keys = signing_keys(&settings)?;
         let keys: Vec<&[u8]> = keys.iter().map(|key| key.expose().as_bytes()).collect();
         let tokens = TokenService::new(&keys, settings.access_token_ttl, settings.session_revocation_poll);
-        let lms = services(&settings, stores);
+        let lms = services(&settings, stores.clone());
         let webhooks = webhooks(&settings, &lms);
-        let relay = relay(&settings, &lms, &webhooks);
+        let notifications = notifications(&settings, &lms, &stores).await?;
+        let relay = relay(&settings, &lms, &webhooks, notifications.subscribers);
         let state = Arc::new(AppState {
             lms,
             relay,
             webhooks,
+            password_resets: notifications.password_resets,
             health,
             tokens,
             metrics,

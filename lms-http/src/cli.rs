@@ -149,7 +149,8 @@ async fn dead_letters(settings: Settings, action: DeadLetterAction) -> Result<()
     storage.migrate().await.map_err(|e| e.to_string())?;
     let lms = services(&settings, storage.stores().0);
     let webhooks = crate::app::webhooks(&settings, &lms);
-    let relay = crate::app::relay(&settings, &lms, &webhooks);
+    // Listing and replaying touch stored records only: no notifier is connected.
+    let relay = crate::app::relay(&settings, &lms, &webhooks, Vec::new());
     let operator = Actor::operator();
     let outcome = match action {
         DeadLetterAction::List { limit, after } => {

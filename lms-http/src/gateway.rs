@@ -210,9 +210,17 @@ fn reveals_internals(path: &str) -> bool {
     path == "/metrics" || path == "/health/detailed"
 }
 
-/// Login and registration get a stricter per-address budget.
+/// Login, registration and password reset (which mails a stranger's address and takes
+/// guesses at tokens) get a stricter per-address budget.
 fn is_login(method: &Method, path: &str) -> bool {
-    method == Method::POST && matches!(path, "/api/v1/auth/login" | "/api/v1/auth/register")
+    method == Method::POST
+        && matches!(
+            path,
+            "/api/v1/auth/login"
+                | "/api/v1/auth/register"
+                | "/api/v1/auth/password-reset"
+                | "/api/v1/auth/password-reset/confirm"
+        )
 }
 
 fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> {

@@ -167,6 +167,25 @@ pub struct Settings {
     /// Whether webhooks may target loopback, private and link-local addresses
     /// (`LMS_WEBHOOK_ALLOW_PRIVATE`, default false).
     pub webhook_allow_private: bool,
+    /// Email over SMTP (`LMS_SMTP_URL`, `LMS_MAIL_FROM`, `LMS_PUBLIC_URL`); without it no
+    /// mail is sent and password reset answers 503.
+    pub mail: Option<MailConfig>,
+    /// NATS server every event is published to (`LMS_NATS_URL`, optional).
+    pub nats_url: Option<Secret>,
+}
+
+/// How the server sends email.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// The SMTP server (`LMS_SMTP_URL`): `smtp://host:port` (plain, for a local relay),
+    /// `smtp://host:587?tls=required` (STARTTLS) or `smtps://host:465`, with optional
+    /// `user:password@`.
+    pub smtp_url: Secret,
+    /// The sender (`LMS_MAIL_FROM`, required with `LMS_SMTP_URL`): `no-reply@example.com`
+    /// or `Academy <no-reply@example.com>`.
+    pub from: String,
+    /// Where learners reach the product (`LMS_PUBLIC_URL`, optional), for links in mail.
+    pub public_url: Option<String>,
 }
 
 /// The event relay's retry and retention settings.
@@ -289,6 +308,17 @@ impl Settings {
         {
             errors.push("LMS_DATABASE_URL must start with sqlite:, postgres:// or mongodb://".into());
         }
+        let mail = get("LMS_SMTP_URL").and_then(|smtp_url| match get("LMS_MAIL_FROM") {
+            Some(from) => Some(MailConfig {
+                smtp_url: Secret::new(smtp_url),
+                from,
+                public_url: get("LMS_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            }),
+            None => {
+                errors.push("LMS_MAIL_FROM must name the sender when LMS_SMTP_URL is set".into());
+                None
+            }
+        });
         let allowed_origins = list(get("LMS_ALLOWED_ORIGINS"))
             .into_iter()
             .map(|o| o.trim_end_matches('/').to_owned())
@@ -334,6 +364,8 @@ impl Settings {
                 retention: Duration::from_secs(retention_days.saturating_mul(24 * 3600)),
             },
             webhook_allow_private,
+            mail,
+            nats_url: get("LMS_NATS_URL").map(Secret::new),
         })
     }
 

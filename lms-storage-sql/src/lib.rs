@@ -180,13 +180,16 @@ impl EnrollmentRow {
     }
 }
 
-/// An enrollment row to write if the stored version is `expected_version`.
+/// An enrollment row to write if the stored version is `expected_version`, with the
+/// events the write appends to the outbox if it succeeds.
 #[derive(Debug)]
 pub struct VersionedEnrollment {
     /// The new row.
     pub row: EnrollmentRow,
     /// The version the row must have.
     pub expected_version: i64,
+    /// The write's events.
+    pub events: Vec<DomainEvent>,
 }
 
 /// The enrollments of a batched update round (indexes into `updates`) that its statement
@@ -367,6 +370,7 @@ mod tests {
             VersionedEnrollment {
                 row: EnrollmentRow::new(&e).unwrap(),
                 expected_version: 1,
+                events: Vec::new(),
             }
         };
         let updates = vec![enrollment(), enrollment(), enrollment()];

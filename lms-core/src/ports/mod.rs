@@ -20,6 +20,7 @@ mod auth;
 mod clock;
 mod courses;
 mod enrollments;
+mod mailer;
 mod notifier;
 mod outbox;
 mod records;
@@ -35,6 +36,7 @@ pub use auth::{AuthStore, RefreshToken, RefreshTokenState};
 pub use clock::{to_chrono, Clock, ManualClock, SystemClock};
 pub use courses::{CourseFilter, CourseStore};
 pub use enrollments::EnrollmentStore;
+pub use mailer::{Mail, Mailer, RecordingMailer};
 pub use notifier::{Notifier, NotifyError, RecordingNotifier};
 pub use outbox::{OutboxMessage, OutboxStore};
 pub use records::{

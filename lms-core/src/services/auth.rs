@@ -57,7 +57,7 @@ impl std::fmt::Debug for Session {
 }
 
 /// Hex SHA-256 of a refresh token: what the store keeps and looks up by.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -65,7 +65,7 @@ fn token_hash(token: &str) -> String {
 }
 
 /// 256 random bits, URL-safe base64.
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
@@ -129,15 +129,26 @@ impl AuthService {
     /// guessable. Ends all of the user's sessions.
     pub async fn set_password_unchecked(&self, user_id: UserId, password: &str) -> Result<()> {
         let user = self.users.load(user_id).await?;
+        let hash = self.checked_hash(&user, password, "password").await?;
+        self.replace_password(user_id, &hash).await
+    }
+
+    /// Checks `password` against the policy for `user` (whose email and name count as
+    /// guessable; errors name `field`) and hashes it.
+    pub(crate) async fn checked_hash(&self, user: &User, password: &str, field: &str) -> Result<String> {
         let mut v = Validator::new();
         let inputs = [user.email.as_str(), user.display_name.as_str()];
         let password = match Password::parse_for_blocking(password, &inputs).await {
             Err(Error::Internal(e)) => return Err(Error::Internal(e)),
-            checked => v.field("password", checked),
+            checked => v.field(field, checked),
         };
         v.finish()?;
-        let hash = password.expect("validated above").hash_blocking().await?;
-        self.store_hash(user_id, &hash).await?;
+        password.expect("validated above").hash_blocking().await
+    }
+
+    /// Stores a new password hash and ends every session of the user.
+    pub(crate) async fn replace_password(&self, user_id: UserId, hash: &str) -> Result<()> {
+        self.store_hash(user_id, hash).await?;
         self.deps
             .stores
             .auth

@@ -6,6 +6,7 @@ mod auth;
 mod catalog;
 mod classes;
 mod learning;
+mod password_reset;
 mod users;
 
 use std::future::Future;
@@ -19,12 +20,14 @@ pub use catalog::{
 };
 pub use classes::{ClassService, NewClass};
 pub use learning::{CourseProgress, LearningService, LessonView, LessonViewContent, ProgressUpdate};
+pub use password_reset::{PasswordReset, PasswordResetService, RESET_TOKEN_TTL};
 pub use users::{AccessChange, NewUser, ProfilePatch, UserService};
 
 use crate::delivery::{Relay, RelayBuilder};
 use crate::domain::events::{DomainEvent, EventPayload};
 use crate::error::{Error, Result};
-use crate::ports::{Clock, Stores, SystemClock};
+use crate::mail::{MailNotifier, MailSettings};
+use crate::ports::{Clock, Mailer, Stores, SystemClock};
 use crate::records::Records;
 use crate::webhooks::{WebhookService, WebhookSettings, WebhookTransport};
 
@@ -110,6 +113,23 @@ impl Lms {
     /// `transport`; give the result to the relay as a subscriber source.
     pub fn webhooks(&self, transport: Arc<dyn WebhookTransport>, settings: WebhookSettings) -> WebhookService {
         WebhookService::new(&self.deps.stores, self.deps.clock.clone(), transport, settings)
+    }
+
+    /// Password resets whose tokens are mailed through `mailer`.
+    pub fn password_resets(&self, mailer: Arc<dyn Mailer>, settings: MailSettings) -> PasswordResetService {
+        PasswordResetService::new(
+            self.deps.clone(),
+            self.users.clone(),
+            self.auth.clone(),
+            mailer,
+            settings,
+        )
+    }
+
+    /// The mail sent on events (a welcome, a course completion), through `mailer`; give
+    /// its [`MailNotifier::subscriber`] to the relay.
+    pub fn mail_notifier(&self, mailer: Arc<dyn Mailer>, settings: MailSettings) -> MailNotifier {
+        MailNotifier::new(self.deps.stores.clone(), mailer, settings)
     }
 
     /// Assembles the services on the system clock.

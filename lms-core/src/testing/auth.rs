@@ -249,9 +249,9 @@ fn new_user() -> NewUser {
 }
 
 /// The password of the test accounts: four words and a number, which the policy accepts.
-const PASSWORD: &str = "correct-horse-battery-staple-42";
+pub(super) const PASSWORD: &str = "correct-horse-battery-staple-42";
 /// The password the accounts change to.
-const NEW_PASSWORD: &str = "quiet-otter-lantern-meadow-17";
+pub(super) const NEW_PASSWORD: &str = "quiet-otter-lantern-meadow-17";
 
 async fn registration_with_password_then_login(ctx: Ctx) {
     let input = new_user();

@@ -22,6 +22,7 @@ mod auth;
 mod delivery;
 pub(crate) mod fixtures;
 mod learning;
+mod mail;
 mod records;
 mod stores;
 mod use_cases;
@@ -93,6 +94,7 @@ pub fn behaviours() -> Vec<Behaviour> {
     all.extend(learning::behaviours());
     all.extend(auth::behaviours());
     all.extend(delivery::behaviours());
+    all.extend(mail::behaviours());
     all
 }
 

@@ -12,6 +12,7 @@ use super::fixtures::{complete_course_record, course_record, enrollment_record, 
 use super::{behaviour_list, Behaviour, Ctx};
 use crate::domain::course::{Course, CourseStatus};
 use crate::domain::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus, LearningEvent};
+use crate::domain::events::DomainEvent;
 use crate::domain::lesson::{Lesson, LessonContent};
 use crate::domain::text::{normalize_for_match, Description, DisplayName, Email, LessonBody, Title};
 use crate::domain::user::Role;
@@ -58,6 +59,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         enrollment_update_of_missing_is_not_found,
         concurrent_enrollment_lookups_each_find_their_own,
         concurrent_enrollment_updates_each_get_their_outcome,
+        concurrent_writes_with_events_append_the_events_of_the_writes_that_succeed,
         enrollments_page_by_user,
         enrollments_page_by_course,
         enrollment_found_by_certificate,
@@ -984,6 +986,79 @@ async fn concurrent_enrollment_updates_each_get_their_outcome(ctx: Ctx) {
     assert_eq!(read(contested.id()).await.expect("get").as_ref(), Some(winners[0]));
     for write in &writes[5..writes.len() - 1] {
         assert_eq!(read(write.id()).await.expect("get").as_ref(), Some(write));
+    }
+}
+
+/// Writes that carry events, at once (an adapter may commit them together): each write
+/// that succeeds appends exactly its events, once and contiguous in their order; a write
+/// that loses its version check or finds nothing appends none.
+async fn concurrent_writes_with_events_append_the_events_of_the_writes_that_succeed(ctx: Ctx) {
+    let end = outbox_end(&ctx).await;
+    let (course, contested) = stored_enrollment_in_course(&ctx).await;
+    let others = stored_enrollments(&ctx, 12).await;
+    let now = ctx.clock_now();
+    let events_for = |e: &Enrollment, n: usize| (0..n).map(|_| user_event(e.user_id(), now)).collect::<Vec<_>>();
+    let mut writes: Vec<(Enrollment, Vec<DomainEvent>)> = Vec::new();
+    for i in 0..5 {
+        let mut next = contested.clone();
+        let start = f64::from(i) * 10.0;
+        watch(&mut next, &course, (start, start + 5.0), now);
+        next.next_version();
+        let events = events_for(&next, 2);
+        writes.push((next, events));
+    }
+    for (k, e) in others.iter().enumerate() {
+        let mut next = e.clone();
+        next.cancel(now).expect("cancel");
+        next.next_version();
+        // Some without events, mixed in with those that have one, two or three.
+        let events = events_for(&next, k % 4);
+        writes.push((next, events));
+    }
+    let mut missing = enrollment_record(UserId::new(), &course, now);
+    missing.next_version();
+    let events = events_for(&missing, 1);
+    writes.push((missing, events));
+    let outcomes = join_all(
+        writes
+            .iter()
+            .map(|(w, events)| ctx.stores.enrollments.update_enrollment(w, 1, events)),
+    )
+    .await;
+
+    assert_eq!(outcomes[..5].iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
+    assert!(outcomes[5..5 + others.len()].iter().all(Result::is_ok), "{outcomes:?}");
+    assert!(
+        matches!(outcomes.last(), Some(Err(StoreError::NotFound))),
+        "{outcomes:?}"
+    );
+    let stored: Vec<EventId> = ctx
+        .stores
+        .outbox
+        .events_after(end, 1000)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|m| m.event.id)
+        .collect();
+    let written: Vec<&Vec<DomainEvent>> = writes
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, outcome)| outcome.is_ok())
+        .map(|((_, events), _)| events)
+        .collect();
+    assert_eq!(
+        stored.len(),
+        written.iter().map(|events| events.len()).sum::<usize>(),
+        "exactly the events of the writes that succeeded"
+    );
+    for events in written.iter().filter(|events| !events.is_empty()) {
+        let first = stored
+            .iter()
+            .position(|id| *id == events[0].id)
+            .expect("a successful write's events are stored");
+        let ids: Vec<EventId> = events.iter().map(|e| e.id).collect();
+        assert_eq!(stored[first..first + ids.len()], ids[..], "contiguous, in order");
     }
 }
 

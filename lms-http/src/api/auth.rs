@@ -1,12 +1,19 @@
+use lms_core::domain::text::Email;
+use lms_core::error::Validator;
 use lms_core::ids::UserId;
-use lms_core::services::{AccessChange, NewUser, Session};
+use lms_core::services::{AccessChange, NewUser, PasswordResetService, Session};
+use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
+use serde_json::json;
 use uuid::Uuid;
 
-use super::types::{AccessPatch, LoginRequest, RefreshRequest, RegisterRequest, TokenResponse, UserResponse};
+use super::types::{
+    AccessPatch, LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, RegisterRequest,
+    TokenResponse, UserResponse,
+};
 use super::{ApiResult, ApiTags, BearerAuth, State};
 use crate::error::ApiError;
 
@@ -33,6 +40,25 @@ enum NoContent {
     /// Done.
     #[oai(status = 204)]
     NoContent,
+}
+
+#[derive(ApiResponse)]
+enum Accepted {
+    /// Taken; the outcome is not told.
+    #[oai(status = 202)]
+    Accepted,
+}
+
+/// The password-reset service, or 503 when the server sends no mail.
+fn password_resets(state: &State) -> ApiResult<&PasswordResetService> {
+    state.password_resets.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "MAIL_NOT_CONFIGURED",
+            "password reset needs email, which this server is not configured to send (LMS_SMTP_URL)",
+            json!({}),
+        )
+    })
 }
 
 fn tokens(state: &State, session: Session) -> ApiResult<Json<TokenResponse>> {
@@ -91,6 +117,54 @@ impl AuthApi {
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(&self, state: Data<&State>, body: Json<RefreshRequest>) -> ApiResult<NoContent> {
         state.lms.auth.logout(&body.refresh_token).await?;
+        state.tokens.ended_here(&state.lms).await;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Ask for a password-reset mail. The answer is 202 whether or not the address has an
+    /// account; the mail, if any, carries a single-use token valid for 30 minutes.
+    #[oai(
+        path = "/auth/password-reset",
+        method = "post",
+        operation_id = "requestPasswordReset"
+    )]
+    async fn request_password_reset(
+        &self,
+        state: Data<&State>,
+        body: Json<PasswordResetRequest>,
+    ) -> ApiResult<Accepted> {
+        let resets = password_resets(&state)?.clone();
+        if let Err(e) = Email::parse(&body.email) {
+            let mut v = Validator::new();
+            v.field::<()>("email", Err(e));
+            v.finish()?;
+        }
+        // The lookup and the mail run after the answer, so its timing says nothing
+        // about whether the account exists.
+        let email = body.0.email.0;
+        tokio::spawn(async move {
+            if let Err(e) = resets.request(&email).await {
+                tracing::error!(error = %e, "password-reset mail not sent");
+            }
+        });
+        Ok(Accepted::Accepted)
+    }
+
+    /// Set a new password with the token from a reset mail. The token works once, and
+    /// every session of the account ends.
+    #[oai(
+        path = "/auth/password-reset/confirm",
+        method = "post",
+        operation_id = "confirmPasswordReset"
+    )]
+    async fn confirm_password_reset(
+        &self,
+        state: Data<&State>,
+        body: Json<PasswordResetConfirm>,
+    ) -> ApiResult<NoContent> {
+        password_resets(&state)?
+            .confirm(&body.token, &body.new_password)
+            .await?;
         state.tokens.ended_here(&state.lms).await;
         Ok(NoContent::NoContent)
     }

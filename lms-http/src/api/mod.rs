@@ -34,6 +34,8 @@ pub struct AppState {
     pub relay: Relay,
     /// Webhook endpoints.
     pub webhooks: WebhookService,
+    /// Password resets, when mail is configured.
+    pub password_resets: Option<lms_core::services::PasswordResetService>,
     /// Storage liveness, for readiness.
     pub health: Arc<dyn StoreHealthDebug>,
     /// Access tokens.

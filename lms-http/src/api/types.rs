@@ -236,6 +236,25 @@ pub struct LoginRequest {
     pub password: Text,
 }
 
+/// A request to mail a password-reset token.
+#[derive(Debug, Object)]
+pub struct PasswordResetRequest {
+    /// The account's email address.
+    #[oai(validator(max_length = 1024))]
+    pub email: Text,
+}
+
+/// A new password, with the token from the reset mail.
+#[derive(Debug, Object)]
+pub struct PasswordResetConfirm {
+    /// The token from the reset mail.
+    #[oai(validator(max_length = 512))]
+    pub token: Text,
+    /// The new password (the same policy as at registration).
+    #[oai(validator(max_length = 1024))]
+    pub new_password: Text,
+}
+
 /// A refresh token, to exchange or to revoke.
 #[derive(Debug, Object)]
 pub struct RefreshRequest {

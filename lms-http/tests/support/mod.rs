@@ -52,6 +52,19 @@ pub fn redis_url() -> Option<String> {
     optional_service("LMS_TEST_REDIS_URL", "redis")
 }
 
+/// The SMTP test server (`LMS_TEST_SMTP_URL`) and the directory it spools every received
+/// message to (`LMS_TEST_SMTP_SPOOL`), from `scripts/smtp-test-server.sh`.
+pub fn smtp() -> Option<(String, std::path::PathBuf)> {
+    let url = optional_service("LMS_TEST_SMTP_URL", "smtp")?;
+    let spool = std::env::var("LMS_TEST_SMTP_SPOOL").expect("LMS_TEST_SMTP_SPOOL names the SMTP spool directory");
+    Some((url, spool.into()))
+}
+
+/// The NATS URL for tests (`LMS_TEST_NATS_URL`).
+pub fn nats_url() -> Option<String> {
+    optional_service("LMS_TEST_NATS_URL", "nats")
+}
+
 /// A database of its own on the Postgres test server, for one test.
 struct FreshDatabase {
     server: PgConnectOptions,

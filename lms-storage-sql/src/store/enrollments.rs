@@ -70,35 +70,20 @@ impl<B: Backend> SqlStore<B> {
         .await
     }
 
-    /// `EnrollmentStore::update_enrollment`: without events, coalesced with the updates
-    /// under way.
+    /// `EnrollmentStore::update_enrollment`, group-committed with the updates under way
+    /// (see [`crate::batches`]).
     pub async fn update_enrollment(
         &self,
         enrollment: &Enrollment,
         expected_version: u64,
         events: &[DomainEvent],
     ) -> StoreResult<()> {
-        let row = EnrollmentRow::new(enrollment)?;
-        let expected_version = version_column(expected_version)?;
-        if events.is_empty() {
-            // The most frequent write (a heartbeat that completes nothing) has nothing to
-            // append, so it can share one statement and one commit with the other such
-            // writes under way.
-            let update = VersionedEnrollment { row, expected_version };
-            return self.enrollment_batches.updates.call(update).await;
-        }
-        let mut update = Self::statement(
-            "UPDATE enrollments SET certificate_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?",
-        );
-        update
-            .bind(Value::MaybeId(row.certificate_id))
-            .bind(Value::Int(row.version))
-            .bind(Value::Text(&row.doc))
-            .bind(Value::Id(row.id))
-            .bind(Value::Int(expected_version));
-        let mut tx = self.backend.begin().await?;
-        self.update(&mut tx, &ENROLLMENTS, &update, row.id).await?;
-        self.backend.commit(tx, events).await
+        let update = VersionedEnrollment {
+            row: EnrollmentRow::new(enrollment)?,
+            expected_version: version_column(expected_version)?,
+            events: events.to_vec(),
+        };
+        self.enrollment_batches.updates.call(update).await
     }
 
     /// `EnrollmentStore::list_enrollments_for_user`.
