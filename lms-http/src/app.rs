@@ -372,11 +372,11 @@ impl Application {
         // the grace period are still delivered, and its streams are released for the
         // other instances.
         let relay_stop = tokio_util::sync::CancellationToken::new();
-        let relay = {
+        let relay = settings.relay.then(|| {
             let relay = self.state.relay.clone();
             let stop = relay_stop.clone();
             tokio::spawn(async move { relay.run(stop.cancelled_owned()).await })
-        };
+        });
         let ep = endpoint(self.state.clone());
         let result = connections::serve(self.listener, ep, limits, shutdown, grace).await;
         stop.cancel();
@@ -385,11 +385,13 @@ impl Application {
         }
         drop(feed);
         relay_stop.cancel();
-        if tokio::time::timeout(grace, relay).await.is_err() {
-            tracing::warn!(
-                grace_seconds = grace.as_secs(),
-                "the event relay did not stop within the grace period; its leases lapse on their own"
-            );
+        if let Some(relay) = relay {
+            if tokio::time::timeout(grace, relay).await.is_err() {
+                tracing::warn!(
+                    grace_seconds = grace.as_secs(),
+                    "the event relay did not stop within the grace period; its leases lapse on their own"
+                );
+            }
         }
         // A database driver may wait for work the cancelled requests left behind (MongoDB's
         // waits for their sessions); the process must stop all the same.

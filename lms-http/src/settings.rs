@@ -164,6 +164,9 @@ pub struct Settings {
     /// How the event relay retries and keeps events (`LMS_DELIVERY_*`,
     /// `LMS_EVENT_RETENTION_DAYS`).
     pub delivery: DeliverySettings,
+    /// Whether this instance runs the event relay (`LMS_RELAY`, default on). Instances
+    /// with it off still write events; the others (or another process) deliver them.
+    pub relay: bool,
     /// Whether webhooks may target loopback, private and link-local addresses
     /// (`LMS_WEBHOOK_ALLOW_PRIVATE`, default false).
     pub webhook_allow_private: bool,
@@ -294,6 +297,8 @@ impl Settings {
         };
         let webhook_allow_private = get("LMS_WEBHOOK_ALLOW_PRIVATE")
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
+        let relay =
+            !get("LMS_RELAY").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off"));
         let debug = match get("LMS_DEBUG").map(|d| d.to_ascii_lowercase()) {
             None => false,
             Some(d) => matches!(d.as_str(), "1" | "true" | "yes" | "on"),
@@ -364,6 +369,7 @@ impl Settings {
                 retention: Duration::from_secs(retention_days.saturating_mul(24 * 3600)),
             },
             webhook_allow_private,
+            relay,
             mail,
             nats_url: get("LMS_NATS_URL").map(Secret::new),
         })
@@ -603,6 +609,27 @@ mod tests {
         );
         let err = Settings::from_vars(vars(&[("LMS_DELIVERY_MAX_ATTEMPTS", "0")])).unwrap_err();
         assert!(format!("{err}").contains("LMS_DELIVERY_MAX_ATTEMPTS"), "{err}");
+    }
+
+    #[test]
+    fn notifiers_and_the_relay_are_configured_by_their_variables() {
+        let defaults = Settings::from_vars(vars(&[])).unwrap();
+        assert!(defaults.relay && defaults.mail.is_none() && defaults.nats_url.is_none());
+        let set = Settings::from_vars(vars(&[
+            ("LMS_RELAY", "off"),
+            ("LMS_SMTP_URL", "smtp://user:pw@127.0.0.1:2525"),
+            ("LMS_MAIL_FROM", "Academy <no-reply@example.com>"),
+            ("LMS_PUBLIC_URL", "https://learn.example.com/"),
+            ("LMS_NATS_URL", "nats://127.0.0.1:4222"),
+        ]))
+        .unwrap();
+        assert!(!set.relay);
+        let mail = set.mail.expect("mail");
+        assert_eq!(mail.from, "Academy <no-reply@example.com>");
+        assert_eq!(mail.public_url.as_deref(), Some("https://learn.example.com"));
+        assert!(!format!("{mail:?}").contains("pw"), "the SMTP URL is a secret");
+        let err = Settings::from_vars(vars(&[("LMS_SMTP_URL", "smtp://127.0.0.1:2525")])).unwrap_err();
+        assert!(format!("{err}").contains("LMS_MAIL_FROM"), "{err}");
     }
 
     #[test]
