@@ -4,9 +4,15 @@
 //! resolves to must be public; the request then connects to one of those addresses, so
 //! a name cannot resolve to a public address for the check and a private one for the
 //! request.
+//!
+//! A target's checked addresses and its client (with the client's kept-alive
+//! connections) are reused for [`RESOLVE_TTL`], so a busy endpoint costs neither a lookup
+//! nor a TLS handshake per event; after that the name is resolved and checked again.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use lms_core::webhooks::{is_public_address, WebhookTransport};
@@ -14,16 +20,68 @@ use lms_core::webhooks::{is_public_address, WebhookTransport};
 /// How long a webhook request may take, connection included.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a target's checked addresses and client are reused.
+pub const RESOLVE_TTL: Duration = Duration::from_secs(30);
+
+/// A target (scheme, host, port).
+type Target = (String, String, u16);
+
+/// A client pinned to a target's checked addresses, until `until`.
+#[derive(Debug, Clone)]
+struct Pinned {
+    client: reqwest::Client,
+    until: Instant,
+}
+
 /// Sends webhook requests over HTTP.
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
     allow_private: bool,
+    clients: Arc<Mutex<HashMap<Target, Pinned>>>,
 }
 
 impl HttpTransport {
     /// A transport; `allow_private` lets requests reach private networks.
     pub fn new(allow_private: bool) -> Self {
-        Self { allow_private }
+        Self {
+            allow_private,
+            clients: Arc::default(),
+        }
+    }
+
+    /// The client for `url`'s target: the one pinned within [`RESOLVE_TTL`], else a new
+    /// one, connecting only to the addresses the name resolves to now, all checked.
+    async fn client(&self, url: &reqwest::Url) -> Result<reqwest::Client, String> {
+        let port = url.port_or_known_default().ok_or("the URL has no port")?;
+        let target = (
+            url.scheme().to_owned(),
+            url.host_str().unwrap_or_default().to_owned(),
+            port,
+        );
+        let now = Instant::now();
+        let clients = || self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(pinned) = clients().get(&target).filter(|p| p.until > now) {
+            return Ok(pinned.client.clone());
+        }
+        let addrs = self.resolve(url).await?;
+        // The client connects to the addresses checked above, whatever the name resolves
+        // to by then (TLS still verifies the name).
+        let client = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve_to_addrs(&target.1, &addrs)
+            .build()
+            .map_err(|e| format!("cannot build the request: {e}"))?;
+        let mut clients = clients();
+        clients.retain(|_, p| p.until > now);
+        clients.insert(
+            target,
+            Pinned {
+                client: client.clone(),
+                until: now + RESOLVE_TTL,
+            },
+        );
+        Ok(client)
     }
 
     /// The addresses `url` resolves to, all of them allowed.
@@ -52,16 +110,7 @@ impl WebhookTransport for HttpTransport {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err("only http and https URLs receive webhooks".into());
         }
-        let addrs = self.resolve(&parsed).await?;
-        // The client connects to the addresses checked above, whatever the name resolves
-        // to by then (TLS still verifies the name).
-        let host = parsed.host_str().unwrap_or_default().to_owned();
-        let client = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .resolve_to_addrs(&host, &addrs)
-            .build()
-            .map_err(|e| format!("cannot build the request: {e}"))?;
+        let client = self.client(&parsed).await?;
         let request = headers
             .iter()
             .fold(client.post(parsed), |request, (name, value)| {

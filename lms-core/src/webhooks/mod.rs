@@ -7,6 +7,7 @@
 //! travels is a port ([`WebhookTransport`]): the server's sends it over HTTP with a
 //! 10-second timeout, no redirects, and no private targets unless allowed.
 
+mod attempt_log;
 mod endpoint;
 mod service;
 mod signature;

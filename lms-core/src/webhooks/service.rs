@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use tracing::warn;
 use uuid::Uuid;
 
+use super::attempt_log::AttemptLog;
 use super::endpoint::{
     check_description, check_event_types, check_url, SigningSecret, WebhookAttempt, WebhookEndpoint,
 };
@@ -83,6 +83,7 @@ pub struct WebhookService {
     clock: Arc<dyn Clock>,
     transport: Arc<dyn WebhookTransport>,
     settings: WebhookSettings,
+    attempts: AttemptLog,
 }
 
 impl std::fmt::Debug for WebhookService {
@@ -105,8 +106,10 @@ impl WebhookService {
         transport: Arc<dyn WebhookTransport>,
         settings: WebhookSettings,
     ) -> Self {
+        let records = Records::new(stores.records.clone());
         Self {
-            records: Records::new(stores.records.clone()),
+            attempts: AttemptLog::new(records.clone()),
+            records,
             outbox: stores.outbox.clone(),
             clock,
             transport,
@@ -314,9 +317,7 @@ impl WebhookService {
             error: outcome.1.clone().err(),
             delivered: outcome.1.is_ok(),
         };
-        if let Err(error) = self.records.insert(&attempt, &[]).await {
-            warn!(%error, endpoint = %endpoint.id, "a webhook attempt could not be recorded");
-        }
+        self.attempts.record(attempt).await;
         outcome.1
     }
 }
