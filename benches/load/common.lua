@@ -53,12 +53,21 @@ function done(summary, latency, requests)
   for _, thread in ipairs(threads) do
     writes_sent = writes_sent + (thread:get("writes") or 0)
   end
+  -- A scenario's own counters (globals of each thread it names in extra_counters), summed.
+  local extra = ""
+  for _, name in ipairs(extra_counters or {}) do
+    local total = 0
+    for _, thread in ipairs(threads) do
+      total = total + (thread:get(name) or 0)
+    end
+    extra = extra .. string.format(',"%s":%d', name, total)
+  end
   local e = summary.errors
   io.write(string.format(
     'LOADRESULT {"requests":%d,"duration_us":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,"max_us":%d,'
       .. '"connect_errors":%d,"read_errors":%d,"write_errors":%d,"timeouts":%d,"non_2xx":%d,'
-      .. '"writes_sent":%d}\n',
+      .. '"writes_sent":%d%s}\n',
     summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
-    e.connect, e.read, e.write, e.timeout, e.status, writes_sent))
+    e.connect, e.read, e.write, e.timeout, e.status, writes_sent, extra))
 end

@@ -17,11 +17,17 @@
 # lost), mixed (a few learners log in through the API, then 90 % outline reads and 10 %
 # heartbeats), connections (the outline read over 10,000 keep-alive connections, each
 # sending its next request as soon as it has the answer), users (10,000 connections again,
-# each a user pausing LOAD_THINK_MS on average, default 5,000, between reads). The
+# each a user pausing LOAD_THINK_MS on average, default 5,000, between reads), complete
+# (each request completes the learner's next lesson, POST /api/v1/lessons/{id}/complete, so
+# every write carries an event: over LOAD_COMPLETE_CONNECTIONS connections, default 64, each
+# learner's fresh enrollment in a course of 30 text lessons; the server's event relay
+# delivers to one webhook subscribed to lesson.completed, registered just before, and its
+# receiver (lms-load receive) must get every completion's event exactly once). The
 # baseline serves the outline body the SQLite server returned, without any work.
 #
 # Exits non-zero when any scenario of the server had a socket error, a timeout, a non-2xx
-# response or a lost heartbeat (the baseline's errors are reported, not failed on).
+# response, a lost heartbeat or a webhook event lost or duplicated (the baseline's errors are
+# reported, not failed on).
 #
 # Environment (all optional): LOAD_BACKENDS (e.g. "sqlite postgres"; also sqlite-normal:
 # SQLite with LMS_SQLITE_DURABILITY=normal), LOAD_COURSES,
@@ -30,8 +36,10 @@
 # LOAD_MAX_CONNECTIONS, LOAD_THINK_MS, LOAD_PACED_THINK_MS, LOAD_THREADS (wrk threads), LOAD_SERVER_LOG (the server's LMS_LOG,
 # default info), LOAD_PERF=1 (records a perf profile of the server in every scenario and
 # groups it with perf-summary.py; the numbers of such a run include perf's overhead),
-# LOAD_SCENARIOS (the scenarios to run, e.g. "heartbeat"; default all six, in the order
-# above), LOAD_WORKDIR (kept; default a fresh directory under target/load-bench),
+# LOAD_SCENARIOS (the scenarios to run, e.g. "heartbeat"; default all seven, in the order
+# above), LOAD_COMPLETE_CONNECTIONS (the complete scenario's; default 64, in smoke mode 8,
+# each pausing 10 ms on average so the few smoke learners' lessons last), LOAD_WORKDIR
+# (kept; default a fresh directory under target/load-bench),
 # LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL (a database of the server to create the
 # benchmark database from; default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
@@ -53,6 +61,8 @@ if [[ $mode == smoke ]]; then
   max_connections=${LOAD_MAX_CONNECTIONS:-1000}
   default_think_ms=200
   default_paced_think_ms=20
+  complete_connections=${LOAD_COMPLETE_CONNECTIONS:-8}
+  complete_think_ms=10
   warmup=1
   default_backends="sqlite${LMS_TEST_POSTGRES_URL:+ postgres}${LMS_TEST_MONGO_URL:+ mongo}"
   profile_dir=debug
@@ -66,6 +76,8 @@ else
   max_connections=${LOAD_MAX_CONNECTIONS:-10000}
   default_think_ms=5000
   default_paced_think_ms=50
+  complete_connections=${LOAD_COMPLETE_CONNECTIONS:-64}
+  complete_think_ms=0
   warmup=5
   default_backends="sqlite postgres"
   profile_dir=release
@@ -77,10 +89,10 @@ paced_think_ms=${LOAD_PACED_THINK_MS:-$default_paced_think_ms}
 backends=${LOAD_BACKENDS:-$default_backends}
 threads=${LOAD_THREADS:-2}
 server_log_level=${LOAD_SERVER_LOG:-info}
-scenarios=" ${LOAD_SCENARIOS:-outline paced heartbeat mixed connections users} "
+scenarios=" ${LOAD_SCENARIOS:-outline paced heartbeat mixed connections users complete} "
 for scenario in $scenarios; do
   case "$scenario" in
-    outline | paced | heartbeat | mixed | connections | users) ;;
+    outline | paced | heartbeat | mixed | connections | users | complete) ;;
     *) echo "unknown scenario $scenario (LOAD_SCENARIOS)" >&2; exit 2 ;;
   esac
 done
@@ -95,6 +107,7 @@ results="$work/results.jsonl"
 : >"$results"
 failures=()
 server_pid=""
+receiver_pid=""
 pg_created=""
 mongo_created=""
 mongo_url=${LMS_BENCH_MONGO_URL:-${LMS_TEST_MONGO_URL:-mongodb://127.0.0.1:27018/}}
@@ -110,15 +123,25 @@ stop_server() {
   fi
 }
 
+stop_receiver() {
+  if [[ -n "$receiver_pid" ]]; then
+    kill -TERM "$receiver_pid" 2>/dev/null || true
+    wait "$receiver_pid" 2>/dev/null || true
+    receiver_pid=""
+  fi
+}
+
 cleanup() {
   stop_server
+  stop_receiver
   if [[ -n "$mongo_created" ]]; then
     "$load_bin" drop-mongo --database-url "$mongo_created" >/dev/null 2>&1 || true
   fi
   if [[ -n "$pg_created" ]]; then
     psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" >/dev/null 2>&1 || true
   fi
-  rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm "$work"/*/tokens.txt "$work"/*/mixed-tokens.txt
+  rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm "$work"/*/tokens.txt "$work"/*/mixed-tokens.txt \
+    "$work"/*/complete-tokens.txt
 }
 trap cleanup EXIT
 
@@ -171,10 +194,11 @@ start_lms() { # BACKEND DATABASE_URL
   base_url="http://127.0.0.1:$port"
   local durability=full
   [[ $1 == sqlite-normal ]] && durability=normal
-  # wrk opens all of its up to 10,000 connections from 127.0.0.1: no per-address cap.
+  # wrk opens all of its up to 10,000 connections from 127.0.0.1: no per-address cap. The
+  # complete scenario's webhook receiver listens on 127.0.0.1 too.
   LMS_DATABASE_URL="$2" LMS_BIND="127.0.0.1:$port" LMS_JWT_SECRET="$secret" LMS_SQLITE_DURABILITY="$durability" \
     LMS_RATE_LIMIT_PER_MINUTE=4000000000 LMS_LOGIN_RATE_LIMIT_PER_MINUTE=1000 LMS_MAX_CONNECTIONS_PER_ADDRESS=0 \
-    LMS_LOG="$server_log_level" "$server_bin" serve >"$work/server-$1.log" 2>&1 &
+    LMS_WEBHOOK_ALLOW_PRIVATE=true LMS_LOG="$server_log_level" "$server_bin" serve >"$work/server-$1.log" 2>&1 &
   server_pid=$!
   wait_ready "$base_url/health/ready" "$server_pid" "$work/server-$1.log" || { fail "$1: server did not start"; return 1; }
   sleep 1
@@ -221,7 +245,7 @@ drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS [THINK_MS]
       >/dev/null 2>&1 &
     perf_pid=$!
   fi
-  LOAD_LUA_DIR="$lua_dir" LOAD_TOKENS="$tokens" LOAD_THREADS="$threads" LOAD_RUN_ID="$RANDOM$RANDOM" LOAD_THINK_MS="$think" \
+  LOAD_LUA_DIR="$lua_dir" LOAD_TOKENS="$tokens" LOAD_THREADS="$threads" LOAD_CONNS="$conns" LOAD_RUN_ID="$RANDOM$RANDOM" LOAD_THINK_MS="$think" \
     wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s -s "$lua_dir/$script" "$base_url" >"$out" 2>&1 || true
   if [[ -n "$perf_pid" ]]; then
     wait "$perf_pid" || true
@@ -245,6 +269,8 @@ drive() { # NAME SCRIPT CONNECTIONS DURATION TOKENS [THINK_MS]
 selected() { [[ $scenarios == *" $1 "* ]]; }
 
 field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
+# A sample's value in a Prometheus text exposition (the first of that name).
+metric() { awk -v n="$1" '$1 == n { print $2; exit }' <<<"$2"; }
 
 # Appends the scenario's row to the results; fails the run on errors.
 record() { # BACKEND SCENARIO CONNECTIONS CHECK
@@ -316,6 +342,92 @@ run_mixed() { # BACKEND DATABASE_URL DATA_DIR
   record "$backend" mixed "$connections" "$check"
 }
 
+# The complete scenario: a webhook receiver, a webhook subscribed to lesson.completed
+# (registered now, so it gets the events written from now on: none of the other
+# scenarios'), the completions, then the relay's drain and the exactly-once check.
+run_complete() { # BACKEND DATA_DIR
+  local backend=$1 data=$2 port recv_url admin_token hook
+  "$load_bin" complete-tokens --secret "$secret" --completions "$data/completions.tsv" \
+    --out "$data/complete-tokens.txt"
+  port=$(free_port)
+  recv_url="http://127.0.0.1:$port"
+  "$load_bin" receive --bind "127.0.0.1:$port" --out "$work/webhook-$backend.json" >"$work/receiver-$backend.log" 2>&1 &
+  receiver_pid=$!
+  wait_ready "$recv_url/summary" "$receiver_pid" "$work/receiver-$backend.log" \
+    || { fail "$backend complete: the webhook receiver did not start"; stop_receiver; return 0; }
+  # The other scenarios' last writes are committed before the webhook's starting point.
+  settle
+  admin_token=$("$load_bin" admin-token --secret "$secret" --admin "$data/admin.tsv")
+  hook=$(curl -fsS -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
+    --data "{\"url\":\"$recv_url/hook\",\"event_types\":[\"lesson.completed\"]}" \
+    "$base_url/api/v1/admin/webhooks") \
+    || { fail "$backend complete: the webhook could not be registered"; stop_receiver; return 0; }
+  log "$backend: webhook $(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$hook") delivers lesson.completed to $recv_url/hook"
+
+  drive "$backend-complete" complete.lua "$complete_connections" "$duration" "$data/complete-tokens.txt" \
+    "$complete_think_ms" || { stop_receiver; return 0; }
+  local acked sent not_completed exhausted
+  acked=$(field completions "$summary")
+  sent=$(field writes_sent "$summary")
+  not_completed=$(field not_completed "$summary")
+  exhausted=$(field exhausted "$summary")
+
+  # The relay delivers after the commits: wait (up to 120 s) until the receiver has every
+  # acknowledged completion's event and the server has nothing pending or retrying, or
+  # until nothing more arrives for 10 s (30 s while short of the acknowledged count).
+  local got metrics pending retrying distinct waited=0 last=-1 still=0
+  while :; do
+    got=$(curl -fs "$recv_url/summary" || true)
+    metrics=$(curl -fs "$base_url/metrics" || true)
+    pending=$(metric lms_events_pending "$metrics")
+    retrying=$(metric lms_events_retrying "$metrics")
+    distinct=$(field distinct "$got")
+    distinct=${distinct:-0}
+    (( distinct >= acked )) && [[ $pending == 0 && $retrying == 0 ]] && break
+    if (( distinct == last )); then still=$((still + 1)); else still=0; fi
+    last=$distinct
+    (( waited >= 120 )) && break
+    (( still >= 10 && distinct >= acked )) && break
+    (( still >= 30 )) && break
+    sleep 1
+    waited=$((waited + 1))
+  done
+  got=$(curl -fs "$recv_url/summary" || true)
+  stop_receiver
+  [[ -n "$got" ]] || got=$(cat "$work/webhook-$backend.json" 2>/dev/null || true)
+
+  local received duplicates lessons unreadable completed rate check=ok
+  received=$(field received "$got")
+  distinct=$(field distinct "$got")
+  duplicates=$(field duplicates "$got")
+  lessons=$(field distinct_lessons "$got")
+  unreadable=$(field unreadable "$got")
+  completed=$(field 'lesson\.completed' "$got")
+  rate=$(awk -v n="$acked" -v us="$(field duration_us "$summary")" 'BEGIN { printf "%.0f", (us > 0 ? n * 1e6 / us : 0) }')
+  log "$backend complete: $acked completions acknowledged ($rate completions/s over ${duration}s, c=$complete_connections), $sent sent;" \
+    "webhook: $got after ${waited}s of draining (server: ${pending:-?} events pending, ${retrying:-?} retrying)"
+  if [[ -z "$received" ]]; then
+    check="no summary from the webhook receiver"
+  elif (( exhausted > 0 )); then
+    check="every enrollment's lessons were done: $exhausted requests completed nothing (seed more learners)"
+  elif (( acked == 0 )); then
+    check="no completion was acknowledged"
+  elif (( not_completed > 0 )); then
+    check="$not_completed completions were answered as already complete"
+  elif (( distinct < acked )); then
+    check="lost the events of $((acked - distinct)) of $acked acknowledged completions"
+  elif (( duplicates > 0 )); then
+    check="$duplicates events were delivered twice"
+  elif (( distinct > sent )); then
+    check="received $distinct events but only $sent completions were sent"
+  elif (( lessons != distinct )); then
+    check="$((distinct - lessons)) completions were delivered as two events"
+  elif (( ${completed:-0} != received || unreadable > 0 )); then
+    check="unexpected deliveries: $got"
+  fi
+  record "$backend" complete "$complete_connections" "$check"
+}
+
 run_backend() { # BACKEND DATABASE_URL
   local backend=$1 url=$2 data="$work/$1"
   log "$backend: seeding $courses courses × 30 lessons, $learners learners × $per_learner enrollments"
@@ -345,6 +457,8 @@ run_backend() { # BACKEND DATABASE_URL
     "$data/tokens.txt" && record "$backend" connections "$max_connections" ok
   selected users && drive "$backend-users" outline.lua "$max_connections" "$duration" "$data/tokens.txt" \
     "$think_ms" && record "$backend" users "$max_connections" ok
+  # Last: its webhook would otherwise receive the other scenarios' video completions.
+  if selected complete; then run_complete "$backend" "$data"; fi
 
   kill -0 "$server_pid" 2>/dev/null || fail "$backend: the server exited during the run (see server-$backend.log)"
   stop_server
@@ -355,6 +469,8 @@ run_backend() { # BACKEND DATABASE_URL
     grep -E '"level":"(WARN|ERROR)"' "$work/server-$backend.log" \
       | sed -n 's/.*"level":"\([A-Z]*\)".*"message":"\([^"]*\)".*/\1 \2/p' | sort | uniq -c | sort -rn \
       >"$work/server-$backend-problems.txt" || true
+    # The first of them whole, for their status and route.
+    grep -m 200 -E '"level":"(WARN|ERROR)"' "$work/server-$backend.log" >"$work/server-$backend-problems.log" || true
     log "$backend: the server logged $warnings warnings and $errors errors:"
     cat "$work/server-$backend-problems.txt"
   fi
@@ -408,7 +524,10 @@ for backend in $backends; do
       ;;
     *) echo "unknown backend $backend" >&2; exit 2 ;;
   esac
-  if [[ $backend == sqlite ]]; then run_baseline; fi
+  # The baseline runs the outline read's scenarios only.
+  if [[ $backend == sqlite ]] && { selected outline || selected paced || selected connections || selected users; }; then
+    run_baseline
+  fi
 done
 
 echo

@@ -1,4 +1,6 @@
-//! A realistic data set: courses of 30 mixed lessons, learners enrolled with varied progress.
+//! A realistic data set: courses of 30 mixed lessons, learners enrolled with varied progress;
+//! besides, for the load benchmark's completion scenario, courses of text lessons only with
+//! one fresh enrollment of each learner, and an admin.
 
 use std::sync::Arc;
 
@@ -60,6 +62,8 @@ pub struct Sample {
 /// What was seeded.
 #[derive(Debug, Clone)]
 pub struct Dataset {
+    /// The instructor who owns every course.
+    pub instructor: UserId,
     /// Every enrollment, in creation order.
     pub samples: Vec<Sample>,
 }
@@ -69,6 +73,29 @@ impl Dataset {
     pub fn pick(&self, rng: &mut fastrand::Rng) -> Sample {
         self.samples[rng.usize(..self.samples.len())]
     }
+
+    /// Each learner once, in the order of their first enrollment.
+    pub fn learners(&self) -> Vec<UserId> {
+        let mut seen = std::collections::HashSet::new();
+        self.samples
+            .iter()
+            .map(|s| s.user_id)
+            .filter(|id| seen.insert(*id))
+            .collect()
+    }
+}
+
+/// A learner's enrollment in a course of text lessons only, with no progress: its lessons
+/// can be completed one after the other with `POST /api/v1/lessons/{id}/complete`, each
+/// completion writing a `lesson.completed` event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionSample {
+    /// The learner.
+    pub user_id: UserId,
+    /// The course.
+    pub course_id: CourseId,
+    /// The course's lessons, in order (they unlock one after the other).
+    pub lesson_ids: Vec<LessonId>,
 }
 
 fn text<T>(parse: fn(&str) -> lms_core::Result<T>, value: &str) -> T {
@@ -111,6 +138,34 @@ fn course(index: usize, spec: &Spec, owner: UserId, now: DateTime<Utc>) -> Cours
             _ => LessonContent::Quiz(quiz()),
         };
         let title = text(Title::parse, &format!("Lesson {}", i + 1));
+        course
+            .insert_lesson(Lesson::new(title, content), None)
+            .expect("seed lesson is valid");
+    }
+    course.publish(now).expect("seed course has required lessons");
+    course
+}
+
+/// A published course of `lessons` text lessons.
+fn text_course(index: usize, lessons: usize, owner: UserId, now: DateTime<Utc>) -> Course {
+    let mut course = Course::new(
+        owner,
+        text(Title::parse, &format!("Reading course {index}: every lesson a text")),
+        text(
+            Description::parse,
+            &"A course of text lessons of the benchmark data set. ".repeat(8),
+        ),
+        text(Category::parse, "Reading"),
+        Difficulty::Beginner,
+        Price::Free,
+        now,
+    );
+    let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(36);
+    for i in 0..lessons {
+        let content = LessonContent::Text {
+            body: text(LessonBody::parse, &body),
+        };
+        let title = text(Title::parse, &format!("Reading {}", i + 1));
         course
             .insert_lesson(Lesson::new(title, content), None)
             .expect("seed lesson is valid");
@@ -210,5 +265,53 @@ pub async fn seed(stores: &Stores, spec: Spec, concurrency: usize) -> Result<Dat
         .buffer_unordered(concurrency)
         .try_concat()
         .await?;
-    Ok(Dataset { samples })
+    Ok(Dataset {
+        instructor: instructor.id,
+        samples,
+    })
+}
+
+/// Writes `courses` published courses of `lessons` text lessons each, owned by `owner`, and
+/// enrolls each of `learners` in one of them (the i-th in course i modulo `courses`) with no
+/// progress, `concurrency` writes in flight. Returns the enrollments in the order of
+/// `learners`.
+pub async fn seed_completions(
+    stores: &Stores,
+    owner: UserId,
+    learners: &[UserId],
+    courses: usize,
+    lessons: usize,
+    concurrency: usize,
+) -> Result<Vec<CompletionSample>, StoreError> {
+    let now = Utc::now();
+    let courses: Vec<Course> = (0..courses.max(1))
+        .map(|i| text_course(i, lessons, owner, now))
+        .collect();
+    stream::iter(courses.iter().map(Ok))
+        .try_for_each_concurrent(concurrency, |course| async move {
+            stores.courses.insert_course(course, &[]).await
+        })
+        .await?;
+    let courses = &courses;
+    stream::iter(learners.iter().enumerate())
+        .map(|(i, &user_id)| async move {
+            let course = &courses[i % courses.len()];
+            let enrollment = Enrollment::new(user_id, course.id, EnrollmentSource::Free, now);
+            stores.enrollments.insert_enrollment(&enrollment, &[]).await?;
+            Ok::<_, StoreError>(CompletionSample {
+                user_id,
+                course_id: course.id,
+                lesson_ids: course.lessons.iter().map(|l| l.id).collect(),
+            })
+        })
+        .buffered(concurrency)
+        .try_collect()
+        .await
+}
+
+/// Writes an admin account (who may register webhooks) and returns its id.
+pub async fn seed_admin(stores: &Stores) -> Result<UserId, StoreError> {
+    let admin = user(Role::Admin, Utc::now());
+    stores.users.insert_user(&admin, None, &[]).await?;
+    Ok(admin.id)
 }

@@ -21,7 +21,7 @@ use lms_core::ports::{RefreshToken, RefreshTokenState, StoreError, Stores};
 use lms_http::tokens::TokenService;
 use uuid::Uuid;
 
-use crate::dataset::Sample;
+use crate::dataset::{CompletionSample, Sample};
 
 /// Lifetime of the access tokens the benchmark mints: the server's default.
 pub const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
@@ -79,6 +79,84 @@ impl FromStr for LearnerSession {
     }
 }
 
+/// A learner's fresh enrollment in a course of text lessons, with the session to complete
+/// its lessons in: a line of the completions file, `USER\tFAMILY\tCOURSE\tLESSON,LESSON,…`
+/// (the lessons in order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionSession {
+    /// The learner.
+    pub user_id: UserId,
+    /// The learner's session.
+    pub family_id: Uuid,
+    /// The course of text lessons.
+    pub course_id: CourseId,
+    /// Its lessons, in the order they unlock.
+    pub lesson_ids: Vec<LessonId>,
+}
+
+impl fmt::Display for CompletionSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}\t{}\t{}\t", self.user_id, self.family_id, self.course_id)?;
+        for (i, lesson) in self.lesson_ids.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{lesson}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for CompletionSession {
+    type Err = ParseSessionError;
+
+    fn from_str(line: &str) -> Result<Self, Self::Err> {
+        let err = || ParseSessionError(line.to_owned());
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [user, family, course, lessons] = fields.as_slice() else {
+            return Err(err());
+        };
+        let lesson_ids = lessons
+            .split(',')
+            .map(|l| l.parse().map_err(|_| err()))
+            .collect::<Result<Vec<LessonId>, _>>()?;
+        Ok(Self {
+            user_id: user.parse().map_err(|_| err())?,
+            family_id: family.parse().map_err(|_| err())?,
+            course_id: course.parse().map_err(|_| err())?,
+            lesson_ids,
+        })
+    }
+}
+
+/// Pairs each completion enrollment with its learner's session (from `sessions`, the
+/// learners' other enrollments). Fails on a learner without one.
+pub fn completion_sessions(
+    samples: &[CompletionSample],
+    sessions: &[LearnerSession],
+) -> Result<Vec<CompletionSession>, String> {
+    let families: HashMap<UserId, Uuid> = sessions.iter().map(|s| (s.user_id, s.family_id)).collect();
+    samples
+        .iter()
+        .map(|c| {
+            let family_id = *families
+                .get(&c.user_id)
+                .ok_or_else(|| format!("learner {} has no session", c.user_id))?;
+            Ok(CompletionSession {
+                user_id: c.user_id,
+                family_id,
+                course_id: c.course_id,
+                lesson_ids: c.lesson_ids.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Reads a completions file (one [`CompletionSession`] a line).
+pub fn parse_completions(text: &str) -> Result<Vec<CompletionSession>, ParseSessionError> {
+    text.lines().filter(|l| !l.is_empty()).map(str::parse).collect()
+}
+
 /// Reads a sessions file (one [`LearnerSession`] a line).
 pub fn parse_sessions(text: &str) -> Result<Vec<LearnerSession>, ParseSessionError> {
     text.lines().filter(|l| !l.is_empty()).map(str::parse).collect()
@@ -88,6 +166,24 @@ pub fn parse_sessions(text: &str) -> Result<Vec<LearnerSession>, ParseSessionErr
 /// these tokens.
 fn random_token_hash(rng: &mut fastrand::Rng) -> String {
     (0..4).map(|_| format!("{:016x}", rng.u64(..))).collect()
+}
+
+fn refresh_token(rng: &mut fastrand::Rng, user_id: UserId, now: DateTime<Utc>) -> RefreshToken {
+    RefreshToken {
+        token_hash: random_token_hash(rng),
+        family_id: Uuid::now_v7(),
+        user_id,
+        issued_at: now,
+        expires_at: now + chrono::Duration::days(7),
+        state: RefreshTokenState::Active,
+    }
+}
+
+/// Opens a session of `user_id`, as a login would, and returns its family.
+pub async fn open_session(stores: &Stores, user_id: UserId, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
+    let token = refresh_token(&mut fastrand::Rng::new(), user_id, now);
+    stores.auth.insert_refresh_token(&token).await?;
+    Ok(token.family_id)
 }
 
 /// Opens one session per distinct learner of `samples` (as a login would: one active refresh
@@ -103,15 +199,9 @@ pub async fn open_sessions(
     let mut tokens = Vec::new();
     for sample in samples {
         families.entry(sample.user_id).or_insert_with(|| {
-            let family_id = Uuid::now_v7();
-            tokens.push(RefreshToken {
-                token_hash: random_token_hash(&mut rng),
-                family_id,
-                user_id: sample.user_id,
-                issued_at: now,
-                expires_at: now + chrono::Duration::days(7),
-                state: RefreshTokenState::Active,
-            });
+            let token = refresh_token(&mut rng, sample.user_id, now);
+            let family_id = token.family_id;
+            tokens.push(token);
             family_id
         });
     }
@@ -148,19 +238,24 @@ impl Minter {
 
     /// A 15-minute access token for the learner of `session`.
     pub fn mint(&self, session: &LearnerSession) -> String {
+        self.mint_as(session.user_id, session.family_id, Role::Student)
+    }
+
+    /// A 15-minute access token of session `family_id` of `user_id`, with `role`.
+    pub fn mint_as(&self, user_id: UserId, family_id: Uuid, role: Role) -> String {
         let now = Utc::now();
         let subject = User {
-            id: session.user_id,
+            id: user_id,
             email: Email::parse("learner@bench.example.com").expect("constant email is valid"),
             display_name: DisplayName::parse("Bench learner").expect("constant name is valid"),
-            role: Role::Student,
+            role,
             premium: false,
             created_at: now,
             updated_at: now,
             version: 1,
         };
         self.tokens
-            .issue(&subject, session.family_id)
+            .issue(&subject, family_id)
             .expect("HS256 signing with an in-memory key cannot fail")
     }
 }
@@ -261,6 +356,46 @@ mod tests {
             .await
             .unwrap();
         assert!(server.authenticate(&lms, &minter.mint(&sessions[0])).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn completion_enrollments_complete_lesson_by_lesson_and_admins_are_admins() {
+        let stores = Stores::from_backend(Arc::new(MemoryStore::new()));
+        let data = seed(&stores, tiny(), 1).await.unwrap();
+        let sessions = open_sessions(&stores, &data.samples, Utc::now(), 4).await.unwrap();
+        let learners = data.learners();
+        assert_eq!(learners.len(), 5);
+        let samples = crate::dataset::seed_completions(&stores, data.instructor, &learners, 2, 4, 2)
+            .await
+            .unwrap();
+        let completions = completion_sessions(&samples, &sessions).unwrap();
+        assert_eq!(completions.len(), 5);
+        let text: String = completions.iter().map(|c| format!("{c}\n")).collect();
+        assert_eq!(parse_completions(&text).unwrap(), completions);
+
+        let lms = Lms::with_system_clock(stores.clone());
+        let server = TokenService::new(&[b"bench-secret"], ACCESS_TOKEN_TTL, Duration::ZERO);
+        let minter = Minter::new(b"bench-secret");
+        for c in &completions {
+            let token = minter.mint_as(c.user_id, c.family_id, Role::Student);
+            let actor = server.authenticate(&lms, &token).await.unwrap();
+            assert_eq!(c.lesson_ids.len(), 4);
+            let locked = lms.learning.complete_lesson(&actor, c.lesson_ids[1], None).await;
+            assert!(locked.is_err(), "lessons unlock in order");
+            for (i, lesson) in c.lesson_ids.iter().enumerate() {
+                let update = lms.learning.complete_lesson(&actor, *lesson, None).await.unwrap();
+                assert!(update.lesson_completed);
+                assert_eq!(update.course_completed, i == 3);
+            }
+        }
+
+        let admin = crate::dataset::seed_admin(&stores).await.unwrap();
+        let family = open_session(&stores, admin, Utc::now()).await.unwrap();
+        let actor = server
+            .authenticate(&lms, &minter.mint_as(admin, family, Role::Admin))
+            .await
+            .unwrap();
+        assert_eq!((actor.user_id, actor.role), (admin, Role::Admin));
     }
 
     #[test]

@@ -1,7 +1,12 @@
 //! `lms-load`: the data side of the load benchmark (`benches/load/run.sh`).
 //!
-//! - `seed`: a fresh database seeded through the core, learners' sessions, a few passwords;
+//! - `seed`: a fresh database seeded through the core, learners' sessions, a few passwords,
+//!   the completion scenario's enrollments in courses of text lessons, an admin;
 //! - `tokens`: access tokens for the seeded sessions, one `TOKEN COURSE LESSON` line each;
+//! - `complete-tokens`: access tokens for the completion enrollments, one
+//!   `TOKEN LESSON,LESSON,…` line each;
+//! - `admin-token`: an access token of the seeded admin;
+//! - `receive`: the webhook receiver of the completion scenario ([`lms_benches::receiver`]);
 //! - `tally`: the stored video heartbeats of the seeded enrollments, as JSON;
 //! - `drop-mongo`: removes the benchmark's MongoDB database afterwards;
 //! - `report`: the results table from the run's JSON lines.
@@ -12,8 +17,9 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use lms_benches::dataset::{self, Spec};
-use lms_benches::load::{self, LearnerSession, Minter};
-use lms_benches::report;
+use lms_benches::load::{self, CompletionSession, LearnerSession, Minter};
+use lms_benches::{receiver, report};
+use lms_core::domain::user::Role;
 use lms_core::ids::UserId;
 use lms_core::ports::Stores;
 use lms_core::Lms;
@@ -49,10 +55,19 @@ enum Command {
         /// Learners who also get a password, to log in through the API.
         #[arg(long, default_value_t = 4)]
         logins: usize,
+        /// Courses of text lessons only, for the completion scenario: each learner gets one
+        /// more enrollment, with no progress, in one of them.
+        #[arg(long, default_value_t = 4)]
+        completion_courses: usize,
+        /// Lessons per course of text lessons.
+        #[arg(long, default_value_t = 30)]
+        completion_lessons: usize,
         /// Writes in flight.
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
-        /// Directory for `sessions.tsv` and `logins.tsv`.
+        /// Directory for `sessions.tsv`, `logins.tsv`, `completions.tsv` (the completion
+        /// enrollments: `USER FAMILY COURSE LESSON,LESSON,…`, tab-separated) and `admin.tsv`
+        /// (`USER FAMILY` of the admin).
         #[arg(long)]
         out: PathBuf,
     },
@@ -68,6 +83,37 @@ enum Command {
         #[arg(long, env = "LMS_JWT_SECRET", hide_env_values = true)]
         secret: String,
         /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Mint access tokens for the completion enrollments: `TOKEN LESSON,LESSON,…` lines.
+    CompleteTokens {
+        /// The seed's `completions.tsv`.
+        #[arg(long)]
+        completions: PathBuf,
+        /// The server's secret.
+        #[arg(long, env = "LMS_JWT_SECRET", hide_env_values = true)]
+        secret: String,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print an access token of the seeded admin.
+    AdminToken {
+        /// The seed's `admin.tsv`.
+        #[arg(long)]
+        admin: PathBuf,
+        /// The server's secret.
+        #[arg(long, env = "LMS_JWT_SECRET", hide_env_values = true)]
+        secret: String,
+    },
+    /// Receive webhooks: answer 204 to every POST, count the `webhook-id`s, answer the
+    /// counts at `GET /summary` and write them to `--out` on SIGTERM.
+    Receive {
+        /// Address to listen on.
+        #[arg(long)]
+        bind: String,
+        /// Where to write the summary on SIGTERM.
         #[arg(long)]
         out: PathBuf,
     },
@@ -119,12 +165,39 @@ fn write(path: PathBuf, text: String) -> Result<(), String> {
     std::fs::write(&path, text).map_err(|e| format!("write {}: {e}", path.display()))
 }
 
-async fn seed(database_url: String, spec: Spec, logins: usize, concurrency: usize, out: PathBuf) -> Result<(), String> {
+/// The courses of text lessons of the completion scenario: how many, and their lessons.
+#[derive(Debug, Clone, Copy)]
+struct CompletionSpec {
+    courses: usize,
+    lessons: usize,
+}
+
+async fn seed(
+    database_url: String,
+    spec: Spec,
+    completion: CompletionSpec,
+    logins: usize,
+    concurrency: usize,
+    out: PathBuf,
+) -> Result<(), String> {
     let (storage, stores) = open(&database_url).await?;
     let started = Instant::now();
     let data = dataset::seed(&stores, spec, concurrency)
         .await
         .map_err(|e| format!("seed: {e}"))?;
+    let completion_samples = dataset::seed_completions(
+        &stores,
+        data.instructor,
+        &data.learners(),
+        completion.courses,
+        completion.lessons,
+        concurrency,
+    )
+    .await
+    .map_err(|e| format!("seed completions: {e}"))?;
+    let admin = dataset::seed_admin(&stores)
+        .await
+        .map_err(|e| format!("seed admin: {e}"))?;
     let seeded = started.elapsed();
 
     let lms = Lms::with_system_clock(stores.clone());
@@ -151,6 +224,10 @@ async fn seed(database_url: String, spec: Spec, logins: usize, concurrency: usiz
     let sessions = load::open_sessions(&stores, &data.samples, chrono::Utc::now(), concurrency)
         .await
         .map_err(|e| format!("sessions: {e}"))?;
+    let completions = load::completion_sessions(&completion_samples, &sessions)?;
+    let admin_family = load::open_session(&stores, admin, chrono::Utc::now())
+        .await
+        .map_err(|e| format!("admin session: {e}"))?;
     storage.close().await;
     std::fs::create_dir_all(&out).map_err(|e| format!("create {}: {e}", out.display()))?;
     write(
@@ -158,12 +235,21 @@ async fn seed(database_url: String, spec: Spec, logins: usize, concurrency: usiz
         sessions.iter().map(|s| format!("{s}\n")).collect(),
     )?;
     write(out.join("logins.tsv"), login_lines)?;
+    write(
+        out.join("completions.tsv"),
+        completions.iter().map(|c| format!("{c}\n")).collect(),
+    )?;
+    write(out.join("admin.tsv"), format!("{admin}\t{admin_family}\n"))?;
     let learners = data.samples.len().div_ceil(spec.enrollments_per_learner);
     println!(
-        "seeded {} courses × {} lessons, {learners} learners with sessions, {} enrollments in {:.1} s (sessions {:.1} s more)",
+        "seeded {} courses × {} lessons, {learners} learners with sessions, {} enrollments, \
+         {} courses × {} text lessons with {} fresh enrollments, an admin in {:.1} s (sessions {:.1} s more)",
         spec.courses,
         spec.lessons_per_course,
         data.samples.len(),
+        completion.courses,
+        completion.lessons,
+        completions.len(),
         seeded.as_secs_f64(),
         (started.elapsed() - seeded).as_secs_f64(),
     );
@@ -178,6 +264,34 @@ fn tokens(sessions: PathBuf, limit: Option<usize>, secret: String, out: PathBuf)
         .map(|s| format!("{} {} {}\n", minter.mint(s), s.course_id, s.video_lesson_id))
         .collect();
     write(out, lines)
+}
+
+fn complete_tokens(completions: PathBuf, secret: String, out: PathBuf) -> Result<(), String> {
+    let text = std::fs::read_to_string(&completions).map_err(|e| format!("read {}: {e}", completions.display()))?;
+    let completions: Vec<CompletionSession> = load::parse_completions(&text).map_err(|e| e.to_string())?;
+    let minter = Minter::new(secret.as_bytes());
+    let lines: String = completions
+        .iter()
+        .map(|c| {
+            let lessons: Vec<String> = c.lesson_ids.iter().map(ToString::to_string).collect();
+            format!(
+                "{} {}\n",
+                minter.mint_as(c.user_id, c.family_id, Role::Student),
+                lessons.join(",")
+            )
+        })
+        .collect();
+    write(out, lines)
+}
+
+fn admin_token(admin: PathBuf, secret: String) -> Result<(), String> {
+    let text = std::fs::read_to_string(&admin).map_err(|e| format!("read {}: {e}", admin.display()))?;
+    let invalid = || format!("{}: expected `USER\tFAMILY`", admin.display());
+    let (user, family) = text.trim().split_once('\t').ok_or_else(invalid)?;
+    let user: UserId = user.parse().map_err(|_| invalid())?;
+    let family: uuid::Uuid = family.parse().map_err(|_| invalid())?;
+    println!("{}", Minter::new(secret.as_bytes()).mint_as(user, family, Role::Admin));
+    Ok(())
 }
 
 async fn tally(database_url: String, sessions: PathBuf, limit: Option<usize>) -> Result<(), String> {
@@ -205,10 +319,14 @@ async fn drop_mongo(database_url: String) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    // The receiver shares two cores with the server and wrk: one thread is plenty.
+    let runtime = match cli.command {
+        Command::Receive { .. } => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    }
+    .enable_all()
+    .build()
+    .expect("tokio runtime");
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Seed {
@@ -217,6 +335,8 @@ fn main() -> ExitCode {
                 lessons,
                 learners,
                 enrollments_per_learner,
+                completion_courses,
+                completion_lessons,
                 logins,
                 concurrency,
                 out,
@@ -227,7 +347,11 @@ fn main() -> ExitCode {
                     enrollments: learners * enrollments_per_learner,
                     enrollments_per_learner,
                 };
-                seed(database_url, spec, logins, concurrency, out).await
+                let completion = CompletionSpec {
+                    courses: completion_courses,
+                    lessons: completion_lessons,
+                };
+                seed(database_url, spec, completion, logins, concurrency, out).await
             }
             Command::Tokens {
                 sessions,
@@ -235,6 +359,13 @@ fn main() -> ExitCode {
                 secret,
                 out,
             } => tokens(sessions, limit, secret, out),
+            Command::CompleteTokens {
+                completions,
+                secret,
+                out,
+            } => complete_tokens(completions, secret, out),
+            Command::AdminToken { admin, secret } => admin_token(admin, secret),
+            Command::Receive { bind, out } => receiver::serve(bind, out).await,
             Command::Tally {
                 database_url,
                 sessions,
