@@ -39,7 +39,11 @@
 # LOAD_SCENARIOS (the scenarios to run, e.g. "heartbeat"; default all seven, in the order
 # above), LOAD_COMPLETE_CONNECTIONS (the complete scenario's; default 64, in smoke mode 8,
 # each pausing 10 ms on average so the few smoke learners' lessons last), LOAD_WORKDIR
-# (kept; default a fresh directory under target/load-bench),
+# (kept; default a fresh directory under target/load-bench), LOAD_RELAY=off (the server
+# runs without its event relay, LMS_RELAY=off), LOAD_WEBHOOK=all (right after the server
+# starts, a webhook subscribed to every event type is registered with a receiver of its
+# own, so every scenario runs with the relay delivering to it; for the A/B against
+# LOAD_RELAY=off),
 # LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL (a database of the server to create the
 # benchmark database from; default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
@@ -108,6 +112,7 @@ results="$work/results.jsonl"
 failures=()
 server_pid=""
 receiver_pid=""
+subscriber_pid=""
 pg_created=""
 mongo_created=""
 mongo_url=${LMS_BENCH_MONGO_URL:-${LMS_TEST_MONGO_URL:-mongodb://127.0.0.1:27018/}}
@@ -131,9 +136,19 @@ stop_receiver() {
   fi
 }
 
+# Stops the LOAD_WEBHOOK=all receiver.
+stop_subscriber() {
+  if [[ -n "$subscriber_pid" ]]; then
+    kill -TERM "$subscriber_pid" 2>/dev/null || true
+    wait "$subscriber_pid" 2>/dev/null || true
+    subscriber_pid=""
+  fi
+}
+
 cleanup() {
   stop_server
   stop_receiver
+  stop_subscriber
   if [[ -n "$mongo_created" ]]; then
     "$load_bin" drop-mongo --database-url "$mongo_created" >/dev/null 2>&1 || true
   fi
@@ -198,7 +213,7 @@ start_lms() { # BACKEND DATABASE_URL
   # complete scenario's webhook receiver listens on 127.0.0.1 too.
   LMS_DATABASE_URL="$2" LMS_BIND="127.0.0.1:$port" LMS_JWT_SECRET="$secret" LMS_SQLITE_DURABILITY="$durability" \
     LMS_RATE_LIMIT_PER_MINUTE=4000000000 LMS_LOGIN_RATE_LIMIT_PER_MINUTE=1000 LMS_MAX_CONNECTIONS_PER_ADDRESS=0 \
-    LMS_WEBHOOK_ALLOW_PRIVATE=true LMS_LOG="$server_log_level" "$server_bin" serve >"$work/server-$1.log" 2>&1 &
+    LMS_WEBHOOK_ALLOW_PRIVATE=true LMS_RELAY="${LOAD_RELAY:-on}" LMS_LOG="$server_log_level" "$server_bin" serve >"$work/server-$1.log" 2>&1 &
   server_pid=$!
   wait_ready "$base_url/health/ready" "$server_pid" "$work/server-$1.log" || { fail "$1: server did not start"; return 1; }
   sleep 1
@@ -342,11 +357,32 @@ run_mixed() { # BACKEND DATABASE_URL DATA_DIR
   record "$backend" mixed "$connections" "$check"
 }
 
+# Registers a webhook for EVENT_TYPES (a JSON array) delivering to URL; prints the answer.
+register_webhook() { # DATA_DIR URL EVENT_TYPES
+  local admin_token
+  admin_token=$("$load_bin" admin-token --secret "$secret" --admin "$1/admin.tsv")
+  curl -fsS -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
+    --data "{\"url\":\"$2\",\"event_types\":$3}" "$base_url/api/v1/admin/webhooks"
+}
+
+# LOAD_WEBHOOK=all: a receiver and a webhook for every event type, for the whole run.
+subscribe_all() { # BACKEND DATA_DIR
+  local port url
+  port=$(free_port)
+  url="http://127.0.0.1:$port"
+  "$load_bin" receive --bind "127.0.0.1:$port" --out "$work/webhook-all-$1.json" >"$work/receiver-all-$1.log" 2>&1 &
+  subscriber_pid=$!
+  wait_ready "$url/summary" "$subscriber_pid" "$work/receiver-all-$1.log" \
+    || { fail "$1: the LOAD_WEBHOOK=all receiver did not start"; return 1; }
+  register_webhook "$2" "$url/hook" "[]" >/dev/null || { fail "$1: the LOAD_WEBHOOK=all webhook was refused"; return 1; }
+  log "$1: a webhook for every event type delivers to $url/hook"
+}
+
 # The complete scenario: a webhook receiver, a webhook subscribed to lesson.completed
 # (registered now, so it gets the events written from now on: none of the other
 # scenarios'), the completions, then the relay's drain and the exactly-once check.
 run_complete() { # BACKEND DATA_DIR
-  local backend=$1 data=$2 port recv_url admin_token hook
+  local backend=$1 data=$2 port recv_url hook
   "$load_bin" complete-tokens --secret "$secret" --completions "$data/completions.tsv" \
     --out "$data/complete-tokens.txt"
   port=$(free_port)
@@ -357,10 +393,7 @@ run_complete() { # BACKEND DATA_DIR
     || { fail "$backend complete: the webhook receiver did not start"; stop_receiver; return 0; }
   # The other scenarios' last writes are committed before the webhook's starting point.
   settle
-  admin_token=$("$load_bin" admin-token --secret "$secret" --admin "$data/admin.tsv")
-  hook=$(curl -fsS -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
-    --data "{\"url\":\"$recv_url/hook\",\"event_types\":[\"lesson.completed\"]}" \
-    "$base_url/api/v1/admin/webhooks") \
+  hook=$(register_webhook "$data" "$recv_url/hook" '["lesson.completed"]') \
     || { fail "$backend complete: the webhook could not be registered"; stop_receiver; return 0; }
   log "$backend: webhook $(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$hook") delivers lesson.completed to $recv_url/hook"
 
@@ -435,6 +468,7 @@ run_backend() { # BACKEND DATABASE_URL
     --enrollments-per-learner "$per_learner" --concurrency 8 --out "$data"
   active=${LOAD_ACTIVE_SESSIONS:-}
   start_lms "$backend" "$url" || return 0
+  if [[ ${LOAD_WEBHOOK:-} == all ]]; then subscribe_all "$backend" "$data" || { stop_server; return 0; }; fi
 
   "$load_bin" tokens --secret "$secret" --sessions "$data/sessions.tsv" ${active:+--limit "$active"} --out "$data/tokens.txt"
   local first course
@@ -462,6 +496,7 @@ run_backend() { # BACKEND DATABASE_URL
 
   kill -0 "$server_pid" 2>/dev/null || fail "$backend: the server exited during the run (see server-$backend.log)"
   stop_server
+  stop_subscriber
   local warnings errors
   warnings=$(grep -c '"level":"WARN"' "$work/server-$backend.log" || true)
   errors=$(grep -c '"level":"ERROR"' "$work/server-$backend.log" || true)
