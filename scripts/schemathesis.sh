@@ -28,6 +28,13 @@ fi
 source scripts/lib/server.sh
 # Rate limiting has its own tests; here it would only turn the fuzzing into 429s.
 export LMS_RATE_LIMIT_PER_MINUTE=1000000 LMS_LOGIN_RATE_LIMIT_PER_MINUTE=1000000
+# Password reset answers 503 without mail: the server sends to the SMTP test server
+# (scripts/smtp-test-server.sh, started by CI), so every operation is fuzzed for real.
+if [[ -z "${LMS_TEST_SMTP_URL:-}" ]]; then
+  echo "LMS_TEST_SMTP_URL is not set: start scripts/smtp-test-server.sh and export it (see .ci/run)" >&2
+  exit 1
+fi
+export LMS_SMTP_URL="$LMS_TEST_SMTP_URL" LMS_MAIL_FROM="Fuzz <fuzz@lms.tests.example>"
 start_server
 
 password="Fuzz$(date +%s)Pw1"
