@@ -16,7 +16,7 @@ use crate::domain::events::DomainEvent;
 use crate::error::{BoxError, Entity, Error, Result};
 use crate::ports::{to_chrono, Clock, Notifier, NotifyError, OutboxStore, Page, PageRequest, StoreError, UnitOfWork};
 use crate::records::Records;
-use crate::services::Actor;
+use crate::services::{retry_on_conflict, Actor};
 
 /// How a webhook request travels. The server's transport sends it over HTTP.
 #[async_trait]
@@ -176,19 +176,25 @@ impl WebhookService {
     }
 
     /// Changes an endpoint. Re-enabling it resumes with the events written from then on.
+    /// The relay moves the stream's records (its position and lease) while it delivers,
+    /// so a change that resets the stream is retried on their newer versions.
     pub async fn update(&self, actor: &Actor, id: Uuid, patch: WebhookPatch) -> Result<WebhookEndpoint> {
         actor.require_admin()?;
-        let mut endpoint = self.load(id).await?;
-        if let Some(url) = &patch.url {
-            endpoint.url = check_url(url, self.settings.allow_private)?;
-        }
-        if let Some(types) = &patch.event_types {
-            endpoint.event_types = check_event_types(types)?;
-        }
-        if let Some(description) = patch.description {
-            endpoint.description = check_description(Some(description))?;
-        }
-        self.save(endpoint, patch.enabled).await
+        let patch = &patch;
+        retry_on_conflict(|| async move {
+            let mut endpoint = self.load(id).await?;
+            if let Some(url) = &patch.url {
+                endpoint.url = check_url(url, self.settings.allow_private)?;
+            }
+            if let Some(types) = &patch.event_types {
+                endpoint.event_types = check_event_types(types)?;
+            }
+            if let Some(description) = &patch.description {
+                endpoint.description = check_description(Some(description.clone()))?;
+            }
+            self.save(endpoint, patch.enabled).await
+        })
+        .await
     }
 
     /// Writes a changed endpoint; enabling or disabling it resets its stream, so that it
@@ -245,13 +251,17 @@ impl WebhookService {
 
     /// Removes an endpoint, its stream and its pending retries (its attempts and dead
     /// letters stay for the record).
+    /// Retried like [`WebhookService::update`] when the relay moved the stream meanwhile.
     pub async fn delete(&self, actor: &Actor, id: Uuid) -> Result<()> {
         actor.require_admin()?;
-        let endpoint = self.load(id).await?;
-        let mut unit = UnitOfWork::default();
-        self.forget_stream(&endpoint, &mut unit).await?;
-        unit.delete(&endpoint);
-        self.records.write(&unit).await.map_err(store_error(id))
+        retry_on_conflict(|| async move {
+            let endpoint = self.load(id).await?;
+            let mut unit = UnitOfWork::default();
+            self.forget_stream(&endpoint, &mut unit).await?;
+            unit.delete(&endpoint);
+            self.records.write(&unit).await.map_err(store_error(id))
+        })
+        .await
     }
 
     /// Makes a new signing secret current. The previous ones keep signing for the
