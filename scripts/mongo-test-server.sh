@@ -29,7 +29,8 @@ except OSError:
 EOF
 }
 
-running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+# shellcheck source=lib/pidfile.sh
+source scripts/lib/pidfile.sh
 
 install() {
   local installed
@@ -71,20 +72,7 @@ start() {
   exit 1
 }
 
-stop() {
-  if running; then
-    local pid
-    pid="$(cat "$pidfile")"
-    kill "$pid"
-    for _ in $(seq 1 20); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.25
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    echo "SecantusDB stopped"
-  fi
-  rm -f "$pidfile"
-}
+stop() { stop_pidfile "SecantusDB"; }
 
 case "${1:-start}" in
   start) start ;;

@@ -32,7 +32,8 @@ except OSError:
 PY
 }
 
-running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+# shellcheck source=lib/pidfile.sh
+source scripts/lib/pidfile.sh
 
 install() {
   local installed
@@ -76,20 +77,7 @@ start() {
   exit 1
 }
 
-stop() {
-  if running; then
-    local pid
-    pid="$(cat "$pidfile")"
-    kill "$pid"
-    for _ in $(seq 1 20); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.25
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    echo "SMTP test server stopped"
-  fi
-  rm -f "$pidfile"
-}
+stop() { stop_pidfile "SMTP test server"; }
 
 case "${1:-start}" in
   start) start ;;

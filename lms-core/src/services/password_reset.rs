@@ -106,6 +106,14 @@ impl PasswordResetService {
         }
     }
 
+    /// Refuses a malformed address, the only refusal a request gets: a front end that
+    /// runs [`PasswordResetService::request`] in the background checks this first.
+    pub fn check_request(email: &str) -> Result<()> {
+        let mut v = Validator::new();
+        v.field("email", Email::parse(email));
+        v.finish()
+    }
+
     /// Mails a reset token to the account with this address. The answer is the same
     /// whether or not the address has an account (only a malformed address is refused),
     /// so it cannot be used to find out who is registered. It waits for the mail to be
@@ -113,9 +121,7 @@ impl PasswordResetService {
     /// background (the HTTP server does).
     #[instrument(skip_all)]
     pub async fn request(&self, email: &str) -> Result<()> {
-        let mut v = Validator::new();
-        v.field("email", Email::parse(email));
-        v.finish()?;
+        Self::check_request(email)?;
         let Some(user) = self.users.find_by_email(email).await? else {
             return Ok(());
         };

@@ -1,5 +1,3 @@
-use lms_core::domain::text::Email;
-use lms_core::error::Validator;
 use lms_core::ids::UserId;
 use lms_core::services::{AccessChange, NewUser, PasswordResetService, Session};
 use poem::http::StatusCode;
@@ -134,11 +132,7 @@ impl AuthApi {
         body: Json<PasswordResetRequest>,
     ) -> ApiResult<Accepted> {
         let resets = password_resets(&state)?.clone();
-        if let Err(e) = Email::parse(&body.email) {
-            let mut v = Validator::new();
-            v.field::<()>("email", Err(e));
-            v.finish()?;
-        }
+        PasswordResetService::check_request(&body.email)?;
         // The lookup and the mail run after the answer, so its timing says nothing
         // about whether the account exists.
         let email = body.0.email.0;
