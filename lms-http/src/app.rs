@@ -24,6 +24,7 @@ use crate::api::{self, AppState, State, StoreHealthDebug};
 use crate::connections::{self, ConnectionLimits};
 use crate::gateway::{Gateway, InFlight, Listener};
 use crate::metrics::Metrics;
+use crate::openapi_doc;
 use crate::ratelimit::RateLimiter;
 use crate::settings::Settings;
 use crate::signing_key::{signing_keys, KeyError};
@@ -218,12 +219,25 @@ pub fn endpoint(state: State) -> impl poem::Endpoint<Output = poem::Response> {
 /// The complete endpoint behind the gateway of `listener`.
 fn endpoint_for(state: State, listener: Listener) -> impl poem::Endpoint<Output = poem::Response> {
     let service = api::service(env!("CARGO_PKG_VERSION"));
-    let spec = service.spec_endpoint();
-    let docs = service.swagger_ui();
+    let raw = service.spec();
+    let document = openapi_doc::refine(&raw);
+    // poem-openapi embeds its own document verbatim in the Swagger UI page; the page shows
+    // the published one instead.
+    let docs_page = service.swagger_ui_html().replace(&raw, &document);
     let routes = Route::new()
         .nest("/", service)
-        .at("/openapi.json", spec)
-        .nest("/docs", docs);
+        .at(
+            "/openapi.json",
+            poem::endpoint::make_sync(move |_| {
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(document.clone())
+            }),
+        )
+        .at(
+            "/docs",
+            poem::endpoint::make_sync(move |_| poem::web::Html(docs_page.clone())),
+        );
     let cors = (!state.settings.allowed_origins.is_empty()).then(|| {
         state
             .settings
@@ -249,7 +263,7 @@ fn endpoint_for(state: State, listener: Listener) -> impl poem::Endpoint<Output 
 
 /// The OpenAPI document the server serves.
 pub fn openapi_json() -> String {
-    api::service(env!("CARGO_PKG_VERSION")).spec()
+    openapi_doc::refine(&api::service(env!("CARGO_PKG_VERSION")).spec())
 }
 
 /// A built server: storage open and migrated, addresses bound.

@@ -43,7 +43,7 @@ pub struct BodyShapes {
 /// Why a body was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShapeError {
-    /// A field the schema does not declare; `field` is its JSON path like `lessons[2].title` or `extra`.
+    /// A field the schema does not declare; `field` is its JSON path like `lessons.2.title` or `extra` (dotted, as the core names fields).
     #[error("unknown field `{field}`")]
     UnknownField {
         /// JSON path of the field, with overly long keys shortened.
@@ -69,10 +69,58 @@ struct Node {
 
 #[derive(Debug)]
 struct Route {
-    /// Path segments; `None` for a `{param}` segment.
-    segments: Vec<Option<String>>,
+    template: PathTemplate,
     /// Upper-case method and the node of its JSON body.
     operations: Vec<(String, usize)>,
+}
+
+/// A path template of the document (`/api/v1/courses/{id}/lessons`) matched against
+/// concrete request paths.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct PathTemplate {
+    /// Path segments; `None` for a `{param}` segment.
+    segments: Vec<Option<String>>,
+    /// The names of the `{param}` segments, in order.
+    parameters: Vec<String>,
+}
+
+impl PathTemplate {
+    /// The template's segments.
+    pub(crate) fn parse(template: &str) -> Self {
+        let segments = template
+            .split('/')
+            .map(|s| (!s.contains('{')).then(|| s.to_owned()))
+            .collect();
+        let parameters = template
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .map(str::to_owned)
+            .collect();
+        Self { segments, parameters }
+    }
+
+    /// The name of the `index`-th path parameter.
+    pub(crate) fn parameter(&self, index: usize) -> Option<&str> {
+        self.parameters.get(index).map(String::as_str)
+    }
+
+    /// Whether `path` fits: same segment count, static segments equal, parameters non-empty.
+    pub(crate) fn matches(&self, path: &str) -> bool {
+        self.segments.len() == path.split('/').count()
+            && self
+                .segments
+                .iter()
+                .zip(path.split('/'))
+                .all(|(segment, part)| match segment {
+                    Some(s) => s == part,
+                    None => !part.is_empty(),
+                })
+    }
+
+    /// Sort key putting more specific templates first (a static segment before a `{param}` one).
+    pub(crate) fn specificity(&self) -> Vec<bool> {
+        self.segments.iter().map(Option::is_none).collect()
+    }
 }
 
 impl BodyShapes {
@@ -96,20 +144,14 @@ impl BodyShapes {
                     operations.push((method.to_ascii_uppercase(), compiler.node(schema, 0)));
                 }
             }
-            let segments = template
-                .split('/')
-                .map(|s| (!s.contains('{')).then(|| s.to_owned()))
-                .collect();
             if !operations.is_empty() {
-                routes.push(Route { segments, operations });
+                routes.push(Route {
+                    template: PathTemplate::parse(template),
+                    operations,
+                });
             }
         }
-        routes.sort_by(|a, b| {
-            a.segments
-                .iter()
-                .map(Option::is_none)
-                .cmp(b.segments.iter().map(Option::is_none))
-        });
+        routes.sort_by_key(|route| route.template.specificity());
         BodyShapes {
             nodes: compiler.nodes,
             routes,
@@ -124,18 +166,7 @@ impl BodyShapes {
     /// The method is compared case-insensitively. An empty body is accepted too: whether a body is required is
     /// poem-openapi's call. Only the first undeclared field is reported, and nothing after it is read.
     pub fn check(&self, method: &str, path: &str, body: &[u8]) -> Result<(), ShapeError> {
-        let count = path.split('/').count();
-        let route = self.routes.iter().find(|route| {
-            route.segments.len() == count
-                && route
-                    .segments
-                    .iter()
-                    .zip(path.split('/'))
-                    .all(|(segment, part)| match segment {
-                        Some(s) => s == part,
-                        None => !part.is_empty(),
-                    })
-        });
+        let route = self.routes.iter().find(|route| route.template.matches(path));
         let operation = route.and_then(|r| r.operations.iter().find(|(m, _)| m.eq_ignore_ascii_case(method)));
         let Some(&(_, node)) = operation.filter(|_| !body.is_empty()) else {
             return Ok(());
@@ -292,8 +323,7 @@ impl Ctx<'_> {
     fn unwind<E>(&self, segment: impl FnOnce() -> String, error: E) -> E {
         let mut failure = self.failure.take();
         if let Some(Failure::Unknown(path)) = &mut failure {
-            let dot = if path.starts_with('[') { "" } else { "." };
-            *path = format!("{}{dot}{path}", segment());
+            *path = format!("{}.{path}", segment());
         }
         self.failure.set(failure);
         error
@@ -375,7 +405,7 @@ impl<'de> Visitor<'de> for Walk<'_, '_> {
             match seq.next_element_seed(self.child(node.items)) {
                 Ok(Some(())) => index += 1,
                 Ok(None) => return Ok(()),
-                Err(e) => return Err(self.ctx.unwind(|| format!("[{index}]"), e)),
+                Err(e) => return Err(self.ctx.unwind(|| index.to_string(), e)),
             }
         }
     }
@@ -491,13 +521,13 @@ mod tests {
         assert_eq!(check(r#"{"title": "a", "bogus": 1}"#), unknown("bogus"));
         assert_eq!(
             check(r#"{"lessons": [{"title": "a"}, {"bogus": 1}]}"#),
-            unknown("lessons[1].bogus")
+            unknown("lessons.1.bogus")
         );
         assert_eq!(check(r#"{"meta": {"bogus": 1}}"#), unknown("meta.bogus"));
         assert_eq!(check(r#"{"extra": {"id": "1", "bogus": 1}}"#), unknown("extra.bogus"));
         assert_eq!(
             check(r#"{"content": {"questions": [{"bogus": 1}]}}"#),
-            unknown("content.questions[0].bogus")
+            unknown("content.questions.0.bogus")
         );
         assert_eq!(
             check(r#"{"labels": {"any key": {"bogus": 1}}}"#),
@@ -505,7 +535,7 @@ mod tests {
         );
         assert_eq!(
             check(r#"{"tree": {"children": [{"children": [{"bogus": 1}]}]}}"#),
-            unknown("tree.children[0].children[0].bogus")
+            unknown("tree.children.0.children.0.bogus")
         );
         let batch = BodyShapes::from_document(DOC).check("PUT", "/batch", br#"[{"title": "a"}, [{"bogus": 1}]]"#);
         assert_eq!(
@@ -514,7 +544,7 @@ mod tests {
             "an array where an object is expected is a type error, left to poem-openapi"
         );
         let batch = BodyShapes::from_document(DOC).check("PUT", "/batch", br#"[{"title": "a"}, {"bogus": 1}]"#);
-        assert_eq!(batch, unknown("[1].bogus"));
+        assert_eq!(batch, unknown("1.bogus"));
         let long = format!(r#"{{"{}": 1}}"#, "k".repeat(1000));
         assert_eq!(check(&long), unknown(&format!("{}…", "k".repeat(MAX_KEY_CHARS))));
     }

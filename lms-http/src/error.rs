@@ -8,6 +8,8 @@ use poem_openapi::types::Any;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::{json, Value};
 
+use lms_core::FieldError;
+
 use crate::request_id::current_request_id;
 
 /// The body of every error response.
@@ -189,7 +191,14 @@ pub fn poem_error_response(err: &poem::Error) -> poem::Response {
     } else {
         StatusCode::INTERNAL_SERVER_ERROR
     };
-    envelope_response(status, &from_poem_error(err))
+    let api_error = from_poem_error(err);
+    // The mapped error's own status where it has one (a parameter poem-openapi calls 400
+    // is a 422 here); the framework's for statuses without a variant (405 …).
+    let status = match &api_error {
+        ApiError::Internal(_) => status,
+        mapped => status_of(mapped),
+    };
+    envelope_response(status, &api_error)
 }
 
 fn from_poem_error(err: &poem::Error) -> ApiError {
@@ -210,13 +219,18 @@ fn from_poem_error(err: &poem::Error) -> ApiError {
             json!({}),
         );
     }
-    if err.is::<ParseRequestPayloadError>() || err.is::<ParseParamError>() || err.is::<ParsePathError>() {
-        return ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "the request is malformed",
-            json!({ "reason": reason }),
-        );
+    // Values of the wrong type or out of bounds: 422 naming the parameter (the gateway
+    // names a body's fields itself when it can; see `field_errors`).
+    let invalid = if let Some(param) = err.downcast_ref::<ParseParamError>() {
+        Some(FieldError::new(param.name, "invalid", param.reason.clone()))
+    } else if let Some(param) = err.downcast_ref::<ParsePathError>() {
+        Some(FieldError::new(param.name, "invalid", param.reason.clone()))
+    } else {
+        err.downcast_ref::<ParseRequestPayloadError>()
+            .map(|payload| FieldError::new("body", "invalid", payload.reason.clone()))
+    };
+    if let Some(field) = invalid {
+        return ApiError::from(lms_core::Error::Validation(vec![field]));
     }
     if err.is::<ContentTypeError>() {
         return ApiError::new(

@@ -12,13 +12,16 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use bytes::Bytes;
 use futures::FutureExt;
+use lms_core::FieldError;
 use poem::http::header::{
     HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, VARY,
 };
 use poem::http::{Method, StatusCode};
 use poem::PathPattern;
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
+use poem_openapi::error::{ParsePathError, ParseRequestPayloadError};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::sync::{Semaphore, SemaphorePermit};
@@ -28,6 +31,7 @@ use crate::api::{DecodedToken, State};
 use crate::body_shape::{BodyShapes, ShapeError};
 use crate::client_addr::client_ip;
 use crate::error::{envelope_response, poem_error_response, status_of, ApiError};
+use crate::field_errors::RequestSchemas;
 use crate::metrics::method_label;
 use crate::ratelimit::Decision;
 use crate::request_id;
@@ -48,6 +52,8 @@ pub struct Gateway<E> {
     listener: Listener,
     allow: AllowTable,
     shapes: BodyShapes,
+    /// Explains bodies the API refuses.
+    fields: RequestSchemas,
 }
 
 /// The requests being worked on, bounded by `Settings::max_in_flight_requests`, and
@@ -190,6 +196,7 @@ impl<E> Gateway<E> {
             listener,
             allow: AllowTable::from_document(&document),
             shapes: BodyShapes::from_document(&document),
+            fields: RequestSchemas::from_document(&document),
         }
     }
 }
@@ -373,7 +380,9 @@ impl<E: Endpoint> Gateway<E> {
 
     /// Reads the body into memory within the route's size limit and the body read
     /// timeout, and refuses undeclared fields; `Err` is the 413, 408, 400 or 422 response.
-    async fn read_body(&self, req: &mut Request, path: &str) -> Result<(), Response> {
+    ///
+    /// Returns the body when it is JSON, to name the fields of a refused one.
+    async fn read_body(&self, req: &mut Request, path: &str) -> Result<Option<Bytes>, Response> {
         let max = self.body_limit(req.method(), path);
         let too_large = || {
             ApiError::new(
@@ -425,9 +434,18 @@ impl<E: Endpoint> Gateway<E> {
             if let Err(shape) = self.shapes.check(req.method().as_str(), path, &bytes) {
                 return Err(shape_error(&shape).into_response());
             }
+            // poem-openapi would read a `null` in an optional field as absent; the
+            // document allows `null` only where it says `nullable`.
+            if bytes.windows(4).any(|w| w == b"null") {
+                let fields = self.fields.field_errors(req.method().as_str(), path, &bytes);
+                if !fields.is_empty() {
+                    let err = ApiError::from(lms_core::Error::Validation(fields));
+                    return Err(envelope_response(status_of(&err), &err));
+                }
+            }
         }
-        req.set_body(Body::from(bytes));
-        Ok(())
+        req.set_body(Body::from(bytes.clone()));
+        Ok(json.then_some(bytes))
     }
 
     /// Everything inside the request-id scope; returns the response and its route template.
@@ -442,9 +460,10 @@ impl<E: Endpoint> Gateway<E> {
             Ok(decision) => decision,
             Err(resp) => return (resp, "rate_limited".to_owned()),
         };
-        if let Err(resp) = self.read_body(&mut req, path).await {
-            return (resp, "body_refused".to_owned());
-        }
+        let body = match self.read_body(&mut req, path).await {
+            Ok(body) => body,
+            Err(resp) => return (resp, "body_refused".to_owned()),
+        };
         req.extensions_mut().insert(client);
         let _permit = if unlimited(path) {
             None
@@ -453,7 +472,7 @@ impl<E: Endpoint> Gateway<E> {
         };
         // The work's state machine is large; boxed, it is allocated only once the request
         // holds a slot, so a waiting request holds little more than its body.
-        let (mut resp, route) = Box::pin(self.work(req)).await;
+        let (mut resp, route) = Box::pin(self.work(req, path, body)).await;
         if let Some(decision) = decision {
             rate_headers(&mut resp, &decision);
         }
@@ -461,7 +480,8 @@ impl<E: Endpoint> Gateway<E> {
     }
 
     /// Runs the application, turning errors and panics into enveloped responses.
-    async fn work(&self, req: Request) -> (Response, Option<String>) {
+    async fn work(&self, req: Request, path: &str, body: Option<Bytes>) -> (Response, Option<String>) {
+        let method = req.method().clone();
         let outcome = AssertUnwindSafe(self.inner.call(req)).catch_unwind().await;
         match outcome {
             Ok(Ok(resp)) => {
@@ -471,8 +491,21 @@ impl<E: Endpoint> Gateway<E> {
             }
             Ok(Err(err)) => {
                 let route = err.data::<PathPattern>().map(|p| route_label(&p.0));
+                let fields = match (&body, err.downcast_ref::<ParsePathError>()) {
+                    (Some(body), _) if err.is::<ParseRequestPayloadError>() => {
+                        self.fields.field_errors(method.as_str(), path, body)
+                    }
+                    (_, Some(param)) => {
+                        let name = self.fields.path_parameter(path, param.name);
+                        vec![FieldError::new(name, "invalid", param.reason.clone())]
+                    }
+                    _ => Vec::new(),
+                };
                 let resp = if err.is_from_response() {
                     err.into_response()
+                } else if !fields.is_empty() {
+                    let err = ApiError::from(lms_core::Error::Validation(fields));
+                    envelope_response(status_of(&err), &err)
                 } else {
                     poem_error_response(&err)
                 };

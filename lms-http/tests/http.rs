@@ -10,9 +10,9 @@ use lms_core::domain::user::Role;
 use lms_http::ratelimit::RateLimiter;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{envelope_code, postgres_url, redis_url, unique, Backend, TestApp};
+use support::{envelope_code, mongo_url, postgres_url, redis_url, unique, Backend, TestApp};
 
-/// Runs a scenario on SQLite and, when configured, on Postgres.
+/// Runs a scenario on SQLite and, when configured, on PostgreSQL and MongoDB.
 macro_rules! on_every_backend {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
@@ -29,6 +29,16 @@ macro_rules! on_every_backend {
                 async fn $name() {
                     if super::postgres_url().is_some() {
                         super::$name(super::Backend::Postgres).await;
+                    }
+                }
+            )+
+        }
+        mod mongo {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if super::mongo_url().is_some() {
+                        super::$name(super::Backend::Mongo).await;
                     }
                 }
             )+
@@ -595,14 +605,14 @@ async fn every_error_uses_the_envelope() {
         ),
         (
             app.request(Method::POST, register, None).json(&json!({"email": 5})),
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
         ),
         (
             app.request(Method::POST, "/api/v1/auth/logout", None)
                 .json(&json!({"refresh_token": true})),
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
         ),
         (
             app.request(Method::POST, register, None)
@@ -613,7 +623,7 @@ async fn every_error_uses_the_envelope() {
         ),
         (
             app.request(Method::POST, register, None)
-                .json(&json!({"email": "nope", "password": "weak", "display_name": ""})),
+                .json(&json!({"email": "nope", "password": "password", "display_name": " "})),
             StatusCode::UNPROCESSABLE_ENTITY,
             "VALIDATION_ERROR",
         ),
@@ -626,8 +636,8 @@ async fn every_error_uses_the_envelope() {
         ),
         (
             app.request(Method::GET, "/api/v1/courses/not-a-uuid", None),
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
         ),
         (
             app.request(Method::GET, &format!("/api/v1/courses/{}", uuid::Uuid::now_v7()), None),
@@ -636,13 +646,13 @@ async fn every_error_uses_the_envelope() {
         ),
         (
             app.request(Method::GET, "/api/v1/courses?limit=0", None),
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
         ),
         (
             app.request(Method::GET, &format!("/api/v1/courses?q={}", "x".repeat(300)), None),
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
         ),
     ];
     for (request, expected_status, expected_code) in cases {
@@ -667,7 +677,7 @@ async fn every_error_uses_the_envelope() {
             Method::POST,
             register,
             None,
-            Some(json!({"email": "nope", "password": "weak", "display_name": ""})),
+            Some(json!({"email": "nope", "password": "password", "display_name": " "})),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -693,6 +703,85 @@ async fn every_error_uses_the_envelope() {
         (status, envelope_code(&body).as_str()),
         (StatusCode::CONFLICT, "USER_ALREADY_EXISTS")
     );
+    app.stop().await;
+}
+
+/// The `(field, code)` pairs of a 422 answer.
+fn field_errors(body: &Value) -> Vec<(String, String)> {
+    assert_eq!(envelope_code(body), "VALIDATION_ERROR", "{body}");
+    body["error"]["details"]["fields"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no details.fields in {body}"))
+        .iter()
+        .map(|f| {
+            assert!(f["message"].as_str().is_some_and(|m| !m.is_empty()), "{f}");
+            (
+                f["field"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_values_answer_422_naming_the_field() {
+    let app = TestApp::start(Backend::Sqlite, |_| {}).await;
+    let (_, owner) = app.user(Role::Instructor).await;
+    let (course_id, _) = app.published_course(&owner).await;
+    let lessons = format!("/api/v1/courses/{course_id}/lessons");
+    let cases = [
+        // A missing field, a wrong type, an out-of-range number, nested fields.
+        (
+            Method::POST,
+            "/api/v1/courses".to_owned(),
+            json!({"title": "T", "category": "c"}),
+            "difficulty",
+            "required",
+        ),
+        (
+            Method::POST,
+            "/api/v1/courses".to_owned(),
+            json!({"title": 7, "category": "c", "difficulty": "beginner"}),
+            "title",
+            "invalid_type",
+        ),
+        (
+            Method::POST,
+            "/api/v1/courses".to_owned(),
+            json!({"title": "T", "category": "c", "difficulty": "guru"}),
+            "difficulty",
+            "invalid_choice",
+        ),
+        (
+            Method::POST,
+            lessons.clone(),
+            json!({"title": "V", "kind": "video", "video": {"youtube_id": "dQw4w9WgXcQ", "duration_seconds": -5}}),
+            "video.duration_seconds",
+            "out_of_range",
+        ),
+        (
+            Method::POST,
+            lessons,
+            json!({"title": "Q", "kind": "quiz", "quiz": {"pass_mark_percent": 50, "questions": [{"prompt": "p", "kind": "true_false", "options": ["a", 3], "correct_options": [0]}]}}),
+            "quiz.questions.0.options.1",
+            "invalid_type",
+        ),
+    ];
+    for (method, path, body, field, code) in cases {
+        let (status, answer) = app.call(method, &path, Some(&owner), Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {answer}");
+        let fields = field_errors(&answer);
+        assert!(
+            fields.contains(&(field.to_owned(), code.to_owned())),
+            "{field}/{code} not in {fields:?}"
+        );
+    }
+    let (status, answer) = app.call(Method::GET, "/api/v1/courses?limit=500", None, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(field_errors(&answer), [("limit".to_owned(), "invalid".to_owned())]);
+    let (status, answer) = app.call(Method::GET, "/api/v1/lessons/nope", Some(&owner), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(field_errors(&answer), [("id".to_owned(), "invalid".to_owned())]);
     app.stop().await;
 }
 
@@ -903,13 +992,16 @@ async fn metrics_use_route_templates() {
     let (_, owner) = app.user(Role::Instructor).await;
     let (course_id, _) = app.published_course(&owner).await;
     let (_, learner) = app.user(Role::Student).await;
-    app.call(
-        Method::POST,
-        &format!("/api/v1/courses/{course_id}/enrollments"),
-        Some(&learner),
-        None,
-    )
-    .await;
+    let enroll = format!("/api/v1/courses/{course_id}/enrollments");
+    let (created, first) = app.call(Method::POST, &enroll, Some(&learner), None).await;
+    assert_eq!(created, StatusCode::CREATED, "{first}");
+    let (again, second) = app.call(Method::POST, &enroll, Some(&learner), None).await;
+    assert_eq!(
+        again,
+        StatusCode::OK,
+        "enrolling again answers the existing enrollment: {second}"
+    );
+    assert_eq!(first["id"], second["id"]);
     app.call(Method::GET, &format!("/api/v1/courses/{course_id}"), None, None)
         .await;
     let text = metrics(&app).await;

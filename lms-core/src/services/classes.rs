@@ -115,7 +115,8 @@ impl ClassService {
             .filter(|c| c.status() == crate::domain::course::CourseStatus::Published)
         {
             let source = course.price.is_free().then_some(EnrollmentSource::Class { class_id });
-            enrollments.push(self.learning.enroll_in(actor.user_id, course, source).await?);
+            let enrolled = self.learning.enroll_in(actor.user_id, course, source).await?;
+            enrollments.push(enrolled.into_enrollment());
         }
         Ok(enrollments)
     }

@@ -98,6 +98,30 @@ pub struct ProgressUpdate {
     pub duplicate: bool,
 }
 
+/// The answer to an enrollment request: a new enrollment, or the one the learner already
+/// had (returned unchanged, or reactivated after a cancellation).
+#[derive(Debug, Clone)]
+pub enum Enrolled {
+    /// A new enrollment was created.
+    Created(Enrollment),
+    /// The learner's existing enrollment.
+    Existing(Enrollment),
+}
+
+impl Enrolled {
+    /// Whether a new enrollment was created.
+    pub fn created(&self) -> bool {
+        matches!(self, Self::Created(_))
+    }
+
+    /// The enrollment, new or existing.
+    pub fn into_enrollment(self) -> Enrollment {
+        match self {
+            Self::Created(enrollment) | Self::Existing(enrollment) => enrollment,
+        }
+    }
+}
+
 /// Enrollment, progress, quizzes and certificates.
 #[derive(Debug, Clone)]
 pub struct LearningService {
@@ -112,8 +136,14 @@ impl LearningService {
     /// Enrolls the actor in a published course. Free courses enroll directly; paid
     /// courses need a premium subscription (purchases come through payments). Enrolling
     /// again returns the existing enrollment; a cancelled or expired one is reactivated.
-    #[instrument(skip_all, fields(course_id = %course_id))]
     pub async fn enroll(&self, actor: &Actor, course_id: CourseId) -> Result<Enrollment> {
+        Ok(self.request_enrollment(actor, course_id).await?.into_enrollment())
+    }
+
+    /// [`enroll`](Self::enroll), telling a new enrollment from the learner's existing one,
+    /// so that repeating the request is answered (and counted) as what it is.
+    #[instrument(skip_all, fields(course_id = %course_id))]
+    pub async fn request_enrollment(&self, actor: &Actor, course_id: CourseId) -> Result<Enrolled> {
         let course = load_course(&self.deps, course_id).await?;
         self.enroll_in(actor.user_id, &course, None).await
     }
@@ -125,6 +155,7 @@ impl LearningService {
         let course = load_course(&self.deps, course_id).await?;
         self.enroll_in(user_id, &course, Some(EnrollmentSource::Grant { by: actor.user_id }))
             .await
+            .map(Enrolled::into_enrollment)
     }
 
     /// Enrolls `user_id` in `course`; `source` overrides the price rules when given.
@@ -134,7 +165,7 @@ impl LearningService {
         user_id: UserId,
         course: &Course,
         source: Option<EnrollmentSource>,
-    ) -> Result<Enrollment> {
+    ) -> Result<Enrolled> {
         if course.status() != CourseStatus::Published {
             return Err(Error::CourseState {
                 status: course.status(),
@@ -143,7 +174,7 @@ impl LearningService {
         }
         if let Some(existing) = self.find(user_id, course.id).await? {
             if existing.status().grants_access() {
-                return Ok(existing);
+                return Ok(Enrolled::Existing(existing));
             }
         }
         let source = match source {
@@ -154,11 +185,11 @@ impl LearningService {
             let now = self.deps.clock.now();
             if let Some(mut existing) = self.find(user_id, course.id).await? {
                 if existing.status().grants_access() {
-                    return Ok(existing);
+                    return Ok(Enrolled::Existing(existing));
                 }
                 let event = existing.reactivate(source.clone(), now)?;
                 self.save(&mut existing, vec![event]).await?;
-                return Ok(existing);
+                return Ok(Enrolled::Existing(existing));
             }
             let enrollment = Enrollment::new(user_id, course.id, source.clone(), now);
             let events = self.deps.events([EventPayload::Enrolled {
@@ -174,7 +205,7 @@ impl LearningService {
                 .insert_enrollment(&enrollment, &events)
                 .await
             {
-                Ok(()) => Ok(enrollment),
+                Ok(()) => Ok(Enrolled::Created(enrollment)),
                 // Lost a race with a concurrent enrollment: retry, which finds it.
                 Err(StoreError::Duplicate(UniqueKey::UserCourse)) => Err(Error::Conflict {
                     entity: Entity::Enrollment,

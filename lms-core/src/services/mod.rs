@@ -19,7 +19,7 @@ pub use catalog::{
     CatalogService, CoursePatch, CourseQuery, LessonInput, LessonPatch, NewCourse, NewLesson, PriceInput,
 };
 pub use classes::{ClassService, NewClass};
-pub use learning::{CourseProgress, LearningService, LessonView, LessonViewContent, ProgressUpdate};
+pub use learning::{CourseProgress, Enrolled, LearningService, LessonView, LessonViewContent, ProgressUpdate};
 pub use password_reset::{PasswordReset, PasswordResetService, RESET_TOKEN_TTL};
 pub use users::{AccessChange, NewUser, ProfilePatch, UserService};
 

@@ -164,7 +164,7 @@ impl AuthApi {
     }
 
     /// The caller's account.
-    #[oai(path = "/me", method = "get", operation_id = "me")]
+    #[oai(path = "/me", method = "get", operation_id = "getMe")]
     async fn me(&self, state: Data<&State>, auth: BearerAuth) -> ApiResult<Json<UserResponse>> {
         let user = state.lms.users.get(&auth.0, auth.0.user_id).await?;
         Ok(Json(user.into()))

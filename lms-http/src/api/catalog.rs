@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::types::{
     metadata, CourseListItem, CoursePage, CourseResponse, CourseStatusDto, CreateCourseRequest, CreateLessonRequest,
-    LessonResponse, LessonViewResponse, ReorderRequest, UpdateCourseRequest, UpdateLessonRequest,
+    LessonResponse, LessonViewResponse, Line, ReorderRequest, UpdateCourseRequest, UpdateLessonRequest,
 };
 use super::{verified_actor, ApiResult, ApiTags, BearerAuth, DecodedToken, State};
 use crate::error::ApiError;
@@ -78,10 +78,10 @@ impl CatalogApi {
         req: &Request,
         /// Category, ignoring case.
         #[oai(validator(max_length = 200))]
-        category: Query<Option<String>>,
+        category: Query<Option<Line>>,
         /// Text searched in title and description, ignoring case.
         #[oai(validator(max_length = 200))]
-        q: Query<Option<String>>,
+        q: Query<Option<Line>>,
         /// Lifecycle state (others than published only for owners and admins).
         status: Query<Option<CourseStatusDto>>,
         /// Only this owner's courses.
@@ -95,8 +95,8 @@ impl CatalogApi {
         let viewer = optional_actor(&state, req).await?;
         let page = PageRequest::new(after.0, limit.0)?;
         let query = CourseQuery {
-            category: category.0,
-            text: q.0,
+            category: category.0.map(Into::into),
+            text: q.0.map(Into::into),
             status: status.0.map(Into::into),
             owner_id: owner_id.0.map(UserId::from),
         };
@@ -233,12 +233,7 @@ impl CatalogApi {
     // path must be declared by one API group to appear whole in the document.
     /// Open a lesson. Locked lessons are refused with 403 `LESSON_LOCKED` and the unmet
     /// requirements; quizzes come without answers.
-    #[oai(
-        path = "/lessons/:id",
-        method = "get",
-        operation_id = "openLesson",
-        tag = "ApiTags::Learning"
-    )]
+    #[oai(path = "/lessons/:id", method = "get", operation_id = "openLesson")]
     async fn open_lesson(
         &self,
         state: Data<&State>,

@@ -26,7 +26,11 @@ pub struct ClassesApi;
 
 #[derive(ApiResponse)]
 enum Enrolled {
-    /// The caller is enrolled (or already was).
+    /// The caller was already enrolled: the existing enrollment, unchanged (or
+    /// reactivated after a cancellation).
+    #[oai(status = 200)]
+    Existing(Json<EnrollmentResponse>),
+    /// The caller is now enrolled.
     #[oai(status = 201)]
     Created(Json<EnrollmentResponse>),
 }
@@ -100,16 +104,24 @@ fn intervals(raw: Vec<Vec<f64>>) -> Result<Vec<WatchInterval>, Error> {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Learning")]
 impl LearningApi {
     /// Enroll the caller in a published course (free courses, or paid ones with premium).
-    #[oai(path = "/courses/:id/enrollments", method = "post", operation_id = "enroll")]
+    /// Idempotent: enrolling again answers 200 with the existing enrollment.
+    #[oai(path = "/courses/:id/enrollments", method = "post", operation_id = "enrollInCourse")]
     async fn enroll(&self, state: Data<&State>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Enrolled> {
-        let enrollment = state.lms.learning.enroll(&auth.0, CourseId::from(id.0)).await?;
+        let enrolled = state
+            .lms
+            .learning
+            .request_enrollment(&auth.0, CourseId::from(id.0))
+            .await?;
+        if !enrolled.created() {
+            return Ok(Enrolled::Existing(Json(enrolled.into_enrollment().into())));
+        }
         state.metrics.enrollments.inc();
-        Ok(Enrolled::Created(Json(enrollment.into())))
+        Ok(Enrolled::Created(Json(enrolled.into_enrollment().into())))
     }
 
     /// The caller's outline of a course: each lesson's state, why locked, percent, next
     /// lesson. The course's instructor and admins may ask for a learner's (`user_id`).
-    #[oai(path = "/courses/:id/progress", method = "get", operation_id = "courseProgress")]
+    #[oai(path = "/courses/:id/progress", method = "get", operation_id = "getCourseProgress")]
     async fn progress(
         &self,
         state: Data<&State>,
@@ -154,7 +166,7 @@ impl LearningApi {
     #[oai(
         path = "/lessons/:id/video-progress",
         method = "post",
-        operation_id = "videoProgress"
+        operation_id = "recordVideoProgress"
     )]
     async fn video_progress(
         &self,
@@ -174,7 +186,11 @@ impl LearningApi {
     }
 
     /// Submit a quiz attempt, graded on the server; passing completes the lesson.
-    #[oai(path = "/lessons/:id/quiz-attempts", method = "post", operation_id = "submitQuiz")]
+    #[oai(
+        path = "/lessons/:id/quiz-attempts",
+        method = "post",
+        operation_id = "submitQuizAttempt"
+    )]
     async fn quiz_attempt(
         &self,
         state: Data<&State>,
@@ -201,7 +217,7 @@ impl LearningApi {
     }
 
     /// The caller's enrollments.
-    #[oai(path = "/me/enrollments", method = "get", operation_id = "myEnrollments")]
+    #[oai(path = "/me/enrollments", method = "get", operation_id = "listMyEnrollments")]
     async fn my_enrollments(
         &self,
         state: Data<&State>,
@@ -224,8 +240,7 @@ impl LearningApi {
     #[oai(
         path = "/courses/:id/enrollments",
         method = "get",
-        operation_id = "courseEnrollments",
-        tag = "ApiTags::Instructors"
+        operation_id = "listCourseEnrollments"
     )]
     async fn course_enrollments(
         &self,

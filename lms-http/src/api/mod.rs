@@ -70,8 +70,6 @@ pub enum ApiTags {
     Classes,
     /// Enrollment, progress, lessons, quizzes.
     Learning,
-    /// Instructors' views of their courses.
-    Instructors,
     /// Health and metrics.
     Operations,
 }

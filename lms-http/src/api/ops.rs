@@ -123,13 +123,13 @@ fn liveness() -> Liveness {
 #[OpenApi(tag = "ApiTags::Operations")]
 impl OpsApi {
     /// Liveness: the process answers (status, time, version).
-    #[oai(path = "/health", method = "get", operation_id = "health")]
+    #[oai(path = "/health", method = "get", operation_id = "getHealth")]
     async fn health(&self) -> Json<Liveness> {
         Json(liveness())
     }
 
     /// Liveness probe.
-    #[oai(path = "/health/live", method = "get", operation_id = "healthLive")]
+    #[oai(path = "/health/live", method = "get", operation_id = "getLiveness")]
     async fn live(&self) -> Json<Liveness> {
         Json(liveness())
     }
@@ -137,7 +137,7 @@ impl OpsApi {
     /// Readiness probe: 503 when the database is unreachable, and while the server is
     /// saturated (every in-flight slot taken and requests waiting), so a load balancer
     /// sends new traffic elsewhere.
-    #[oai(path = "/health/ready", method = "get", operation_id = "healthReady")]
+    #[oai(path = "/health/ready", method = "get", operation_id = "getReadiness")]
     async fn ready(&self, state: Data<&State>) -> ApiResult<Ready> {
         let waiting = state.in_flight.waiting();
         if waiting > 0 {
@@ -171,7 +171,7 @@ impl OpsApi {
 
     /// Each dependency's status and latency, uptime, and the overall status
     /// (503 when unhealthy).
-    #[oai(path = "/health/detailed", method = "get", operation_id = "healthDetailed")]
+    #[oai(path = "/health/detailed", method = "get", operation_id = "getHealthDetails")]
     async fn detailed(&self, state: Data<&State>) -> ApiResult<Detailed> {
         let database = probe("database", true, state.health.ping()).await;
         let limiter = probe("rate_limiter", false, state.limiter.ping()).await;
@@ -202,7 +202,7 @@ impl OpsApi {
     }
 
     /// Prometheus metrics in the text exposition format.
-    #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
+    #[oai(path = "/metrics", method = "get", operation_id = "getMetrics")]
     async fn metrics(&self, state: Data<&State>) -> PlainText<String> {
         let backlog = match state.relay.backlog().await {
             Ok(backlog) => Some(backlog),

@@ -14,81 +14,121 @@ use lms_core::domain::user::{Role, User};
 use lms_core::services::{LessonInput, LessonViewContent, PriceInput, ProgressUpdate};
 use lms_core::{Error, FieldError};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-use poem_openapi::types::{MaybeUndefined, ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::types::{MaybeUndefined, ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type};
 use poem_openapi::{Enum, Object};
 use serde_json::Value;
 use std::borrow::Cow;
 use uuid::Uuid;
 
-/// A request string that must be a JSON string: unlike `String` in poem-openapi, numbers
-/// and booleans are refused rather than converted, so a body that breaks the document is
-/// rejected.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Text(pub String);
+/// A request string type: a JSON string (unlike `String` in poem-openapi, numbers and
+/// booleans are refused rather than converted, so a body that breaks the document is
+/// rejected), documented with an optional `format` naming the characters it may hold.
+macro_rules! request_string {
+    ($(#[$doc:meta])* $name:ident, format = $format:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct $name(pub String);
 
-impl Type for Text {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = String;
-    type RawElementValueType = String;
+        impl Type for $name {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = String;
+            type RawElementValueType = String;
 
-    fn name() -> Cow<'static, str> {
-        "string".into()
-    }
+            fn name() -> Cow<'static, str> {
+                "string".into()
+            }
 
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
-    }
+            fn schema_ref() -> MetaSchemaRef {
+                let format: Option<&'static str> = $format;
+                let schema = match format {
+                    Some(format) => MetaSchema::new_with_format("string", format),
+                    None => MetaSchema::new("string"),
+                };
+                MetaSchemaRef::Inline(Box::new(schema))
+            }
 
-    fn as_raw_value(&self) -> Option<&String> {
-        Some(&self.0)
-    }
+            fn as_raw_value(&self) -> Option<&String> {
+                Some(&self.0)
+            }
 
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a String> + 'a> {
-        Box::new(std::iter::once(&self.0))
-    }
+            fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a String> + 'a> {
+                Box::new(std::iter::once(&self.0))
+            }
 
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl ParseFromJSON for Text {
-    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
-        match value.unwrap_or_default() {
-            Value::String(s) => Ok(Self(s)),
-            other => Err(ParseError::expected_type(other)),
+            fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
         }
-    }
+
+        impl ParseFromJSON for $name {
+            fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+                match value.unwrap_or_default() {
+                    Value::String(s) => Ok(Self(s)),
+                    other => Err(ParseError::expected_type(other)),
+                }
+            }
+        }
+
+        impl ParseFromParameter for $name {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                Ok(Self(value.to_owned()))
+            }
+        }
+
+        impl ToJSON for $name {
+            fn to_json(&self) -> Option<Value> {
+                Some(Value::String(self.0.clone()))
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(t: $name) -> Self {
+                t.0
+            }
+        }
+    };
 }
 
-impl ToJSON for Text {
-    fn to_json(&self) -> Option<Value> {
-        Some(Value::String(self.0.clone()))
-    }
-}
+request_string!(
+    /// Any string: secrets, tokens, addresses and codes, checked by the core.
+    Text,
+    format = None
+);
+request_string!(
+    /// One line of text, as the core stores titles, names and categories: no control
+    /// characters (Unicode Cc), no invisible ones (Cf, and the Hangul fillers U+115F,
+    /// U+1160, U+3164, U+FFA0); surrounding whitespace is trimmed.
+    Line,
+    format = Some(PLAIN_LINE)
+);
+request_string!(
+    /// Text of several lines, as the core stores descriptions, articles and questions:
+    /// [`Line`]'s rules, except that line feeds, carriage returns and tabs are allowed.
+    Prose,
+    format = Some(PLAIN_TEXT)
+);
 
-impl std::ops::Deref for Text {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
+/// The `format` of [`Line`] strings in the document.
+pub const PLAIN_LINE: &str = "plain-line";
+/// The `format` of [`Prose`] strings in the document.
+pub const PLAIN_TEXT: &str = "plain-text";
 
 /// Strings of a list of texts.
-pub fn strings(texts: Vec<Text>) -> Vec<String> {
+pub fn strings<T: Into<String>>(texts: Vec<T>) -> Vec<String> {
     texts.into_iter().map(Into::into).collect()
 }
 
 /// Metadata from a map of texts.
-pub fn metadata(map: BTreeMap<String, Text>) -> BTreeMap<String, String> {
+pub fn metadata(map: BTreeMap<String, Prose>) -> BTreeMap<String, String> {
     map.into_iter().map(|(k, v)| (k, v.0)).collect()
-}
-
-impl From<Text> for String {
-    fn from(t: Text) -> Self {
-        t.0
-    }
 }
 
 macro_rules! mirror_enum {
@@ -218,11 +258,11 @@ pub struct RegisterRequest {
     pub email: Text,
     /// Password: 8 to 128 characters, no composition rules, refused when common or
     /// guessable (also from the email and name); never truncated.
-    #[oai(validator(max_length = 1024))]
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub password: Text,
-    /// Name shown to others.
-    #[oai(validator(max_length = 1024))]
-    pub display_name: Text,
+    /// Name shown to others, 1–100 characters.
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub display_name: Line,
 }
 
 /// Login.
@@ -251,7 +291,7 @@ pub struct PasswordResetConfirm {
     #[oai(validator(max_length = 512))]
     pub token: Text,
     /// The new password (the same policy as at registration).
-    #[oai(validator(max_length = 1024))]
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub new_password: Text,
 }
 
@@ -324,10 +364,11 @@ pub struct AccessPatch {
 /// A price in minor units of a currency.
 #[derive(Debug, Clone, Object)]
 pub struct PriceDto {
-    /// Amount in minor units (cents), at least 1.
+    /// Amount in minor units (cents), 1 to 10^12.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000000000000")))]
     pub amount_minor: i64,
-    /// ISO 4217 code.
-    #[oai(validator(max_length = 16))]
+    /// ISO 4217 code: three letters.
+    #[oai(validator(pattern = "^[A-Za-z]{3}$"))]
     pub currency: Text,
 }
 
@@ -344,42 +385,42 @@ impl From<PriceDto> for PriceInput {
 #[derive(Debug, Object)]
 pub struct CreateCourseRequest {
     /// Title, 1–200 characters.
-    #[oai(validator(max_length = 100000))]
-    pub title: Text,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: Line,
     /// Description, up to 20,000 characters.
-    #[oai(default, validator(max_length = 100000))]
-    pub description: Text,
+    #[oai(default, validator(max_length = 20000))]
+    pub description: Prose,
     /// Category, 1–64 characters.
-    #[oai(validator(max_length = 100000))]
-    pub category: Text,
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub category: Line,
     /// Difficulty.
     pub difficulty: DifficultyDto,
     /// Price; free when absent.
     pub price: Option<PriceDto>,
-    /// Free-form metadata.
-    #[oai(default, validator(max_properties = 1000))]
-    pub metadata: BTreeMap<String, Text>,
+    /// Free-form metadata: up to 50 entries, keys up to 64 and values up to 1,000 characters.
+    #[oai(default, validator(max_properties = 50))]
+    pub metadata: BTreeMap<String, Prose>,
 }
 
 /// Changes to a course; absent fields stay as they are.
 #[derive(Debug, Object)]
 pub struct UpdateCourseRequest {
-    /// New title.
-    #[oai(validator(max_length = 100000))]
-    pub title: Option<Text>,
-    /// New description.
-    #[oai(validator(max_length = 100000))]
-    pub description: Option<Text>,
-    /// New category.
-    #[oai(validator(max_length = 100000))]
-    pub category: Option<Text>,
+    /// New title, 1–200 characters.
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: Option<Line>,
+    /// New description, up to 20,000 characters.
+    #[oai(validator(max_length = 20000))]
+    pub description: Option<Prose>,
+    /// New category, 1–64 characters.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub category: Option<Line>,
     /// New difficulty.
     pub difficulty: Option<DifficultyDto>,
     /// New price; `null` makes the course free.
     pub price: MaybeUndefined<PriceDto>,
-    /// New metadata (replaces the old).
-    #[oai(validator(max_properties = 1000))]
-    pub metadata: Option<BTreeMap<String, Text>>,
+    /// New metadata (replaces the old): up to 50 entries.
+    #[oai(validator(max_properties = 50))]
+    pub metadata: Option<BTreeMap<String, Prose>>,
 }
 
 /// A lesson in a course outline.
@@ -507,50 +548,53 @@ pub struct CoursePage {
 #[derive(Debug, Object)]
 pub struct VideoInput {
     /// The 11-character YouTube video id.
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(pattern = "^[A-Za-z0-9_-]{11}$"))]
     pub youtube_id: Text,
-    /// Length in seconds.
+    /// Length in seconds, 1 to 86,400.
+    #[oai(validator(minimum(value = "1"), maximum(value = "86400")))]
     pub duration_seconds: u32,
-    /// Share of distinct seconds to watch for completion (default 90).
+    /// Share of distinct seconds to watch for completion, 1–100 (default 90).
+    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
     pub completion_threshold_percent: Option<u8>,
 }
 
 /// Text lesson content.
 #[derive(Debug, Object)]
 pub struct TextInput {
-    /// The article.
-    #[oai(validator(max_length = 1000000))]
-    pub body: Text,
+    /// The article, 1–200,000 characters.
+    #[oai(validator(min_length = 1, max_length = 200000))]
+    pub body: Prose,
 }
 
 /// A quiz question with its answer key.
 #[derive(Debug, Object)]
 pub struct QuestionInput {
-    /// The question.
-    #[oai(validator(max_length = 100000))]
-    pub prompt: Text,
+    /// The question, 1–2,000 characters.
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub prompt: Prose,
     /// How it is answered.
     pub kind: QuestionKindDto,
-    /// Choices (none for short answers).
-    #[oai(default, validator(max_items = 1000))]
-    pub options: Vec<Text>,
+    /// Choices (none for short answers): up to 20, each up to 500 characters.
+    #[oai(default, validator(max_items = 20))]
+    pub options: Vec<Prose>,
     /// Zero-based indexes of the correct options.
     #[oai(default, validator(max_items = 1000))]
     pub correct_options: Vec<u32>,
     /// Accepted answers for short-answer questions.
     #[oai(default, validator(max_items = 1000))]
-    pub accepted_answers: Vec<Text>,
+    pub accepted_answers: Vec<Prose>,
 }
 
 /// Quiz lesson content.
 #[derive(Debug, Object)]
 pub struct QuizInput {
-    /// Score needed to pass, in percent.
+    /// Score needed to pass, in percent (0–100).
+    #[oai(validator(maximum(value = "100")))]
     pub pass_mark_percent: u8,
     /// Attempts allowed; unlimited when absent.
     pub max_attempts: Option<u32>,
-    /// The questions.
-    #[oai(validator(max_items = 1000))]
+    /// The questions: up to 200.
+    #[oai(validator(max_items = 200))]
     pub questions: Vec<QuestionInput>,
 }
 
@@ -558,8 +602,8 @@ pub struct QuizInput {
 #[derive(Debug, Object)]
 pub struct CreateLessonRequest {
     /// Title, 1–200 characters.
-    #[oai(validator(max_length = 100000))]
-    pub title: Text,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: Line,
     /// Kind; the matching content object (`video`, `text` or `quiz`) is required.
     pub kind: LessonKindDto,
     /// Content of a video lesson.
@@ -578,9 +622,9 @@ pub struct CreateLessonRequest {
 /// sending the object of the lesson's kind.
 #[derive(Debug, Object)]
 pub struct UpdateLessonRequest {
-    /// New title.
-    #[oai(validator(max_length = 100000))]
-    pub title: Option<Text>,
+    /// New title, 1–200 characters.
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: Option<Line>,
     /// New video content.
     pub video: Option<VideoInput>,
     /// New text content.
@@ -595,7 +639,7 @@ pub struct UpdateLessonRequest {
 #[derive(Debug, Object)]
 pub struct ReorderRequest {
     /// Every lesson id of the course, once, in the new order.
-    #[oai(validator(max_items = 10000))]
+    #[oai(validator(max_items = 1000))]
     pub lesson_ids: Vec<Uuid>,
 }
 
@@ -725,11 +769,11 @@ impl LessonResponse {
 #[derive(Debug, Object)]
 pub struct CreateClassRequest {
     /// Title, 1–200 characters.
-    #[oai(validator(max_length = 100000))]
-    pub title: Text,
-    /// Description.
-    #[oai(default, validator(max_length = 100000))]
-    pub description: Text,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: Line,
+    /// Description, up to 20,000 characters.
+    #[oai(default, validator(max_length = 20000))]
+    pub description: Prose,
 }
 
 /// A course to add to a class.
@@ -821,12 +865,22 @@ pub struct EnrollmentPage {
     pub next_after: Option<Uuid>,
 }
 
+/// What a locked lesson waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum UnmetKindDto {
+    /// A lesson of the same course.
+    Lesson,
+    /// Another course.
+    Course,
+}
+
 /// Why a lesson is locked.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UnmetDto {
-    /// `lesson` or `course`.
-    pub kind: String,
+    /// What must be completed first.
+    pub kind: UnmetKindDto,
     /// The lesson to complete first.
     pub lesson_id: Option<Uuid>,
     /// Its title.
@@ -839,13 +893,13 @@ impl From<&UnmetRequirement> for UnmetDto {
     fn from(u: &UnmetRequirement) -> Self {
         match u {
             UnmetRequirement::Lesson { lesson_id, title } => Self {
-                kind: "lesson".into(),
+                kind: UnmetKindDto::Lesson,
                 lesson_id: Some(lesson_id.as_uuid()),
                 title: Some(title.clone()),
                 course_id: None,
             },
             UnmetRequirement::Course { course_id } => Self {
-                kind: "course".into(),
+                kind: UnmetKindDto::Course,
                 lesson_id: None,
                 title: None,
                 course_id: Some(course_id.as_uuid()),
@@ -1068,15 +1122,15 @@ pub struct AnswerInput {
     #[oai(default, validator(max_items = 1000))]
     pub selected_options: Vec<u32>,
     /// Written answer (short-answer questions).
-    #[oai(validator(max_length = 100000))]
+    #[oai(validator(max_length = 500))]
     pub text: Option<Text>,
 }
 
 /// A quiz attempt.
 #[derive(Debug, Object)]
 pub struct QuizAttemptRequest {
-    /// Answers, one per question.
-    #[oai(validator(max_items = 1000))]
+    /// Answers, one per question (a quiz has at most 200).
+    #[oai(validator(max_items = 200))]
     pub answers: Vec<AnswerInput>,
     /// Idempotency key: the same attempt sent twice is graded once.
     pub event_id: Option<Uuid>,

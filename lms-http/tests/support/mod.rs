@@ -25,6 +25,7 @@ pub const PASSWORD: &str = "correct-horse-battery-staple-42";
 pub enum Backend {
     Sqlite,
     Postgres,
+    Mongo,
 }
 
 /// The URL in `var`, or `None` after printing SKIPPED; fails instead when
@@ -45,6 +46,22 @@ fn optional_service(var: &str, backend: &str) -> Option<String> {
 /// The Postgres URL for tests (`LMS_TEST_POSTGRES_URL`).
 pub fn postgres_url() -> Option<String> {
     optional_service("LMS_TEST_POSTGRES_URL", "postgres")
+}
+
+/// The MongoDB deployment for tests (`LMS_TEST_MONGO_URL`).
+pub fn mongo_url() -> Option<String> {
+    optional_service("LMS_TEST_MONGO_URL", "mongo")
+}
+
+/// A database of its own on the MongoDB deployment `server` names (a URL whose path, if
+/// any, names some other database): MongoDB creates it on the first write.
+fn fresh_mongo_database(server: &str) -> String {
+    let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
+    let hosts_start = base.find("://").map_or(0, |i| i + 3);
+    let hosts_end = base[hosts_start..].find('/').map_or(base.len(), |i| hosts_start + i);
+    let name = format!("lms_http_{}_{}", std::process::id(), unique());
+    let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+    format!("{}/{name}{query}", &base[..hosts_end])
 }
 
 /// The Redis URL for tests (`LMS_TEST_REDIS_URL`).
@@ -131,12 +148,13 @@ impl TestApp {
     pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut Settings), limiter: RateLimiter) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let database = match backend {
-            Backend::Sqlite => None,
             Backend::Postgres => Some(FreshDatabase::create(&postgres_url().expect("postgres URL")).await),
+            Backend::Sqlite | Backend::Mongo => None,
         };
-        let url = match &database {
-            None => format!("sqlite:{}", dir.path().join("lms.db").display()),
-            Some(db) => db.url.clone(),
+        let url = match (&database, backend) {
+            (Some(db), _) => db.url.clone(),
+            (None, Backend::Mongo) => fresh_mongo_database(&mongo_url().expect("MongoDB URL")),
+            (None, _) => format!("sqlite:{}", dir.path().join("lms.db").display()),
         };
         let mut settings = Settings::for_tests(&url);
         settings.rate_limits.per_minute = 10_000;

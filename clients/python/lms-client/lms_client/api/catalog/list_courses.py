@@ -1,0 +1,282 @@
+from http import HTTPStatus
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.course_page import CoursePage
+from ...models.course_status_dto import CourseStatusDto
+from ...models.error_envelope import ErrorEnvelope
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    category: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    status: CourseStatusDto | Unset = UNSET,
+    owner_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: UUID | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["category"] = category
+
+    params["q"] = q
+
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        json_status = status.value
+
+    params["status"] = json_status
+
+    json_owner_id: str | Unset = UNSET
+    if not isinstance(owner_id, Unset):
+        json_owner_id = str(owner_id)
+    params["owner_id"] = json_owner_id
+
+    params["limit"] = limit
+
+    json_after: str | Unset = UNSET
+    if not isinstance(after, Unset):
+        json_after = str(after)
+    params["after"] = json_after
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/courses",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> CoursePage | ErrorEnvelope | None:
+    if response.status_code == 200:
+        response_200 = CoursePage.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorEnvelope.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CoursePage | ErrorEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    category: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    status: CourseStatusDto | Unset = UNSET,
+    owner_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: UUID | Unset = UNSET,
+) -> Response[CoursePage | ErrorEnvelope]:
+    """List courses: published ones, filtered by category and text, paged by id.
+    Owners may list their own courses in any state (`owner_id` and `status`).
+
+    Args:
+        category (str | Unset):
+        q (str | Unset):
+        status (CourseStatusDto | Unset): A course's lifecycle state.
+        owner_id (UUID | Unset):
+        limit (int | Unset):
+        after (UUID | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CoursePage | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        category=category,
+        q=q,
+        status=status,
+        owner_id=owner_id,
+        limit=limit,
+        after=after,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    category: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    status: CourseStatusDto | Unset = UNSET,
+    owner_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: UUID | Unset = UNSET,
+) -> CoursePage | ErrorEnvelope | None:
+    """List courses: published ones, filtered by category and text, paged by id.
+    Owners may list their own courses in any state (`owner_id` and `status`).
+
+    Args:
+        category (str | Unset):
+        q (str | Unset):
+        status (CourseStatusDto | Unset): A course's lifecycle state.
+        owner_id (UUID | Unset):
+        limit (int | Unset):
+        after (UUID | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CoursePage | ErrorEnvelope
+    """
+
+    return sync_detailed(
+        client=client,
+        category=category,
+        q=q,
+        status=status,
+        owner_id=owner_id,
+        limit=limit,
+        after=after,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    category: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    status: CourseStatusDto | Unset = UNSET,
+    owner_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: UUID | Unset = UNSET,
+) -> Response[CoursePage | ErrorEnvelope]:
+    """List courses: published ones, filtered by category and text, paged by id.
+    Owners may list their own courses in any state (`owner_id` and `status`).
+
+    Args:
+        category (str | Unset):
+        q (str | Unset):
+        status (CourseStatusDto | Unset): A course's lifecycle state.
+        owner_id (UUID | Unset):
+        limit (int | Unset):
+        after (UUID | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CoursePage | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        category=category,
+        q=q,
+        status=status,
+        owner_id=owner_id,
+        limit=limit,
+        after=after,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    category: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    status: CourseStatusDto | Unset = UNSET,
+    owner_id: UUID | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    after: UUID | Unset = UNSET,
+) -> CoursePage | ErrorEnvelope | None:
+    """List courses: published ones, filtered by category and text, paged by id.
+    Owners may list their own courses in any state (`owner_id` and `status`).
+
+    Args:
+        category (str | Unset):
+        q (str | Unset):
+        status (CourseStatusDto | Unset): A course's lifecycle state.
+        owner_id (UUID | Unset):
+        limit (int | Unset):
+        after (UUID | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CoursePage | ErrorEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            category=category,
+            q=q,
+            status=status,
+            owner_id=owner_id,
+            limit=limit,
+            after=after,
+        )
+    ).parsed

@@ -1,0 +1,603 @@
+//! The published OpenAPI document: what poem-openapi derives from the handlers, refined so
+//! that client generators and fuzzers read it exactly.
+//!
+//! - poem-openapi describes a field whose type is a named schema as
+//!   `{"description": …, "allOf": [{"$ref": …}, {"description": …}]}`; several generators
+//!   (openapi-python-client among them) skip every operation and schema that uses it. The
+//!   document is OpenAPI 3.0, where a `$ref` takes no siblings, so such a field becomes the
+//!   plain `$ref`.
+//! - poem-openapi lists every status of the shared error type on every operation. Here
+//!   each operation lists only the errors it can answer, each with its codes: those of its
+//!   kind (authenticated, with a body, with parameters, rate limited) and the domain
+//!   errors of [`DOMAIN_ERRORS`].
+//! - Operations that read a bearer token when one is sent declare it as optional.
+//! - JSON bodies are `application/json`; the error envelope's `details` is typed; fields
+//!   where `null` means something are `nullable`.
+
+use serde_json::{json, Map, Value};
+
+/// Errors every operation can answer: status, codes, meaning.
+const ALWAYS: &[(u16, &[&str], &str)] = &[
+    (
+        500,
+        &["INTERNAL_ERROR"],
+        "An unexpected error; the detail is in the server log under the request id.",
+    ),
+    (
+        503,
+        &["SERVICE_UNAVAILABLE"],
+        "A dependency (the database) is unavailable; retry later.",
+    ),
+];
+/// Errors of operations that take a bearer token.
+const AUTHENTICATED: &[(u16, &[&str], &str)] = &[(
+    401,
+    &["UNAUTHORIZED"],
+    "Missing, invalid, expired or revoked credentials.",
+)];
+/// Errors of rate-limited operations (all but health and metrics).
+const RATE_LIMITED: &[(u16, &[&str], &str)] = &[(
+    429,
+    &["RATE_LIMITED"],
+    "Too many requests; retry after `Retry-After` seconds.",
+)];
+/// Errors of operations with a path or query parameter.
+const WITH_PARAMETERS: &[(u16, &[&str], &str)] = &[(
+    422,
+    &["VALIDATION_ERROR"],
+    "A value is missing, of the wrong type or out of bounds; `details.fields` names each \
+     (`field`, `code`, `message`).",
+)];
+/// Errors of operations with a JSON body.
+const WITH_BODY: &[(u16, &[&str], &str)] = &[
+    (400, &["BAD_REQUEST"], "The body is not JSON."),
+    (408, &["REQUEST_TIMEOUT"], "The body did not arrive in time."),
+    (
+        413,
+        &["PAYLOAD_TOO_LARGE"],
+        "The body is larger than the server accepts.",
+    ),
+    (415, &["UNSUPPORTED_MEDIA_TYPE"], "The body is not `application/json`."),
+    (
+        422,
+        &["VALIDATION_ERROR"],
+        "A field is missing, of the wrong type, out of bounds or refused by a business rule; \
+         `details.fields` names each (`field`, `code`, `message`).",
+    ),
+];
+/// Operations that reveal internals: outside development they need the operations token.
+const OPERATIONS_TOKEN: &[(u16, &[&str], &str)] = &[(
+    401,
+    &["UNAUTHORIZED"],
+    "The operations token (`LMS_OPS_TOKEN`) is required.",
+)];
+
+/// Statuses with the codes each can carry.
+type Errors = &'static [(u16, &'static [&'static str])];
+
+/// The domain errors of each operation (by operation id): status and codes.
+const DOMAIN_ERRORS: &[(&str, Errors)] = &[
+    ("register", &[(409, &["USER_ALREADY_EXISTS"])]),
+    ("login", &[(401, &["UNAUTHORIZED"])]),
+    ("refresh", &[(401, &["UNAUTHORIZED"])]),
+    ("logout", &[(401, &["UNAUTHORIZED"])]),
+    ("getMe", &[(404, &["USER_NOT_FOUND"])]),
+    (
+        "updateUserAccess",
+        &[(403, &["FORBIDDEN"]), (404, &["USER_NOT_FOUND"]), (409, &["CONFLICT"])],
+    ),
+    ("listCourses", &[(401, &["UNAUTHORIZED"]), (403, &["FORBIDDEN"])]),
+    ("createCourse", &[(403, &["FORBIDDEN"])]),
+    ("getCourse", &[(401, &["UNAUTHORIZED"]), (404, &["COURSE_NOT_FOUND"])]),
+    ("updateCourse", COURSE_CHANGE),
+    ("publishCourse", COURSE_CHANGE),
+    ("archiveCourse", COURSE_CHANGE),
+    ("createLesson", COURSE_CHANGE),
+    ("reorderLessons", COURSE_CHANGE),
+    (
+        "openLesson",
+        &[
+            (403, &["FORBIDDEN", "NOT_ENROLLED", "LESSON_LOCKED"]),
+            (404, &["LESSON_NOT_FOUND", "COURSE_NOT_FOUND"]),
+        ],
+    ),
+    ("updateLesson", LESSON_CHANGE),
+    ("deleteLesson", LESSON_CHANGE),
+    ("createClass", &[(403, &["FORBIDDEN"])]),
+    ("getClass", &[(403, &["FORBIDDEN"]), (404, &["CLASS_NOT_FOUND"])]),
+    (
+        "addClassCourse",
+        &[
+            (403, &["FORBIDDEN"]),
+            (404, &["CLASS_NOT_FOUND"]),
+            (409, &["CONFLICT", "COURSE_STATE"]),
+        ],
+    ),
+    (
+        "enrollInClass",
+        &[
+            (402, &["PAYMENT_REQUIRED"]),
+            (404, &["CLASS_NOT_FOUND", "USER_NOT_FOUND"]),
+            (409, &["CONFLICT"]),
+        ],
+    ),
+    (
+        "enrollInCourse",
+        &[
+            (402, &["PAYMENT_REQUIRED"]),
+            (404, &["COURSE_NOT_FOUND", "USER_NOT_FOUND"]),
+            (409, &["CONFLICT", "COURSE_STATE", "INVALID_STATE_TRANSITION"]),
+        ],
+    ),
+    (
+        "listCourseEnrollments",
+        &[(403, &["FORBIDDEN"]), (404, &["COURSE_NOT_FOUND"])],
+    ),
+    (
+        "getCourseProgress",
+        &[(403, &["FORBIDDEN", "NOT_ENROLLED"]), (404, &["COURSE_NOT_FOUND"])],
+    ),
+    ("completeLesson", LEARNING_EVENT),
+    ("recordVideoProgress", LEARNING_EVENT),
+    ("submitQuizAttempt", LEARNING_EVENT),
+    ("listDeadLetters", &[(403, &["FORBIDDEN"])]),
+    (
+        "replayDeadLetter",
+        &[
+            (403, &["FORBIDDEN"]),
+            (404, &["DEAD_LETTER_NOT_FOUND", "EVENT_NOT_FOUND"]),
+        ],
+    ),
+    ("createWebhook", &[(403, &["FORBIDDEN"])]),
+    ("listWebhooks", &[(403, &["FORBIDDEN"])]),
+    ("getWebhook", WEBHOOK),
+    ("updateWebhook", WEBHOOK_CHANGE),
+    ("deleteWebhook", WEBHOOK_CHANGE),
+    ("rotateWebhookSecret", WEBHOOK_CHANGE),
+    ("listWebhookDeliveries", WEBHOOK),
+];
+const COURSE_CHANGE: Errors = &[
+    (403, &["FORBIDDEN"]),
+    (404, &["COURSE_NOT_FOUND"]),
+    (409, &["CONFLICT", "COURSE_STATE"]),
+];
+const LESSON_CHANGE: Errors = &[
+    (403, &["FORBIDDEN"]),
+    (404, &["LESSON_NOT_FOUND", "COURSE_NOT_FOUND"]),
+    (409, &["CONFLICT", "COURSE_STATE"]),
+];
+const LEARNING_EVENT: Errors = &[
+    (403, &["FORBIDDEN", "NOT_ENROLLED", "LESSON_LOCKED"]),
+    (404, &["LESSON_NOT_FOUND", "COURSE_NOT_FOUND"]),
+    (
+        409,
+        &["CONFLICT", "INVALID_STATE_TRANSITION", "QUIZ_ATTEMPTS_EXHAUSTED"],
+    ),
+];
+const WEBHOOK: Errors = &[(403, &["FORBIDDEN"]), (404, &["WEBHOOK_NOT_FOUND"])];
+const WEBHOOK_CHANGE: Errors = &[
+    (403, &["FORBIDDEN"]),
+    (404, &["WEBHOOK_NOT_FOUND"]),
+    (409, &["CONFLICT"]),
+];
+
+/// What a status means, for statuses only domain rules produce.
+fn meaning(status: u16) -> &'static str {
+    match status {
+        401 => "Missing, invalid, expired or revoked credentials.",
+        402 => "The course must be paid for first.",
+        403 => "Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`.",
+        404 => "The resource does not exist or is hidden from the caller.",
+        409 => "The request conflicts with the current state.",
+        _ => "An error.",
+    }
+}
+
+/// Request fields where `null` has a meaning of its own (schema, property): a course's
+/// price set to `null` makes it free. Everywhere else an optional field is left out, and
+/// `null` is refused.
+const NULLABLE: &[(&str, &str)] = &[("UpdateCourseRequest", "price")];
+
+/// Constraints the core enforces that poem-openapi's attributes cannot state, merged into
+/// the schema at each JSON pointer.
+const CONSTRAINTS: &[(&str, &str)] = &[
+    (
+        "/components/schemas/VideoProgressRequest/properties/intervals/items",
+        r#"{"minItems": 2, "maxItems": 2}"#,
+    ),
+    (
+        "/components/schemas/RegisterRequest/properties/email",
+        r#"{"format": "email"}"#,
+    ),
+    (
+        "/components/schemas/PasswordResetRequest/properties/email",
+        r#"{"format": "email", "maxLength": 254}"#,
+    ),
+    (
+        "/components/schemas/CreateWebhookRequest/properties/url",
+        r#"{"pattern": "^https?://"}"#,
+    ),
+    (
+        "/components/schemas/UpdateWebhookRequest/properties/url",
+        r#"{"pattern": "^https?://"}"#,
+    ),
+];
+
+/// Operations that read a bearer token when one is sent, and answer anonymous callers too.
+const OPTIONAL_AUTH: &[&str] = &["listCourses", "getCourse"];
+/// Paths of the operations that reveal internals.
+const REVEALING: &[&str] = &["/metrics", "/health/detailed"];
+
+/// The document served at `/openapi.json`, checked in as `docs/openapi.json`.
+pub fn refine(raw: &str) -> String {
+    let mut document: Value = match serde_json::from_str(raw) {
+        Ok(document) => document,
+        // The framework's own output; if it ever failed to parse, serving it unrefined
+        // beats serving nothing.
+        Err(_) => return raw.to_owned(),
+    };
+    plain_refs(&mut document);
+    plain_json(&mut document);
+    describe_error_details(&mut document);
+    for (schema, property) in NULLABLE {
+        let pointer = format!("/components/schemas/{schema}/properties/{property}");
+        if let Some(field) = document.pointer_mut(&pointer) {
+            // OpenAPI 3.0 gives a `$ref` no siblings: the nullable reference is a one-member `allOf`.
+            let described = match field.get("$ref") {
+                Some(reference) => json!({"allOf": [{"$ref": reference}]}),
+                None => field.clone(),
+            };
+            *field = described;
+            field["nullable"] = Value::Bool(true);
+        }
+    }
+    for (pointer, constraint) in CONSTRAINTS {
+        let extra: Value = serde_json::from_str(constraint).unwrap_or_default();
+        if let (Some(Value::Object(target)), Value::Object(extra)) = (document.pointer_mut(pointer), extra) {
+            target.extend(extra);
+        }
+    }
+    closed_request_objects(&mut document);
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            for operation in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
+                if let Some(operation) = operation.as_object_mut() {
+                    refine_operation(path, operation);
+                }
+            }
+        }
+    }
+    serde_json::to_string_pretty(&document).unwrap_or_else(|_| raw.to_owned())
+}
+
+/// Lists the errors an operation can answer, declares optional authentication, and names
+/// its success responses.
+fn refine_operation(path: &str, operation: &mut Map<String, Value>) {
+    let id = operation
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if OPTIONAL_AUTH.contains(&id.as_str()) {
+        operation.insert("security".to_owned(), json!([{}, {"BearerAuth": []}]));
+    }
+    let authenticated = operation
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|r| r.get("BearerAuth").is_some()));
+    let mut errors: Vec<(u16, Vec<&str>, &str)> = Vec::new();
+    let mut add = |status: u16, codes: &[&'static str], text: &'static str| match errors
+        .iter_mut()
+        .find(|(s, _, _)| *s == status)
+    {
+        Some((_, known, _)) => {
+            for code in codes {
+                if !known.contains(code) {
+                    known.push(code);
+                }
+            }
+        }
+        None => errors.push((status, codes.to_vec(), text)),
+    };
+    let mut groups = vec![ALWAYS];
+    if authenticated {
+        groups.push(AUTHENTICATED);
+    }
+    if path != "/metrics" && path != "/health" && !path.starts_with("/health/") {
+        groups.push(RATE_LIMITED);
+    }
+    if operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .is_some_and(|p| !p.is_empty())
+    {
+        groups.push(WITH_PARAMETERS);
+    }
+    if operation.contains_key("requestBody") {
+        groups.push(WITH_BODY);
+    }
+    if REVEALING.contains(&path) {
+        groups.push(OPERATIONS_TOKEN);
+    }
+    for group in groups {
+        for &(status, codes, text) in group {
+            add(status, codes, text);
+        }
+    }
+    let domain = DOMAIN_ERRORS
+        .iter()
+        .find(|(op, _)| *op == id)
+        .map_or(&[][..], |(_, e)| e);
+    for &(status, codes) in domain {
+        add(status, codes, meaning(status));
+    }
+    errors.sort_by_key(|(status, _, _)| *status);
+    let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
+        return;
+    };
+    // poem-openapi's error statuses go; the operation's own answers (2xx, and 503 from
+    // readiness) stay.
+    let envelope = json!({"$ref": "#/components/schemas/ErrorEnvelope"});
+    responses.retain(|status, response| {
+        !status.starts_with(['4', '5']) || !is_envelope(response, &envelope) || status == "503"
+    });
+    for (status, codes, text) in errors {
+        let key = status.to_string();
+        if responses.contains_key(&key) {
+            continue;
+        }
+        let listed: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
+        responses.insert(
+            key,
+            json!({
+                "description": format!("{text} Codes: {}.", listed.join(", ")),
+                "x-error-codes": codes,
+                "content": {"application/json": {"schema": envelope}},
+            }),
+        );
+    }
+    for (status, response) in responses.iter_mut() {
+        let empty = response
+            .get("description")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
+        if status.starts_with('2') && empty {
+            response["description"] = Value::String("Success.".to_owned());
+        }
+    }
+}
+
+/// Marks every object schema a request body uses `additionalProperties: false`: the
+/// gateway refuses undeclared fields (`unknown_field`). Maps (with an
+/// `additionalProperties` schema) keep theirs.
+fn closed_request_objects(document: &mut Value) {
+    let mut pending: Vec<String> = Vec::new();
+    collect_refs(
+        document.get("paths").map(request_bodies).unwrap_or_default(),
+        &mut pending,
+    );
+    let mut seen = std::collections::HashSet::new();
+    while let Some(reference) = pending.pop() {
+        if !seen.insert(reference.clone()) {
+            continue;
+        }
+        let Some(schema) = reference.strip_prefix('#').and_then(|p| document.pointer_mut(p)) else {
+            continue;
+        };
+        close_objects(schema);
+        let mut found = Vec::new();
+        collect_refs(vec![schema.clone()], &mut found);
+        pending.extend(found);
+    }
+}
+
+/// The request-body schemas of every operation.
+fn request_bodies(paths: &Value) -> Vec<Value> {
+    let operations = paths.as_object().into_iter().flat_map(|p| p.values());
+    operations
+        .flat_map(|item| item.as_object().into_iter().flat_map(|i| i.values()))
+        .filter_map(|operation| operation.pointer("/requestBody/content"))
+        .flat_map(|content| content.as_object().into_iter().flat_map(|c| c.values()))
+        .filter_map(|media| media.get("schema").cloned())
+        .collect()
+}
+
+/// Every `$ref` inside `values`.
+fn collect_refs(values: Vec<Value>, into: &mut Vec<String>) {
+    fn walk(value: &Value, into: &mut Vec<String>) {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(reference)) = object.get("$ref") {
+                    into.push(reference.clone());
+                }
+                object.values().for_each(|v| walk(v, into));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, into)),
+            _ => {}
+        }
+    }
+    values.iter().for_each(|v| walk(v, into));
+}
+
+/// Closes `schema` and the inline object schemas inside it.
+fn close_objects(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            let is_object = object.get("type").is_some_and(|t| t == "object") || object.contains_key("properties");
+            if is_object && !object.contains_key("additionalProperties") {
+                object.insert("additionalProperties".to_owned(), Value::Bool(false));
+            }
+            object.values_mut().for_each(close_objects);
+        }
+        Value::Array(items) => items.iter_mut().for_each(close_objects),
+        _ => {}
+    }
+}
+
+/// Names JSON bodies `application/json`, the media type generators look for; the server
+/// sends them with `; charset=utf-8`, the same media type.
+fn plain_json(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if let Some(Value::Object(content)) = object.get_mut("content") {
+                if let Some(media) = content.remove(POEM_JSON) {
+                    content.insert("application/json".to_owned(), media);
+                }
+            }
+            object.values_mut().for_each(plain_json);
+        }
+        Value::Array(items) => items.iter_mut().for_each(plain_json),
+        _ => {}
+    }
+}
+
+/// The media type poem-openapi names JSON bodies with.
+const POEM_JSON: &str = "application/json; charset=utf-8";
+
+/// Types the `details` of the error envelope: free-form in the handlers' types, it carries
+/// these fields (`crate::error` and the gateway build them), and may carry others.
+fn describe_error_details(document: &mut Value) {
+    let Some(schemas) = document
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    schemas.insert(
+        "FieldErrorDetail".to_owned(),
+        json!({
+            "type": "object",
+            "title": "FieldErrorDetail",
+            "description": "One invalid value of a request.",
+            "required": ["field", "code", "message"],
+            "properties": {
+                "field": {"type": "string", "description": "Dotted path into the body (`quiz.questions.0.prompt`), or the path or query parameter's name."},
+                "code": {"type": "string", "description": "Why: `required`, `invalid_type`, `too_long`, `out_of_range`, `unknown_field`, `weak_password` …"},
+                "message": {"type": "string", "description": "Human-readable explanation."}
+            }
+        }),
+    );
+    schemas.insert(
+        "ErrorDetails".to_owned(),
+        json!({
+            "type": "object",
+            "title": "ErrorDetails",
+            "description": "Structured detail of an error; `{}` when there is none.",
+            "additionalProperties": true,
+            "properties": {
+                "fields": {"type": "array", "description": "`VALIDATION_ERROR`: every invalid value.", "items": {"$ref": "#/components/schemas/FieldErrorDetail"}},
+                "lesson_id": {"type": "string", "format": "uuid", "description": "`LESSON_LOCKED`: the locked lesson."},
+                "unmet": {"type": "array", "description": "`LESSON_LOCKED`: what to complete first.", "items": {"$ref": "#/components/schemas/UnmetDto"}},
+                "entity": {"type": "string", "description": "`…_NOT_FOUND`, `…_ALREADY_EXISTS`, `CONFLICT`: the kind of thing."},
+                "id": {"type": "string", "description": "`…_NOT_FOUND`: the identifier looked for."},
+                "key": {"type": "string", "description": "`…_ALREADY_EXISTS`: the unique value taken."},
+                "from": {"type": "string", "description": "`INVALID_STATE_TRANSITION`: the enrollment's state."},
+                "action": {"type": "string", "description": "`INVALID_STATE_TRANSITION`: what was attempted."},
+                "status": {"type": "string", "description": "`COURSE_STATE`: the course's state."},
+                "limit": {"type": "integer", "description": "`QUIZ_ATTEMPTS_EXHAUSTED`: the attempt limit; `RATE_LIMITED`: requests per window."},
+                "retry_after_seconds": {"type": "integer", "description": "`RATE_LIMITED`: seconds until the window resets."},
+                "reason": {"type": "string", "description": "`BAD_REQUEST`: why the body could not be read."}
+            }
+        }),
+    );
+    if let Some(details) = schemas
+        .get_mut("ErrorBody")
+        .and_then(|b| b.pointer_mut("/properties/details"))
+    {
+        *details = json!({"$ref": "#/components/schemas/ErrorDetails"});
+    }
+}
+
+/// Whether a response's body is the error envelope.
+fn is_envelope(response: &Value, envelope: &Value) -> bool {
+    response
+        .get("content")
+        .and_then(Value::as_object)
+        .is_some_and(|content| content.values().any(|media| media.get("schema") == Some(envelope)))
+}
+
+/// Replaces every `allOf` that wraps a single `$ref` (plus description-only parts) by
+/// that `$ref`, everywhere in the document.
+fn plain_refs(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if let Some(reference) = single_ref(object) {
+                *object = Map::from_iter([("$ref".to_owned(), Value::String(reference))]);
+                return;
+            }
+            object.values_mut().for_each(plain_refs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(plain_refs),
+        _ => {}
+    }
+}
+
+/// The reference of `{"allOf": [{"$ref": r}, {"description": …}…], "description": …}`.
+fn single_ref(object: &Map<String, Value>) -> Option<String> {
+    if object.keys().any(|key| key != "allOf" && key != "description") {
+        return None;
+    }
+    let parts = object.get("allOf")?.as_array()?;
+    let mut references = parts.iter().filter_map(|part| part.get("$ref")?.as_str());
+    let reference = references.next()?.to_owned();
+    let rest_is_prose = parts.iter().all(|part| {
+        part.as_object()
+            .is_some_and(|p| p.keys().all(|key| key == "$ref" || key == "description"))
+    });
+    (references.next().is_none() && rest_is_prose).then_some(reference)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_described_reference_becomes_a_plain_reference() {
+        let raw = json!({"properties": {"status": {
+            "description": "State.",
+            "allOf": [{"$ref": "#/components/schemas/Status"}, {"description": "State."}]
+        }}});
+        let refined: Value = serde_json::from_str(&refine(&raw.to_string())).unwrap();
+        assert_eq!(
+            refined,
+            json!({"properties": {"status": {"$ref": "#/components/schemas/Status"}}})
+        );
+    }
+
+    #[test]
+    fn a_composition_of_two_schemas_is_kept() {
+        let raw = json!({"allOf": [{"$ref": "#/a"}, {"$ref": "#/b"}]});
+        let refined: Value = serde_json::from_str(&refine(&raw.to_string())).unwrap();
+        assert_eq!(refined, raw);
+        let constrained = json!({"allOf": [{"$ref": "#/a"}, {"maxLength": 3}]});
+        let refined: Value = serde_json::from_str(&refine(&constrained.to_string())).unwrap();
+        assert_eq!(refined, constrained);
+    }
+
+    #[test]
+    fn an_operation_lists_only_the_errors_it_can_answer() {
+        let envelope = json!({"content": {"application/json; charset=utf-8": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}});
+        let raw = json!({"paths": {
+            "/api/v1/courses/{id}": {"get": {"operationId": "getCourse",
+                "parameters": [{"name": "id", "in": "path"}],
+                "responses": {"200": {"description": ""}, "402": envelope, "415": envelope}}},
+            "/health/ready": {"get": {"operationId": "getReadiness",
+                "responses": {"200": {"description": "Ready."}, "503": {"description": "Not ready.", "content": {}}}}}
+        }});
+        let refined: Value = serde_json::from_str(&refine(&raw.to_string())).unwrap();
+        let course = &refined["paths"]["/api/v1/courses/{id}"]["get"];
+        let statuses: Vec<&String> = course["responses"].as_object().unwrap().keys().collect();
+        assert_eq!(statuses, ["200", "401", "404", "422", "429", "500", "503"]);
+        assert_eq!(course["responses"]["404"]["x-error-codes"], json!(["COURSE_NOT_FOUND"]));
+        assert_eq!(course["responses"]["200"]["description"], "Success.");
+        assert_eq!(course["security"], json!([{}, {"BearerAuth": []}]));
+        let ready = &refined["paths"]["/health/ready"]["get"]["responses"];
+        assert_eq!(
+            ready["503"]["description"], "Not ready.",
+            "an operation's own 503 stays"
+        );
+        assert!(ready.get("429").is_none(), "health is not rate limited");
+    }
+}
