@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# The generated API clients: the Python and TypeScript ones are regenerated from
-# docs/openapi.json and compared with the committed code (the Rust one, lms-client, by
-# `cargo test -p lms-client`), then the learner journey runs through each of the three
-# against one live release server.
+# The OpenAPI document and the API clients generated from it: the document is validated
+# with openapi-spec-validator (PyPI, pinned), the Python and TypeScript clients are
+# regenerated from docs/openapi.json and compared with the committed code (the Rust one,
+# lms-client, by `cargo test -p lms-client`), then the learner journey runs through each of
+# the three against one live release server.
 #
 # Usage: scripts/clients.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+validator_version=0.9.0
+validator_venv=target/openapi-validator-venv
+if ! "$validator_venv/bin/pip" show openapi-spec-validator 2>/dev/null | grep -q "^Version: $validator_version$"; then
+  rm -rf "$validator_venv"
+  python3 -m venv "$validator_venv"
+  "$validator_venv/bin/pip" install --quiet --disable-pip-version-check "openapi-spec-validator==$validator_version"
+fi
+"$validator_venv/bin/openapi-spec-validator" docs/openapi.json
 
 bash clients/python/generate.sh --check
 bash clients/typescript/generate.sh --check

@@ -49,6 +49,11 @@ pub mod types {
     ///{
     ///  "title": "AccessPatch",
     ///  "description": "Changes to a user's access (admins only).",
+    ///  "examples": [
+    ///    {
+    ///      "role": "instructor"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "properties": {
     ///    "premium": {
@@ -689,6 +694,12 @@ pub mod types {
     ///{
     ///  "title": "CreateClassRequest",
     ///  "description": "A new class.",
+    ///  "examples": [
+    ///    {
+    ///      "description": "Rust from zero, September to December.",
+    ///      "title": "Autumn cohort"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "title"
@@ -735,6 +746,17 @@ pub mod types {
     ///{
     ///  "title": "CreateCourseRequest",
     ///  "description": "A new course.",
+    ///  "examples": [
+    ///    {
+    ///      "category": "programming",
+    ///      "description": "From ownership to async.",
+    ///      "difficulty": "beginner",
+    ///      "metadata": {
+    ///        "level": "1"
+    ///      },
+    ///      "title": "Rust in a week"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "category",
@@ -820,6 +842,16 @@ pub mod types {
     ///{
     ///  "title": "CreateLessonRequest",
     ///  "description": "A new lesson.",
+    ///  "examples": [
+    ///    {
+    ///      "kind": "video",
+    ///      "title": "Ownership",
+    ///      "video": {
+    ///        "duration_seconds": 600,
+    ///        "youtube_id": "dQw4w9WgXcQ"
+    ///      }
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "kind",
@@ -1417,6 +1449,16 @@ pub mod types {
     ///{
     ///  "title": "EnrollmentResponse",
     ///  "description": "An enrollment.",
+    ///  "examples": [
+    ///    {
+    ///      "completed_lessons": 0,
+    ///      "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+    ///      "enrolled_at": "2026-12-04T09:05:00Z",
+    ///      "id": "01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e",
+    ///      "status": "active",
+    ///      "user_id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "completed_lessons",
@@ -1799,6 +1841,26 @@ pub mod types {
     ///{
     ///  "title": "ErrorEnvelope",
     ///  "description": "The body of every error response.",
+    ///  "examples": [
+    ///    {
+    ///      "error": {
+    ///        "code": "LESSON_LOCKED",
+    ///        "details": {
+    ///          "lesson_id": "01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80",
+    ///          "unmet": [
+    ///            {
+    ///              "kind": "lesson",
+    ///              "lesson_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+    ///              "title": "Ownership"
+    ///            }
+    ///          ]
+    ///        },
+    ///        "message": "lesson 01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80 is locked",
+    ///        "request_id": "01a2082b-c942-7e60-9b44-405f6e7d8c91",
+    ///        "timestamp": "2026-12-04T09:10:00Z"
+    ///      }
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "error"
@@ -2507,6 +2569,12 @@ pub mod types {
     ///{
     ///  "title": "LoginRequest",
     ///  "description": "Login.",
+    ///  "examples": [
+    ///    {
+    ///      "email": "ada@example.com",
+    ///      "password": "maple-chalk-orbit-violet-31"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "email",
@@ -2912,6 +2980,11 @@ pub mod types {
     ///{
     ///  "title": "PasswordResetRequest",
     ///  "description": "A request to mail a password-reset token.",
+    ///  "examples": [
+    ///    {
+    ///      "email": "ada@example.com"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "email"
@@ -2947,6 +3020,12 @@ pub mod types {
     ///{
     ///  "title": "PriceDto",
     ///  "description": "A price in minor units of a currency.",
+    ///  "examples": [
+    ///    {
+    ///      "amount_minor": 4900,
+    ///      "currency": "EUR"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "amount_minor",
@@ -3150,6 +3229,17 @@ pub mod types {
     ///{
     ///  "title": "ProgressUpdateResponse",
     ///  "description": "The effect of a learning event.",
+    ///  "examples": [
+    ///    {
+    ///      "course_completed": false,
+    ///      "duplicate": false,
+    ///      "enrollment_status": "active",
+    ///      "lesson_completed": true,
+    ///      "lesson_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+    ///      "next_lesson_id": "01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80",
+    ///      "percent": 50
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "course_completed",
@@ -3530,6 +3620,18 @@ pub mod types {
     ///{
     ///  "title": "QuizAttemptRequest",
     ///  "description": "A quiz attempt.",
+    ///  "examples": [
+    ///    {
+    ///      "answers": [
+    ///        {
+    ///          "question_id": "01a241de-cb4f-778e-9e32-6f7196a01305",
+    ///          "selected_options": [
+    ///            0
+    ///          ]
+    ///        }
+    ///      ]
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "answers"
@@ -3800,6 +3902,13 @@ pub mod types {
     ///{
     ///  "title": "RegisterRequest",
     ///  "description": "Registration.",
+    ///  "examples": [
+    ///    {
+    ///      "display_name": "Ada Lovelace",
+    ///      "email": "ada@example.com",
+    ///      "password": "maple-chalk-orbit-violet-31"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "display_name",
@@ -4177,6 +4286,23 @@ guessable (also from the email and name); never truncated.*/
     ///{
     ///  "title": "TokenResponse",
     ///  "description": "Tokens of a session.",
+    ///  "examples": [
+    ///    {
+    ///      "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.signature",
+    ///      "expires_in": 900,
+    ///      "refresh_expires_at": "2026-12-11T09:00:00Z",
+    ///      "refresh_token": "rt_2mVbQ1",
+    ///      "token_type": "Bearer",
+    ///      "user": {
+    ///        "created_at": "2026-12-04T09:00:00Z",
+    ///        "display_name": "Ada Lovelace",
+    ///        "email": "ada@example.com",
+    ///        "id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a",
+    ///        "premium": false,
+    ///        "role": "student"
+    ///      }
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "access_token",
@@ -4377,6 +4503,12 @@ guessable (also from the email and name); never truncated.*/
     ///{
     ///  "title": "UpdateCourseRequest",
     ///  "description": "Changes to a course; absent fields stay as they are.",
+    ///  "examples": [
+    ///    {
+    ///      "price": null,
+    ///      "title": "Rust in two weeks"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "properties": {
     ///    "category": {
@@ -4482,6 +4614,11 @@ sending the object of the lesson's kind.*/
     ///{
     ///  "title": "UpdateLessonRequest",
     ///  "description": "Changes to a lesson; absent fields stay as they are. Content may be replaced by\nsending the object of the lesson's kind.",
+    ///  "examples": [
+    ///    {
+    ///      "title": "Ownership and borrowing"
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "properties": {
     ///    "quiz": {
@@ -4985,6 +5122,20 @@ on.*/
     ///{
     ///  "title": "VideoProgressRequest",
     ///  "description": "Watched spans of a video, in seconds.",
+    ///  "examples": [
+    ///    {
+    ///      "intervals": [
+    ///        [
+    ///          0,
+    ///          30
+    ///        ],
+    ///        [
+    ///          30,
+    ///          60
+    ///        ]
+    ///      ]
+    ///    }
+    ///  ],
     ///  "type": "object",
     ///  "required": [
     ///    "intervals"

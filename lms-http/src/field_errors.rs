@@ -84,11 +84,17 @@ impl RequestSchemas {
                 Err(_) => return Vec::new(),
             }
         };
+        self.schema_errors(schema, &value)
+    }
+
+    /// The values inside `value` that break `schema` (a schema of this document, or a
+    /// `$ref` into it).
+    pub fn schema_errors(&self, schema: &Value, value: &Value) -> Vec<FieldError> {
         let mut walk = Walk {
             schemas: self,
             errors: Vec::new(),
         };
-        walk.value(schema, &value, "", 0);
+        walk.value(schema, value, "", 0);
         walk.errors
     }
 

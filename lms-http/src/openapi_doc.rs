@@ -223,6 +223,60 @@ const CONSTRAINTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// An example of each main request and response body (schema name, JSON), shown by
+/// documentation tools, used by generators and by schemathesis' examples phase.
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "RegisterRequest",
+        r#"{"email": "ada@example.com", "password": "maple-chalk-orbit-violet-31", "display_name": "Ada Lovelace"}"#,
+    ),
+    (
+        "LoginRequest",
+        r#"{"email": "ada@example.com", "password": "maple-chalk-orbit-violet-31"}"#,
+    ),
+    ("PasswordResetRequest", r#"{"email": "ada@example.com"}"#),
+    ("AccessPatch", r#"{"role": "instructor"}"#),
+    ("PriceDto", r#"{"amount_minor": 4900, "currency": "EUR"}"#),
+    (
+        "CreateCourseRequest",
+        r#"{"title": "Rust in a week", "description": "From ownership to async.", "category": "programming", "difficulty": "beginner", "metadata": {"level": "1"}}"#,
+    ),
+    (
+        "UpdateCourseRequest",
+        r#"{"title": "Rust in two weeks", "price": null}"#,
+    ),
+    (
+        "CreateLessonRequest",
+        r#"{"title": "Ownership", "kind": "video", "video": {"youtube_id": "dQw4w9WgXcQ", "duration_seconds": 600}}"#,
+    ),
+    ("UpdateLessonRequest", r#"{"title": "Ownership and borrowing"}"#),
+    (
+        "CreateClassRequest",
+        r#"{"title": "Autumn cohort", "description": "Rust from zero, September to December."}"#,
+    ),
+    ("VideoProgressRequest", r#"{"intervals": [[0, 30], [30, 60]]}"#),
+    (
+        "QuizAttemptRequest",
+        r#"{"answers": [{"question_id": "01a241de-cb4f-778e-9e32-6f7196a01305", "selected_options": [0]}]}"#,
+    ),
+    (
+        "TokenResponse",
+        r#"{"access_token": "eyJhbGciOiJIUzI1NiJ9.e30.signature", "refresh_token": "rt_2mVbQ1", "token_type": "Bearer", "expires_in": 900, "refresh_expires_at": "2026-12-11T09:00:00Z", "user": {"id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a", "email": "ada@example.com", "display_name": "Ada Lovelace", "role": "student", "premium": false, "created_at": "2026-12-04T09:00:00Z"}}"#,
+    ),
+    (
+        "EnrollmentResponse",
+        r#"{"id": "01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e", "user_id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a", "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "status": "active", "enrolled_at": "2026-12-04T09:05:00Z", "completed_lessons": 0}"#,
+    ),
+    (
+        "ProgressUpdateResponse",
+        r#"{"lesson_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "lesson_completed": true, "course_completed": false, "duplicate": false, "percent": 50, "enrollment_status": "active", "next_lesson_id": "01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80"}"#,
+    ),
+    (
+        "ErrorEnvelope",
+        r#"{"error": {"code": "LESSON_LOCKED", "message": "lesson 01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80 is locked", "details": {"lesson_id": "01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80", "unmet": [{"kind": "lesson", "lesson_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "title": "Ownership"}]}, "timestamp": "2026-12-04T09:10:00Z", "request_id": "01a2082b-c942-7e60-9b44-405f6e7d8c91"}}"#,
+    ),
+];
+
 /// Operations that read a bearer token when one is sent, and answer anonymous callers too.
 const OPTIONAL_AUTH: &[&str] = &["listCourses", "getCourse"];
 /// Paths of the operations that reveal internals.
@@ -258,6 +312,12 @@ pub fn refine(raw: &str) -> String {
         }
     }
     closed_request_objects(&mut document);
+    for (schema, example) in EXAMPLES {
+        let example: Value = serde_json::from_str(example).unwrap_or_default();
+        if let Some(Value::Object(target)) = document.pointer_mut(&format!("/components/schemas/{schema}")) {
+            target.insert("example".to_owned(), example);
+        }
+    }
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             for operation in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
@@ -574,6 +634,22 @@ mod tests {
         let constrained = json!({"allOf": [{"$ref": "#/a"}, {"maxLength": 3}]});
         let refined: Value = serde_json::from_str(&refine(&constrained.to_string())).unwrap();
         assert_eq!(refined, constrained);
+    }
+
+    #[test]
+    fn every_example_fits_its_schema_in_the_served_document() {
+        let document: Value = serde_json::from_str(&crate::openapi_json()).unwrap();
+        let schemas = crate::field_errors::RequestSchemas::from_document(&crate::openapi_json());
+        for (name, example) in EXAMPLES {
+            let example: Value = serde_json::from_str(example).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let schema = json!({"$ref": format!("#/components/schemas/{name}")});
+            assert!(
+                document.pointer(&format!("/components/schemas/{name}")).is_some(),
+                "{name}"
+            );
+            let errors = schemas.schema_errors(&schema, &example);
+            assert!(errors.is_empty(), "the {name} example breaks its schema: {errors:?}");
+        }
     }
 
     #[test]

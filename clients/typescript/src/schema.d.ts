@@ -668,6 +668,9 @@ export interface components {
         /**
          * AccessPatch
          * @description Changes to a user's access (admins only).
+         * @example {
+         *       "role": "instructor"
+         *     }
          */
         AccessPatch: {
             /** @description New premium flag. */
@@ -837,6 +840,10 @@ export interface components {
         /**
          * CreateClassRequest
          * @description A new class.
+         * @example {
+         *       "description": "Rust from zero, September to December.",
+         *       "title": "Autumn cohort"
+         *     }
          */
         CreateClassRequest: {
             /**
@@ -854,6 +861,15 @@ export interface components {
         /**
          * CreateCourseRequest
          * @description A new course.
+         * @example {
+         *       "category": "programming",
+         *       "description": "From ownership to async.",
+         *       "difficulty": "beginner",
+         *       "metadata": {
+         *         "level": "1"
+         *       },
+         *       "title": "Rust in a week"
+         *     }
          */
         CreateCourseRequest: {
             /**
@@ -885,6 +901,14 @@ export interface components {
         /**
          * CreateLessonRequest
          * @description A new lesson.
+         * @example {
+         *       "kind": "video",
+         *       "title": "Ownership",
+         *       "video": {
+         *         "duration_seconds": 600,
+         *         "youtube_id": "dQw4w9WgXcQ"
+         *       }
+         *     }
          */
         CreateLessonRequest: {
             kind: components["schemas"]["LessonKindDto"];
@@ -1003,6 +1027,14 @@ export interface components {
         /**
          * EnrollmentResponse
          * @description An enrollment.
+         * @example {
+         *       "completed_lessons": 0,
+         *       "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+         *       "enrolled_at": "2026-12-04T09:05:00Z",
+         *       "id": "01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e",
+         *       "status": "active",
+         *       "user_id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a"
+         *     }
          */
         EnrollmentResponse: {
             /**
@@ -1108,6 +1140,24 @@ export interface components {
         /**
          * ErrorEnvelope
          * @description The body of every error response.
+         * @example {
+         *       "error": {
+         *         "code": "LESSON_LOCKED",
+         *         "details": {
+         *           "lesson_id": "01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80",
+         *           "unmet": [
+         *             {
+         *               "kind": "lesson",
+         *               "lesson_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+         *               "title": "Ownership"
+         *             }
+         *           ]
+         *         },
+         *         "message": "lesson 01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80 is locked",
+         *         "request_id": "01a2082b-c942-7e60-9b44-405f6e7d8c91",
+         *         "timestamp": "2026-12-04T09:10:00Z"
+         *       }
+         *     }
          */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
@@ -1270,6 +1320,10 @@ export interface components {
         /**
          * LoginRequest
          * @description Login.
+         * @example {
+         *       "email": "ada@example.com",
+         *       "password": "maple-chalk-orbit-violet-31"
+         *     }
          */
         LoginRequest: {
             /** @description Email address. */
@@ -1290,6 +1344,9 @@ export interface components {
         /**
          * PasswordResetRequest
          * @description A request to mail a password-reset token.
+         * @example {
+         *       "email": "ada@example.com"
+         *     }
          */
         PasswordResetRequest: {
             /**
@@ -1301,6 +1358,10 @@ export interface components {
         /**
          * PriceDto
          * @description A price in minor units of a currency.
+         * @example {
+         *       "amount_minor": 4900,
+         *       "currency": "EUR"
+         *     }
          */
         PriceDto: {
             /**
@@ -1348,6 +1409,15 @@ export interface components {
         /**
          * ProgressUpdateResponse
          * @description The effect of a learning event.
+         * @example {
+         *       "course_completed": false,
+         *       "duplicate": false,
+         *       "enrollment_status": "active",
+         *       "lesson_completed": true,
+         *       "lesson_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+         *       "next_lesson_id": "01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80",
+         *       "percent": 50
+         *     }
          */
         ProgressUpdateResponse: {
             /**
@@ -1456,6 +1526,16 @@ export interface components {
         /**
          * QuizAttemptRequest
          * @description A quiz attempt.
+         * @example {
+         *       "answers": [
+         *         {
+         *           "question_id": "01a241de-cb4f-778e-9e32-6f7196a01305",
+         *           "selected_options": [
+         *             0
+         *           ]
+         *         }
+         *       ]
+         *     }
          */
         QuizAttemptRequest: {
             /** @description Answers, one per question (a quiz has at most 200). */
@@ -1518,6 +1598,11 @@ export interface components {
         /**
          * RegisterRequest
          * @description Registration.
+         * @example {
+         *       "display_name": "Ada Lovelace",
+         *       "email": "ada@example.com",
+         *       "password": "maple-chalk-orbit-violet-31"
+         *     }
          */
         RegisterRequest: {
             /**
@@ -1589,6 +1674,21 @@ export interface components {
         /**
          * TokenResponse
          * @description Tokens of a session.
+         * @example {
+         *       "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.signature",
+         *       "expires_in": 900,
+         *       "refresh_expires_at": "2026-12-11T09:00:00Z",
+         *       "refresh_token": "rt_2mVbQ1",
+         *       "token_type": "Bearer",
+         *       "user": {
+         *         "created_at": "2026-12-04T09:00:00Z",
+         *         "display_name": "Ada Lovelace",
+         *         "email": "ada@example.com",
+         *         "id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a",
+         *         "premium": false,
+         *         "role": "student"
+         *       }
+         *     }
          */
         TokenResponse: {
             /** @description JWT access token for the `Authorization: Bearer` header. */
@@ -1636,6 +1736,10 @@ export interface components {
         /**
          * UpdateCourseRequest
          * @description Changes to a course; absent fields stay as they are.
+         * @example {
+         *       "price": null,
+         *       "title": "Rust in two weeks"
+         *     }
          */
         UpdateCourseRequest: {
             /**
@@ -1664,6 +1768,9 @@ export interface components {
          * UpdateLessonRequest
          * @description Changes to a lesson; absent fields stay as they are. Content may be replaced by
          *     sending the object of the lesson's kind.
+         * @example {
+         *       "title": "Ownership and borrowing"
+         *     }
          */
         UpdateLessonRequest: {
             quiz?: components["schemas"]["QuizInput"];
@@ -1738,6 +1845,18 @@ export interface components {
         /**
          * VideoProgressRequest
          * @description Watched spans of a video, in seconds.
+         * @example {
+         *       "intervals": [
+         *         [
+         *           0,
+         *           30
+         *         ],
+         *         [
+         *           30,
+         *           60
+         *         ]
+         *       ]
+         *     }
          */
         VideoProgressRequest: {
             /**

@@ -15,6 +15,9 @@ T = TypeVar("T", bound="AccessPatch")
 class AccessPatch:
     """Changes to a user's access (admins only).
 
+    Example:
+        {'role': 'instructor'}
+
     Attributes:
         premium (bool | Unset): New premium flag.
         role (RoleDto | Unset): A user's role.

@@ -32,7 +32,8 @@ class CourseListItem:
         owner_id (UUID): The owning instructor.
         status (CourseStatusDto): A course's lifecycle state.
         title (str): Title.
-        price (PriceDto | Unset): A price in minor units of a currency.
+        price (PriceDto | Unset): A price in minor units of a currency. Example: {'amount_minor': 4900, 'currency':
+            'EUR'}.
         published_at (datetime.datetime | Unset): First publication.
     """
 

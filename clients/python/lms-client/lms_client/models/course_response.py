@@ -38,7 +38,8 @@ class CourseResponse:
         status (CourseStatusDto): A course's lifecycle state.
         title (str): Title.
         updated_at (datetime.datetime): Last change.
-        price (PriceDto | Unset): A price in minor units of a currency.
+        price (PriceDto | Unset): A price in minor units of a currency. Example: {'amount_minor': 4900, 'currency':
+            'EUR'}.
         published_at (datetime.datetime | Unset): First publication.
     """
 

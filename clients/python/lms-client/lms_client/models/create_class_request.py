@@ -14,6 +14,9 @@ T = TypeVar("T", bound="CreateClassRequest")
 class CreateClassRequest:
     """A new class.
 
+    Example:
+        {'description': 'Rust from zero, September to December.', 'title': 'Autumn cohort'}
+
     Attributes:
         title (str): Title, 1–200 characters.
         description (str | Unset): Description, up to 20,000 characters. Default: ''.

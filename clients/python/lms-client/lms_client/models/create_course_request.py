@@ -20,6 +20,10 @@ T = TypeVar("T", bound="CreateCourseRequest")
 class CreateCourseRequest:
     """A new course.
 
+    Example:
+        {'category': 'programming', 'description': 'From ownership to async.', 'difficulty': 'beginner', 'metadata':
+            {'level': '1'}, 'title': 'Rust in a week'}
+
     Attributes:
         category (str): Category, 1–64 characters.
         difficulty (DifficultyDto): How demanding a course is.
@@ -27,7 +31,8 @@ class CreateCourseRequest:
         description (str | Unset): Description, up to 20,000 characters. Default: ''.
         metadata (CreateCourseRequestMetadata | Unset): Free-form metadata: up to 50 entries, keys up to 64 and values
             up to 1,000 characters.
-        price (PriceDto | Unset): A price in minor units of a currency.
+        price (PriceDto | Unset): A price in minor units of a currency. Example: {'amount_minor': 4900, 'currency':
+            'EUR'}.
     """
 
     category: str

@@ -21,6 +21,9 @@ T = TypeVar("T", bound="CreateLessonRequest")
 class CreateLessonRequest:
     """A new lesson.
 
+    Example:
+        {'kind': 'video', 'title': 'Ownership', 'video': {'duration_seconds': 600, 'youtube_id': 'dQw4w9WgXcQ'}}
+
     Attributes:
         kind (LessonKindDto): The kind of a lesson.
         title (str): Title, 1–200 characters.

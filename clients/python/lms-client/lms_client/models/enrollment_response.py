@@ -18,6 +18,11 @@ T = TypeVar("T", bound="EnrollmentResponse")
 class EnrollmentResponse:
     """An enrollment.
 
+    Example:
+        {'completed_lessons': 0, 'course_id': '01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f', 'enrolled_at':
+            '2026-12-04T09:05:00Z', 'id': '01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e', 'status': 'active', 'user_id':
+            '01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a'}
+
     Attributes:
         completed_lessons (int): Lessons completed.
         course_id (UUID): The course.

@@ -17,6 +17,12 @@ T = TypeVar("T", bound="ErrorEnvelope")
 class ErrorEnvelope:
     """The body of every error response.
 
+    Example:
+        {'error': {'code': 'LESSON_LOCKED', 'details': {'lesson_id': '01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80', 'unmet':
+            [{'kind': 'lesson', 'lesson_id': '01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f', 'title': 'Ownership'}]}, 'message':
+            'lesson 01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80 is locked', 'request_id': '01a2082b-c942-7e60-9b44-405f6e7d8c91',
+            'timestamp': '2026-12-04T09:10:00Z'}}
+
     Attributes:
         error (ErrorBody): What went wrong.
     """

@@ -12,6 +12,9 @@ T = TypeVar("T", bound="LoginRequest")
 class LoginRequest:
     """Login.
 
+    Example:
+        {'email': 'ada@example.com', 'password': 'maple-chalk-orbit-violet-31'}
+
     Attributes:
         email (str): Email address.
         password (str): Password.

@@ -12,6 +12,9 @@ T = TypeVar("T", bound="PasswordResetRequest")
 class PasswordResetRequest:
     """A request to mail a password-reset token.
 
+    Example:
+        {'email': 'ada@example.com'}
+
     Attributes:
         email (str): The account's email address.
     """

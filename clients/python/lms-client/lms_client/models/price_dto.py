@@ -12,6 +12,9 @@ T = TypeVar("T", bound="PriceDto")
 class PriceDto:
     """A price in minor units of a currency.
 
+    Example:
+        {'amount_minor': 4900, 'currency': 'EUR'}
+
     Attributes:
         amount_minor (int): Amount in minor units (cents), 1 to 10^12.
         currency (str): ISO 4217 code: three letters.

@@ -21,6 +21,11 @@ T = TypeVar("T", bound="ProgressUpdateResponse")
 class ProgressUpdateResponse:
     """The effect of a learning event.
 
+    Example:
+        {'course_completed': False, 'duplicate': False, 'enrollment_status': 'active', 'lesson_completed': True,
+            'lesson_id': '01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f', 'next_lesson_id': '01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80',
+            'percent': 50}
+
     Attributes:
         course_completed (bool): The course became complete with this event.
         duplicate (bool): The event had been applied before; nothing changed.

@@ -19,6 +19,9 @@ T = TypeVar("T", bound="QuizAttemptRequest")
 class QuizAttemptRequest:
     """A quiz attempt.
 
+    Example:
+        {'answers': [{'question_id': '01a241de-cb4f-778e-9e32-6f7196a01305', 'selected_options': [0]}]}
+
     Attributes:
         answers (list[AnswerInput]): Answers, one per question (a quiz has at most 200).
         event_id (UUID | Unset): Idempotency key: the same attempt sent twice is graded once.

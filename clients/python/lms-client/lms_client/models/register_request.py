@@ -12,6 +12,9 @@ T = TypeVar("T", bound="RegisterRequest")
 class RegisterRequest:
     """Registration.
 
+    Example:
+        {'display_name': 'Ada Lovelace', 'email': 'ada@example.com', 'password': 'maple-chalk-orbit-violet-31'}
+
     Attributes:
         display_name (str): Name shown to others, 1–100 characters.
         email (str): Email address (unique, case-insensitive).

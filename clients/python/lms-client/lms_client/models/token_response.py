@@ -18,6 +18,12 @@ T = TypeVar("T", bound="TokenResponse")
 class TokenResponse:
     """Tokens of a session.
 
+    Example:
+        {'access_token': 'eyJhbGciOiJIUzI1NiJ9.e30.signature', 'expires_in': 900, 'refresh_expires_at':
+            '2026-12-11T09:00:00Z', 'refresh_token': 'rt_2mVbQ1', 'token_type': 'Bearer', 'user': {'created_at':
+            '2026-12-04T09:00:00Z', 'display_name': 'Ada Lovelace', 'email': 'ada@example.com', 'id':
+            '01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a', 'premium': False, 'role': 'student'}}
+
     Attributes:
         access_token (str): JWT access token for the `Authorization: Bearer` header.
         expires_in (int): Seconds until the access token expires.

@@ -20,6 +20,9 @@ T = TypeVar("T", bound="UpdateCourseRequest")
 class UpdateCourseRequest:
     """Changes to a course; absent fields stay as they are.
 
+    Example:
+        {'price': None, 'title': 'Rust in two weeks'}
+
     Attributes:
         category (str | Unset): New category, 1–64 characters.
         description (str | Unset): New description, up to 20,000 characters.

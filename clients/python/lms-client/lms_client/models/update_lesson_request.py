@@ -21,6 +21,9 @@ class UpdateLessonRequest:
     """Changes to a lesson; absent fields stay as they are. Content may be replaced by
     sending the object of the lesson's kind.
 
+        Example:
+            {'title': 'Ownership and borrowing'}
+
         Attributes:
             quiz (QuizInput | Unset): Quiz lesson content.
             required (bool | Unset): New required flag.

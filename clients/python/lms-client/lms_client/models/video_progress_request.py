@@ -15,6 +15,9 @@ T = TypeVar("T", bound="VideoProgressRequest")
 class VideoProgressRequest:
     """Watched spans of a video, in seconds.
 
+    Example:
+        {'intervals': [[0, 30], [30, 60]]}
+
     Attributes:
         intervals (list[list[float]]): `[start_second, end_second]` pairs.
         event_id (UUID | Unset): Idempotency key: the same event sent twice counts once.

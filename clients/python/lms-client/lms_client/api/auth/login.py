@@ -108,7 +108,8 @@ def sync_detailed(
     """Log in with email and password: an access token and a refresh token.
 
     Args:
-        body (LoginRequest): Login.
+        body (LoginRequest): Login. Example: {'email': 'ada@example.com', 'password': 'maple-
+            chalk-orbit-violet-31'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +138,8 @@ def sync(
     """Log in with email and password: an access token and a refresh token.
 
     Args:
-        body (LoginRequest): Login.
+        body (LoginRequest): Login. Example: {'email': 'ada@example.com', 'password': 'maple-
+            chalk-orbit-violet-31'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,7 +163,8 @@ async def asyncio_detailed(
     """Log in with email and password: an access token and a refresh token.
 
     Args:
-        body (LoginRequest): Login.
+        body (LoginRequest): Login. Example: {'email': 'ada@example.com', 'password': 'maple-
+            chalk-orbit-violet-31'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,7 +191,8 @@ async def asyncio(
     """Log in with email and password: an access token and a refresh token.
 
     Args:
-        body (LoginRequest): Login.
+        body (LoginRequest): Login. Example: {'email': 'ada@example.com', 'password': 'maple-
+            chalk-orbit-violet-31'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

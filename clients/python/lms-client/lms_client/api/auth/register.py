@@ -108,7 +108,8 @@ def sync_detailed(
     """Register a student account.
 
     Args:
-        body (RegisterRequest): Registration.
+        body (RegisterRequest): Registration. Example: {'display_name': 'Ada Lovelace', 'email':
+            'ada@example.com', 'password': 'maple-chalk-orbit-violet-31'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +138,8 @@ def sync(
     """Register a student account.
 
     Args:
-        body (RegisterRequest): Registration.
+        body (RegisterRequest): Registration. Example: {'display_name': 'Ada Lovelace', 'email':
+            'ada@example.com', 'password': 'maple-chalk-orbit-violet-31'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,7 +163,8 @@ async def asyncio_detailed(
     """Register a student account.
 
     Args:
-        body (RegisterRequest): Registration.
+        body (RegisterRequest): Registration. Example: {'display_name': 'Ada Lovelace', 'email':
+            'ada@example.com', 'password': 'maple-chalk-orbit-violet-31'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,7 +191,8 @@ async def asyncio(
     """Register a student account.
 
     Args:
-        body (RegisterRequest): Registration.
+        body (RegisterRequest): Registration. Example: {'display_name': 'Ada Lovelace', 'email':
+            'ada@example.com', 'password': 'maple-chalk-orbit-violet-31'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

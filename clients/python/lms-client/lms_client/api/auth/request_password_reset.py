@@ -98,7 +98,8 @@ def sync_detailed(
     account; the mail, if any, carries a single-use token valid for 30 minutes.
 
     Args:
-        body (PasswordResetRequest): A request to mail a password-reset token.
+        body (PasswordResetRequest): A request to mail a password-reset token. Example: {'email':
+            'ada@example.com'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,7 +129,8 @@ def sync(
     account; the mail, if any, carries a single-use token valid for 30 minutes.
 
     Args:
-        body (PasswordResetRequest): A request to mail a password-reset token.
+        body (PasswordResetRequest): A request to mail a password-reset token. Example: {'email':
+            'ada@example.com'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +155,8 @@ async def asyncio_detailed(
     account; the mail, if any, carries a single-use token valid for 30 minutes.
 
     Args:
-        body (PasswordResetRequest): A request to mail a password-reset token.
+        body (PasswordResetRequest): A request to mail a password-reset token. Example: {'email':
+            'ada@example.com'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,7 +184,8 @@ async def asyncio(
     account; the mail, if any, carries a single-use token valid for 30 minutes.
 
     Args:
-        body (PasswordResetRequest): A request to mail a password-reset token.
+        body (PasswordResetRequest): A request to mail a password-reset token. Example: {'email':
+            'ada@example.com'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -113,7 +113,9 @@ def sync_detailed(
     """Create a draft course owned by the caller (instructors and admins).
 
     Args:
-        body (CreateCourseRequest): A new course.
+        body (CreateCourseRequest): A new course. Example: {'category': 'programming',
+            'description': 'From ownership to async.', 'difficulty': 'beginner', 'metadata': {'level':
+            '1'}, 'title': 'Rust in a week'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,7 +144,9 @@ def sync(
     """Create a draft course owned by the caller (instructors and admins).
 
     Args:
-        body (CreateCourseRequest): A new course.
+        body (CreateCourseRequest): A new course. Example: {'category': 'programming',
+            'description': 'From ownership to async.', 'difficulty': 'beginner', 'metadata': {'level':
+            '1'}, 'title': 'Rust in a week'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,7 +170,9 @@ async def asyncio_detailed(
     """Create a draft course owned by the caller (instructors and admins).
 
     Args:
-        body (CreateCourseRequest): A new course.
+        body (CreateCourseRequest): A new course. Example: {'category': 'programming',
+            'description': 'From ownership to async.', 'difficulty': 'beginner', 'metadata': {'level':
+            '1'}, 'title': 'Rust in a week'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,7 +199,9 @@ async def asyncio(
     """Create a draft course owned by the caller (instructors and admins).
 
     Args:
-        body (CreateCourseRequest): A new course.
+        body (CreateCourseRequest): A new course. Example: {'category': 'programming',
+            'description': 'From ownership to async.', 'difficulty': 'beginner', 'metadata': {'level':
+            '1'}, 'title': 'Rust in a week'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

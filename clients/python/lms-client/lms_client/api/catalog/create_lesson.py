@@ -130,7 +130,8 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        body (CreateLessonRequest): A new lesson.
+        body (CreateLessonRequest): A new lesson. Example: {'kind': 'video', 'title': 'Ownership',
+            'video': {'duration_seconds': 600, 'youtube_id': 'dQw4w9WgXcQ'}}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +163,8 @@ def sync(
 
     Args:
         id (UUID):
-        body (CreateLessonRequest): A new lesson.
+        body (CreateLessonRequest): A new lesson. Example: {'kind': 'video', 'title': 'Ownership',
+            'video': {'duration_seconds': 600, 'youtube_id': 'dQw4w9WgXcQ'}}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,7 +191,8 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        body (CreateLessonRequest): A new lesson.
+        body (CreateLessonRequest): A new lesson. Example: {'kind': 'video', 'title': 'Ownership',
+            'video': {'duration_seconds': 600, 'youtube_id': 'dQw4w9WgXcQ'}}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,7 +222,8 @@ async def asyncio(
 
     Args:
         id (UUID):
-        body (CreateLessonRequest): A new lesson.
+        body (CreateLessonRequest): A new lesson. Example: {'kind': 'video', 'title': 'Ownership',
+            'video': {'duration_seconds': 600, 'youtube_id': 'dQw4w9WgXcQ'}}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -130,7 +130,8 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        body (UpdateCourseRequest): Changes to a course; absent fields stay as they are.
+        body (UpdateCourseRequest): Changes to a course; absent fields stay as they are. Example:
+            {'price': None, 'title': 'Rust in two weeks'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +163,8 @@ def sync(
 
     Args:
         id (UUID):
-        body (UpdateCourseRequest): Changes to a course; absent fields stay as they are.
+        body (UpdateCourseRequest): Changes to a course; absent fields stay as they are. Example:
+            {'price': None, 'title': 'Rust in two weeks'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,7 +191,8 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        body (UpdateCourseRequest): Changes to a course; absent fields stay as they are.
+        body (UpdateCourseRequest): Changes to a course; absent fields stay as they are. Example:
+            {'price': None, 'title': 'Rust in two weeks'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,7 +222,8 @@ async def asyncio(
 
     Args:
         id (UUID):
-        body (UpdateCourseRequest): Changes to a course; absent fields stay as they are.
+        body (UpdateCourseRequest): Changes to a course; absent fields stay as they are. Example:
+            {'price': None, 'title': 'Rust in two weeks'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

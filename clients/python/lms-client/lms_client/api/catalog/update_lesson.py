@@ -132,7 +132,7 @@ def sync_detailed(
         id (UUID):
         body (UpdateLessonRequest): Changes to a lesson; absent fields stay as they are. Content
             may be replaced by
-            sending the object of the lesson's kind.
+            sending the object of the lesson's kind. Example: {'title': 'Ownership and borrowing'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,7 +166,7 @@ def sync(
         id (UUID):
         body (UpdateLessonRequest): Changes to a lesson; absent fields stay as they are. Content
             may be replaced by
-            sending the object of the lesson's kind.
+            sending the object of the lesson's kind. Example: {'title': 'Ownership and borrowing'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,7 +195,7 @@ async def asyncio_detailed(
         id (UUID):
         body (UpdateLessonRequest): Changes to a lesson; absent fields stay as they are. Content
             may be replaced by
-            sending the object of the lesson's kind.
+            sending the object of the lesson's kind. Example: {'title': 'Ownership and borrowing'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -227,7 +227,7 @@ async def asyncio(
         id (UUID):
         body (UpdateLessonRequest): Changes to a lesson; absent fields stay as they are. Content
             may be replaced by
-            sending the object of the lesson's kind.
+            sending the object of the lesson's kind. Example: {'title': 'Ownership and borrowing'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

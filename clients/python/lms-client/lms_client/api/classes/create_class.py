@@ -113,7 +113,8 @@ def sync_detailed(
     """Create a class (instructors and admins).
 
     Args:
-        body (CreateClassRequest): A new class.
+        body (CreateClassRequest): A new class. Example: {'description': 'Rust from zero,
+            September to December.', 'title': 'Autumn cohort'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,7 +143,8 @@ def sync(
     """Create a class (instructors and admins).
 
     Args:
-        body (CreateClassRequest): A new class.
+        body (CreateClassRequest): A new class. Example: {'description': 'Rust from zero,
+            September to December.', 'title': 'Autumn cohort'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,7 +168,8 @@ async def asyncio_detailed(
     """Create a class (instructors and admins).
 
     Args:
-        body (CreateClassRequest): A new class.
+        body (CreateClassRequest): A new class. Example: {'description': 'Rust from zero,
+            September to December.', 'title': 'Autumn cohort'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,7 +196,8 @@ async def asyncio(
     """Create a class (instructors and admins).
 
     Args:
-        body (CreateClassRequest): A new class.
+        body (CreateClassRequest): A new class. Example: {'description': 'Rust from zero,
+            September to December.', 'title': 'Autumn cohort'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -131,7 +131,8 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        body (VideoProgressRequest): Watched spans of a video, in seconds.
+        body (VideoProgressRequest): Watched spans of a video, in seconds. Example: {'intervals':
+            [[0, 30], [30, 60]]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,7 +165,8 @@ def sync(
 
     Args:
         id (UUID):
-        body (VideoProgressRequest): Watched spans of a video, in seconds.
+        body (VideoProgressRequest): Watched spans of a video, in seconds. Example: {'intervals':
+            [[0, 30], [30, 60]]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,7 +194,8 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        body (VideoProgressRequest): Watched spans of a video, in seconds.
+        body (VideoProgressRequest): Watched spans of a video, in seconds. Example: {'intervals':
+            [[0, 30], [30, 60]]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,7 +226,8 @@ async def asyncio(
 
     Args:
         id (UUID):
-        body (VideoProgressRequest): Watched spans of a video, in seconds.
+        body (VideoProgressRequest): Watched spans of a video, in seconds. Example: {'intervals':
+            [[0, 30], [30, 60]]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -130,7 +130,8 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        body (QuizAttemptRequest): A quiz attempt.
+        body (QuizAttemptRequest): A quiz attempt. Example: {'answers': [{'question_id':
+            '01a241de-cb4f-778e-9e32-6f7196a01305', 'selected_options': [0]}]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +163,8 @@ def sync(
 
     Args:
         id (UUID):
-        body (QuizAttemptRequest): A quiz attempt.
+        body (QuizAttemptRequest): A quiz attempt. Example: {'answers': [{'question_id':
+            '01a241de-cb4f-778e-9e32-6f7196a01305', 'selected_options': [0]}]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,7 +191,8 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        body (QuizAttemptRequest): A quiz attempt.
+        body (QuizAttemptRequest): A quiz attempt. Example: {'answers': [{'question_id':
+            '01a241de-cb4f-778e-9e32-6f7196a01305', 'selected_options': [0]}]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,7 +222,8 @@ async def asyncio(
 
     Args:
         id (UUID):
-        body (QuizAttemptRequest): A quiz attempt.
+        body (QuizAttemptRequest): A quiz attempt. Example: {'answers': [{'question_id':
+            '01a241de-cb4f-778e-9e32-6f7196a01305', 'selected_options': [0]}]}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
