@@ -87,6 +87,17 @@ impl RequestSchemas {
         self.schema_errors(schema, &value)
     }
 
+    /// The fields of `body` sent as `null` where the document does not allow it (with any
+    /// other error of the body): poem-openapi would read such a `null` as "absent". A body
+    /// without the bytes `null` — nearly every one — costs one scan and no parse.
+    pub fn null_errors(&self, method: &str, path: &str, body: &[u8]) -> Vec<FieldError> {
+        if body.windows(4).any(|w| w == b"null") {
+            self.field_errors(method, path, body)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The values inside `value` that break `schema` (a schema of this document, or a
     /// `$ref` into it).
     pub fn schema_errors(&self, schema: &Value, value: &Value) -> Vec<FieldError> {

@@ -434,14 +434,11 @@ impl<E: Endpoint> Gateway<E> {
             if let Err(shape) = self.shapes.check(req.method().as_str(), path, &bytes) {
                 return Err(shape_error(&shape).into_response());
             }
-            // poem-openapi would read a `null` in an optional field as absent; the
-            // document allows `null` only where it says `nullable`.
-            if bytes.windows(4).any(|w| w == b"null") {
-                let fields = self.fields.field_errors(req.method().as_str(), path, &bytes);
-                if !fields.is_empty() {
-                    let err = ApiError::from(lms_core::Error::Validation(fields));
-                    return Err(envelope_response(status_of(&err), &err));
-                }
+            // The document allows `null` only where it says `nullable`.
+            let fields = self.fields.null_errors(req.method().as_str(), path, &bytes);
+            if !fields.is_empty() {
+                let err = ApiError::from(lms_core::Error::Validation(fields));
+                return Err(envelope_response(status_of(&err), &err));
             }
         }
         req.set_body(Body::from(bytes.clone()));
