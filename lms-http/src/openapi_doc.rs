@@ -12,7 +12,8 @@
 //!   errors of [`DOMAIN_ERRORS`].
 //! - Operations that read a bearer token when one is sent declare it as optional.
 //! - JSON bodies are `application/json`; the error envelope's `details` is typed; fields
-//!   where `null` means something are `nullable`.
+//!   where `null` means something are `nullable`; request objects are closed; constraints
+//!   poem-openapi cannot state, examples and links between operations are added.
 
 use serde_json::{json, Map, Value};
 
@@ -277,6 +278,67 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Links from a created or changed resource to what a client does next (OpenAPI `links`):
+/// operation, status, link name, target operation, and where the target's `id` comes
+/// from. Generators and schemathesis' stateful phase follow them (create a course → add a
+/// lesson → publish → enroll → progress).
+const LINKS: &[(&str, &str, &str, &str, &str)] = &[
+    ("createCourse", "201", "GetCourse", "getCourse", "$response.body#/id"),
+    ("createCourse", "201", "AddLesson", "createLesson", "$response.body#/id"),
+    (
+        "createCourse",
+        "201",
+        "PublishCourse",
+        "publishCourse",
+        "$response.body#/id",
+    ),
+    ("createLesson", "201", "OpenLesson", "openLesson", "$response.body#/id"),
+    (
+        "createLesson",
+        "201",
+        "UpdateLesson",
+        "updateLesson",
+        "$response.body#/id",
+    ),
+    (
+        "publishCourse",
+        "200",
+        "EnrollInCourse",
+        "enrollInCourse",
+        "$response.body#/id",
+    ),
+    (
+        "enrollInCourse",
+        "201",
+        "GetCourseProgress",
+        "getCourseProgress",
+        "$response.body#/course_id",
+    ),
+    ("createClass", "201", "GetClass", "getClass", "$response.body#/id"),
+    (
+        "createClass",
+        "201",
+        "AddClassCourse",
+        "addClassCourse",
+        "$response.body#/id",
+    ),
+    (
+        "createClass",
+        "201",
+        "EnrollInClass",
+        "enrollInClass",
+        "$response.body#/id",
+    ),
+    ("createWebhook", "201", "GetWebhook", "getWebhook", "$response.body#/id"),
+    (
+        "createWebhook",
+        "201",
+        "ListWebhookDeliveries",
+        "listWebhookDeliveries",
+        "$response.body#/id",
+    ),
+];
+
 /// Operations that read a bearer token when one is sent, and answer anonymous callers too.
 const OPTIONAL_AUTH: &[&str] = &["listCourses", "getCourse"];
 /// Paths of the operations that reveal internals.
@@ -395,6 +457,12 @@ fn refine_operation(path: &str, operation: &mut Map<String, Value>) {
     let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
         return;
     };
+    for (_, status, name, target, source) in LINKS.iter().filter(|(from, ..)| *from == id) {
+        if let Some(Value::Object(response)) = responses.get_mut(*status) {
+            let links = response.entry("links").or_insert_with(|| json!({}));
+            links[*name] = json!({"operationId": target, "parameters": {"id": source}});
+        }
+    }
     // poem-openapi's error statuses go; the operation's own answers (2xx, and 503 from
     // readiness) stay.
     let envelope = json!({"$ref": "#/components/schemas/ErrorEnvelope"});
