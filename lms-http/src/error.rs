@@ -221,14 +221,15 @@ fn from_poem_error(err: &poem::Error) -> ApiError {
     }
     // Values of the wrong type or out of bounds: 422 naming the parameter (the gateway
     // names a body's fields itself when it can; see `field_errors`).
-    let invalid = if let Some(param) = err.downcast_ref::<ParseParamError>() {
-        Some(FieldError::new(param.name, "invalid", param.reason.clone()))
-    } else if let Some(param) = err.downcast_ref::<ParsePathError>() {
-        Some(FieldError::new(param.name, "invalid", param.reason.clone()))
-    } else {
-        err.downcast_ref::<ParseRequestPayloadError>()
-            .map(|payload| FieldError::new("body", "invalid", payload.reason.clone()))
-    };
+    let invalid = err
+        .downcast_ref::<ParseParamError>()
+        .map(|p| (p.name, &p.reason))
+        .or_else(|| err.downcast_ref::<ParsePathError>().map(|p| (p.name, &p.reason)))
+        .or_else(|| {
+            err.downcast_ref::<ParseRequestPayloadError>()
+                .map(|p| ("body", &p.reason))
+        })
+        .map(|(name, reason)| FieldError::new(name, "invalid", reason.clone()));
     if let Some(field) = invalid {
         return ApiError::from(lms_core::Error::Validation(vec![field]));
     }

@@ -17,6 +17,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::body_shape::PathTemplate;
+use crate::openapi_doc::for_each_object;
 
 /// Deepest schema or body nesting walked.
 const MAX_DEPTH: usize = 64;
@@ -137,19 +138,14 @@ impl RequestSchemas {
     }
 }
 
-fn collect_patterns(value: &Value, patterns: &mut HashMap<String, Regex>) {
-    match value {
-        Value::Object(object) => {
-            if let Some(Value::String(pattern)) = object.get("pattern") {
-                if let Ok(regex) = Regex::new(pattern) {
-                    patterns.insert(pattern.clone(), regex);
-                }
+fn collect_patterns(document: &Value, patterns: &mut HashMap<String, Regex>) {
+    for_each_object(document, &mut |object| {
+        if let Some(Value::String(pattern)) = object.get("pattern") {
+            if let Ok(regex) = Regex::new(pattern) {
+                patterns.insert(pattern.clone(), regex);
             }
-            object.values().for_each(|v| collect_patterns(v, patterns));
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_patterns(v, patterns)),
-        _ => {}
-    }
+    });
 }
 
 /// One walk of a body, collecting errors.

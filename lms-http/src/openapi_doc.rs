@@ -500,22 +500,28 @@ fn refine_operation(path: &str, operation: &mut Map<String, Value>) {
 /// `additionalProperties` schema) keep theirs.
 fn closed_request_objects(document: &mut Value) {
     let mut pending: Vec<String> = Vec::new();
-    collect_refs(
-        document.get("paths").map(request_bodies).unwrap_or_default(),
-        &mut pending,
-    );
+    for body in document.get("paths").map(request_bodies).unwrap_or_default() {
+        collect_refs(&body, &mut pending);
+    }
     let mut seen = std::collections::HashSet::new();
     while let Some(reference) = pending.pop() {
         if !seen.insert(reference.clone()) {
             continue;
         }
-        let Some(schema) = reference.strip_prefix('#').and_then(|p| document.pointer_mut(p)) else {
+        let Some(pointer) = reference.strip_prefix('#') else {
             continue;
         };
-        close_objects(schema);
-        let mut found = Vec::new();
-        collect_refs(vec![schema.clone()], &mut found);
-        pending.extend(found);
+        if let Some(schema) = document.pointer(pointer) {
+            collect_refs(schema, &mut pending);
+        }
+        if let Some(schema) = document.pointer_mut(pointer) {
+            for_each_object_mut(schema, &mut |object| {
+                let is_object = object.get("type").is_some_and(|t| t == "object") || object.contains_key("properties");
+                if is_object && !object.contains_key("additionalProperties") {
+                    object.insert("additionalProperties".to_owned(), Value::Bool(false));
+                }
+            });
+        }
     }
 }
 
@@ -530,53 +536,50 @@ fn request_bodies(paths: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// Every `$ref` inside `values`.
-fn collect_refs(values: Vec<Value>, into: &mut Vec<String>) {
-    fn walk(value: &Value, into: &mut Vec<String>) {
-        match value {
-            Value::Object(object) => {
-                if let Some(Value::String(reference)) = object.get("$ref") {
-                    into.push(reference.clone());
-                }
-                object.values().for_each(|v| walk(v, into));
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, into)),
-            _ => {}
+/// Every `$ref` inside `value`.
+fn collect_refs(value: &Value, into: &mut Vec<String>) {
+    for_each_object(value, &mut |object| {
+        if let Some(Value::String(reference)) = object.get("$ref") {
+            into.push(reference.clone());
         }
-    }
-    values.iter().for_each(|v| walk(v, into));
+    });
 }
 
-/// Closes `schema` and the inline object schemas inside it.
-fn close_objects(schema: &mut Value) {
-    match schema {
+/// Calls `visit` on every object inside `value`, outer ones first.
+pub(crate) fn for_each_object(value: &Value, visit: &mut impl FnMut(&Map<String, Value>)) {
+    match value {
         Value::Object(object) => {
-            let is_object = object.get("type").is_some_and(|t| t == "object") || object.contains_key("properties");
-            if is_object && !object.contains_key("additionalProperties") {
-                object.insert("additionalProperties".to_owned(), Value::Bool(false));
-            }
-            object.values_mut().for_each(close_objects);
+            visit(object);
+            object.values().for_each(|v| for_each_object(v, visit));
         }
-        Value::Array(items) => items.iter_mut().for_each(close_objects),
+        Value::Array(items) => items.iter().for_each(|v| for_each_object(v, visit)),
+        _ => {}
+    }
+}
+
+/// Calls `visit` on every object inside `value`, outer ones first, then walks what the
+/// visit left in it.
+fn for_each_object_mut(value: &mut Value, visit: &mut impl FnMut(&mut Map<String, Value>)) {
+    match value {
+        Value::Object(object) => {
+            visit(object);
+            object.values_mut().for_each(|v| for_each_object_mut(v, visit));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| for_each_object_mut(v, visit)),
         _ => {}
     }
 }
 
 /// Names JSON bodies `application/json`, the media type generators look for; the server
 /// sends them with `; charset=utf-8`, the same media type.
-fn plain_json(value: &mut Value) {
-    match value {
-        Value::Object(object) => {
-            if let Some(Value::Object(content)) = object.get_mut("content") {
-                if let Some(media) = content.remove(POEM_JSON) {
-                    content.insert("application/json".to_owned(), media);
-                }
+fn plain_json(document: &mut Value) {
+    for_each_object_mut(document, &mut |object| {
+        if let Some(Value::Object(content)) = object.get_mut("content") {
+            if let Some(media) = content.remove(POEM_JSON) {
+                content.insert("application/json".to_owned(), media);
             }
-            object.values_mut().for_each(plain_json);
         }
-        Value::Array(items) => items.iter_mut().for_each(plain_json),
-        _ => {}
-    }
+    });
 }
 
 /// The media type poem-openapi names JSON bodies with.
@@ -646,18 +649,12 @@ fn is_envelope(response: &Value, envelope: &Value) -> bool {
 
 /// Replaces every `allOf` that wraps a single `$ref` (plus description-only parts) by
 /// that `$ref`, everywhere in the document.
-fn plain_refs(value: &mut Value) {
-    match value {
-        Value::Object(object) => {
-            if let Some(reference) = single_ref(object) {
-                *object = Map::from_iter([("$ref".to_owned(), Value::String(reference))]);
-                return;
-            }
-            object.values_mut().for_each(plain_refs);
+fn plain_refs(document: &mut Value) {
+    for_each_object_mut(document, &mut |object| {
+        if let Some(reference) = single_ref(object) {
+            *object = Map::from_iter([("$ref".to_owned(), Value::String(reference))]);
         }
-        Value::Array(items) => items.iter_mut().for_each(plain_refs),
-        _ => {}
-    }
+    });
 }
 
 /// The reference of `{"allOf": [{"$ref": r}, {"description": …}…], "description": …}`.

@@ -109,11 +109,6 @@ pub enum Enrolled {
 }
 
 impl Enrolled {
-    /// Whether a new enrollment was created.
-    pub fn created(&self) -> bool {
-        matches!(self, Self::Created(_))
-    }
-
     /// The enrollment, new or existing.
     pub fn into_enrollment(self) -> Enrollment {
         match self {

@@ -112,11 +112,13 @@ impl LearningApi {
             .learning
             .request_enrollment(&auth.0, CourseId::from(id.0))
             .await?;
-        if !enrolled.created() {
-            return Ok(Enrolled::Existing(Json(enrolled.into_enrollment().into())));
-        }
-        state.metrics.enrollments.inc();
-        Ok(Enrolled::Created(Json(enrolled.into_enrollment().into())))
+        Ok(match enrolled {
+            lms_core::services::Enrolled::Created(enrollment) => {
+                state.metrics.enrollments.inc();
+                Enrolled::Created(Json(enrollment.into()))
+            }
+            lms_core::services::Enrolled::Existing(enrollment) => Enrolled::Existing(Json(enrollment.into())),
+        })
     }
 
     /// The caller's outline of a course: each lesson's state, why locked, percent, next
