@@ -8,6 +8,10 @@
 #                                         already runs)
 #   scripts/smtp-test-server.sh stop      stop the server this script started
 #
+# A second listener on the next port (2526) requires STARTTLS, with a certificate for
+# 127.0.0.1 and localhost issued by a test CA that this script creates with openssl
+# (target/smtp-test-server/tls/ca.pem: what the TLS tests trust).
+#
 # Environment: LMS_SMTP_TEST_PORT (default 2525), LMS_SMTP_TEST_SPOOL (default
 # target/smtp-test-server/spool).
 set -euo pipefail
@@ -16,6 +20,7 @@ cd "$(dirname "$0")/.."
 version=1.4.6
 host=127.0.0.1
 port="${LMS_SMTP_TEST_PORT:-2525}"
+starttls_port=$((port + 1))
 dir=target/smtp-test-server
 spool="${LMS_SMTP_TEST_SPOOL:-$dir/spool}"
 venv="$dir/venv"
@@ -47,6 +52,20 @@ install() {
   "$venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$version"
 }
 
+# A CA and a server certificate it signed (SAN 127.0.0.1 and localhost), made once.
+certificates() {
+  local tls="$dir/tls"
+  [[ -s $tls/server.pem && -s $tls/ca.pem ]] && return
+  mkdir -p "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=lms SMTP test CA" \
+    -keyout "$tls/ca-key.pem" -out "$tls/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$tls/server-key.pem" -out "$tls/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$tls/server.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" -CAcreateserial \
+    -days 3650 -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null
+}
+
 start() {
   if running && accepting; then
     echo "SMTP test server already running on $host:$port (pid $(cat "$pidfile")), spool $spool"
@@ -59,11 +78,14 @@ start() {
   install
   rm -rf "$spool"
   mkdir -p "$spool"
-  "$venv/bin/python" scripts/smtp_spool_server.py --host "$host" --port "$port" --spool "$spool" >"$log" 2>&1 &
+  certificates
+  "$venv/bin/python" scripts/smtp_spool_server.py --host "$host" --port "$port" --spool "$spool" \
+    --starttls-port "$starttls_port" --tls-cert "$dir/tls/server.pem" --tls-key "$dir/tls/server-key.pem" \
+    >"$log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 60); do
     if accepting; then
-      echo "SMTP test server (aiosmtpd $version) is accepting connections on $host:$port (pid $(cat "$pidfile")), spool $spool"
+      echo "SMTP test server (aiosmtpd $version) is accepting connections on $host:$port (STARTTLS required on $starttls_port; pid $(cat "$pidfile")), spool $spool"
       return
     fi
     if ! running; then

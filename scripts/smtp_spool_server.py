@@ -5,11 +5,16 @@ Each message becomes <spool>/<n>.eml, numbered from 1 after the highest number a
 there: the message as received, preceded by a Return-Path header with the envelope sender
 and one Delivered-To header per envelope recipient. A file is written under a temporary
 name and renamed, so a reader never sees half of one.
+
+With --starttls-port, a second listener shares the spool and refuses MAIL until the client
+has issued STARTTLS with the given certificate, so a message spooled through it travelled
+encrypted.
 """
 
 import argparse
 import os
 import signal
+import ssl
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -41,6 +46,13 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=2525)
     parser.add_argument("--spool", type=Path, required=True)
+    parser.add_argument(
+        "--starttls-port",
+        type=int,
+        help="also listen here, refusing mail until the client has started TLS (STARTTLS)",
+    )
+    parser.add_argument("--tls-cert", type=Path, help="the STARTTLS listener's certificate (PEM)")
+    parser.add_argument("--tls-key", type=Path, help="its private key (PEM)")
     args = parser.parse_args()
 
     args.spool.mkdir(parents=True, exist_ok=True)
@@ -48,11 +60,29 @@ def main():
     # SIGTERM reaches sigwait below, which then stops the server cleanly.
     stop_signals = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
-    controller = Controller(Spool(args.spool), hostname=args.host, port=args.port, enable_SMTPUTF8=True)
-    controller.start()
+    spool = Spool(args.spool)
+    controllers = [Controller(spool, hostname=args.host, port=args.port, enable_SMTPUTF8=True)]
+    if args.starttls_port:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        controllers.append(
+            Controller(
+                spool,
+                hostname=args.host,
+                port=args.starttls_port,
+                enable_SMTPUTF8=True,
+                tls_context=context,
+                require_starttls=True,
+            )
+        )
+    for controller in controllers:
+        controller.start()
     print(f"accepting SMTP on {args.host}:{args.port}, spooling to {args.spool}", flush=True)
+    if args.starttls_port:
+        print(f"accepting SMTP with STARTTLS required on {args.host}:{args.starttls_port}", flush=True)
     signal.sigwait(stop_signals)
-    controller.stop()
+    for controller in controllers:
+        controller.stop()
 
 
 if __name__ == "__main__":

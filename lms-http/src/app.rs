@@ -168,9 +168,16 @@ pub async fn notifications(settings: &Settings, lms: &Lms, stores: &Stores) -> R
     let mut out = Notifications::default();
     let newest = stores.outbox.last_sequence().await?;
     if let Some(mail) = &settings.mail {
+        let ca =
+            match &mail.ca_file {
+                Some(path) => Some(std::fs::read(path).map_err(|e| {
+                    StartError::Notifier(format!("LMS_SMTP_CA_FILE: cannot read {}: {e}", path.display()))
+                })?),
+                None => None,
+            };
         let mailer: Arc<dyn Mailer> = Arc::new(
-            SmtpMailer::from_url(mail.smtp_url.expose(), &mail.from)
-                .map_err(|e| StartError::Notifier(format!("LMS_SMTP_URL / LMS_MAIL_FROM: {e}")))?,
+            SmtpMailer::from_url_trusting(mail.smtp_url.expose(), &mail.from, ca.as_deref())
+                .map_err(|e| StartError::Notifier(format!("LMS_SMTP_URL / LMS_MAIL_FROM / LMS_SMTP_CA_FILE: {e}")))?,
         );
         let texts = MailSettings {
             public_url: mail.public_url.clone(),

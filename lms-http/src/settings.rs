@@ -189,6 +189,9 @@ pub struct MailConfig {
     pub from: String,
     /// Where learners reach the product (`LMS_PUBLIC_URL`, optional), for links in mail.
     pub public_url: Option<String>,
+    /// CA certificates (PEM) the SMTP server's certificate may chain to besides the
+    /// Mozilla roots (`LMS_SMTP_CA_FILE`, optional): for a relay with a private CA.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// The event relay's retry and retention settings.
@@ -202,7 +205,8 @@ pub struct DeliverySettings {
     pub retry_base: Duration,
     /// The longest wait between attempts (`LMS_DELIVERY_RETRY_MAX_MS`, default one hour).
     pub retry_max: Duration,
-    /// How long delivered events stay in the outbox (`LMS_EVENT_RETENTION_DAYS`, default 7).
+    /// How long delivered events stay in the outbox, and webhook attempts in their log
+    /// (`LMS_EVENT_RETENTION_DAYS`, default 7).
     pub retention: Duration,
 }
 
@@ -318,6 +322,7 @@ impl Settings {
                 smtp_url: Secret::new(smtp_url),
                 from,
                 public_url: get("LMS_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),
+                ca_file: get("LMS_SMTP_CA_FILE").map(Into::into),
             }),
             None => {
                 errors.push("LMS_MAIL_FROM must name the sender when LMS_SMTP_URL is set".into());

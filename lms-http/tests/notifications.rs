@@ -61,6 +61,7 @@ async fn start_with_mail(url: &str) -> TestApp {
             smtp_url: Secret::new(url),
             from: "LMS Tests <no-reply@lms.tests.example>".into(),
             public_url: None,
+            ca_file: None,
         });
     })
     .await

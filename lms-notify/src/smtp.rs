@@ -5,6 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use lms_core::ports::{Mail, Mailer, NotifyError};
 
@@ -45,6 +46,18 @@ impl SmtpMailer {
     /// query parameter other than `tls` (a misspelt `tls` must not fall back to plain
     /// text).
     pub fn from_url(url: &str, from: &str) -> Result<Self, Error> {
+        Self::from_url_trusting(url, from, None)
+    }
+
+    /// As [`SmtpMailer::from_url`], and with `ca_pem` (one or more PEM certificates) the
+    /// server's certificate may also chain to those: for a relay whose certificate a
+    /// private CA issued. The Mozilla roots stay trusted.
+    ///
+    /// # Errors
+    ///
+    /// As [`SmtpMailer::from_url`]; also [`Error::Invalid`] when `ca_pem` holds no
+    /// certificate, or the URL asks for no TLS (a CA for a plain connection is a mistake).
+    pub fn from_url_trusting(url: &str, from: &str, ca_pem: Option<&[u8]>) -> Result<Self, Error> {
         let parsed = url::Url::parse(url).map_err(|e| Error::invalid("SMTP URL", e))?;
         if let Some((key, _)) = parsed.query_pairs().find(|(key, _)| key != "tls") {
             return Err(Error::invalid(
@@ -52,10 +65,12 @@ impl SmtpMailer {
                 format!("unknown parameter `{key}` (only `tls` is understood)"),
             ));
         }
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| Error::invalid("SMTP URL", e))?
-            .timeout(Some(SEND_TIMEOUT))
-            .build();
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| Error::invalid("SMTP URL", e))?;
+        if let Some(pem) = ca_pem {
+            builder = builder.tls(tls_trusting(&parsed, pem)?);
+        }
+        let transport = builder.timeout(Some(SEND_TIMEOUT)).build();
         let from = from
             .parse::<Mailbox>()
             .map_err(|e| Error::invalid("sender address", e))?;
@@ -74,6 +89,35 @@ impl SmtpMailer {
             .header(ContentType::TEXT_PLAIN)
             .body(mail.text.clone())
             .map_err(|e| Error::invalid("message", e))
+    }
+}
+
+/// The TLS mode `url` asks for (lettre's reading of it: `smtps` is TLS from the first
+/// byte, `tls=required` and `tls=opportunistic` STARTTLS), with `ca_pem`'s certificates
+/// trusted besides the Mozilla roots.
+fn tls_trusting(url: &url::Url, ca_pem: &[u8]) -> Result<Tls, Error> {
+    let invalid = |e| Error::invalid("SMTP CA certificates", e);
+    if !String::from_utf8_lossy(ca_pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(Error::invalid("SMTP CA certificates", "no PEM certificate found"));
+    }
+    let certificate = Certificate::from_pem(ca_pem).map_err(invalid)?;
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let parameters = TlsParameters::builder(host)
+        .add_root_certificate(certificate)
+        .build()
+        .map_err(invalid)?;
+    let tls = url
+        .query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, v)| v.into_owned());
+    match (url.scheme(), tls.as_deref()) {
+        ("smtps", _) => Ok(Tls::Wrapper(parameters)),
+        (_, Some("required")) => Ok(Tls::Required(parameters)),
+        (_, Some("opportunistic")) => Ok(Tls::Opportunistic(parameters)),
+        _ => Err(Error::invalid(
+            "SMTP CA certificates",
+            "the SMTP URL uses no TLS (use smtps:// or ?tls=required)",
+        )),
     }
 }
 
@@ -157,6 +201,22 @@ mod tests {
         }
         let error = SmtpMailer::from_url("smtp://user:s3cret@h?x=1", "lms@example.com").unwrap_err();
         assert!(!error.to_string().contains("s3cret"), "{error}");
+    }
+
+    #[test]
+    fn a_ca_needs_a_tls_url_and_a_pem_certificate() {
+        let ca = b"-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
+        for (url, pem) in [
+            ("smtp://127.0.0.1:2525", &b""[..]),
+            ("smtp://mail.example.com:587?tls=required", &b"no certificate here"[..]),
+            ("smtp://mail.example.com:587?tls=required", &ca[..]),
+        ] {
+            assert_eq!(
+                invalid_what(SmtpMailer::from_url_trusting(url, "lms@example.com", Some(pem))),
+                "SMTP CA certificates",
+                "{url} {pem:?}"
+            );
+        }
     }
 
     #[test]

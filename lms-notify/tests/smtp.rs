@@ -15,6 +15,13 @@ const FROM_DOMAIN: &str = "lms.tests.example";
 
 /// The spooled message whose Message-ID is `<id@FROM_DOMAIN>`.
 fn spooled(spool: &Path, id: &str) -> Vec<u8> {
+    let mut found = all_spooled(spool, id);
+    assert_eq!(found.len(), 1, "messages with the id {id} in {}", spool.display());
+    found.remove(0)
+}
+
+/// Every spooled message whose Message-ID is `<id@FROM_DOMAIN>`.
+fn all_spooled(spool: &Path, id: &str) -> Vec<Vec<u8>> {
     let header = format!("Message-ID: <{id}@{FROM_DOMAIN}>\r\n");
     let mut found = Vec::new();
     for entry in std::fs::read_dir(spool).unwrap_or_else(|e| panic!("spool {}: {e}", spool.display())) {
@@ -26,8 +33,7 @@ fn spooled(spool: &Path, id: &str) -> Vec<u8> {
             }
         }
     }
-    assert_eq!(found.len(), 1, "messages with the id {id} in {}", spool.display());
-    found.remove(0)
+    found
 }
 
 #[tokio::test]
@@ -112,4 +118,50 @@ async fn a_server_that_refuses_connections_fails_the_send() {
     let error = mailer.send(&mail).await.expect_err("nothing listens on port 1");
     let source = std::error::Error::source(&error).expect("the adapter's error");
     assert_eq!(source.to_string(), "SMTP send failed");
+}
+
+/// A mail to Ada with this id.
+fn mail_with_id(id: String) -> Mail {
+    Mail {
+        to: "ada@example.org".to_owned(),
+        to_name: "Ada".to_owned(),
+        subject: "Over TLS".to_owned(),
+        text: "Sent encrypted.\n".to_owned(),
+        id,
+    }
+}
+
+/// The test server's STARTTLS listener (it refuses mail before STARTTLS), whose
+/// certificate a test CA issued: trusted when that CA is given, refused otherwise.
+#[tokio::test]
+async fn starttls_delivers_to_a_server_whose_certificate_a_trusted_ca_issued() {
+    let Some(url) = common::server_url("LMS_TEST_SMTP_TLS_URL", "smtp", "lms-notify smtp over TLS") else {
+        return;
+    };
+    let ca_file = std::env::var("LMS_TEST_SMTP_CA_FILE")
+        .expect("LMS_TEST_SMTP_CA_FILE must name the test CA's certificate (target/smtp-test-server/tls/ca.pem)");
+    let ca = std::fs::read(&ca_file).unwrap_or_else(|e| panic!("{ca_file}: {e}"));
+    let spool = std::env::var("LMS_TEST_SMTP_SPOOL").expect("LMS_TEST_SMTP_SPOOL");
+    let from = format!("LMS Tests <lms@{FROM_DOMAIN}>");
+    let run = format!("{:016x}", fastrand::u64(..));
+
+    let trusting = SmtpMailer::from_url_trusting(&url, &from, Some(&ca)).expect("mailer");
+    let mail = mail_with_id(format!("{run}-tls"));
+    trusting.send(&mail).await.expect("sent over STARTTLS");
+    let raw = spooled(Path::new(&spool), &mail.id);
+    let message = MessageParser::default().parse(&raw).expect("a parseable message");
+    assert_eq!(message.subject(), Some("Over TLS"));
+
+    // Without the CA the certificate chains to no trusted root: nothing is sent.
+    let untrusting = SmtpMailer::from_url(&url, &from).expect("mailer");
+    let refused = mail_with_id(format!("{run}-untrusted"));
+    untrusting.send(&refused).await.expect_err("an untrusted certificate");
+    // And a plain connection to the same listener cannot deliver either.
+    let plain_url = url.split('?').next().expect("the URL without its query");
+    let plain = SmtpMailer::from_url(plain_url, &from).expect("mailer");
+    let in_clear = mail_with_id(format!("{run}-plain"));
+    plain.send(&in_clear).await.expect_err("the listener requires STARTTLS");
+    for id in [&refused.id, &in_clear.id] {
+        assert!(all_spooled(Path::new(&spool), id).is_empty(), "{id} was delivered");
+    }
 }

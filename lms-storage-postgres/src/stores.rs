@@ -21,15 +21,13 @@ const OUTBOX_LOCK: i64 = 0x6c6d_736f_7574_6278;
 pub(crate) async fn commit(mut tx: Transaction<'static, Postgres>, events: &[DomainEvent]) -> StoreResult<()> {
     if !events.is_empty() {
         let rows = EventRow::all(events)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(OUTBOX_LOCK)
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
+        // The lock is taken in the append's own statement (one round trip, not two): the
+        // CTE runs before any row is inserted, as the insert reads it.
         sqlx::query(
-            "INSERT INTO outbox (event_id, event_type, occurred_at, doc) \
-             SELECT e.event_id, e.event_type, e.occurred_at, e.doc::jsonb \
-             FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) \
+            "WITH appending AS (SELECT pg_advisory_xact_lock($5)) \
+             INSERT INTO outbox (event_id, event_type, occurred_at, doc) \
+             SELECT e.event_id, e.event_type, e.occurred_at, e.doc \
+             FROM appending, unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) \
                   WITH ORDINALITY AS e (event_id, event_type, occurred_at, doc, position) \
              ORDER BY e.position",
         )
@@ -37,6 +35,7 @@ pub(crate) async fn commit(mut tx: Transaction<'static, Postgres>, events: &[Dom
         .bind(rows.iter().map(|e| e.event_type).collect::<Vec<_>>())
         .bind(rows.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
         .bind(rows.iter().map(|e| e.doc.as_str()).collect::<Vec<_>>())
+        .bind(OUTBOX_LOCK)
         .execute(&mut *tx)
         .await
         .map_err(classify)?;

@@ -23,7 +23,9 @@
 //!   to a cap); after `max_attempts` the event becomes a dead letter, which an admin can
 //!   list and replay.
 //! - **Retention.** Events every subscriber has handled are purged once older than the
-//!   retention (7 days by default).
+//!   retention (7 days by default), and so are the records subscribers keep about their
+//!   deliveries (webhook attempts; [`SubscriberSource::purge_history`]). Dead letters stay
+//!   until they are replayed.
 
 mod backoff;
 mod records;

@@ -88,6 +88,14 @@ impl Subscriber {
 pub trait SubscriberSource: Send + Sync + 'static {
     /// The subscribers as of now.
     async fn subscribers(&self) -> Result<Vec<Subscriber>>;
+
+    /// Deletes what the source keeps about past deliveries (such as a log of attempts)
+    /// from before `before`, and tells how many records went. The relay calls it with its
+    /// retention's cutoff whenever it purges delivered events. Nothing by default.
+    async fn purge_history(&self, before: DateTime<Utc>) -> Result<u64> {
+        let _ = before;
+        Ok(0)
+    }
 }
 
 /// How the relay runs.
@@ -153,6 +161,8 @@ pub struct PassReport {
     pub counts: DeliveryCounts,
     /// Events purged after their retention.
     pub purged: u64,
+    /// Records about past deliveries (webhook attempts) purged after the same retention.
+    pub history_purged: u64,
     /// True when some stream read a full batch, so another pass should follow at once.
     pub more: bool,
 }
@@ -351,7 +361,7 @@ impl Relay {
             report.more |= more;
         }
         report.counts += self.retry_due(&subscribers).await?;
-        report.purged = self.purge_if_due(&subscribers).await?;
+        (report.purged, report.history_purged) = self.purge_if_due(&subscribers).await?;
         self.inner.counters.add(report.counts);
         Ok(report)
     }
@@ -604,25 +614,32 @@ impl Relay {
     }
 
     /// Purges the events every subscriber has handled once they are older than the
-    /// retention, at most every `purge_every`.
-    async fn purge_if_due(&self, subscribers: &[Subscriber]) -> Result<u64> {
+    /// retention, and the sources' records of deliveries older than that, at most every
+    /// `purge_every`. Returns how many events and how many delivery records went.
+    async fn purge_if_due(&self, subscribers: &[Subscriber]) -> Result<(u64, u64)> {
         let now = self.inner.clock.now();
         let every = to_chrono(self.inner.settings.purge_every);
         {
             let mut last = self.inner.last_purge.lock().unwrap_or_else(|e| e.into_inner());
             if last.is_some_and(|at| now < at + every) {
-                return Ok(0);
+                return Ok((0, 0));
             }
             *last = Some(now);
         }
         // With no subscriber, every event is delivered to all of them.
         let through = self.lowest_position(subscribers).await?.unwrap_or(u64::MAX);
         let before = now - to_chrono(self.inner.settings.retention);
-        self.inner
+        let events = self
+            .inner
             .outbox
             .purge_events(through, before)
             .await
-            .map_err(store_error)
+            .map_err(store_error)?;
+        let mut history = 0;
+        for source in &self.inner.sources {
+            history += source.purge_history(before).await?;
+        }
+        Ok((events, history))
     }
 
     /// Gives up the leases this instance holds, so another instance can take the streams

@@ -22,6 +22,7 @@ use crate::error::{BoxError, Error};
 use crate::ids::{EventId, UserId};
 use crate::ports::{Notifier, NotifyError, PageRequest, UnitOfWork};
 use crate::services::Actor;
+use crate::webhooks::{NewWebhook, WebhookService, WebhookSettings, WebhookTransport};
 
 pub(super) fn behaviours() -> Vec<Behaviour> {
     behaviour_list![
@@ -34,6 +35,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         a_lapsed_lease_is_taken_over_from_the_last_position,
         a_released_stream_is_taken_over_at_once,
         delivered_events_are_purged_after_their_retention,
+        webhook_attempts_are_purged_after_the_retention,
     ]
 }
 
@@ -365,4 +367,47 @@ async fn delivered_events_are_purged_after_their_retention(ctx: Ctx) {
     let left: Vec<EventId> = left.iter().map(|m| m.event.id).collect();
     assert_eq!(left, vec![late], "the undelivered event stays");
     assert_eq!(receiver.taken().len(), 2);
+}
+
+/// A webhook transport whose endpoint takes every request.
+struct Accepting;
+
+#[async_trait]
+impl WebhookTransport for Accepting {
+    async fn post(&self, _url: &str, _headers: &[(&'static str, String)], _body: Vec<u8>) -> Result<u16, String> {
+        Ok(204)
+    }
+}
+
+async fn webhook_attempts_are_purged_after_the_retention(ctx: Ctx) {
+    let private_targets = WebhookSettings {
+        allow_private: true,
+        ..WebhookSettings::default()
+    };
+    let webhooks = WebhookService::new(&ctx.stores, ctx.clock.clone(), Arc::new(Accepting), private_targets);
+    let new = NewWebhook {
+        url: "http://127.0.0.1:9/hook".to_owned(),
+        ..NewWebhook::default()
+    };
+    let endpoint = webhooks.create(&admin(), new).await.expect("endpoint");
+    let relay = Relay::builder(&ctx.stores, ctx.clock.clone())
+        .settings(RelaySettings {
+            retention: Duration::from_secs(3600),
+            ..settings()
+        })
+        .subscribe_from(Arc::new(webhooks.clone()))
+        .build();
+    let old = write_events(&ctx, 2).await;
+    drain(&relay).await;
+    ctx.clock.advance(TimeDelta::hours(2));
+    let recent = write_events(&ctx, 1).await;
+    let report = relay.run_once().await.expect("pass");
+    assert!(
+        report.history_purged >= 2,
+        "the two old attempts are purged: {report:?}"
+    );
+    let page = PageRequest::new(None, Some(10)).expect("page");
+    let left = webhooks.attempts(&admin(), endpoint.id, page).await.expect("attempts");
+    let left: Vec<EventId> = left.items.iter().map(|a| a.event_id).collect();
+    assert_eq!(left, recent, "only the recent attempt stays (not {old:?})");
 }

@@ -90,7 +90,7 @@ impl Record for WebhookEndpoint {
 /// One attempt to deliver an event to an endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookAttempt {
-    /// Identifier (time-ordered: listing by id lists by time).
+    /// Identifier, ordered by attempt time ([`WebhookAttempt::id_at`]).
     pub id: Uuid,
     /// Version as stored.
     pub version: u64,
@@ -110,6 +110,22 @@ pub struct WebhookAttempt {
     pub error: Option<String>,
     /// Whether the endpoint took the event (a 2xx answer).
     pub delivered: bool,
+}
+
+impl WebhookAttempt {
+    /// A new attempt's id, ordered by `attempted_at` (a version 7 UUID of that time, to the
+    /// millisecond): listing attempts by id lists them by time, which the deliveries page
+    /// and the purge after the retention rely on.
+    pub fn id_at(attempted_at: DateTime<Utc>) -> Uuid {
+        // Times before 1970 do not occur for an attempt; they map to the epoch.
+        let millis = u64::try_from(attempted_at.timestamp_millis()).unwrap_or(0);
+        let timestamp = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            millis / 1000,
+            u32::try_from(millis % 1000).unwrap_or(0) * 1_000_000,
+        );
+        Uuid::new_v7(timestamp)
+    }
 }
 
 impl Record for WebhookAttempt {

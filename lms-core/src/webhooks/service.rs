@@ -316,7 +316,7 @@ impl WebhookService {
             Err(error) => (None, Err(error)),
         };
         let attempt = WebhookAttempt {
-            id: Uuid::now_v7(),
+            id: WebhookAttempt::id_at(now),
             version: 1,
             endpoint_id: endpoint.id,
             event_id: event.id,
@@ -348,6 +348,9 @@ impl Notifier for EndpointNotifier {
     }
 }
 
+/// Most attempts one purge write deletes (one page of the oldest).
+const PURGE_PAGE: u32 = PageRequest::MAX_LIMIT;
+
 #[async_trait]
 impl SubscriberSource for WebhookService {
     /// The enabled endpoints, each a subscriber to its event types.
@@ -374,6 +377,38 @@ impl SubscriberSource for WebhookService {
             match page.next_after {
                 Some(next) => after = Some(next),
                 None => return Ok(subscribers),
+            }
+        }
+    }
+
+    /// Deletes the attempts made before `before`, oldest first, a page per write: attempt
+    /// ids are ordered by attempt time ([`WebhookAttempt::id_at`]), so the oldest come
+    /// first in id order and the purge stops at the first newer one.
+    async fn purge_history(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        let purge_error = |e: StoreError| e.about(Entity::Webhook, "attempts");
+        let mut purged = 0;
+        loop {
+            let page = self
+                .records
+                .list::<WebhookAttempt>(PageRequest::new(None, Some(PURGE_PAGE))?)
+                .await
+                .map_err(purge_error)?;
+            let full = page.next_after.is_some();
+            let mut unit = UnitOfWork::default();
+            for attempt in page.items.iter().take_while(|a| a.attempted_at < before) {
+                unit.delete(attempt);
+            }
+            let deleted = unit.writes.len();
+            if deleted > 0 {
+                match self.records.write(&unit).await {
+                    Ok(()) => purged += deleted as u64,
+                    // Another instance purges the same page: it finishes the job.
+                    Err(StoreError::NotFound | StoreError::VersionConflict) => return Ok(purged),
+                    Err(e) => return Err(purge_error(e)),
+                }
+            }
+            if deleted < page.items.len() || !full {
+                return Ok(purged);
             }
         }
     }
