@@ -257,6 +257,230 @@ pub mod types {
                 })
         }
     }
+    ///A checkout of a course.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CheckoutRequest",
+    ///  "description": "A checkout of a course.",
+    ///  "examples": [
+    ///    {
+    ///      "payment_method": "pm_card_visa"
+    ///    }
+    ///  ],
+    ///  "type": "object",
+    ///  "properties": {
+    ///    "payment_method": {
+    ///      "description": "A payment method made by the browser (a Stripe PaymentMethod id such as\n`pm_card_visa`): the payment is confirmed at once. Without it the order is pending\nand the browser confirms it with `client_secret`.",
+    ///      "type": "string",
+    ///      "maxLength": 255
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct CheckoutRequest {
+        /**A payment method made by the browser (a Stripe PaymentMethod id such as
+`pm_card_visa`): the payment is confirmed at once. Without it the order is pending
+and the browser confirms it with `client_secret`.*/
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payment_method: ::std::option::Option<CheckoutRequestPaymentMethod>,
+    }
+    impl ::std::convert::From<&CheckoutRequest> for CheckoutRequest {
+        fn from(value: &CheckoutRequest) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::default::Default for CheckoutRequest {
+        fn default() -> Self {
+            Self {
+                payment_method: Default::default(),
+            }
+        }
+    }
+    /**A payment method made by the browser (a Stripe PaymentMethod id such as
+`pm_card_visa`): the payment is confirmed at once. Without it the order is pending
+and the browser confirms it with `client_secret`.*/
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "A payment method made by the browser (a Stripe PaymentMethod id such as\n`pm_card_visa`): the payment is confirmed at once. Without it the order is pending\nand the browser confirms it with `client_secret`.",
+    ///  "type": "string",
+    ///  "maxLength": 255
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CheckoutRequestPaymentMethod(::std::string::String);
+    impl ::std::ops::Deref for CheckoutRequestPaymentMethod {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CheckoutRequestPaymentMethod> for ::std::string::String {
+        fn from(value: CheckoutRequestPaymentMethod) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&CheckoutRequestPaymentMethod>
+    for CheckoutRequestPaymentMethod {
+        fn from(value: &CheckoutRequestPaymentMethod) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for CheckoutRequestPaymentMethod {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CheckoutRequestPaymentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for CheckoutRequestPaymentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CheckoutRequestPaymentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CheckoutRequestPaymentMethod {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The answer to a checkout.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CheckoutResponse",
+    ///  "description": "The answer to a checkout.",
+    ///  "examples": [
+    ///    {
+    ///      "amount_minor": 4900,
+    ///      "client_secret": "pi_3QfX2bL0aZ_secret_Kq9",
+    ///      "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+    ///      "currency": "EUR",
+    ///      "id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a",
+    ///      "provider": "stripe",
+    ///      "provider_reference": "pi_3QfX2bL0aZ",
+    ///      "status": "paid"
+    ///    }
+    ///  ],
+    ///  "type": "object",
+    ///  "required": [
+    ///    "amount_minor",
+    ///    "course_id",
+    ///    "currency",
+    ///    "id",
+    ///    "provider",
+    ///    "status"
+    ///  ],
+    ///  "properties": {
+    ///    "amount_minor": {
+    ///      "description": "The price, in minor units (cents).",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "client_secret": {
+    ///      "description": "For Stripe.js to confirm a pending payment in the browser.",
+    ///      "type": "string"
+    ///    },
+    ///    "course_id": {
+    ///      "description": "The course bought.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "currency": {
+    ///      "description": "ISO 4217 currency code.",
+    ///      "type": "string"
+    ///    },
+    ///    "id": {
+    ///      "description": "The order.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "provider": {
+    ///      "description": "`stripe` or `manual`.",
+    ///      "type": "string"
+    ///    },
+    ///    "provider_reference": {
+    ///      "description": "The provider's payment id (a PaymentIntent id).",
+    ///      "type": "string"
+    ///    },
+    ///    "status": {
+    ///      "description": "`pending`, `paid` or `failed`.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CheckoutResponse {
+        ///The price, in minor units (cents).
+        pub amount_minor: i64,
+        ///For Stripe.js to confirm a pending payment in the browser.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_secret: ::std::option::Option<::std::string::String>,
+        ///The course bought.
+        pub course_id: ::uuid::Uuid,
+        ///ISO 4217 currency code.
+        pub currency: ::std::string::String,
+        ///The order.
+        pub id: ::uuid::Uuid,
+        ///`stripe` or `manual`.
+        pub provider: ::std::string::String,
+        ///The provider's payment id (a PaymentIntent id).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub provider_reference: ::std::option::Option<::std::string::String>,
+        ///`pending`, `paid` or `failed`.
+        pub status: ::std::string::String,
+    }
+    impl ::std::convert::From<&CheckoutResponse> for CheckoutResponse {
+        fn from(value: &CheckoutResponse) -> Self {
+            value.clone()
+        }
+    }
     ///A class of courses.
     ///
     /// <details><summary>JSON schema</summary>
@@ -915,6 +1139,150 @@ pub mod types {
             value.clone()
         }
     }
+    ///A new plan.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CreatePlanRequest",
+    ///  "description": "A new plan.",
+    ///  "examples": [
+    ///    {
+    ///      "amount_minor": 1500,
+    ///      "currency": "EUR",
+    ///      "interval": "month",
+    ///      "name": "Premium monthly"
+    ///    }
+    ///  ],
+    ///  "type": "object",
+    ///  "required": [
+    ///    "amount_minor",
+    ///    "currency",
+    ///    "interval",
+    ///    "name"
+    ///  ],
+    ///  "properties": {
+    ///    "amount_minor": {
+    ///      "description": "What each period costs, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "currency": {
+    ///      "description": "ISO 4217 currency code.",
+    ///      "type": "string",
+    ///      "pattern": "^[A-Za-z]{3}$"
+    ///    },
+    ///    "interval": {
+    ///      "$ref": "#/components/schemas/PlanInterval"
+    ///    },
+    ///    "name": {
+    ///      "description": "Its name.",
+    ///      "type": "string",
+    ///      "format": "plain-line",
+    ///      "maxLength": 200
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreatePlanRequest {
+        ///What each period costs, in minor units.
+        pub amount_minor: i64,
+        ///ISO 4217 currency code.
+        pub currency: CreatePlanRequestCurrency,
+        pub interval: PlanInterval,
+        ///Its name.
+        pub name: ::std::string::String,
+    }
+    impl ::std::convert::From<&CreatePlanRequest> for CreatePlanRequest {
+        fn from(value: &CreatePlanRequest) -> Self {
+            value.clone()
+        }
+    }
+    ///ISO 4217 currency code.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "ISO 4217 currency code.",
+    ///  "type": "string",
+    ///  "pattern": "^[A-Za-z]{3}$"
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CreatePlanRequestCurrency(::std::string::String);
+    impl ::std::ops::Deref for CreatePlanRequestCurrency {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreatePlanRequestCurrency> for ::std::string::String {
+        fn from(value: CreatePlanRequestCurrency) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&CreatePlanRequestCurrency> for CreatePlanRequestCurrency {
+        fn from(value: &CreatePlanRequestCurrency) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for CreatePlanRequestCurrency {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z]{3}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[A-Za-z]{3}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreatePlanRequestCurrency {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for CreatePlanRequestCurrency {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CreatePlanRequestCurrency {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreatePlanRequestCurrency {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///A new webhook endpoint.
     ///
     /// <details><summary>JSON schema</summary>
@@ -1133,6 +1501,151 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///A report: its period and rows.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CreatorRevenueReport",
+    ///  "description": "A report: its period and rows.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "from",
+    ///    "rows",
+    ///    "to"
+    ///  ],
+    ///  "properties": {
+    ///    "from": {
+    ///      "description": "Start of the period, included.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "rows": {
+    ///      "description": "The rows.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/CreatorRevenueRowResponse"
+    ///      }
+    ///    },
+    ///    "to": {
+    ///      "description": "End of the period, excluded.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CreatorRevenueReport {
+        ///Start of the period, included.
+        pub from: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The rows.
+        pub rows: ::std::vec::Vec<CreatorRevenueRowResponse>,
+        ///End of the period, excluded.
+        pub to: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ::std::convert::From<&CreatorRevenueReport> for CreatorRevenueReport {
+        fn from(value: &CreatorRevenueReport) -> Self {
+            value.clone()
+        }
+    }
+    ///One creator's revenue in one currency.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CreatorRevenueRowResponse",
+    ///  "description": "One creator's revenue in one currency.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "creator_id",
+    ///    "creator_minor",
+    ///    "creator_net_minor",
+    ///    "currency",
+    ///    "gross_minor",
+    ///    "platform_minor",
+    ///    "platform_net_minor",
+    ///    "refunded_minor",
+    ///    "sales"
+    ///  ],
+    ///  "properties": {
+    ///    "creator_id": {
+    ///      "description": "The creator (the course's instructor).",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "creator_minor": {
+    ///      "description": "The creator's part of the sales.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "creator_net_minor": {
+    ///      "description": "The creator's part after refunds.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "currency": {
+    ///      "description": "ISO 4217 currency code.",
+    ///      "type": "string"
+    ///    },
+    ///    "gross_minor": {
+    ///      "description": "Paid, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "platform_minor": {
+    ///      "description": "The platform's part.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "platform_net_minor": {
+    ///      "description": "The platform's part after refunds.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "refunded_minor": {
+    ///      "description": "Refunded.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "sales": {
+    ///      "description": "Orders paid.",
+    ///      "type": "integer",
+    ///      "format": "uint64"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CreatorRevenueRowResponse {
+        ///The creator (the course's instructor).
+        pub creator_id: ::uuid::Uuid,
+        ///The creator's part of the sales.
+        pub creator_minor: i64,
+        ///The creator's part after refunds.
+        pub creator_net_minor: i64,
+        ///ISO 4217 currency code.
+        pub currency: ::std::string::String,
+        ///Paid, in minor units.
+        pub gross_minor: i64,
+        ///The platform's part.
+        pub platform_minor: i64,
+        ///The platform's part after refunds.
+        pub platform_net_minor: i64,
+        ///Refunded.
+        pub refunded_minor: i64,
+        ///Orders paid.
+        pub sales: u64,
+    }
+    impl ::std::convert::From<&CreatorRevenueRowResponse> for CreatorRevenueRowResponse {
+        fn from(value: &CreatorRevenueRowResponse) -> Self {
+            value.clone()
         }
     }
     ///A page of dead letters.
@@ -1715,6 +2228,10 @@ pub mod types {
     ///      "description": "`INVALID_STATE_TRANSITION`: what was attempted.",
     ///      "type": "string"
     ///    },
+    ///    "decline_code": {
+    ///      "description": "`CARD_DECLINED`: the payment provider's decline code.",
+    ///      "type": "string"
+    ///    },
     ///    "entity": {
     ///      "description": "`…_NOT_FOUND`, `…_ALREADY_EXISTS`, `CONFLICT`: the kind of thing.",
     ///      "type": "string"
@@ -1776,6 +2293,9 @@ pub mod types {
         ///`INVALID_STATE_TRANSITION`: what was attempted.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
+        ///`CARD_DECLINED`: the payment provider's decline code.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub decline_code: ::std::option::Option<::std::string::String>,
         ///`…_NOT_FOUND`, `…_ALREADY_EXISTS`, `CONFLICT`: the kind of thing.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub entity: ::std::option::Option<::std::string::String>,
@@ -1819,6 +2339,7 @@ pub mod types {
         fn default() -> Self {
             Self {
                 action: Default::default(),
+                decline_code: Default::default(),
                 entity: Default::default(),
                 fields: Default::default(),
                 from: Default::default(),
@@ -2765,6 +3286,282 @@ pub mod types {
                 })
         }
     }
+    ///A report: its period and rows.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "MrrReport",
+    ///  "description": "A report: its period and rows.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "from",
+    ///    "rows",
+    ///    "to"
+    ///  ],
+    ///  "properties": {
+    ///    "from": {
+    ///      "description": "Start of the period, included.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "rows": {
+    ///      "description": "The rows.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/MrrRowResponse"
+    ///      }
+    ///    },
+    ///    "to": {
+    ///      "description": "End of the period, excluded.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct MrrReport {
+        ///Start of the period, included.
+        pub from: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The rows.
+        pub rows: ::std::vec::Vec<MrrRowResponse>,
+        ///End of the period, excluded.
+        pub to: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ::std::convert::From<&MrrReport> for MrrReport {
+        fn from(value: &MrrReport) -> Self {
+            value.clone()
+        }
+    }
+    ///Recurring revenue in one currency.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "MrrRowResponse",
+    ///  "description": "Recurring revenue in one currency.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "active_subscriptions",
+    ///    "cancelled_in_period",
+    ///    "currency",
+    ///    "mrr_minor"
+    ///  ],
+    ///  "properties": {
+    ///    "active_subscriptions": {
+    ///      "description": "Subscriptions paying now.",
+    ///      "type": "integer",
+    ///      "format": "uint64"
+    ///    },
+    ///    "cancelled_in_period": {
+    ///      "description": "Subscriptions that ended in the period.",
+    ///      "type": "integer",
+    ///      "format": "uint64"
+    ///    },
+    ///    "churn_rate_percent": {
+    ///      "description": "Churn in the period, in percent, rounded down.",
+    ///      "type": "integer",
+    ///      "format": "uint8"
+    ///    },
+    ///    "currency": {
+    ///      "description": "ISO 4217 currency code.",
+    ///      "type": "string"
+    ///    },
+    ///    "mrr_minor": {
+    ///      "description": "Their monthly revenue, in minor units (a yearly plan counts a twelfth).",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct MrrRowResponse {
+        ///Subscriptions paying now.
+        pub active_subscriptions: u64,
+        ///Subscriptions that ended in the period.
+        pub cancelled_in_period: u64,
+        ///Churn in the period, in percent, rounded down.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub churn_rate_percent: ::std::option::Option<u8>,
+        ///ISO 4217 currency code.
+        pub currency: ::std::string::String,
+        ///Their monthly revenue, in minor units (a yearly plan counts a twelfth).
+        pub mrr_minor: i64,
+    }
+    impl ::std::convert::From<&MrrRowResponse> for MrrRowResponse {
+        fn from(value: &MrrRowResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///A page of orders.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "OrderPage",
+    ///  "description": "A page of orders.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "items"
+    ///  ],
+    ///  "properties": {
+    ///    "items": {
+    ///      "description": "The orders, oldest first.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/OrderResponse"
+    ///      }
+    ///    },
+    ///    "next_after": {
+    ///      "description": "Pass as `after` for the next page; absent on the last page.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct OrderPage {
+        ///The orders, oldest first.
+        pub items: ::std::vec::Vec<OrderResponse>,
+        ///Pass as `after` for the next page; absent on the last page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_after: ::std::option::Option<::uuid::Uuid>,
+    }
+    impl ::std::convert::From<&OrderPage> for OrderPage {
+        fn from(value: &OrderPage) -> Self {
+            value.clone()
+        }
+    }
+    ///An order.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "OrderResponse",
+    ///  "description": "An order.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "amount_minor",
+    ///    "buyer_id",
+    ///    "course_id",
+    ///    "created_at",
+    ///    "currency",
+    ///    "id",
+    ///    "provider",
+    ///    "refunded_minor",
+    ///    "status",
+    ///    "updated_at"
+    ///  ],
+    ///  "properties": {
+    ///    "amount_minor": {
+    ///      "description": "The price, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "buyer_id": {
+    ///      "description": "The buyer.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "course_id": {
+    ///      "description": "The course bought.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "created_at": {
+    ///      "description": "Creation time.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "currency": {
+    ///      "description": "ISO 4217 currency code.",
+    ///      "type": "string"
+    ///    },
+    ///    "failure": {
+    ///      "$ref": "#/components/schemas/PaymentFailureResponse"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "paid_at": {
+    ///      "description": "When the payment went through.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "provider": {
+    ///      "description": "`stripe` or `manual`.",
+    ///      "type": "string"
+    ///    },
+    ///    "provider_reference": {
+    ///      "description": "The provider's payment id.",
+    ///      "type": "string"
+    ///    },
+    ///    "refunded_minor": {
+    ///      "description": "Refunded so far, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "status": {
+    ///      "description": "`pending`, `paid`, `failed`, `partially_refunded` or `refunded`.",
+    ///      "type": "string"
+    ///    },
+    ///    "updated_at": {
+    ///      "description": "Last change.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct OrderResponse {
+        ///The price, in minor units.
+        pub amount_minor: i64,
+        ///The buyer.
+        pub buyer_id: ::uuid::Uuid,
+        ///The course bought.
+        pub course_id: ::uuid::Uuid,
+        ///Creation time.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///ISO 4217 currency code.
+        pub currency: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub failure: ::std::option::Option<PaymentFailureResponse>,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        ///When the payment went through.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub paid_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///`stripe` or `manual`.
+        pub provider: ::std::string::String,
+        ///The provider's payment id.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub provider_reference: ::std::option::Option<::std::string::String>,
+        ///Refunded so far, in minor units.
+        pub refunded_minor: i64,
+        ///`pending`, `paid`, `failed`, `partially_refunded` or `refunded`.
+        pub status: ::std::string::String,
+        ///Last change.
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ::std::convert::From<&OrderResponse> for OrderResponse {
+        fn from(value: &OrderResponse) -> Self {
+            value.clone()
+        }
+    }
     ///A new password, with the token from the reset mail.
     ///
     /// <details><summary>JSON schema</summary>
@@ -3009,6 +3806,244 @@ pub mod types {
     }
     impl ::std::convert::From<&PasswordResetRequest> for PasswordResetRequest {
         fn from(value: &PasswordResetRequest) -> Self {
+            value.clone()
+        }
+    }
+    ///Why a payment failed.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "PaymentFailureResponse",
+    ///  "description": "Why a payment failed.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "code",
+    ///    "message"
+    ///  ],
+    ///  "properties": {
+    ///    "code": {
+    ///      "description": "`PAYMENT_FAILED` or `CARD_DECLINED`.",
+    ///      "type": "string"
+    ///    },
+    ///    "decline_code": {
+    ///      "description": "The provider's decline code.",
+    ///      "type": "string"
+    ///    },
+    ///    "message": {
+    ///      "description": "What the payer can do.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct PaymentFailureResponse {
+        ///`PAYMENT_FAILED` or `CARD_DECLINED`.
+        pub code: ::std::string::String,
+        ///The provider's decline code.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub decline_code: ::std::option::Option<::std::string::String>,
+        ///What the payer can do.
+        pub message: ::std::string::String,
+    }
+    impl ::std::convert::From<&PaymentFailureResponse> for PaymentFailureResponse {
+        fn from(value: &PaymentFailureResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///How often a plan charges.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "How often a plan charges.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "month",
+    ///    "year"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PlanInterval {
+        #[serde(rename = "month")]
+        Month,
+        #[serde(rename = "year")]
+        Year,
+    }
+    impl ::std::convert::From<&Self> for PlanInterval {
+        fn from(value: &PlanInterval) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for PlanInterval {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Month => f.write_str("month"),
+                Self::Year => f.write_str("year"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PlanInterval {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "month" => Ok(Self::Month),
+                "year" => Ok(Self::Year),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PlanInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for PlanInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PlanInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A page of plans.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "PlanPage",
+    ///  "description": "A page of plans.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "items"
+    ///  ],
+    ///  "properties": {
+    ///    "items": {
+    ///      "description": "The plans, oldest first.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/PlanResponse"
+    ///      }
+    ///    },
+    ///    "next_after": {
+    ///      "description": "Pass as `after` for the next page; absent on the last page.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct PlanPage {
+        ///The plans, oldest first.
+        pub items: ::std::vec::Vec<PlanResponse>,
+        ///Pass as `after` for the next page; absent on the last page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_after: ::std::option::Option<::uuid::Uuid>,
+    }
+    impl ::std::convert::From<&PlanPage> for PlanPage {
+        fn from(value: &PlanPage) -> Self {
+            value.clone()
+        }
+    }
+    ///A plan.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "PlanResponse",
+    ///  "description": "A plan.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "amount_minor",
+    ///    "created_at",
+    ///    "currency",
+    ///    "id",
+    ///    "interval",
+    ///    "name"
+    ///  ],
+    ///  "properties": {
+    ///    "amount_minor": {
+    ///      "description": "What each period costs, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "created_at": {
+    ///      "description": "Creation time.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "currency": {
+    ///      "description": "ISO 4217 currency code.",
+    ///      "type": "string"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "interval": {
+    ///      "description": "`month` or `year`.",
+    ///      "type": "string"
+    ///    },
+    ///    "name": {
+    ///      "description": "Its name.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct PlanResponse {
+        ///What each period costs, in minor units.
+        pub amount_minor: i64,
+        ///Creation time.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///ISO 4217 currency code.
+        pub currency: ::std::string::String,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        ///`month` or `year`.
+        pub interval: ::std::string::String,
+        ///Its name.
+        pub name: ::std::string::String,
+    }
+    impl ::std::convert::From<&PlanResponse> for PlanResponse {
+        fn from(value: &PlanResponse) -> Self {
             value.clone()
         }
     }
@@ -3894,6 +4929,150 @@ pub mod types {
                 })
         }
     }
+    ///A refund to make.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "RefundRequest",
+    ///  "description": "A refund to make.",
+    ///  "examples": [
+    ///    {
+    ///      "amount_minor": 2000,
+    ///      "reason": "Requested within 14 days"
+    ///    }
+    ///  ],
+    ///  "type": "object",
+    ///  "properties": {
+    ///    "amount_minor": {
+    ///      "description": "How much, in minor units; all that is left to refund when absent.",
+    ///      "type": "integer",
+    ///      "format": "int64",
+    ///      "minimum": 1.0
+    ///    },
+    ///    "reason": {
+    ///      "description": "Why (kept with the refund).",
+    ///      "type": "string",
+    ///      "format": "plain-line",
+    ///      "maxLength": 500
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct RefundRequest {
+        ///How much, in minor units; all that is left to refund when absent.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount_minor: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Why (kept with the refund).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::convert::From<&RefundRequest> for RefundRequest {
+        fn from(value: &RefundRequest) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::default::Default for RefundRequest {
+        fn default() -> Self {
+            Self {
+                amount_minor: Default::default(),
+                reason: Default::default(),
+            }
+        }
+    }
+    ///A refund.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "RefundResponse",
+    ///  "description": "A refund.",
+    ///  "examples": [
+    ///    {
+    ///      "amount_minor": 2000,
+    ///      "created_at": "2026-12-04T10:00:00Z",
+    ///      "currency": "EUR",
+    ///      "id": "01a2082b-d0a2-7b2d-8e11-1d2c3b4a5f6e",
+    ///      "order_id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a",
+    ///      "reason": "Requested within 14 days",
+    ///      "status": "succeeded"
+    ///    }
+    ///  ],
+    ///  "type": "object",
+    ///  "required": [
+    ///    "amount_minor",
+    ///    "created_at",
+    ///    "currency",
+    ///    "id",
+    ///    "order_id",
+    ///    "status"
+    ///  ],
+    ///  "properties": {
+    ///    "amount_minor": {
+    ///      "description": "How much, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "created_at": {
+    ///      "description": "Creation time.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "currency": {
+    ///      "description": "ISO 4217 currency code.",
+    ///      "type": "string"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "order_id": {
+    ///      "description": "The order refunded.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "reason": {
+    ///      "description": "Why.",
+    ///      "type": "string"
+    ///    },
+    ///    "status": {
+    ///      "description": "`pending`, `succeeded` or `failed`.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct RefundResponse {
+        ///How much, in minor units.
+        pub amount_minor: i64,
+        ///Creation time.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///ISO 4217 currency code.
+        pub currency: ::std::string::String,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        ///The order refunded.
+        pub order_id: ::uuid::Uuid,
+        ///Why.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+        ///`pending`, `succeeded` or `failed`.
+        pub status: ::std::string::String,
+    }
+    impl ::std::convert::From<&RefundResponse> for RefundResponse {
+        fn from(value: &RefundResponse) -> Self {
+            value.clone()
+        }
+    }
     ///Registration.
     ///
     /// <details><summary>JSON schema</summary>
@@ -4124,6 +5303,88 @@ guessable (also from the email and name); never truncated.*/
             value.clone()
         }
     }
+    ///How a report is written.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "How a report is written.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "json",
+    ///    "csv"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ReportFormat {
+        #[serde(rename = "json")]
+        Json,
+        #[serde(rename = "csv")]
+        Csv,
+    }
+    impl ::std::convert::From<&Self> for ReportFormat {
+        fn from(value: &ReportFormat) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for ReportFormat {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Json => f.write_str("json"),
+                Self::Csv => f.write_str("csv"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ReportFormat {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "json" => Ok(Self::Json),
+                "csv" => Ok(Self::Csv),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReportFormat {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ReportFormat {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ReportFormat {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///A user's role.
     ///
     /// <details><summary>JSON schema</summary>
@@ -4209,6 +5470,350 @@ guessable (also from the email and name); never truncated.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A report: its period and rows.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "SalesReport",
+    ///  "description": "A report: its period and rows.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "from",
+    ///    "rows",
+    ///    "to"
+    ///  ],
+    ///  "properties": {
+    ///    "from": {
+    ///      "description": "Start of the period, included.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "rows": {
+    ///      "description": "The rows.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/SalesRowResponse"
+    ///      }
+    ///    },
+    ///    "to": {
+    ///      "description": "End of the period, excluded.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SalesReport {
+        ///Start of the period, included.
+        pub from: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The rows.
+        pub rows: ::std::vec::Vec<SalesRowResponse>,
+        ///End of the period, excluded.
+        pub to: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ::std::convert::From<&SalesReport> for SalesReport {
+        fn from(value: &SalesReport) -> Self {
+            value.clone()
+        }
+    }
+    ///One course's sales in one currency.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "SalesRowResponse",
+    ///  "description": "One course's sales in one currency.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "course_id",
+    ///    "currency",
+    ///    "gross_minor",
+    ///    "net_minor",
+    ///    "orders_failed",
+    ///    "orders_paid",
+    ///    "refunded_minor"
+    ///  ],
+    ///  "properties": {
+    ///    "course_id": {
+    ///      "description": "The course.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "currency": {
+    ///      "description": "ISO 4217 currency code.",
+    ///      "type": "string"
+    ///    },
+    ///    "gross_minor": {
+    ///      "description": "Paid, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "net_minor": {
+    ///      "description": "Gross minus refunded.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "orders_failed": {
+    ///      "description": "Orders whose payment failed.",
+    ///      "type": "integer",
+    ///      "format": "uint64"
+    ///    },
+    ///    "orders_paid": {
+    ///      "description": "Orders paid (refunded since or not).",
+    ///      "type": "integer",
+    ///      "format": "uint64"
+    ///    },
+    ///    "payment_success_rate_percent": {
+    ///      "description": "Paid out of paid and failed, in percent, rounded down.",
+    ///      "type": "integer",
+    ///      "format": "uint8"
+    ///    },
+    ///    "refunded_minor": {
+    ///      "description": "Refunded of that.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SalesRowResponse {
+        ///The course.
+        pub course_id: ::uuid::Uuid,
+        ///ISO 4217 currency code.
+        pub currency: ::std::string::String,
+        ///Paid, in minor units.
+        pub gross_minor: i64,
+        ///Gross minus refunded.
+        pub net_minor: i64,
+        ///Orders whose payment failed.
+        pub orders_failed: u64,
+        ///Orders paid (refunded since or not).
+        pub orders_paid: u64,
+        ///Paid out of paid and failed, in percent, rounded down.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payment_success_rate_percent: ::std::option::Option<u8>,
+        ///Refunded of that.
+        pub refunded_minor: i64,
+    }
+    impl ::std::convert::From<&SalesRowResponse> for SalesRowResponse {
+        fn from(value: &SalesRowResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///A subscription to start.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "SubscribeRequest",
+    ///  "description": "A subscription to start.",
+    ///  "examples": [
+    ///    {
+    ///      "payment_method": "pm_card_visa",
+    ///      "plan_id": "01a2082b-d0f0-7c4e-9f22-2e3d4c5b6a7f"
+    ///    }
+    ///  ],
+    ///  "type": "object",
+    ///  "required": [
+    ///    "payment_method",
+    ///    "plan_id"
+    ///  ],
+    ///  "properties": {
+    ///    "payment_method": {
+    ///      "description": "The payment method charged each period (a Stripe PaymentMethod id).",
+    ///      "type": "string",
+    ///      "maxLength": 255,
+    ///      "minLength": 1
+    ///    },
+    ///    "plan_id": {
+    ///      "description": "The plan.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct SubscribeRequest {
+        ///The payment method charged each period (a Stripe PaymentMethod id).
+        pub payment_method: SubscribeRequestPaymentMethod,
+        ///The plan.
+        pub plan_id: ::uuid::Uuid,
+    }
+    impl ::std::convert::From<&SubscribeRequest> for SubscribeRequest {
+        fn from(value: &SubscribeRequest) -> Self {
+            value.clone()
+        }
+    }
+    ///The payment method charged each period (a Stripe PaymentMethod id).
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "The payment method charged each period (a Stripe PaymentMethod id).",
+    ///  "type": "string",
+    ///  "maxLength": 255,
+    ///  "minLength": 1
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SubscribeRequestPaymentMethod(::std::string::String);
+    impl ::std::ops::Deref for SubscribeRequestPaymentMethod {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SubscribeRequestPaymentMethod> for ::std::string::String {
+        fn from(value: SubscribeRequestPaymentMethod) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&SubscribeRequestPaymentMethod>
+    for SubscribeRequestPaymentMethod {
+        fn from(value: &SubscribeRequestPaymentMethod) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for SubscribeRequestPaymentMethod {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SubscribeRequestPaymentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for SubscribeRequestPaymentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SubscribeRequestPaymentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscribeRequestPaymentMethod {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A premium subscription.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "SubscriptionResponse",
+    ///  "description": "A premium subscription.",
+    ///  "examples": [
+    ///    {
+    ///      "cancel_at_period_end": false,
+    ///      "current_period_end": "2027-01-04T10:00:00Z",
+    ///      "id": "01a2082b-d111-7d5f-8a33-3f4e5d6c7b80",
+    ///      "plan_id": "01a2082b-d0f0-7c4e-9f22-2e3d4c5b6a7f",
+    ///      "status": "active"
+    ///    }
+    ///  ],
+    ///  "type": "object",
+    ///  "required": [
+    ///    "cancel_at_period_end",
+    ///    "id",
+    ///    "plan_id",
+    ///    "status"
+    ///  ],
+    ///  "properties": {
+    ///    "cancel_at_period_end": {
+    ///      "description": "Whether it ends at the period's end rather than renewing.",
+    ///      "type": "boolean"
+    ///    },
+    ///    "current_period_end": {
+    ///      "description": "When the paid period ends.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "plan_id": {
+    ///      "description": "The plan.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "status": {
+    ///      "description": "`incomplete`, `active`, `past_due` or `cancelled`.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SubscriptionResponse {
+        ///Whether it ends at the period's end rather than renewing.
+        pub cancel_at_period_end: bool,
+        ///When the paid period ends.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub current_period_end: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        ///The plan.
+        pub plan_id: ::uuid::Uuid,
+        ///`incomplete`, `active`, `past_due` or `cancelled`.
+        pub status: ::std::string::String,
+    }
+    impl ::std::convert::From<&SubscriptionResponse> for SubscriptionResponse {
+        fn from(value: &SubscriptionResponse) -> Self {
+            value.clone()
         }
     }
     ///Text lesson content.
@@ -5416,6 +7021,44 @@ on.*/
             value.clone()
         }
     }
+    ///The answer to a provider's webhook.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "WebhookReceipt",
+    ///  "description": "The answer to a provider's webhook.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "duplicate",
+    ///    "received"
+    ///  ],
+    ///  "properties": {
+    ///    "duplicate": {
+    ///      "description": "True when the event had been received before (nothing changed).",
+    ///      "type": "boolean"
+    ///    },
+    ///    "received": {
+    ///      "description": "True: the event is safely stored and will be processed.",
+    ///      "type": "boolean"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WebhookReceipt {
+        ///True when the event had been received before (nothing changed).
+        pub duplicate: bool,
+        ///True: the event is safely stored and will be processed.
+        pub received: bool,
+    }
+    impl ::std::convert::From<&WebhookReceipt> for WebhookReceipt {
+        fn from(value: &WebhookReceipt) -> Self {
+            value.clone()
+        }
+    }
     ///A webhook endpoint.
     ///
     /// <details><summary>JSON schema</summary>
@@ -5668,6 +7311,150 @@ Sends a `POST` request to `/api/v1/admin/dead-letters/{id}/replay`
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Confirm an order paid by bank transfer (manual provider; admins). The buyer is
+enrolled
+
+Sends a `POST` request to `/api/v1/admin/orders/{id}/mark-paid`
+
+*/
+    pub async fn mark_order_paid<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::OrderResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/admin/orders/{}/mark-paid", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "mark_order_paid",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            402u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create a premium plan at the provider (admins)
+
+Sends a `POST` request to `/api/v1/admin/plans`
+
+*/
+    pub async fn create_plan<'a>(
+        &'a self,
+        body: &'a types::CreatePlanRequest,
+    ) -> Result<ResponseValue<types::PlanResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/admin/plans", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_plan",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            402u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
@@ -7246,6 +9033,87 @@ Sends a `POST` request to `/api/v1/courses/{id}/archive`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Buy a course. With `payment_method` the payment is confirmed now: 201 `paid` and
+the caller is enrolled, or 402 `CARD_DECLINED` / `PAYMENT_FAILED` (check out again
+with another method). Without it the order is `pending` until the browser confirms
+it with `client_secret`. A free course, or one the caller is enrolled in, is 409
+
+Sends a `POST` request to `/api/v1/courses/{id}/checkout`
+
+*/
+    pub async fn checkout_course<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        body: &'a types::CheckoutRequest,
+    ) -> Result<ResponseValue<types::CheckoutResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/courses/{}/checkout", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "checkout_course",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            402u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**A course's enrollments (its instructor and admins only)
 
 Sends a `GET` request to `/api/v1/courses/{id}/enrollments`
@@ -8206,6 +10074,803 @@ Arguments:
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The caller's orders, oldest first
+
+Sends a `GET` request to `/api/v1/me/orders`
+
+Arguments:
+- `after`: The previous page's `next_after`.
+- `limit`: Page size, 1–100 (default 20).
+*/
+    pub async fn list_my_orders<'a>(
+        &'a self,
+        after: Option<&'a ::uuid::Uuid>,
+        limit: Option<::std::num::NonZeroU32>,
+    ) -> Result<ResponseValue<types::OrderPage>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/me/orders", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_my_orders",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The caller's subscription: the current one, else the latest
+
+Sends a `GET` request to `/api/v1/me/subscription`
+
+*/
+    pub async fn get_my_subscription<'a>(
+        &'a self,
+    ) -> Result<
+        ResponseValue<types::SubscriptionResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!("{}/api/v1/me/subscription", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_my_subscription",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**An order (its buyer or an admin)
+
+Sends a `GET` request to `/api/v1/orders/{id}`
+
+*/
+    pub async fn get_order<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::OrderResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/orders/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_order",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**An order's refunds (its buyer or an admin)
+
+Sends a `GET` request to `/api/v1/orders/{id}/refunds`
+
+*/
+    pub async fn list_order_refunds<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::RefundResponse>>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!(
+            "{}/api/v1/orders/{}/refunds", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_order_refunds",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Refund (part of) a paid order (admins). A full refund ends the buyer's access to
+the course at once
+
+Sends a `POST` request to `/api/v1/orders/{id}/refunds`
+
+*/
+    pub async fn refund_order<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        body: &'a types::RefundRequest,
+    ) -> Result<ResponseValue<types::RefundResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/orders/{}/refunds", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "refund_order",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            402u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Stripe's webhook: the raw body, verified with `Stripe-Signature` against the
+configured secrets (300 s tolerance). 400 with nothing stored when it does not
+verify; 200 once the event is safely in the inbox (again for a repeat)
+
+Sends a `POST` request to `/api/v1/payments/stripe/webhook`
+
+*/
+    pub async fn receive_stripe_webhook<'a, B: Into<reqwest::Body>>(
+        &'a self,
+        body: B,
+    ) -> Result<ResponseValue<types::WebhookReceipt>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/payments/stripe/webhook", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
+            )
+            .body(body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "receive_stripe_webhook",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The premium plans, oldest first
+
+Sends a `GET` request to `/api/v1/plans`
+
+Arguments:
+- `after`: The previous page's `next_after`.
+- `limit`: Page size, 1–100 (default 20).
+*/
+    pub async fn list_plans<'a>(
+        &'a self,
+        after: Option<&'a ::uuid::Uuid>,
+        limit: Option<::std::num::NonZeroU32>,
+    ) -> Result<ResponseValue<types::PlanPage>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/plans", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_plans",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Each creator's share of the sales made in the period, before and after refunds
+(admins: all; instructors: their own)
+
+Sends a `GET` request to `/api/v1/reports/creator-revenue`
+
+Arguments:
+- `format`: `json` (default) or `csv`.
+- `from`: Start, included (RFC 3339).
+- `to`: End, excluded (RFC 3339; default now).
+*/
+    pub async fn creator_revenue_report<'a>(
+        &'a self,
+        format: Option<types::ReportFormat>,
+        from: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> Result<
+        ResponseValue<types::CreatorRevenueReport>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!("{}/api/v1/reports/creator-revenue", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .query(&progenitor_client::QueryParam::new("from", &from))
+            .query(&progenitor_client::QueryParam::new("to", &to))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "creator_revenue_report",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Monthly recurring revenue now per currency, with the subscriptions that ended in
+the period (admins)
+
+Sends a `GET` request to `/api/v1/reports/mrr`
+
+Arguments:
+- `format`: `json` (default) or `csv`.
+- `from`: Start, included (RFC 3339).
+- `to`: End, excluded (RFC 3339; default now).
+*/
+    pub async fn mrr_report<'a>(
+        &'a self,
+        format: Option<types::ReportFormat>,
+        from: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> Result<ResponseValue<types::MrrReport>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/reports/mrr", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .query(&progenitor_client::QueryParam::new("from", &from))
+            .query(&progenitor_client::QueryParam::new("to", &to))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "mrr_report",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Course sales per course and currency, for orders made in the period (admins:
+all; instructors: their courses). Default period: the last 30 days
+
+Sends a `GET` request to `/api/v1/reports/sales`
+
+Arguments:
+- `format`: `json` (default) or `csv`.
+- `from`: Start, included (RFC 3339).
+- `to`: End, excluded (RFC 3339; default now).
+*/
+    pub async fn sales_report<'a>(
+        &'a self,
+        format: Option<types::ReportFormat>,
+        from: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> Result<ResponseValue<types::SalesReport>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/reports/sales", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .query(&progenitor_client::QueryParam::new("from", &from))
+            .query(&progenitor_client::QueryParam::new("to", &to))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "sales_report",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Subscribe the caller to a plan: 201 `active` makes them premium (paid courses open
+to them); 402 `CARD_DECLINED` when the card is refused; 409 when they already
+have a subscription
+
+Sends a `POST` request to `/api/v1/subscriptions`
+
+*/
+    pub async fn subscribe<'a>(
+        &'a self,
+        body: &'a types::SubscribeRequest,
+    ) -> Result<
+        ResponseValue<types::SubscriptionResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!("{}/api/v1/subscriptions", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "subscribe",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            402u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Cancel a subscription (its subscriber or an admin): at the end of the paid period,
+or now with `immediately=true` (premium ends at once)
+
+Sends a `DELETE` request to `/api/v1/subscriptions/{id}`
+
+Arguments:
+- `id`
+- `immediately`: End now rather than at the period's end.
+*/
+    pub async fn cancel_subscription<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        immediately: Option<bool>,
+    ) -> Result<
+        ResponseValue<types::SubscriptionResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!(
+            "{}/api/v1/subscriptions/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("immediately", &immediately))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "cancel_subscription",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            402u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {

@@ -37,6 +37,14 @@ pub enum Entity {
     DeadLetter,
     /// A webhook endpoint.
     Webhook,
+    /// An order (a purchase).
+    Order,
+    /// A refund of an order.
+    Refund,
+    /// A subscription plan.
+    Plan,
+    /// A premium subscription.
+    Subscription,
 }
 
 impl Entity {
@@ -52,6 +60,10 @@ impl Entity {
             Entity::Event => "EVENT",
             Entity::DeadLetter => "DEAD_LETTER",
             Entity::Webhook => "WEBHOOK",
+            Entity::Order => "ORDER",
+            Entity::Refund => "REFUND",
+            Entity::Plan => "PLAN",
+            Entity::Subscription => "SUBSCRIPTION",
         }
     }
 }
@@ -68,6 +80,10 @@ impl fmt::Display for Entity {
             Entity::Event => "event",
             Entity::DeadLetter => "dead letter",
             Entity::Webhook => "webhook",
+            Entity::Order => "order",
+            Entity::Refund => "refund",
+            Entity::Plan => "plan",
+            Entity::Subscription => "subscription",
         })
     }
 }
@@ -177,6 +193,26 @@ pub enum Error {
     /// A paid course needs a purchase or subscription before enrollment.
     #[error("course requires payment")]
     PaymentRequired,
+    /// The payment did not go through (refused by the provider for a reason other than
+    /// the card); the order can be retried.
+    #[error("payment failed: {0}")]
+    PaymentFailed(String),
+    /// The card was declined; `message` says what the payer can do.
+    #[error("{message}")]
+    CardDeclined {
+        /// The provider's decline code.
+        decline_code: String,
+        /// What the payer can do about it.
+        message: String,
+    },
+    /// The configured payment provider cannot do this (no purchases without a provider,
+    /// no subscriptions with manual payments).
+    #[error("not supported by the payment provider: {0}")]
+    PaymentsUnsupported(String),
+    /// A payment provider's webhook failed verification (signature, timestamp, body);
+    /// nothing of it was stored.
+    #[error("webhook rejected: {0}")]
+    WebhookRejected(String),
     /// The quiz attempt limit is used up.
     #[error("no quiz attempts left (limit {limit})")]
     AttemptsExhausted {
@@ -223,6 +259,10 @@ impl Error {
             Error::InvalidTransition { .. } => "INVALID_STATE_TRANSITION".into(),
             Error::CourseState { .. } => "COURSE_STATE".into(),
             Error::PaymentRequired => "PAYMENT_REQUIRED".into(),
+            Error::PaymentFailed(_) => "PAYMENT_FAILED".into(),
+            Error::CardDeclined { .. } => "CARD_DECLINED".into(),
+            Error::PaymentsUnsupported(_) => "PAYMENTS_UNSUPPORTED".into(),
+            Error::WebhookRejected(_) => "WEBHOOK_REJECTED".into(),
             Error::AttemptsExhausted { .. } => "QUIZ_ATTEMPTS_EXHAUSTED".into(),
             Error::Unavailable(_) => "SERVICE_UNAVAILABLE".into(),
             Error::Internal(_) => "INTERNAL_ERROR".into(),

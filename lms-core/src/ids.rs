@@ -105,3 +105,19 @@ typed_id!(
     /// Identifies a domain event; also the idempotency key of client events.
     EventId
 );
+typed_id!(
+    /// Identifies an order (a purchase of a course).
+    OrderId
+);
+typed_id!(
+    /// Identifies a refund of an order.
+    RefundId
+);
+typed_id!(
+    /// Identifies a subscription plan.
+    PlanId
+);
+typed_id!(
+    /// Identifies a premium subscription.
+    SubscriptionId
+);

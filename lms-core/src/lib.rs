@@ -8,6 +8,7 @@ pub mod error;
 pub mod ids;
 pub mod mail;
 pub mod memory;
+pub mod payments;
 pub mod ports;
 pub mod records;
 pub mod services;

@@ -9,7 +9,11 @@ use lms_core::domain::course::CourseStatus;
 use lms_core::domain::enrollment::{EnrollmentSource, EnrollmentStatus};
 use lms_core::domain::events::{DomainEvent, EventPayload};
 use lms_core::domain::user::Role;
-use lms_core::ids::{CertificateId, ClassId, CourseId, EnrollmentId, EventId, LessonId, QuestionId, UserId};
+use lms_core::ids::{
+    CertificateId, ClassId, CourseId, EnrollmentId, EventId, LessonId, OrderId, PlanId, QuestionId, SubscriptionId,
+    UserId,
+};
+use lms_core::payments::SubscriptionStatus;
 use uuid::Uuid;
 
 /// A fixed id, so the document does not change from run to run.
@@ -82,6 +86,38 @@ fn examples() -> Vec<EventPayload> {
             enrollment_id: enrollment,
             user_id: user,
             course_id: course,
+        },
+        EventPayload::OrderPaid {
+            order_id: id::<OrderId>(11),
+            buyer_id: user,
+            course_id: course,
+            amount_minor: 4900,
+            currency: "EUR".to_owned(),
+        },
+        EventPayload::OrderFailed {
+            order_id: id::<OrderId>(11),
+            buyer_id: user,
+            course_id: course,
+        },
+        EventPayload::OrderRefunded {
+            order_id: id::<OrderId>(11),
+            buyer_id: user,
+            course_id: course,
+            amount_minor: 4900,
+            currency: "EUR".to_owned(),
+            full: true,
+        },
+        EventPayload::SubscriptionChanged {
+            subscription_id: id::<SubscriptionId>(12),
+            user_id: user,
+            plan_id: id::<PlanId>(13),
+            status: SubscriptionStatus::Active,
+            current_period_end: Utc.with_ymd_and_hms(2027, 1, 1, 9, 30, 0).single(),
+        },
+        EventPayload::PaymentEventReceived {
+            inbox_id: id::<Uuid>(14),
+            provider: "stripe".to_owned(),
+            provider_event_type: "payment_intent.succeeded".to_owned(),
         },
     ]);
     all

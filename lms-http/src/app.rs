@@ -8,6 +8,7 @@ use std::time::Instant;
 use lms_core::course_cache::CourseCacheSettings;
 use lms_core::delivery::{Backoff, Relay, RelaySettings, Subscriber};
 use lms_core::mail::MailSettings;
+use lms_core::payments::{ManualGateway, PaymentGateway, PaymentService, PaymentSettings, RevenueShare};
 use lms_core::ports::{Mailer, StoreError, Stores};
 use lms_core::services::{AuthSettings, PasswordResetService};
 use lms_core::webhooks::{WebhookService, WebhookSettings};
@@ -16,6 +17,7 @@ use lms_notify::{NatsNotifier, SmtpMailer};
 use lms_storage_mongo::MongoStore;
 use lms_storage_postgres::PostgresStore;
 use lms_storage_sqlite::{Durability, SqliteStore};
+use lms_stripe::{StripeGateway, StripeSettings};
 use poem::middleware::Cors;
 use poem::{EndpointExt, Route};
 use tokio::net::TcpListener;
@@ -25,8 +27,9 @@ use crate::connections::{self, ConnectionLimits};
 use crate::gateway::{Gateway, InFlight, Listener};
 use crate::metrics::Metrics;
 use crate::openapi_doc;
+use crate::payment_metrics::PaymentMetrics;
 use crate::ratelimit::RateLimiter;
-use crate::settings::Settings;
+use crate::settings::{PaymentProvider, Settings};
 use crate::signing_key::{signing_keys, KeyError};
 use crate::store_metrics::TimedStores;
 use crate::tokens::TokenService;
@@ -53,6 +56,9 @@ pub enum StartError {
     /// A notifier (SMTP, NATS) could not be set up.
     #[error("{0}")]
     Notifier(String),
+    /// The payment provider could not be set up.
+    #[error("{0}")]
+    Payments(String),
 }
 
 /// An opened storage backend.
@@ -150,6 +156,30 @@ pub fn webhooks(settings: &Settings, lms: &Lms) -> WebhookService {
             ..WebhookSettings::default()
         },
     )
+}
+
+/// Payments through the provider the settings name, with their revenue rule.
+pub fn payments(settings: &Settings, lms: &Lms) -> Result<PaymentService, StartError> {
+    let config = &settings.payments;
+    let gateway: Option<Arc<dyn PaymentGateway>> = match &config.provider {
+        PaymentProvider::None => None,
+        PaymentProvider::Manual => Some(Arc::new(ManualGateway)),
+        PaymentProvider::Stripe {
+            api_base,
+            secret_key,
+            webhook_secrets,
+        } => Some(Arc::new(
+            StripeGateway::new(StripeSettings {
+                api_base: api_base.clone(),
+                webhook_secrets: webhook_secrets.iter().map(|s| s.expose().to_owned()).collect(),
+                ..StripeSettings::new(secret_key.expose())
+            })
+            .map_err(|e| StartError::Payments(format!("LMS_STRIPE_API_BASE / LMS_STRIPE_SECRET_KEY: {e}")))?,
+        )),
+    };
+    let creator_share = RevenueShare::new(config.creator_share_percent)
+        .map_err(|e| StartError::Payments(format!("LMS_CREATOR_SHARE_PERCENT: {e}")))?;
+    Ok(lms.payments(gateway, PaymentSettings { creator_share }))
 }
 
 /// What the settings ask to be sent besides webhooks: mail (event-driven messages and
@@ -325,12 +355,19 @@ impl Application {
         let tokens = TokenService::new(&keys, settings.access_token_ttl, settings.session_revocation_poll);
         let lms = services(&settings, stores.clone());
         let webhooks = webhooks(&settings, &lms);
-        let notifications = notifications(&settings, &lms, &stores).await?;
+        let payments = payments(&settings, &lms)?;
+        let mut notifications = notifications(&settings, &lms, &stores).await?;
+        let newest = stores.outbox.last_sequence().await?;
+        notifications.subscribers.push(payments.subscriber());
+        notifications
+            .subscribers
+            .push(PaymentMetrics(metrics.clone()).subscriber(newest));
         let relay = relay(&settings, &lms, &webhooks, notifications.subscribers);
         let state = Arc::new(AppState {
             lms,
             relay,
             webhooks,
+            payments,
             password_resets: notifications.password_resets,
             health,
             tokens,

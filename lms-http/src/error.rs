@@ -157,7 +157,12 @@ impl From<lms_core::Error> for ApiError {
             }
             E::InvalidTransition { from, action } => (StatusCode::CONFLICT, json!({ "from": from, "action": action })),
             E::CourseState { status, .. } => (StatusCode::CONFLICT, json!({ "status": status })),
-            E::PaymentRequired => (StatusCode::PAYMENT_REQUIRED, json!({})),
+            E::PaymentRequired | E::PaymentFailed(_) => (StatusCode::PAYMENT_REQUIRED, json!({})),
+            E::CardDeclined { decline_code, .. } => {
+                (StatusCode::PAYMENT_REQUIRED, json!({ "decline_code": decline_code }))
+            }
+            E::PaymentsUnsupported(_) => (StatusCode::CONFLICT, json!({})),
+            E::WebhookRejected(_) => (StatusCode::BAD_REQUEST, json!({})),
             E::AttemptsExhausted { limit } => (StatusCode::CONFLICT, json!({ "limit": limit })),
             E::Unavailable(source) => {
                 tracing::error!(request_id = %current_request_id(), error = %source, "storage unavailable");

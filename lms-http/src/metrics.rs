@@ -23,6 +23,14 @@ pub struct Metrics {
     pub quiz_attempts: IntCounterVec,
     /// Rate-limited requests.
     pub rate_limited: IntCounter,
+    /// Orders by outcome (`paid`, `failed`), from the payment events.
+    pub orders: IntCounterVec,
+    /// Refunds that went through.
+    pub refunds: IntCounter,
+    /// Revenue taken, in minor units, by currency.
+    pub revenue_minor: IntCounterVec,
+    /// Revenue refunded, in minor units, by currency.
+    pub refunded_minor: IntCounterVec,
     deliveries: IntCounterVec,
     events_pending: IntGauge,
     oldest_pending: Gauge,
@@ -119,7 +127,29 @@ impl Metrics {
             )
             .unwrap_or_else(|e| unreachable!("valid metric: {e}")),
         );
+        let vec = |name: &str, help: &str, label: &str| {
+            register(
+                &registry,
+                IntCounterVec::new(Opts::new(name, help), &[label])
+                    .unwrap_or_else(|e| unreachable!("valid metric {name}: {e}")),
+            )
+        };
+        let orders = vec("lms_orders_total", "Orders by outcome", "outcome");
+        let revenue_minor = vec(
+            "lms_revenue_minor_total",
+            "Revenue taken, in minor units of the currency",
+            "currency",
+        );
+        let refunded_minor = vec(
+            "lms_refunded_minor_total",
+            "Revenue refunded, in minor units of the currency",
+            "currency",
+        );
         Self {
+            orders,
+            revenue_minor,
+            refunded_minor,
+            refunds: counter(&registry, "lms_refunds_total", "Refunds that went through"),
             deliveries,
             oldest_pending,
             events_pending: gauge(

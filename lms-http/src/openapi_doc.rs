@@ -156,6 +156,63 @@ const DOMAIN_ERRORS: &[(&str, Errors)] = &[
     ("deleteWebhook", WEBHOOK_CHANGE),
     ("rotateWebhookSecret", WEBHOOK_CHANGE),
     ("listWebhookDeliveries", WEBHOOK),
+    (
+        "checkoutCourse",
+        &[
+            (402, &["CARD_DECLINED", "PAYMENT_FAILED"]),
+            (404, &["COURSE_NOT_FOUND", "USER_NOT_FOUND"]),
+            (
+                409,
+                &["COURSE_STATE", "ENROLLMENT_ALREADY_EXISTS", "PAYMENTS_UNSUPPORTED"],
+            ),
+        ],
+    ),
+    ("getOrder", ORDER),
+    ("listOrderRefunds", ORDER),
+    ("refundOrder", ORDER_CHANGE),
+    ("markOrderPaid", ORDER_CHANGE),
+    (
+        "receiveStripeWebhook",
+        &[(400, &["WEBHOOK_REJECTED"]), (409, &["PAYMENTS_UNSUPPORTED"])],
+    ),
+    (
+        "createPlan",
+        &[
+            (402, &["PAYMENT_FAILED"]),
+            (403, &["FORBIDDEN"]),
+            (409, &["PAYMENTS_UNSUPPORTED"]),
+        ],
+    ),
+    (
+        "subscribe",
+        &[
+            (402, &["CARD_DECLINED", "PAYMENT_FAILED"]),
+            (404, &["PLAN_NOT_FOUND", "USER_NOT_FOUND"]),
+            (
+                409,
+                &["SUBSCRIPTION_ALREADY_EXISTS", "PAYMENTS_UNSUPPORTED", "CONFLICT"],
+            ),
+        ],
+    ),
+    ("getMySubscription", &[(404, &["SUBSCRIPTION_NOT_FOUND"])]),
+    (
+        "cancelSubscription",
+        &[
+            (402, &["PAYMENT_FAILED"]),
+            (404, &["SUBSCRIPTION_NOT_FOUND"]),
+            (409, &["PAYMENTS_UNSUPPORTED", "CONFLICT"]),
+        ],
+    ),
+    ("salesReport", &[(403, &["FORBIDDEN"])]),
+    ("mrrReport", &[(403, &["FORBIDDEN"])]),
+    ("creatorRevenueReport", &[(403, &["FORBIDDEN"])]),
+];
+const ORDER: Errors = &[(404, &["ORDER_NOT_FOUND"])];
+const ORDER_CHANGE: Errors = &[
+    (402, &["CARD_DECLINED", "PAYMENT_FAILED"]),
+    (403, &["FORBIDDEN"]),
+    (404, &["ORDER_NOT_FOUND"]),
+    (409, &["CONFLICT", "PAYMENTS_UNSUPPORTED"]),
 ];
 const COURSE_CHANGE: Errors = &[
     (403, &["FORBIDDEN"]),
@@ -186,7 +243,11 @@ const WEBHOOK_CHANGE: Errors = &[
 fn meaning(status: u16) -> &'static str {
     match status {
         401 => "Missing, invalid, expired or revoked credentials.",
-        402 => "The course must be paid for first.",
+        402 => {
+            "Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` \
+                and a message the payer can act on) or `PAYMENT_FAILED`; retry with another \
+                payment method."
+        }
         403 => "Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`.",
         404 => "The resource does not exist or is hidden from the caller.",
         409 => "The request conflicts with the current state.",
@@ -271,6 +332,31 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "ProgressUpdateResponse",
         r#"{"lesson_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "lesson_completed": true, "course_completed": false, "duplicate": false, "percent": 50, "enrollment_status": "active", "next_lesson_id": "01a2082b-c8b8-7d5f-8a33-3f4e5d6c7b80"}"#,
+    ),
+    ("CheckoutRequest", r#"{"payment_method": "pm_card_visa"}"#),
+    (
+        "CheckoutResponse",
+        r#"{"id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a", "status": "paid", "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "amount_minor": 4900, "currency": "EUR", "provider": "stripe", "provider_reference": "pi_3QfX2bL0aZ", "client_secret": "pi_3QfX2bL0aZ_secret_Kq9"}"#,
+    ),
+    (
+        "RefundRequest",
+        r#"{"amount_minor": 2000, "reason": "Requested within 14 days"}"#,
+    ),
+    (
+        "RefundResponse",
+        r#"{"id": "01a2082b-d0a2-7b2d-8e11-1d2c3b4a5f6e", "order_id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a", "amount_minor": 2000, "currency": "EUR", "status": "succeeded", "reason": "Requested within 14 days", "created_at": "2026-12-04T10:00:00Z"}"#,
+    ),
+    (
+        "CreatePlanRequest",
+        r#"{"name": "Premium monthly", "amount_minor": 1500, "currency": "EUR", "interval": "month"}"#,
+    ),
+    (
+        "SubscribeRequest",
+        r#"{"plan_id": "01a2082b-d0f0-7c4e-9f22-2e3d4c5b6a7f", "payment_method": "pm_card_visa"}"#,
+    ),
+    (
+        "SubscriptionResponse",
+        r#"{"id": "01a2082b-d111-7d5f-8a33-3f4e5d6c7b80", "status": "active", "plan_id": "01a2082b-d0f0-7c4e-9f22-2e3d4c5b6a7f", "current_period_end": "2027-01-04T10:00:00Z", "cancel_at_period_end": false}"#,
     ),
     (
         "ErrorEnvelope",
@@ -627,7 +713,8 @@ fn describe_error_details(document: &mut Value) {
                 "status": {"type": "string", "description": "`COURSE_STATE`: the course's state."},
                 "limit": {"type": "integer", "description": "`QUIZ_ATTEMPTS_EXHAUSTED`: the attempt limit; `RATE_LIMITED`: requests per window."},
                 "retry_after_seconds": {"type": "integer", "description": "`RATE_LIMITED`: seconds until the window resets."},
-                "reason": {"type": "string", "description": "`BAD_REQUEST`: why the body could not be read."}
+                "reason": {"type": "string", "description": "`BAD_REQUEST`: why the body could not be read."},
+                "decline_code": {"type": "string", "description": "`CARD_DECLINED`: the payment provider's decline code."}
             }
         }),
     );

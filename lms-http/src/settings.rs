@@ -175,6 +175,38 @@ pub struct Settings {
     pub mail: Option<MailConfig>,
     /// NATS server every event is published to (`LMS_NATS_URL`, optional).
     pub nats_url: Option<Secret>,
+    /// Who takes payments (`LMS_PAYMENT_PROVIDER`) and the creator's share of a sale
+    /// (`LMS_CREATOR_SHARE_PERCENT`).
+    pub payments: PaymentConfig,
+}
+
+/// Payments: the provider and the revenue rule.
+#[derive(Debug, Clone)]
+pub struct PaymentConfig {
+    /// The provider (`LMS_PAYMENT_PROVIDER`: `none`, the default, `manual` or `stripe`).
+    pub provider: PaymentProvider,
+    /// The creator's percentage of each sale (`LMS_CREATOR_SHARE_PERCENT`, 0–100, default
+    /// 70).
+    pub creator_share_percent: u8,
+}
+
+/// Who takes payments.
+#[derive(Debug, Clone)]
+pub enum PaymentProvider {
+    /// Nothing is sold: paid courses need premium or an admin.
+    None,
+    /// Bank transfers an admin marks paid.
+    Manual,
+    /// Stripe.
+    Stripe {
+        /// The API's address (`LMS_STRIPE_API_BASE`, default `https://api.stripe.com`).
+        api_base: String,
+        /// The secret API key (`LMS_STRIPE_SECRET_KEY`, required).
+        secret_key: Secret,
+        /// The webhook signing secrets (`LMS_STRIPE_WEBHOOK_SECRETS`, comma separated;
+        /// two during a rotation).
+        webhook_secrets: Vec<Secret>,
+    },
 }
 
 /// How the server sends email.
@@ -253,6 +285,7 @@ impl Settings {
         let retry_base_ms = number("LMS_DELIVERY_RETRY_BASE_MS", 1000, 1);
         let retry_max_ms = number("LMS_DELIVERY_RETRY_MAX_MS", 3_600_000, 1);
         let retention_days = number("LMS_EVENT_RETENTION_DAYS", 7, 0);
+        let creator_share_percent = number("LMS_CREATOR_SHARE_PERCENT", 70, 0);
         let sqlite_durability = match get("LMS_SQLITE_DURABILITY").map(|d| d.parse::<Durability>()) {
             None => Durability::Full,
             Some(Ok(durability)) => durability,
@@ -329,6 +362,41 @@ impl Settings {
                 None
             }
         });
+        if creator_share_percent > 100 {
+            errors.push("LMS_CREATOR_SHARE_PERCENT must be between 0 and 100".into());
+        }
+        let provider = match get("LMS_PAYMENT_PROVIDER").map(|p| p.to_ascii_lowercase()).as_deref() {
+            None | Some("none") => PaymentProvider::None,
+            Some("manual") => PaymentProvider::Manual,
+            Some("stripe") => {
+                let webhook_secrets: Vec<Secret> = list(get("LMS_STRIPE_WEBHOOK_SECRETS"))
+                    .into_iter()
+                    .map(Secret::new)
+                    .collect();
+                let secret_key = get("LMS_STRIPE_SECRET_KEY").unwrap_or_default();
+                if secret_key.is_empty() {
+                    errors.push("LMS_STRIPE_SECRET_KEY is required with LMS_PAYMENT_PROVIDER=stripe".into());
+                }
+                if webhook_secrets.is_empty() {
+                    errors.push("LMS_STRIPE_WEBHOOK_SECRETS is required with LMS_PAYMENT_PROVIDER=stripe".into());
+                }
+                let api_base = get("LMS_STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com".into());
+                if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
+                    errors.push("LMS_STRIPE_API_BASE must be an http(s) URL".into());
+                }
+                PaymentProvider::Stripe {
+                    api_base: api_base.trim_end_matches('/').to_owned(),
+                    secret_key: Secret::new(secret_key),
+                    webhook_secrets,
+                }
+            }
+            Some(other) => {
+                errors.push(format!(
+                    "LMS_PAYMENT_PROVIDER must be none, manual or stripe, not {other:?}"
+                ));
+                PaymentProvider::None
+            }
+        };
         let allowed_origins = list(get("LMS_ALLOWED_ORIGINS"))
             .into_iter()
             .map(|o| o.trim_end_matches('/').to_owned())
@@ -377,6 +445,10 @@ impl Settings {
             relay,
             mail,
             nats_url: get("LMS_NATS_URL").map(Secret::new),
+            payments: PaymentConfig {
+                provider,
+                creator_share_percent: u8::try_from(creator_share_percent.min(100)).unwrap_or(100),
+            },
         })
     }
 

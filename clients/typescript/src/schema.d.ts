@@ -41,6 +41,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/orders/{id}/mark-paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an order paid by bank transfer (manual provider; admins). The buyer is
+         *     enrolled.
+         */
+        post: operations["markOrderPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a premium plan at the provider (admins). */
+        post: operations["createPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users/{id}": {
         parameters: {
             query?: never;
@@ -367,6 +404,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/courses/{id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Buy a course. With `payment_method` the payment is confirmed now: 201 `paid` and
+         *     the caller is enrolled, or 402 `CARD_DECLINED` / `PAYMENT_FAILED` (check out again
+         *     with another method). Without it the order is `pending` until the browser confirms
+         *     it with `client_secret`. A free course, or one the caller is enrolled in, is 409.
+         */
+        post: operations["checkoutCourse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses/{id}/enrollments": {
         parameters: {
             query?: never;
@@ -569,6 +628,217 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's orders, oldest first. */
+        get: operations["listMyOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's subscription: the current one, else the latest. */
+        get: operations["getMySubscription"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order (its buyer or an admin). */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's refunds (its buyer or an admin). */
+        get: operations["listOrderRefunds"];
+        put?: never;
+        /**
+         * Refund (part of) a paid order (admins). A full refund ends the buyer's access to
+         *     the course at once.
+         */
+        post: operations["refundOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's webhook: the raw body, verified with `Stripe-Signature` against the
+         *     configured secrets (300 s tolerance). 400 with nothing stored when it does not
+         *     verify; 200 once the event is safely in the inbox (again for a repeat).
+         */
+        post: operations["receiveStripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The premium plans, oldest first. */
+        get: operations["listPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/creator-revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each creator's share of the sales made in the period, before and after refunds
+         *     (admins: all; instructors: their own).
+         */
+        get: operations["creatorRevenueReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/mrr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Monthly recurring revenue now per currency, with the subscriptions that ended in
+         *     the period (admins).
+         */
+        get: operations["mrrReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Course sales per course and currency, for orders made in the period (admins:
+         *     all; instructors: their courses). Default period: the last 30 days.
+         */
+        get: operations["salesReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe the caller to a plan: 201 `active` makes them premium (paid courses open
+         *     to them); 402 `CARD_DECLINED` when the card is refused; 409 when they already
+         *     have a subscription.
+         */
+        post: operations["subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a subscription (its subscriber or an admin): at the end of the paid period,
+         *     or now with `immediately=true` (premium ends at once).
+         */
+        delete: operations["cancelSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -705,6 +975,62 @@ export interface components {
             selected_options?: number[];
             /** @description Written answer (short-answer questions). */
             text?: string;
+        };
+        /**
+         * CheckoutRequest
+         * @description A checkout of a course.
+         * @example {
+         *       "payment_method": "pm_card_visa"
+         *     }
+         */
+        CheckoutRequest: {
+            /**
+             * @description A payment method made by the browser (a Stripe PaymentMethod id such as
+             *     `pm_card_visa`): the payment is confirmed at once. Without it the order is pending
+             *     and the browser confirms it with `client_secret`.
+             */
+            payment_method?: string;
+        };
+        /**
+         * CheckoutResponse
+         * @description The answer to a checkout.
+         * @example {
+         *       "amount_minor": 4900,
+         *       "client_secret": "pi_3QfX2bL0aZ_secret_Kq9",
+         *       "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+         *       "currency": "EUR",
+         *       "id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a",
+         *       "provider": "stripe",
+         *       "provider_reference": "pi_3QfX2bL0aZ",
+         *       "status": "paid"
+         *     }
+         */
+        CheckoutResponse: {
+            /**
+             * Format: int64
+             * @description The price, in minor units (cents).
+             */
+            amount_minor: number;
+            /** @description For Stripe.js to confirm a pending payment in the browser. */
+            client_secret?: string;
+            /**
+             * Format: uuid
+             * @description The course bought.
+             */
+            course_id: string;
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            /**
+             * Format: uuid
+             * @description The order.
+             */
+            id: string;
+            /** @description `stripe` or `manual`. */
+            provider: string;
+            /** @description The provider's payment id (a PaymentIntent id). */
+            provider_reference?: string;
+            /** @description `pending`, `paid` or `failed`. */
+            status: string;
         };
         /**
          * ClassResponse
@@ -929,6 +1255,31 @@ export interface components {
             video?: components["schemas"]["VideoInput"];
         };
         /**
+         * CreatePlanRequest
+         * @description A new plan.
+         * @example {
+         *       "amount_minor": 1500,
+         *       "currency": "EUR",
+         *       "interval": "month",
+         *       "name": "Premium monthly"
+         *     }
+         */
+        CreatePlanRequest: {
+            /**
+             * Format: int64
+             * @description What each period costs, in minor units.
+             */
+            amount_minor: number;
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            interval: components["schemas"]["PlanInterval"];
+            /**
+             * Format: plain-line
+             * @description Its name.
+             */
+            name: string;
+        };
+        /**
          * CreateWebhookRequest
          * @description A new webhook endpoint.
          */
@@ -939,6 +1290,72 @@ export interface components {
             event_types?: string[];
             /** @description Where events are POSTed (`http` or `https`). */
             url: string;
+        };
+        /**
+         * CreatorRevenueReport
+         * @description A report: its period and rows.
+         */
+        CreatorRevenueReport: {
+            /**
+             * Format: date-time
+             * @description Start of the period, included.
+             */
+            from: string;
+            /** @description The rows. */
+            rows: components["schemas"]["CreatorRevenueRowResponse"][];
+            /**
+             * Format: date-time
+             * @description End of the period, excluded.
+             */
+            to: string;
+        };
+        /**
+         * CreatorRevenueRowResponse
+         * @description One creator's revenue in one currency.
+         */
+        CreatorRevenueRowResponse: {
+            /**
+             * Format: uuid
+             * @description The creator (the course's instructor).
+             */
+            creator_id: string;
+            /**
+             * Format: int64
+             * @description The creator's part of the sales.
+             */
+            creator_minor: number;
+            /**
+             * Format: int64
+             * @description The creator's part after refunds.
+             */
+            creator_net_minor: number;
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            /**
+             * Format: int64
+             * @description Paid, in minor units.
+             */
+            gross_minor: number;
+            /**
+             * Format: int64
+             * @description The platform's part.
+             */
+            platform_minor: number;
+            /**
+             * Format: int64
+             * @description The platform's part after refunds.
+             */
+            platform_net_minor: number;
+            /**
+             * Format: int64
+             * @description Refunded.
+             */
+            refunded_minor: number;
+            /**
+             * Format: uint64
+             * @description Orders paid.
+             */
+            sales: number;
         };
         /**
          * DeadLetterPage
@@ -1109,6 +1526,8 @@ export interface components {
         ErrorDetails: {
             /** @description `INVALID_STATE_TRANSITION`: what was attempted. */
             action?: string;
+            /** @description `CARD_DECLINED`: the payment provider's decline code. */
+            decline_code?: string;
             /** @description `…_NOT_FOUND`, `…_ALREADY_EXISTS`, `CONFLICT`: the kind of thing. */
             entity?: string;
             /** @description `VALIDATION_ERROR`: every invalid value. */
@@ -1332,6 +1751,120 @@ export interface components {
             password: string;
         };
         /**
+         * MrrReport
+         * @description A report: its period and rows.
+         */
+        MrrReport: {
+            /**
+             * Format: date-time
+             * @description Start of the period, included.
+             */
+            from: string;
+            /** @description The rows. */
+            rows: components["schemas"]["MrrRowResponse"][];
+            /**
+             * Format: date-time
+             * @description End of the period, excluded.
+             */
+            to: string;
+        };
+        /**
+         * MrrRowResponse
+         * @description Recurring revenue in one currency.
+         */
+        MrrRowResponse: {
+            /**
+             * Format: uint64
+             * @description Subscriptions paying now.
+             */
+            active_subscriptions: number;
+            /**
+             * Format: uint64
+             * @description Subscriptions that ended in the period.
+             */
+            cancelled_in_period: number;
+            /**
+             * Format: uint8
+             * @description Churn in the period, in percent, rounded down.
+             */
+            churn_rate_percent?: number;
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            /**
+             * Format: int64
+             * @description Their monthly revenue, in minor units (a yearly plan counts a twelfth).
+             */
+            mrr_minor: number;
+        };
+        /**
+         * OrderPage
+         * @description A page of orders.
+         */
+        OrderPage: {
+            /** @description The orders, oldest first. */
+            items: components["schemas"]["OrderResponse"][];
+            /**
+             * Format: uuid
+             * @description Pass as `after` for the next page; absent on the last page.
+             */
+            next_after?: string;
+        };
+        /**
+         * OrderResponse
+         * @description An order.
+         */
+        OrderResponse: {
+            /**
+             * Format: int64
+             * @description The price, in minor units.
+             */
+            amount_minor: number;
+            /**
+             * Format: uuid
+             * @description The buyer.
+             */
+            buyer_id: string;
+            /**
+             * Format: uuid
+             * @description The course bought.
+             */
+            course_id: string;
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            created_at: string;
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            failure?: components["schemas"]["PaymentFailureResponse"];
+            /**
+             * Format: uuid
+             * @description Identifier.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the payment went through.
+             */
+            paid_at?: string;
+            /** @description `stripe` or `manual`. */
+            provider: string;
+            /** @description The provider's payment id. */
+            provider_reference?: string;
+            /**
+             * Format: int64
+             * @description Refunded so far, in minor units.
+             */
+            refunded_minor: number;
+            /** @description `pending`, `paid`, `failed`, `partially_refunded` or `refunded`. */
+            status: string;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+        };
+        /**
          * PasswordResetConfirm
          * @description A new password, with the token from the reset mail.
          */
@@ -1354,6 +1887,63 @@ export interface components {
              * @description The account's email address.
              */
             email: string;
+        };
+        /**
+         * PaymentFailureResponse
+         * @description Why a payment failed.
+         */
+        PaymentFailureResponse: {
+            /** @description `PAYMENT_FAILED` or `CARD_DECLINED`. */
+            code: string;
+            /** @description The provider's decline code. */
+            decline_code?: string;
+            /** @description What the payer can do. */
+            message: string;
+        };
+        /**
+         * @description How often a plan charges.
+         * @enum {string}
+         */
+        PlanInterval: "month" | "year";
+        /**
+         * PlanPage
+         * @description A page of plans.
+         */
+        PlanPage: {
+            /** @description The plans, oldest first. */
+            items: components["schemas"]["PlanResponse"][];
+            /**
+             * Format: uuid
+             * @description Pass as `after` for the next page; absent on the last page.
+             */
+            next_after?: string;
+        };
+        /**
+         * PlanResponse
+         * @description A plan.
+         */
+        PlanResponse: {
+            /**
+             * Format: int64
+             * @description What each period costs, in minor units.
+             */
+            amount_minor: number;
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            created_at: string;
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            /**
+             * Format: uuid
+             * @description Identifier.
+             */
+            id: string;
+            /** @description `month` or `year`. */
+            interval: string;
+            /** @description Its name. */
+            name: string;
         };
         /**
          * PriceDto
@@ -1596,6 +2186,67 @@ export interface components {
             refresh_token: string;
         };
         /**
+         * RefundRequest
+         * @description A refund to make.
+         * @example {
+         *       "amount_minor": 2000,
+         *       "reason": "Requested within 14 days"
+         *     }
+         */
+        RefundRequest: {
+            /**
+             * Format: int64
+             * @description How much, in minor units; all that is left to refund when absent.
+             */
+            amount_minor?: number;
+            /**
+             * Format: plain-line
+             * @description Why (kept with the refund).
+             */
+            reason?: string;
+        };
+        /**
+         * RefundResponse
+         * @description A refund.
+         * @example {
+         *       "amount_minor": 2000,
+         *       "created_at": "2026-12-04T10:00:00Z",
+         *       "currency": "EUR",
+         *       "id": "01a2082b-d0a2-7b2d-8e11-1d2c3b4a5f6e",
+         *       "order_id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a",
+         *       "reason": "Requested within 14 days",
+         *       "status": "succeeded"
+         *     }
+         */
+        RefundResponse: {
+            /**
+             * Format: int64
+             * @description How much, in minor units.
+             */
+            amount_minor: number;
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            created_at: string;
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            /**
+             * Format: uuid
+             * @description Identifier.
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The order refunded.
+             */
+            order_id: string;
+            /** @description Why. */
+            reason?: string;
+            /** @description `pending`, `succeeded` or `failed`. */
+            status: string;
+        };
+        /**
          * RegisterRequest
          * @description Registration.
          * @example {
@@ -1648,10 +2299,125 @@ export interface components {
             subscriber: string;
         };
         /**
+         * @description How a report is written.
+         * @enum {string}
+         */
+        ReportFormat: "json" | "csv";
+        /**
          * @description A user's role.
          * @enum {string}
          */
         RoleDto: "student" | "instructor" | "admin";
+        /**
+         * SalesReport
+         * @description A report: its period and rows.
+         */
+        SalesReport: {
+            /**
+             * Format: date-time
+             * @description Start of the period, included.
+             */
+            from: string;
+            /** @description The rows. */
+            rows: components["schemas"]["SalesRowResponse"][];
+            /**
+             * Format: date-time
+             * @description End of the period, excluded.
+             */
+            to: string;
+        };
+        /**
+         * SalesRowResponse
+         * @description One course's sales in one currency.
+         */
+        SalesRowResponse: {
+            /**
+             * Format: uuid
+             * @description The course.
+             */
+            course_id: string;
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            /**
+             * Format: int64
+             * @description Paid, in minor units.
+             */
+            gross_minor: number;
+            /**
+             * Format: int64
+             * @description Gross minus refunded.
+             */
+            net_minor: number;
+            /**
+             * Format: uint64
+             * @description Orders whose payment failed.
+             */
+            orders_failed: number;
+            /**
+             * Format: uint64
+             * @description Orders paid (refunded since or not).
+             */
+            orders_paid: number;
+            /**
+             * Format: uint8
+             * @description Paid out of paid and failed, in percent, rounded down.
+             */
+            payment_success_rate_percent?: number;
+            /**
+             * Format: int64
+             * @description Refunded of that.
+             */
+            refunded_minor: number;
+        };
+        /**
+         * SubscribeRequest
+         * @description A subscription to start.
+         * @example {
+         *       "payment_method": "pm_card_visa",
+         *       "plan_id": "01a2082b-d0f0-7c4e-9f22-2e3d4c5b6a7f"
+         *     }
+         */
+        SubscribeRequest: {
+            /** @description The payment method charged each period (a Stripe PaymentMethod id). */
+            payment_method: string;
+            /**
+             * Format: uuid
+             * @description The plan.
+             */
+            plan_id: string;
+        };
+        /**
+         * SubscriptionResponse
+         * @description A premium subscription.
+         * @example {
+         *       "cancel_at_period_end": false,
+         *       "current_period_end": "2027-01-04T10:00:00Z",
+         *       "id": "01a2082b-d111-7d5f-8a33-3f4e5d6c7b80",
+         *       "plan_id": "01a2082b-d0f0-7c4e-9f22-2e3d4c5b6a7f",
+         *       "status": "active"
+         *     }
+         */
+        SubscriptionResponse: {
+            /** @description Whether it ends at the period's end rather than renewing. */
+            cancel_at_period_end: boolean;
+            /**
+             * Format: date-time
+             * @description When the paid period ends.
+             */
+            current_period_end?: string;
+            /**
+             * Format: uuid
+             * @description Identifier.
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The plan.
+             */
+            plan_id: string;
+            /** @description `incomplete`, `active`, `past_due` or `cancelled`. */
+            status: string;
+        };
         /**
          * TextInput
          * @description Text lesson content.
@@ -1964,6 +2730,16 @@ export interface components {
             next_after?: string;
         };
         /**
+         * WebhookReceipt
+         * @description The answer to a provider's webhook.
+         */
+        WebhookReceipt: {
+            /** @description True when the event had been received before (nothing changed). */
+            duplicate: boolean;
+            /** @description True: the event is safely stored and will be processed. */
+            received: boolean;
+        };
+        /**
          * WebhookResponse
          * @description A webhook endpoint.
          */
@@ -2133,6 +2909,241 @@ export interface operations {
                 };
             };
             /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    markOrderPaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` and a message the payer can act on) or `PAYMENT_FAILED`; retry with another payment method. Codes: `CARD_DECLINED`, `PAYMENT_FAILED`. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `ORDER_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `CONFLICT`, `PAYMENTS_UNSUPPORTED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePlanRequest"];
+            };
+        };
+        responses: {
+            /** @description The plan. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` and a message the payer can act on) or `PAYMENT_FAILED`; retry with another payment method. Codes: `PAYMENT_FAILED`. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `PAYMENTS_UNSUPPORTED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, out of bounds or refused by a business rule; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3960,7 +4971,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The course must be paid for first. Codes: `PAYMENT_REQUIRED`. */
+            /** @description Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` and a message the payer can act on) or `PAYMENT_FAILED`; retry with another payment method. Codes: `PAYMENT_REQUIRED`. */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -4530,6 +5541,140 @@ export interface operations {
             };
         };
     };
+    checkoutCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description The order: `paid` (the buyer is enrolled) or `pending` (confirm in the browser). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` and a message the payer can act on) or `PAYMENT_FAILED`; retry with another payment method. Codes: `CARD_DECLINED`, `PAYMENT_FAILED`. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `COURSE_NOT_FOUND`, `USER_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `COURSE_STATE`, `ENROLLMENT_ALREADY_EXISTS`, `PAYMENTS_UNSUPPORTED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listCourseEnrollments: {
         parameters: {
             query?: {
@@ -4661,7 +5806,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The course must be paid for first. Codes: `PAYMENT_REQUIRED`. */
+            /** @description Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` and a message the payer can act on) or `PAYMENT_FAILED`; retry with another payment method. Codes: `PAYMENT_REQUIRED`. */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -5942,6 +7087,1077 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listMyOrders: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 (default 20). */
+                limit?: number;
+                /** @description The previous page's `next_after`. */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getMySubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `SUBSCRIPTION_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `ORDER_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listOrderRefunds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundResponse"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `ORDER_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    refundOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundRequest"];
+            };
+        };
+        responses: {
+            /** @description The refund: `succeeded`, or `pending` until the provider confirms it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` and a message the payer can act on) or `PAYMENT_FAILED`; retry with another payment method. Codes: `CARD_DECLINED`, `PAYMENT_FAILED`. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `ORDER_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `CONFLICT`, `PAYMENTS_UNSUPPORTED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    receiveStripeWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`, `WEBHOOK_REJECTED`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `PAYMENTS_UNSUPPORTED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, out of bounds or refused by a business rule; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listPlans: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 (default 20). */
+                limit?: number;
+                /** @description The previous page's `next_after`. */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanPage"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    creatorRevenueReport: {
+        parameters: {
+            query?: {
+                /** @description Start, included (RFC 3339). */
+                from?: string;
+                /** @description End, excluded (RFC 3339; default now). */
+                to?: string;
+                /** @description `json` (default) or `csv`. */
+                format?: components["schemas"]["ReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatorRevenueReport"];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    mrrReport: {
+        parameters: {
+            query?: {
+                /** @description Start, included (RFC 3339). */
+                from?: string;
+                /** @description End, excluded (RFC 3339; default now). */
+                to?: string;
+                /** @description `json` (default) or `csv`. */
+                format?: components["schemas"]["ReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MrrReport"];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    salesReport: {
+        parameters: {
+            query?: {
+                /** @description Start, included (RFC 3339). */
+                from?: string;
+                /** @description End, excluded (RFC 3339; default now). */
+                to?: string;
+                /** @description `json` (default) or `csv`. */
+                format?: components["schemas"]["ReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReport"];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscribeRequest"];
+            };
+        };
+        responses: {
+            /** @description The subscription: `active` (the subscriber is premium) or `incomplete`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` and a message the payer can act on) or `PAYMENT_FAILED`; retry with another payment method. Codes: `CARD_DECLINED`, `PAYMENT_FAILED`. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `PLAN_NOT_FOUND`, `USER_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `SUBSCRIPTION_ALREADY_EXISTS`, `PAYMENTS_UNSUPPORTED`, `CONFLICT`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, out of bounds or refused by a business rule; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancelSubscription: {
+        parameters: {
+            query?: {
+                /** @description End now rather than at the period's end. */
+                immediately?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` and a message the payer can act on) or `PAYMENT_FAILED`; retry with another payment method. Codes: `PAYMENT_FAILED`. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `SUBSCRIPTION_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `PAYMENTS_UNSUPPORTED`, `CONFLICT`. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 use crate::domain::course::CourseStatus;
 use crate::domain::enrollment::{EnrollmentSource, EnrollmentStatus};
 use crate::domain::user::Role;
-use crate::ids::{CertificateId, ClassId, CourseId, EnrollmentId, EventId, LessonId, QuestionId, UserId};
+use crate::ids::{
+    CertificateId, ClassId, CourseId, EnrollmentId, EventId, LessonId, OrderId, PlanId, QuestionId, SubscriptionId,
+    UserId,
+};
+use crate::payments::SubscriptionStatus;
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +130,65 @@ pub enum EventPayload {
         /// The course.
         course_id: CourseId,
     },
+    /// An order was paid (the buyer is then enrolled).
+    OrderPaid {
+        /// The order.
+        order_id: OrderId,
+        /// The buyer.
+        buyer_id: UserId,
+        /// The course bought.
+        course_id: CourseId,
+        /// The amount, in minor units.
+        amount_minor: i64,
+        /// Its currency.
+        currency: String,
+    },
+    /// An order's payment failed.
+    OrderFailed {
+        /// The order.
+        order_id: OrderId,
+        /// The buyer.
+        buyer_id: UserId,
+        /// The course.
+        course_id: CourseId,
+    },
+    /// (Part of) an order was refunded; a full refund ends the access it paid for.
+    OrderRefunded {
+        /// The order.
+        order_id: OrderId,
+        /// The buyer.
+        buyer_id: UserId,
+        /// The course.
+        course_id: CourseId,
+        /// This refund's amount, in minor units.
+        amount_minor: i64,
+        /// Its currency.
+        currency: String,
+        /// Whether the order is now refunded in full.
+        full: bool,
+    },
+    /// A premium subscription started or changed state.
+    SubscriptionChanged {
+        /// The subscription.
+        subscription_id: SubscriptionId,
+        /// The subscriber.
+        user_id: UserId,
+        /// The plan.
+        plan_id: PlanId,
+        /// Its state now.
+        status: SubscriptionStatus,
+        /// When the paid period ends.
+        current_period_end: Option<DateTime<Utc>>,
+    },
+    /// A payment provider's webhook event was stored in the inbox, to be processed.
+    PaymentEventReceived {
+        /// The inbox record.
+        inbox_id: uuid::Uuid,
+        /// The provider.
+        provider: String,
+        /// The provider's event type.
+        provider_event_type: String,
+    },
 }
 
 impl EventPayload {
@@ -144,6 +207,11 @@ impl EventPayload {
             EventPayload::QuizGraded { .. } => "quiz_graded",
             EventPayload::EnrollmentCompleted { .. } => "enrollment_completed",
             EventPayload::CertificateIssued { .. } => "certificate_issued",
+            EventPayload::OrderPaid { .. } => "order_paid",
+            EventPayload::OrderFailed { .. } => "order_failed",
+            EventPayload::OrderRefunded { .. } => "order_refunded",
+            EventPayload::SubscriptionChanged { .. } => "subscription_changed",
+            EventPayload::PaymentEventReceived { .. } => "payment_event_received",
         }
     }
 }
@@ -171,6 +239,11 @@ impl EventPayload {
             EventPayload::QuizGraded { .. } => "quiz.graded",
             EventPayload::EnrollmentCompleted { .. } => "course.completed",
             EventPayload::CertificateIssued { .. } => "certificate.issued",
+            EventPayload::OrderPaid { .. } => "order.paid",
+            EventPayload::OrderFailed { .. } => "order.failed",
+            EventPayload::OrderRefunded { .. } => "order.refunded",
+            EventPayload::SubscriptionChanged { .. } => "subscription.changed",
+            EventPayload::PaymentEventReceived { .. } => "payment.event_received",
         }
     }
 
@@ -190,6 +263,11 @@ impl EventPayload {
         "quiz.graded",
         "course.completed",
         "certificate.issued",
+        "order.paid",
+        "order.failed",
+        "order.refunded",
+        "subscription.changed",
+        "payment.event_received",
     ];
 
     /// The payload's fields, without the type tag: the `data` of a delivered event.

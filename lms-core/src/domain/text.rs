@@ -103,6 +103,10 @@ bounded_text!(
     DisplayName, min = 1, max = 100, multiline = false
 );
 bounded_text!(
+    /// A short note such as a refund's reason: up to 500 characters, one line.
+    Note, min = 0, max = 500, multiline = false
+);
+bounded_text!(
     /// The body of a text lesson: 1–200,000 characters.
     LessonBody, min = 1, max = 200_000, multiline = true
 );

@@ -15,6 +15,7 @@ use crate::domain::unlock::{Evaluation, LessonState};
 use crate::domain::video::WatchInterval;
 use crate::error::{Entity, Error, Result};
 use crate::ids::{CertificateId, CourseId, EventId, LessonId, UserId};
+use crate::payments::{Order, OrderStatus};
 use crate::ports::{Page, PageRequest, StoreError, UniqueKey};
 
 /// A learner's course outline: the course, the enrollment and every lesson's state.
@@ -231,6 +232,89 @@ impl LearningService {
         } else {
             Err(Error::PaymentRequired)
         }
+    }
+
+    /// Whether the learner has an enrollment in the course that grants access.
+    pub(crate) async fn has_access(&self, user_id: UserId, course_id: CourseId) -> Result<bool> {
+        Ok(self
+            .find(user_id, course_id)
+            .await?
+            .is_some_and(|e| e.status().grants_access()))
+    }
+
+    /// Brings the buyer's enrollment in line with an order: an order that was ever paid
+    /// gives an enrollment from the purchase; a fully refunded one leaves it refunded.
+    /// Idempotent, and right whatever order the order's events are handled in, so a
+    /// purchase refunded before its payment was processed still ends with exactly one,
+    /// refunded, enrollment. Access from elsewhere (a grant, a free course, another
+    /// order) is never revoked by this order's refund.
+    pub(crate) async fn reconcile_purchase(&self, order: &Order) -> Result<()> {
+        if order.paid_at.is_none() {
+            return Ok(());
+        }
+        let source = EnrollmentSource::Purchase {
+            order_ref: order.id.to_string(),
+        };
+        let course = load_course(&self.deps, order.course_id).await?;
+        if order.status != OrderStatus::Refunded {
+            self.enroll_in(order.buyer_id, &course, Some(source)).await?;
+            return Ok(());
+        }
+        if self.find(order.buyer_id, order.course_id).await?.is_none() {
+            self.enroll_in(order.buyer_id, &course, Some(source.clone())).await?;
+        }
+        retry_on_conflict(|| async {
+            let Some(mut enrollment) = self.find(order.buyer_id, order.course_id).await? else {
+                return Ok(());
+            };
+            if enrollment.source() != &source || !enrollment.status().grants_access() {
+                return Ok(());
+            }
+            let event = enrollment.refund(self.deps.clock.now())?;
+            self.save(&mut enrollment, vec![event]).await
+        })
+        .await
+    }
+
+    /// Expires the learner's active enrollments that a premium subscription gave, when
+    /// premium ends (C4). Completed ones keep their certificate.
+    pub(crate) async fn expire_premium_enrollments(&self, user_id: UserId) -> Result<()> {
+        let mut page = PageRequest::first();
+        loop {
+            let found = self
+                .deps
+                .stores
+                .enrollments
+                .list_enrollments_for_user(user_id, page)
+                .await
+                .map_err(|e| e.about(Entity::Enrollment, user_id))?;
+            for enrollment in &found.items {
+                if enrollment.source() == &EnrollmentSource::Subscription
+                    && enrollment.status() == EnrollmentStatus::Active
+                {
+                    self.expire(user_id, enrollment.course_id()).await?;
+                }
+            }
+            match found.next_after {
+                Some(after) => page.after = Some(after),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    async fn expire(&self, user_id: UserId, course_id: CourseId) -> Result<()> {
+        retry_on_conflict(|| async {
+            let Some(mut enrollment) = self.find(user_id, course_id).await? else {
+                return Ok(());
+            };
+            if enrollment.source() != &EnrollmentSource::Subscription || enrollment.status() != EnrollmentStatus::Active
+            {
+                return Ok(());
+            }
+            let event = enrollment.expire(self.deps.clock.now())?;
+            self.save(&mut enrollment, vec![event]).await
+        })
+        .await
     }
 
     /// Leaves a course (active → cancelled). Progress is kept for a later return.

@@ -3,7 +3,7 @@
 
 mod actor;
 mod auth;
-mod catalog;
+pub(crate) mod catalog;
 mod classes;
 mod learning;
 mod password_reset;
@@ -27,6 +27,7 @@ use crate::delivery::{Relay, RelayBuilder};
 use crate::domain::events::{DomainEvent, EventPayload};
 use crate::error::{Error, Result};
 use crate::mail::{MailNotifier, MailSettings};
+use crate::payments::{PaymentGateway, PaymentService, PaymentSettings};
 use crate::ports::{Clock, Mailer, Stores, SystemClock};
 use crate::records::Records;
 use crate::webhooks::{WebhookService, WebhookSettings, WebhookTransport};
@@ -41,7 +42,7 @@ pub(crate) struct Deps {
 
 impl Deps {
     /// Stamps payloads as events at the current time.
-    fn events(&self, payloads: impl IntoIterator<Item = EventPayload>) -> Vec<DomainEvent> {
+    pub(crate) fn events(&self, payloads: impl IntoIterator<Item = EventPayload>) -> Vec<DomainEvent> {
         let now = self.clock.now();
         payloads.into_iter().map(|p| DomainEvent::new(p, now)).collect()
     }
@@ -130,6 +131,18 @@ impl Lms {
     /// its [`MailNotifier::subscriber`] to the relay.
     pub fn mail_notifier(&self, mailer: Arc<dyn Mailer>, settings: MailSettings) -> MailNotifier {
         MailNotifier::new(self.deps.stores.clone(), mailer, settings)
+    }
+
+    /// Payments through `gateway` (none: nothing is sold); give its
+    /// [`PaymentService::subscriber`] to the relay, which runs its reactions.
+    pub fn payments(&self, gateway: Option<Arc<dyn PaymentGateway>>, settings: PaymentSettings) -> PaymentService {
+        PaymentService::new(
+            self.deps.clone(),
+            self.learning.clone(),
+            self.users.clone(),
+            gateway,
+            settings,
+        )
     }
 
     /// Assembles the services on the system clock.

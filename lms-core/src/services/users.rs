@@ -197,6 +197,28 @@ impl UserService {
         .await
     }
 
+    /// Turns premium on or off as a subscription requires (the system acts: `by` is the
+    /// nil id). Returns whether the flag changed.
+    pub(crate) async fn set_premium(&self, id: UserId, premium: bool) -> Result<bool> {
+        if self.load(id).await?.premium == premium {
+            return Ok(false);
+        }
+        self.modify(id, |user| {
+            if user.premium == premium {
+                return Vec::new();
+            }
+            user.premium = premium;
+            vec![EventPayload::UserAccessChanged {
+                user_id: user.id,
+                role: user.role,
+                premium,
+                by: Actor::operator().user_id,
+            }]
+        })
+        .await?;
+        Ok(true)
+    }
+
     /// All users, by id (admins only).
     pub async fn list(&self, actor: &Actor, page: PageRequest) -> Result<Page<User>> {
         actor.require_admin()?;

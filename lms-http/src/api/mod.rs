@@ -5,6 +5,7 @@ mod catalog;
 mod delivery;
 mod learning;
 mod ops;
+mod payments;
 pub mod types;
 mod webhooks;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub relay: Relay,
     /// Webhook endpoints.
     pub webhooks: WebhookService,
+    /// Payments through the configured provider.
+    pub payments: lms_core::payments::PaymentService,
     /// Password resets, when mail is configured.
     pub password_resets: Option<lms_core::services::PasswordResetService>,
     /// Storage liveness, for readiness.
@@ -70,6 +73,8 @@ pub enum ApiTags {
     Classes,
     /// Enrollment, progress, lessons, quizzes.
     Learning,
+    /// Purchases, refunds, subscriptions and sales reports.
+    Payments,
     /// Health and metrics.
     Operations,
 }
@@ -144,6 +149,7 @@ pub type Apis = (
     learning::LearningApi,
     delivery::DeliveryApi,
     webhooks::WebhooksApi,
+    payments::PaymentsApi,
     ops::OpsApi,
 );
 
@@ -157,6 +163,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             learning::LearningApi,
             delivery::DeliveryApi,
             webhooks::WebhooksApi,
+            payments::PaymentsApi,
             ops::OpsApi,
         ),
         "LMS API",

@@ -11,6 +11,7 @@ use lms_core::domain::money::Price;
 use lms_core::domain::quiz::{NewQuestion, QuestionKind};
 use lms_core::domain::unlock::{Evaluation, LessonState, UnmetRequirement};
 use lms_core::domain::user::{Role, User};
+use lms_core::payments::Interval;
 use lms_core::services::{LessonInput, LessonViewContent, PriceInput, ProgressUpdate};
 use lms_core::{Error, FieldError};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
@@ -157,6 +158,16 @@ macro_rules! mirror_enum {
         }
     };
 }
+
+mirror_enum!(
+    /// How often a plan charges.
+    PlanInterval <=> Interval {
+        /// Every month.
+        Month,
+        /// Every year.
+        Year,
+    }
+);
 
 mirror_enum!(
     /// A user's role.

@@ -77,6 +77,16 @@ pub fn smtp() -> Option<(String, std::path::PathBuf)> {
     Some((url, spool.into()))
 }
 
+/// The fake Stripe for tests (`LMS_TEST_STRIPE_URL`: localstripe behind the recording
+/// proxy of `scripts/stripe-test-server.sh`) and the file the proxy logs each request to
+/// (`LMS_TEST_STRIPE_REQUESTS`).
+pub fn stripe() -> Option<(String, std::path::PathBuf)> {
+    let url = optional_service("LMS_TEST_STRIPE_URL", "stripe")?;
+    let log = std::env::var("LMS_TEST_STRIPE_REQUESTS")
+        .expect("LMS_TEST_STRIPE_REQUESTS names the file the Stripe proxy logs requests to");
+    Some((url, log.into()))
+}
+
 /// The NATS URL for tests (`LMS_TEST_NATS_URL`).
 pub fn nats_url() -> Option<String> {
     optional_service("LMS_TEST_NATS_URL", "nats")

@@ -3,6 +3,8 @@
 from .access_patch import AccessPatch
 from .add_course_request import AddCourseRequest
 from .answer_input import AnswerInput
+from .checkout_request import CheckoutRequest
+from .checkout_response import CheckoutResponse
 from .class_response import ClassResponse
 from .course_list_item import CourseListItem
 from .course_page import CoursePage
@@ -13,7 +15,10 @@ from .create_class_request import CreateClassRequest
 from .create_course_request import CreateCourseRequest
 from .create_course_request_metadata import CreateCourseRequestMetadata
 from .create_lesson_request import CreateLessonRequest
+from .create_plan_request import CreatePlanRequest
 from .create_webhook_request import CreateWebhookRequest
+from .creator_revenue_report import CreatorRevenueReport
+from .creator_revenue_row_response import CreatorRevenueRowResponse
 from .dead_letter_page import DeadLetterPage
 from .dead_letter_response import DeadLetterResponse
 from .dependency_health import DependencyHealth
@@ -35,8 +40,16 @@ from .lesson_summary import LessonSummary
 from .lesson_view_response import LessonViewResponse
 from .liveness import Liveness
 from .login_request import LoginRequest
+from .mrr_report import MrrReport
+from .mrr_row_response import MrrRowResponse
+from .order_page import OrderPage
+from .order_response import OrderResponse
 from .password_reset_confirm import PasswordResetConfirm
 from .password_reset_request import PasswordResetRequest
+from .payment_failure_response import PaymentFailureResponse
+from .plan_interval import PlanInterval
+from .plan_page import PlanPage
+from .plan_response import PlanResponse
 from .price_dto import PriceDto
 from .progress_response import ProgressResponse
 from .progress_update_response import ProgressUpdateResponse
@@ -48,10 +61,17 @@ from .quiz_attempt_request import QuizAttemptRequest
 from .quiz_input import QuizInput
 from .quiz_view import QuizView
 from .refresh_request import RefreshRequest
+from .refund_request import RefundRequest
+from .refund_response import RefundResponse
 from .register_request import RegisterRequest
 from .reorder_request import ReorderRequest
 from .replay_response import ReplayResponse
+from .report_format import ReportFormat
 from .role_dto import RoleDto
+from .sales_report import SalesReport
+from .sales_row_response import SalesRowResponse
+from .subscribe_request import SubscribeRequest
+from .subscription_response import SubscriptionResponse
 from .text_input import TextInput
 from .text_view import TextView
 from .token_response import TokenResponse
@@ -68,12 +88,15 @@ from .video_view import VideoView
 from .webhook_attempt_page import WebhookAttemptPage
 from .webhook_attempt_response import WebhookAttemptResponse
 from .webhook_page import WebhookPage
+from .webhook_receipt import WebhookReceipt
 from .webhook_response import WebhookResponse
 
 __all__ = (
     "AccessPatch",
     "AddCourseRequest",
     "AnswerInput",
+    "CheckoutRequest",
+    "CheckoutResponse",
     "ClassResponse",
     "CourseListItem",
     "CoursePage",
@@ -84,7 +107,10 @@ __all__ = (
     "CreateCourseRequest",
     "CreateCourseRequestMetadata",
     "CreateLessonRequest",
+    "CreatePlanRequest",
     "CreateWebhookRequest",
+    "CreatorRevenueReport",
+    "CreatorRevenueRowResponse",
     "DeadLetterPage",
     "DeadLetterResponse",
     "DependencyHealth",
@@ -106,8 +132,16 @@ __all__ = (
     "LessonViewResponse",
     "Liveness",
     "LoginRequest",
+    "MrrReport",
+    "MrrRowResponse",
+    "OrderPage",
+    "OrderResponse",
     "PasswordResetConfirm",
     "PasswordResetRequest",
+    "PaymentFailureResponse",
+    "PlanInterval",
+    "PlanPage",
+    "PlanResponse",
     "PriceDto",
     "ProgressResponse",
     "ProgressUpdateResponse",
@@ -119,10 +153,17 @@ __all__ = (
     "QuizInput",
     "QuizView",
     "RefreshRequest",
+    "RefundRequest",
+    "RefundResponse",
     "RegisterRequest",
     "ReorderRequest",
     "ReplayResponse",
+    "ReportFormat",
     "RoleDto",
+    "SalesReport",
+    "SalesRowResponse",
+    "SubscribeRequest",
+    "SubscriptionResponse",
     "TextInput",
     "TextView",
     "TokenResponse",
@@ -139,5 +180,6 @@ __all__ = (
     "WebhookAttemptPage",
     "WebhookAttemptResponse",
     "WebhookPage",
+    "WebhookReceipt",
     "WebhookResponse",
 )

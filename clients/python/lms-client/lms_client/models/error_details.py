@@ -23,6 +23,7 @@ class ErrorDetails:
 
     Attributes:
         action (str | Unset): `INVALID_STATE_TRANSITION`: what was attempted.
+        decline_code (str | Unset): `CARD_DECLINED`: the payment provider's decline code.
         entity (str | Unset): `…_NOT_FOUND`, `…_ALREADY_EXISTS`, `CONFLICT`: the kind of thing.
         fields (list[FieldErrorDetail] | Unset): `VALIDATION_ERROR`: every invalid value.
         from_ (str | Unset): `INVALID_STATE_TRANSITION`: the enrollment's state.
@@ -37,6 +38,7 @@ class ErrorDetails:
     """
 
     action: str | Unset = UNSET
+    decline_code: str | Unset = UNSET
     entity: str | Unset = UNSET
     fields: list[FieldErrorDetail] | Unset = UNSET
     from_: str | Unset = UNSET
@@ -52,6 +54,8 @@ class ErrorDetails:
 
     def to_dict(self) -> dict[str, Any]:
         action = self.action
+
+        decline_code = self.decline_code
 
         entity = self.entity
 
@@ -92,6 +96,8 @@ class ErrorDetails:
         field_dict.update({})
         if action is not UNSET:
             field_dict["action"] = action
+        if decline_code is not UNSET:
+            field_dict["decline_code"] = decline_code
         if entity is not UNSET:
             field_dict["entity"] = entity
         if fields is not UNSET:
@@ -124,6 +130,8 @@ class ErrorDetails:
 
         d = dict(src_dict)
         action = d.pop("action", UNSET)
+
+        decline_code = d.pop("decline_code", UNSET)
 
         entity = d.pop("entity", UNSET)
 
@@ -168,6 +176,7 @@ class ErrorDetails:
 
         error_details = cls(
             action=action,
+            decline_code=decline_code,
             entity=entity,
             fields=fields,
             from_=from_,

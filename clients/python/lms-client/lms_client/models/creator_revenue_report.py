@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.creator_revenue_row_response import CreatorRevenueRowResponse
+
+
+T = TypeVar("T", bound="CreatorRevenueReport")
+
+
+@_attrs_define
+class CreatorRevenueReport:
+    """A report: its period and rows.
+
+    Attributes:
+        from_ (datetime.datetime): Start of the period, included.
+        rows (list[CreatorRevenueRowResponse]): The rows.
+        to (datetime.datetime): End of the period, excluded.
+    """
+
+    from_: datetime.datetime
+    rows: list[CreatorRevenueRowResponse]
+    to: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from_ = self.from_.isoformat()
+
+        rows = []
+        for rows_item_data in self.rows:
+            rows_item = rows_item_data.to_dict()
+            rows.append(rows_item)
+
+        to = self.to.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "from": from_,
+                "rows": rows,
+                "to": to,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.creator_revenue_row_response import CreatorRevenueRowResponse  # noqa: PLC0415
+
+        d = dict(src_dict)
+        from_ = datetime.datetime.fromisoformat(d.pop("from"))
+
+        rows = []
+        _rows = d.pop("rows")
+        for rows_item_data in _rows:
+            rows_item = CreatorRevenueRowResponse.from_dict(rows_item_data)
+
+            rows.append(rows_item)
+
+        to = datetime.datetime.fromisoformat(d.pop("to"))
+
+        creator_revenue_report = cls(
+            from_=from_,
+            rows=rows,
+            to=to,
+        )
+
+        creator_revenue_report.additional_properties = d
+        return creator_revenue_report
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

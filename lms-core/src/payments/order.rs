@@ -1,0 +1,271 @@
+//! Orders: one purchase of a course, `pending → paid | failed`, then
+//! `partially_refunded | refunded`. An order is a record; its transitions are the only way
+//! its state changes, and each is safe to apply again or out of order (a state is never
+//! overwritten by an earlier one: a failure reported after the payment went through
+//! changes nothing).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::revenue::RevenueSplit;
+use crate::domain::events::EventPayload;
+use crate::domain::money::Money;
+use crate::error::{Error, Result};
+use crate::ids::{CourseId, OrderId, UserId};
+use crate::records::{Index, KeySpec, Record, RecordKind};
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Waiting for the payment.
+    Pending,
+    /// Paid: the buyer is enrolled.
+    Paid,
+    /// The payment failed; a new checkout may succeed with another method.
+    Failed,
+    /// Part of the payment went back; the enrollment stays.
+    PartiallyRefunded,
+    /// All of it went back; the enrollment is refunded and access ends.
+    Refunded,
+}
+
+impl OrderStatus {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "pending",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Failed => "failed",
+            OrderStatus::PartiallyRefunded => "partially_refunded",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+}
+
+/// Why a payment failed, as the payer is told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentFailure {
+    /// `PAYMENT_FAILED` or `CARD_DECLINED`.
+    pub code: String,
+    /// The provider's decline code, if any.
+    pub decline_code: Option<String>,
+    /// What the payer can do.
+    pub message: String,
+}
+
+/// A purchase of a course.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// Identifier; also the idempotency key of its payment at the provider.
+    pub id: OrderId,
+    /// Stored version.
+    pub version: u64,
+    /// Who pays and is enrolled.
+    pub buyer_id: UserId,
+    /// The course bought.
+    pub course_id: CourseId,
+    /// The course's owner when the order was made, who gets the creator's share.
+    pub creator_id: UserId,
+    /// The price paid.
+    pub amount: Money,
+    /// The provider's name (`stripe`, `manual`).
+    pub provider: String,
+    /// The provider's payment id, once there is one.
+    pub provider_reference: Option<String>,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// The creator's and the platform's parts of the amount.
+    pub revenue: RevenueSplit,
+    /// Refunded so far (refunds that went through).
+    pub refunded_minor: i64,
+    /// Refunds under way, not yet through: counted against what may still be refunded.
+    pub refunding_minor: i64,
+    /// What was reversed of each part by the refunds so far.
+    pub reversed: RevenueSplit,
+    /// Why the last payment attempt failed.
+    pub failure: Option<PaymentFailure>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// When the payment went through.
+    pub paid_at: Option<DateTime<Utc>>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Record for Order {
+    const KIND: RecordKind = RecordKind {
+        name: "order",
+        keys: &[
+            KeySpec::lookup("buyer"),
+            KeySpec::lookup("course"),
+            KeySpec::unique("provider_reference"),
+            KeySpec::ordered("created_at"),
+        ],
+    };
+
+    fn id(&self) -> Uuid {
+        self.id.as_uuid()
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn owner(&self) -> Option<UserId> {
+        Some(self.buyer_id)
+    }
+
+    fn index(&self, index: &mut Index) {
+        index.set("buyer", self.buyer_id);
+        index.set("course", self.course_id);
+        if let Some(reference) = &self.provider_reference {
+            index.set("provider_reference", (self.provider.as_str(), reference.as_str()));
+        }
+        index.set("created_at", self.created_at);
+    }
+}
+
+impl Order {
+    /// A pending order.
+    pub fn new(
+        buyer_id: UserId,
+        course_id: CourseId,
+        creator_id: UserId,
+        amount: Money,
+        provider: &str,
+        revenue: RevenueSplit,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: OrderId::new(),
+            version: 1,
+            buyer_id,
+            course_id,
+            creator_id,
+            amount,
+            provider: provider.to_owned(),
+            provider_reference: None,
+            status: OrderStatus::Pending,
+            revenue,
+            refunded_minor: 0,
+            refunding_minor: 0,
+            reversed: RevenueSplit::default(),
+            failure: None,
+            created_at: now,
+            paid_at: None,
+            updated_at: now,
+        }
+    }
+
+    /// What may still be refunded: paid, minus refunded and refunds under way.
+    pub fn refundable_minor(&self) -> i64 {
+        match self.status {
+            OrderStatus::Paid | OrderStatus::PartiallyRefunded => {
+                self.amount.amount_minor - self.refunded_minor - self.refunding_minor
+            }
+            _ => 0,
+        }
+    }
+
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.version += 1;
+        self.updated_at = now;
+    }
+
+    /// The payment went through: pending or failed → paid. Already paid (or refunded
+    /// since) changes nothing and returns `None`.
+    pub fn mark_paid(&mut self, now: DateTime<Utc>) -> Option<EventPayload> {
+        if !matches!(self.status, OrderStatus::Pending | OrderStatus::Failed) {
+            return None;
+        }
+        self.status = OrderStatus::Paid;
+        self.failure = None;
+        self.paid_at = Some(now);
+        self.touch(now);
+        Some(EventPayload::OrderPaid {
+            order_id: self.id,
+            buyer_id: self.buyer_id,
+            course_id: self.course_id,
+            amount_minor: self.amount.amount_minor,
+            currency: self.amount.currency.to_string(),
+        })
+    }
+
+    /// The payment failed: pending → failed. An order paid meanwhile stays paid (`None`).
+    pub fn mark_failed(&mut self, failure: PaymentFailure, now: DateTime<Utc>) -> Option<EventPayload> {
+        if self.status != OrderStatus::Pending {
+            return None;
+        }
+        self.status = OrderStatus::Failed;
+        self.failure = Some(failure);
+        self.touch(now);
+        Some(EventPayload::OrderFailed {
+            order_id: self.id,
+            buyer_id: self.buyer_id,
+            course_id: self.course_id,
+        })
+    }
+
+    /// Sets aside `amount_minor` for a refund under way; at most what is refundable.
+    pub fn reserve_refund(&mut self, amount_minor: i64, now: DateTime<Utc>) -> Result<()> {
+        if !(1..=self.refundable_minor()).contains(&amount_minor) {
+            return Err(Error::invalid(
+                "amount_minor",
+                "exceeds_refundable",
+                format!(
+                    "must be between 1 and {}, what is left to refund of this order",
+                    self.refundable_minor()
+                ),
+            ));
+        }
+        self.refunding_minor += amount_minor;
+        self.touch(now);
+        Ok(())
+    }
+
+    /// A refund under way did not go through: its amount is refundable again.
+    pub fn release_refund(&mut self, amount_minor: i64, now: DateTime<Utc>) {
+        self.refunding_minor = (self.refunding_minor - amount_minor).max(0);
+        self.touch(now);
+    }
+
+    /// A refund went through (`reserved` when it was set aside by
+    /// [`Order::reserve_refund`]): the refunded total grows, both revenue parts are
+    /// reversed in proportion, and the order becomes partially or fully refunded.
+    /// A refund of a pending order (the provider reports the refund before the payment)
+    /// marks it paid first. Returns the reversal and the events.
+    pub fn apply_refund(
+        &mut self,
+        amount_minor: i64,
+        reserved: bool,
+        now: DateTime<Utc>,
+    ) -> (RevenueSplit, Vec<EventPayload>) {
+        let mut events: Vec<EventPayload> = self.mark_paid(now).into_iter().collect();
+        let amount_minor = amount_minor.clamp(0, self.amount.amount_minor - self.refunded_minor);
+        if reserved {
+            self.refunding_minor = (self.refunding_minor - amount_minor).max(0);
+        }
+        let reversal = self.revenue.reversal(self.refunded_minor, amount_minor);
+        self.refunded_minor += amount_minor;
+        self.reversed.creator_minor += reversal.creator_minor;
+        self.reversed.platform_minor += reversal.platform_minor;
+        let full = self.refunded_minor >= self.amount.amount_minor;
+        self.status = if full {
+            OrderStatus::Refunded
+        } else {
+            OrderStatus::PartiallyRefunded
+        };
+        self.touch(now);
+        events.push(EventPayload::OrderRefunded {
+            order_id: self.id,
+            buyer_id: self.buyer_id,
+            course_id: self.course_id,
+            amount_minor,
+            currency: self.amount.currency.to_string(),
+            full,
+        });
+        (reversal, events)
+    }
+}

@@ -1,0 +1,698 @@
+//! Payments through the HTTP API against localstripe (a fake Stripe, started by
+//! `scripts/stripe-test-server.sh`): purchases, declines, refunds, subscriptions, the
+//! webhook's verification, and replayed webhooks on every backend.
+
+mod support;
+
+use std::time::Duration;
+
+use lms_core::domain::user::Role;
+use lms_core::payments::InboxEvent;
+use lms_core::ports::PageRequest;
+use lms_core::records::Records;
+use lms_http::settings::PaymentProvider;
+use lms_http::Secret;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::{envelope_code, stripe, Backend, TestApp};
+
+/// The webhook signing secret the test servers trust.
+const WEBHOOK_SECRET: &str = "whsec_lms_payments_test_secret";
+
+/// A server on `backend` selling through localstripe, or `None` (after SKIPPED) without it.
+async fn stripe_app(backend: Backend) -> Option<(TestApp, std::path::PathBuf)> {
+    let (url, requests) = stripe()?;
+    let app = TestApp::start(backend, |settings| {
+        settings.payments.provider = PaymentProvider::Stripe {
+            api_base: url,
+            secret_key: Secret::new("sk_test_lms"),
+            webhook_secrets: vec![Secret::new("whsec_previous_secret"), Secret::new(WEBHOOK_SECRET)],
+        };
+        settings.delivery.retry_base = Duration::from_millis(50);
+    })
+    .await;
+    Some((app, requests))
+}
+
+/// A published course priced 49.00 EUR; returns its id and lesson ids.
+async fn paid_course(app: &TestApp) -> (String, Vec<String>) {
+    let (_, instructor) = app.user(Role::Instructor).await;
+    let (course_id, lessons) = app.published_course(&instructor).await;
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/courses/{course_id}"),
+            Some(&instructor),
+            Some(json!({"price": {"amount_minor": 4900, "currency": "EUR"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (course_id, lessons)
+}
+
+/// Polls `check` until it holds, for up to 20 seconds.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..400 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+async fn checkout(app: &TestApp, token: &str, course_id: &str, payment_method: Option<&str>) -> (StatusCode, Value) {
+    let body = match payment_method {
+        Some(method) => json!({ "payment_method": method }),
+        None => json!({}),
+    };
+    app.call(
+        Method::POST,
+        &format!("/api/v1/courses/{course_id}/checkout"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+/// Every POST the proxy in front of localstripe saw carried an `Idempotency-Key` and the
+/// pinned `Stripe-Version`; returns how many there were.
+fn assert_posts_are_idempotent(requests: &std::path::Path) -> usize {
+    let log = std::fs::read_to_string(requests).expect("the Stripe proxy's request log");
+    let posts: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
+        .filter(|r| r["method"] == "POST" && !r["path"].as_str().unwrap_or("").starts_with("/_config"))
+        .collect();
+    for post in &posts {
+        assert!(
+            post["idempotency_key"].as_str().is_some_and(|k| !k.is_empty()),
+            "a POST without Idempotency-Key: {post}"
+        );
+        assert!(
+            post["stripe_version"].is_string(),
+            "a POST without Stripe-Version: {post}"
+        );
+    }
+    posts.len()
+}
+
+#[tokio::test]
+async fn a_purchase_enrolls_and_a_full_refund_ends_access() {
+    let Some((app, requests)) = stripe_app(Backend::Sqlite).await else {
+        return;
+    };
+    let (course_id, lessons) = paid_course(&app).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (_, admin) = app.user(Role::Admin).await;
+
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/courses/{course_id}/enrollments"),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+
+    let (status, order) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_eq!(order["status"], "paid");
+    assert_eq!(order["amount_minor"], 4900);
+    assert_eq!(order["currency"], "EUR");
+    assert_eq!(order["provider"], "stripe");
+    assert!(
+        order["provider_reference"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("pi_")),
+        "{order}"
+    );
+    let order_id = order["id"].as_str().expect("id").to_owned();
+
+    // Enrolled at once: the first lesson opens.
+    let (status, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/lessons/{}", lessons[0]),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "checkout of a course the buyer has: {body}"
+    );
+    let (status, mine) = app.call(Method::GET, "/api/v1/me/orders", Some(&learner), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1), "{mine}");
+
+    // A learner cannot refund; an admin can, in full.
+    let refund_path = format!("/api/v1/orders/{order_id}/refunds");
+    let (status, _) = app
+        .call(Method::POST, &refund_path, Some(&learner), Some(json!({})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, refund) = app
+        .call(
+            Method::POST,
+            &refund_path,
+            Some(&admin),
+            Some(json!({"reason": "changed my mind"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{refund}");
+    assert_eq!(refund["amount_minor"], 4900);
+    assert_eq!(refund["order_id"], order_id.as_str());
+    assert_eq!(refund["status"], "succeeded");
+    let (status, body) = app
+        .call(Method::POST, &refund_path, Some(&admin), Some(json!({})))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing left to refund: {body}"
+    );
+
+    let (_, order) = app
+        .call(Method::GET, &format!("/api/v1/orders/{order_id}"), Some(&learner), None)
+        .await;
+    assert_eq!(order["status"], "refunded", "{order}");
+    assert_eq!(order["refunded_minor"], 4900);
+    // Access ends: the next lesson read is refused.
+    eventually("the refunded learner's lesson read is refused", || async {
+        let (status, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/lessons/{}", lessons[0]),
+                Some(&learner),
+                None,
+            )
+            .await;
+        status == StatusCode::FORBIDDEN
+    })
+    .await;
+    let (_, enrollments) = app
+        .call(Method::GET, "/api/v1/me/enrollments", Some(&learner), None)
+        .await;
+    assert_eq!(enrollments["items"][0]["status"], "refunded", "{enrollments}");
+
+    assert!(assert_posts_are_idempotent(&requests) >= 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_declined_card_is_402_without_enrollment_and_another_card_succeeds() {
+    let Some((app, requests)) = stripe_app(Backend::Sqlite).await else {
+        return;
+    };
+    let (course_id, lessons) = paid_course(&app).await;
+    let (_, learner) = app.user(Role::Student).await;
+
+    let (status, body) = checkout(&app, &learner, &course_id, Some("pm_card_chargeCustomerFail")).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    assert_eq!(envelope_code(&body), "CARD_DECLINED");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("declined"),
+        "a message the learner can act on: {message}"
+    );
+    let (_, orders) = app.call(Method::GET, "/api/v1/me/orders", Some(&learner), None).await;
+    assert_eq!(orders["items"][0]["status"], "failed", "{orders}");
+    assert_eq!(orders["items"][0]["failure"]["code"], "CARD_DECLINED", "{orders}");
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/lessons/{}", lessons[0]),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no enrollment after a declined card");
+
+    let (status, order) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_eq!(order["status"], "paid");
+    let (status, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/lessons/{}", lessons[0]),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_posts_are_idempotent(&requests);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn checkout_refuses_free_courses_and_bad_input() {
+    let Some((app, _)) = stripe_app(Backend::Sqlite).await else {
+        return;
+    };
+    let (_, instructor) = app.user(Role::Instructor).await;
+    let (free_course, _) = app.published_course(&instructor).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (status, body) = checkout(&app, &learner, &free_course, Some("pm_card_visa")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/courses/{free_course}/checkout"),
+            Some(&learner),
+            Some(json!({"payment_method": 7})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{}", uuid::Uuid::now_v7()),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(envelope_code(&body), "ORDER_NOT_FOUND");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_subscription_makes_the_user_premium_and_cancelling_ends_it() {
+    let Some((app, requests)) = stripe_app(Backend::Sqlite).await else {
+        return;
+    };
+    let (course_id, lessons) = paid_course(&app).await;
+    let (_, admin) = app.user(Role::Admin).await;
+    let (_, learner) = app.user(Role::Student).await;
+
+    let (status, plan) = app
+        .call(
+            Method::POST,
+            "/api/v1/admin/plans",
+            Some(&admin),
+            Some(json!({"name": "Premium", "amount_minor": 1500, "currency": "EUR", "interval": "month"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/admin/plans",
+            Some(&learner),
+            Some(json!({"name": "Mine", "amount_minor": 1, "currency": "EUR", "interval": "month"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, plans) = app.call(Method::GET, "/api/v1/plans", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(plans["items"].as_array().is_some_and(|p| !p.is_empty()), "{plans}");
+
+    let (status, subscription) = app
+        .call(
+            Method::POST,
+            "/api/v1/subscriptions",
+            Some(&learner),
+            Some(json!({"plan_id": plan["id"], "payment_method": "pm_card_visa"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{subscription}");
+    assert_eq!(subscription["status"], "active");
+    assert!(subscription["current_period_end"].is_string(), "{subscription}");
+    let subscription_id = subscription["id"].as_str().expect("id").to_owned();
+
+    // Premium comes from the subscription's event: the paid course opens to the learner.
+    eventually("the subscriber is premium", || async {
+        let (_, me) = app.call(Method::GET, "/api/v1/me", Some(&learner), None).await;
+        me["premium"] == true
+    })
+    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/courses/{course_id}/enrollments"),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, mine) = app
+        .call(Method::GET, "/api/v1/me/subscription", Some(&learner), None)
+        .await;
+    assert_eq!(mine["id"], subscription_id.as_str());
+
+    let (status, cancelled) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/subscriptions/{subscription_id}?immediately=true"),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+    eventually("premium ends and its enrollment expires", || async {
+        let (_, me) = app.call(Method::GET, "/api/v1/me", Some(&learner), None).await;
+        let (status, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/lessons/{}", lessons[0]),
+                Some(&learner),
+                None,
+            )
+            .await;
+        me["premium"] == false && status == StatusCode::FORBIDDEN
+    })
+    .await;
+    let (_, enrollments) = app
+        .call(Method::GET, "/api/v1/me/enrollments", Some(&learner), None)
+        .await;
+    assert_eq!(enrollments["items"][0]["status"], "expired", "{enrollments}");
+
+    let (status, mrr) = app.call(Method::GET, "/api/v1/reports/mrr", Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{mrr}");
+    assert_eq!(mrr["rows"][0]["cancelled_in_period"], 1, "{mrr}");
+    assert_posts_are_idempotent(&requests);
+    app.stop().await;
+}
+
+/// A Stripe event as Stripe sends it, with fields the server does not read.
+fn stripe_event(id: &str, event_type: &str, object: Value) -> Value {
+    json!({
+        "id": id,
+        "object": "event",
+        "api_version": "2099-01-01.future",
+        "created": chrono::Utc::now().timestamp(),
+        "livemode": false,
+        "pending_webhooks": 1,
+        "request": {"id": null, "idempotency_key": null},
+        "type": event_type,
+        "data": {"object": object, "previous_attributes": {"unknown_field": true}},
+        "some_future_field": {"nested": [1, 2, 3]},
+    })
+}
+
+/// POSTs a webhook body with a signature header.
+async fn deliver(app: &TestApp, body: &[u8], signature: &str) -> (StatusCode, Value) {
+    let resp = app
+        .request(Method::POST, "/api/v1/payments/stripe/webhook", None)
+        .header("content-type", "application/json; charset=utf-8")
+        .header("stripe-signature", signature)
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("webhook request");
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+fn signed(body: &[u8]) -> String {
+    lms_stripe::sign_webhook(WEBHOOK_SECRET, chrono::Utc::now().timestamp(), body)
+}
+
+async fn inbox_size(app: &TestApp) -> usize {
+    let (stores, _) = app.storage.stores();
+    Records::new(stores.records)
+        .list::<InboxEvent>(PageRequest::new(None, Some(100)).expect("page"))
+        .await
+        .expect("inbox")
+        .items
+        .len()
+}
+
+#[tokio::test]
+async fn webhooks_that_fail_verification_are_400_and_change_nothing() {
+    let Some((app, _)) = stripe_app(Backend::Sqlite).await else {
+        return;
+    };
+    let (course_id, _) = paid_course(&app).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (_, order) = checkout(&app, &learner, &course_id, None).await;
+    assert_eq!(order["status"], "pending", "{order}");
+    let intent = order["provider_reference"].as_str().expect("intent").to_owned();
+    let body = serde_json::to_vec(&stripe_event(
+        "evt_forged",
+        "payment_intent.succeeded",
+        json!({"id": intent, "object": "payment_intent", "status": "succeeded", "amount": 4900,
+               "currency": "eur", "metadata": {"order_id": order["id"]}}),
+    ))
+    .expect("json");
+    let now = chrono::Utc::now().timestamp();
+    let mut changed = body.clone();
+    changed[10] ^= 1;
+    for (what, payload, signature) in [
+        (
+            "a wrong secret",
+            body.clone(),
+            lms_stripe::sign_webhook("whsec_wrong", now, &body),
+        ),
+        (
+            "a timestamp 301 s old",
+            body.clone(),
+            lms_stripe::sign_webhook(WEBHOOK_SECRET, now - 301, &body),
+        ),
+        (
+            "a changed body",
+            changed,
+            lms_stripe::sign_webhook(WEBHOOK_SECRET, now, &body),
+        ),
+        ("no signature", body.clone(), String::new()),
+    ] {
+        let (status, answer) = deliver(&app, &payload, &signature).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {answer}");
+        assert_eq!(envelope_code(&answer), "WEBHOOK_REJECTED", "{what}");
+    }
+    assert_eq!(inbox_size(&app).await, 0, "nothing stored");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, order) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{}", order["id"].as_str().expect("id")),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(order["status"], "pending", "nothing changed: {order}");
+
+    // The previous secret of a rotation still verifies.
+    let (status, answer) = deliver(
+        &app,
+        &body,
+        &lms_stripe::sign_webhook("whsec_previous_secret", now, &body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["duplicate"], false);
+    app.stop().await;
+}
+
+/// The webhooks of a purchase and its full refund, each delivered three times, shuffled
+/// and concurrently: one enrollment (refunded), one refund, the order refunded.
+async fn replayed_story_has_one_effect(backend: Backend) {
+    let Some((app, _)) = stripe_app(backend).await else {
+        return;
+    };
+    let (course_id, lessons) = paid_course(&app).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (status, order) = checkout(&app, &learner, &course_id, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let order_id = order["id"].as_str().expect("id").to_owned();
+    let intent = order["provider_reference"].as_str().expect("intent").to_owned();
+    let charge = format!("ch_{}", support::unique());
+    let refund = format!("re_{}", support::unique());
+    let succeeded = stripe_event(
+        &format!("evt_paid_{}", support::unique()),
+        "payment_intent.succeeded",
+        json!({"id": intent, "object": "payment_intent", "status": "succeeded", "amount": 4900,
+               "amount_received": 4900, "currency": "eur", "latest_charge": charge,
+               "metadata": {"order_id": order_id}, "client_secret": "pi_secret"}),
+    );
+    let refunded = stripe_event(
+        &format!("evt_refunded_{}", support::unique()),
+        "charge.refunded",
+        json!({"id": charge, "object": "charge", "amount": 4900, "amount_refunded": 4900,
+               "currency": "eur", "payment_intent": intent, "refunded": true, "status": "succeeded",
+               "refunds": {"object": "list", "has_more": false, "data": [
+                   {"id": refund, "object": "refund", "amount": 4900, "status": "succeeded",
+                    "charge": charge, "payment_intent": intent, "currency": "eur"}]}}),
+    );
+    let mut deliveries: Vec<Vec<u8>> = [&succeeded, &refunded]
+        .iter()
+        .flat_map(|event| std::iter::repeat_n(serde_json::to_vec(event).expect("json"), 3))
+        .collect();
+    fastrand::shuffle(&mut deliveries);
+    let answers = futures::future::join_all(deliveries.iter().map(|body| {
+        let app = &app;
+        async move { deliver(app, body, &signed(body)).await }
+    }))
+    .await;
+    for (status, answer) in &answers {
+        assert_eq!(*status, StatusCode::OK, "{answer}");
+    }
+    let firsts = answers.iter().filter(|(_, a)| a["duplicate"] == false).count();
+    assert_eq!(firsts, 2, "each event stored once: {answers:?}");
+    assert_eq!(inbox_size(&app).await, 2);
+
+    eventually("the order is refunded and the enrollment with it", || async {
+        let (_, order) = app
+            .call(Method::GET, &format!("/api/v1/orders/{order_id}"), Some(&learner), None)
+            .await;
+        let (_, enrollments) = app
+            .call(Method::GET, "/api/v1/me/enrollments", Some(&learner), None)
+            .await;
+        order["status"] == "refunded" && enrollments["items"][0]["status"] == "refunded"
+    })
+    .await;
+    // Let any redelivery run, then check the final states once more.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, order) = app
+        .call(Method::GET, &format!("/api/v1/orders/{order_id}"), Some(&learner), None)
+        .await;
+    assert_eq!(order["status"], "refunded");
+    assert_eq!(order["refunded_minor"], 4900);
+    let (_, enrollments) = app
+        .call(Method::GET, "/api/v1/me/enrollments", Some(&learner), None)
+        .await;
+    assert_eq!(
+        enrollments["items"].as_array().map(Vec::len),
+        Some(1),
+        "one enrollment: {enrollments}"
+    );
+    assert_eq!(enrollments["items"][0]["status"], "refunded");
+    let (_, refunds) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{order_id}/refunds"),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(refunds.as_array().map(Vec::len), Some(1), "one refund: {refunds}");
+    assert_eq!(refunds[0]["status"], "succeeded");
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/lessons/{}", lessons[0]),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "access ended");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn replayed_webhooks_have_one_effect_on_sqlite() {
+    replayed_story_has_one_effect(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn replayed_webhooks_have_one_effect_on_postgres() {
+    if support::postgres_url().is_some() {
+        replayed_story_has_one_effect(Backend::Postgres).await;
+    }
+}
+
+#[tokio::test]
+async fn replayed_webhooks_have_one_effect_on_mongo() {
+    if support::mongo_url().is_some() {
+        replayed_story_has_one_effect(Backend::Mongo).await;
+    }
+}
+
+#[tokio::test]
+async fn sales_and_revenue_reports_split_each_sale() {
+    let Some((app, _)) = stripe_app(Backend::Sqlite).await else {
+        return;
+    };
+    let (course_id, _) = paid_course(&app).await;
+    let (_, admin) = app.user(Role::Admin).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (status, order) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+
+    let (status, sales) = app.call(Method::GET, "/api/v1/reports/sales", Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{sales}");
+    let row = sales["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["course_id"] == course_id.as_str()))
+        .cloned()
+        .expect("the course's row");
+    assert_eq!(row["orders_paid"], 1);
+    assert_eq!(row["gross_minor"], 4900);
+    assert_eq!(row["payment_success_rate_percent"], 100);
+
+    let (status, revenue) = app
+        .call(Method::GET, "/api/v1/reports/creator-revenue", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{revenue}");
+    let total_creator: i64 = revenue["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["creator_minor"].as_i64().unwrap_or(0))
+        .sum();
+    // 70 % of 49.00, rounded down to the cent.
+    assert_eq!(total_creator, 3430, "{revenue}");
+
+    let csv = app
+        .request(Method::GET, "/api/v1/reports/sales?format=csv", Some(&admin))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv")));
+    let text = csv.text().await.expect("text");
+    assert!(text.starts_with("course_id,currency,orders_paid,"), "{text}");
+    assert!(text.contains(&course_id), "{text}");
+
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/reports/sales", Some(&learner), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app
+        .call(
+            Method::GET,
+            "/api/v1/reports/sales?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let metrics = app
+        .request(Method::GET, "/metrics", None)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    eventually("the sale is counted on /metrics", || async {
+        let metrics = app
+            .request(Method::GET, "/metrics", None)
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        metrics.contains("lms_orders_total{outcome=\"paid\"} 1")
+            && metrics.contains("lms_revenue_minor_total{currency=\"EUR\"} 4900")
+    })
+    .await;
+    assert!(!metrics.contains(&learner), "no user data on /metrics");
+    app.stop().await;
+}
