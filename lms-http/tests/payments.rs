@@ -50,6 +50,10 @@ async fn paid_course(app: &TestApp) -> (String, Vec<String>) {
     (course_id, lessons)
 }
 
+fn lesson_path(lesson_id: &str) -> String {
+    format!("/api/v1/lessons/{lesson_id}")
+}
+
 /// Polls `check` until it holds, for up to 20 seconds.
 async fn eventually<F, Fut>(what: &str, mut check: F)
 where
@@ -136,12 +140,7 @@ async fn a_purchase_enrolls_and_a_full_refund_ends_access() {
 
     // Enrolled at once: the first lesson opens.
     let (status, body) = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/lessons/{}", lessons[0]),
-            Some(&learner),
-            None,
-        )
+        .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
@@ -189,12 +188,7 @@ async fn a_purchase_enrolls_and_a_full_refund_ends_access() {
     // Access ends: the next lesson read is refused.
     eventually("the refunded learner's lesson read is refused", || async {
         let (status, _) = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/lessons/{}", lessons[0]),
-                Some(&learner),
-                None,
-            )
+            .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
             .await;
         status == StatusCode::FORBIDDEN
     })
@@ -228,12 +222,7 @@ async fn a_declined_card_is_402_without_enrollment_and_another_card_succeeds() {
     assert_eq!(orders["items"][0]["status"], "failed", "{orders}");
     assert_eq!(orders["items"][0]["failure"]["code"], "CARD_DECLINED", "{orders}");
     let (status, _) = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/lessons/{}", lessons[0]),
-            Some(&learner),
-            None,
-        )
+        .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no enrollment after a declined card");
 
@@ -241,12 +230,7 @@ async fn a_declined_card_is_402_without_enrollment_and_another_card_succeeds() {
     assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(order["status"], "paid");
     let (status, body) = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/lessons/{}", lessons[0]),
-            Some(&learner),
-            None,
-        )
+        .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_posts_are_idempotent(&requests);
@@ -362,12 +346,7 @@ async fn a_subscription_makes_the_user_premium_and_cancelling_ends_it() {
     eventually("premium ends and its enrollment expires", || async {
         let (_, me) = app.call(Method::GET, "/api/v1/me", Some(&learner), None).await;
         let (status, _) = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/lessons/{}", lessons[0]),
-                Some(&learner),
-                None,
-            )
+            .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
             .await;
         me["premium"] == false && status == StatusCode::FORBIDDEN
     })
@@ -578,12 +557,7 @@ async fn replayed_story_has_one_effect(backend: Backend) {
     assert_eq!(refunds.as_array().map(Vec::len), Some(1), "one refund: {refunds}");
     assert_eq!(refunds[0]["status"], "succeeded");
     let (status, _) = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/lessons/{}", lessons[0]),
-            Some(&learner),
-            None,
-        )
+        .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "access ended");
     app.stop().await;
@@ -694,5 +668,98 @@ async fn sales_and_revenue_reports_split_each_sale() {
     })
     .await;
     assert!(!metrics.contains(&learner), "no user data on /metrics");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn manual_payments_are_confirmed_by_an_admin() {
+    let app = TestApp::start(Backend::Sqlite, |settings| {
+        settings.payments.provider = PaymentProvider::Manual;
+    })
+    .await;
+    let (course_id, lessons) = paid_course(&app).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (_, admin) = app.user(Role::Admin).await;
+    let (status, order) = checkout(&app, &learner, &course_id, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_eq!(order["status"], "pending");
+    assert_eq!(order["provider"], "manual");
+    let order_id = order["id"].as_str().expect("id").to_owned();
+    let mark = format!("/api/v1/admin/orders/{order_id}/mark-paid");
+    let (status, _) = app.call(Method::POST, &mark, Some(&learner), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only admins confirm payments");
+    let (status, paid) = app.call(Method::POST, &mark, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(paid["status"], "paid");
+    let (status, again) = app.call(Method::POST, &mark, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK, "marking again changes nothing: {again}");
+    assert_eq!(again["paid_at"], paid["paid_at"]);
+    let (status, body) = app
+        .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A partial refund keeps access; the rest ends it.
+    let refunds = format!("/api/v1/orders/{order_id}/refunds");
+    let (status, refund) = app
+        .call(Method::POST, &refunds, Some(&admin), Some(json!({"amount_minor": 900})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{refund}");
+    let (_, order) = app
+        .call(Method::GET, &format!("/api/v1/orders/{order_id}"), Some(&admin), None)
+        .await;
+    assert_eq!(order["status"], "partially_refunded", "{order}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, _) = app
+        .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "a partial refund keeps access");
+    let (status, refund) = app.call(Method::POST, &refunds, Some(&admin), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{refund}");
+    assert_eq!(refund["amount_minor"], 4000);
+    eventually("the fully refunded learner loses access", || async {
+        let (status, _) = app
+            .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
+            .await;
+        status == StatusCode::FORBIDDEN
+    })
+    .await;
+
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/admin/plans",
+            Some(&admin),
+            Some(json!({"name": "Premium", "amount_minor": 1500, "currency": "EUR", "interval": "month"})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "no subscriptions with manual payments: {body}"
+    );
+    assert_eq!(envelope_code(&body), "PAYMENTS_UNSUPPORTED");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_provider_nothing_is_sold() {
+    let app = TestApp::start(Backend::Sqlite, |_| {}).await;
+    let (course_id, _) = paid_course(&app).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (status, body) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(envelope_code(&body), "PAYMENTS_UNSUPPORTED");
+    let (status, body) = deliver(&app, b"{}", "t=1,v1=00").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/courses/{course_id}/enrollments"),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
     app.stop().await;
 }

@@ -1,6 +1,7 @@
 //! The relay: moves events from the outbox to every subscriber, at least once, with
 //! retries, dead letters and retention.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -355,8 +356,11 @@ impl Relay {
     pub async fn run_once(&self) -> Result<PassReport> {
         let subscribers = self.subscribers().await?;
         let mut report = PassReport::default();
+        // Streams at the same position share one read of the outbox: in steady state every
+        // subscriber is, so a subscriber more costs a cursor write per batch, not a read.
+        let mut batches = HashMap::new();
         for subscriber in &subscribers {
-            let (counts, more) = self.stream(subscriber).await?;
+            let (counts, more) = self.stream(subscriber, &mut batches).await?;
             report.counts += counts;
             report.more |= more;
         }
@@ -369,17 +373,30 @@ impl Relay {
     /// The stream of one subscriber, if this instance can hold it: delivers the next
     /// batch, schedules a retry for each failure, and moves the position past the batch
     /// in one write with the retries. Returns whether the batch was full.
-    async fn stream(&self, subscriber: &Subscriber) -> Result<(DeliveryCounts, bool)> {
+    /// `batches` holds the batches read in this pass, by the position they follow.
+    async fn stream(
+        &self,
+        subscriber: &Subscriber,
+        batches: &mut HashMap<u64, Arc<Vec<OutboxMessage>>>,
+    ) -> Result<(DeliveryCounts, bool)> {
         let Some(mut cursor) = self.hold(subscriber).await? else {
             return Ok((DeliveryCounts::default(), false));
         };
         let settings = &self.inner.settings;
-        let batch = self
-            .inner
-            .outbox
-            .events_after(cursor.position, settings.batch)
-            .await
-            .map_err(store_error)?;
+        let batch = match batches.get(&cursor.position) {
+            Some(batch) => batch.clone(),
+            None => {
+                let read = self
+                    .inner
+                    .outbox
+                    .events_after(cursor.position, settings.batch)
+                    .await
+                    .map_err(store_error)?;
+                let read = Arc::new(read);
+                batches.insert(cursor.position, read.clone());
+                read
+            }
+        };
         let Some(last) = batch.last().map(|m| m.sequence) else {
             return Ok((DeliveryCounts::default(), false));
         };

@@ -269,3 +269,121 @@ impl Order {
         (reversal, events)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::payments::RevenueShare;
+
+    fn order(amount_minor: i64) -> Order {
+        let amount = Money::new(amount_minor, "EUR").expect("valid");
+        let revenue = RevenueShare::default().split(amount_minor);
+        Order::new(
+            UserId::new(),
+            CourseId::new(),
+            UserId::new(),
+            amount,
+            "stripe",
+            revenue,
+            Utc::now(),
+        )
+    }
+
+    fn failure() -> PaymentFailure {
+        PaymentFailure {
+            code: "CARD_DECLINED".into(),
+            decline_code: Some("card_declined".into()),
+            message: "Your card was declined.".into(),
+        }
+    }
+
+    #[test]
+    fn a_late_failure_never_undoes_a_payment() {
+        let mut order = order(4900);
+        assert!(order.mark_paid(Utc::now()).is_some());
+        assert!(order.mark_failed(failure(), Utc::now()).is_none());
+        assert!(order.mark_paid(Utc::now()).is_none(), "paid once");
+        assert_eq!(order.status, OrderStatus::Paid);
+    }
+
+    #[test]
+    fn a_failed_order_can_still_be_paid() {
+        let mut order = order(4900);
+        assert!(order.mark_failed(failure(), Utc::now()).is_some());
+        assert!(order.mark_paid(Utc::now()).is_some());
+        assert_eq!(order.status, OrderStatus::Paid);
+        assert_eq!(order.failure, None);
+    }
+
+    #[test]
+    fn a_refund_reported_before_the_payment_pays_then_refunds() {
+        let mut order = order(4900);
+        let (reversal, events) = order.apply_refund(4900, false, Utc::now());
+        assert_eq!(order.status, OrderStatus::Refunded);
+        assert_eq!(reversal, order.revenue);
+        let types: Vec<_> = events.iter().map(EventPayload::public_type).collect();
+        assert_eq!(types, ["order.paid", "order.refunded"]);
+    }
+
+    #[test]
+    fn only_paid_orders_refund() {
+        let mut order = order(4900);
+        assert!(order.reserve_refund(1, Utc::now()).is_err());
+        order.mark_paid(Utc::now());
+        assert!(order.reserve_refund(4901, Utc::now()).is_err());
+        assert!(order.reserve_refund(4900, Utc::now()).is_ok());
+        assert!(order.reserve_refund(1, Utc::now()).is_err(), "all of it is under way");
+    }
+
+    /// What can happen to a paid order's refunds, in any order.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Reserve(i64),
+        Settle(usize),
+        Release(usize),
+        Unlisted(i64),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (1i64..3000).prop_map(Step::Reserve),
+            (0usize..8).prop_map(Step::Settle),
+            (0usize..8).prop_map(Step::Release),
+            (1i64..3000).prop_map(Step::Unlisted),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn refunds_never_exceed_what_was_paid(amount in 1i64..10_000, steps in proptest::collection::vec(step(), 0..24)) {
+            let mut order = order(amount);
+            order.mark_paid(Utc::now());
+            let mut reserved: Vec<i64> = Vec::new();
+            for step in steps {
+                match step {
+                    Step::Reserve(n) if order.reserve_refund(n, Utc::now()).is_ok() => reserved.push(n),
+                    Step::Settle(i) if i < reserved.len() => {
+                        let n = reserved.remove(i);
+                        order.apply_refund(n, true, Utc::now());
+                    }
+                    Step::Release(i) if i < reserved.len() => {
+                        let n = reserved.remove(i);
+                        order.release_refund(n, Utc::now());
+                    }
+                    Step::Unlisted(n) => {
+                        order.apply_refund(n, false, Utc::now());
+                    }
+                    _ => {}
+                }
+                prop_assert!(order.refunded_minor <= amount);
+                prop_assert!(order.refunded_minor + order.refundable_minor() <= amount);
+                prop_assert!(order.reversed.creator_minor <= order.revenue.creator_minor);
+                prop_assert!(order.reversed.platform_minor <= order.revenue.platform_minor);
+                prop_assert_eq!(order.reversed.total(), order.refunded_minor);
+                prop_assert_eq!(order.status == OrderStatus::Refunded, order.refunded_minor == amount);
+            }
+        }
+    }
+}

@@ -138,3 +138,68 @@ impl Subscription {
         Some(self.changed_event())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    fn state(status: SubscriptionStatus, cancel_at_period_end: bool) -> ProviderSubscription {
+        let period_end = DateTime::from_timestamp(1_800_000_000, 0).expect("valid time");
+        ProviderSubscription {
+            reference: "sub_1".into(),
+            status,
+            current_period_end: Some(period_end),
+            cancel_at_period_end,
+        }
+    }
+
+    fn subscription(now: DateTime<Utc>) -> Subscription {
+        let started = state(SubscriptionStatus::Active, false);
+        Subscription::new(
+            SubscriptionId::new(),
+            UserId::new(),
+            PlanId::new(),
+            "stripe",
+            &started,
+            now,
+        )
+    }
+
+    #[test]
+    fn an_older_state_never_overwrites_a_newer_one() {
+        let t0 = Utc::now();
+        let mut s = subscription(t0);
+        let later = t0 + Duration::seconds(10);
+        assert!(s
+            .apply(&state(SubscriptionStatus::PastDue, false), later, later)
+            .is_some());
+        assert!(s
+            .apply(
+                &state(SubscriptionStatus::Active, false),
+                t0 + Duration::seconds(5),
+                later
+            )
+            .is_none());
+        assert_eq!(s.status, SubscriptionStatus::PastDue);
+    }
+
+    #[test]
+    fn a_cancelled_subscription_stays_cancelled_and_repeats_change_nothing() {
+        let t0 = Utc::now();
+        let mut s = subscription(t0);
+        let t1 = t0 + Duration::seconds(1);
+        let version = s.version;
+        assert!(
+            s.apply(&state(SubscriptionStatus::Active, false), t1, t1).is_none(),
+            "same state"
+        );
+        assert_eq!(s.version, version);
+        assert!(s.apply(&state(SubscriptionStatus::Cancelled, false), t1, t1).is_some());
+        let t2 = t1 + Duration::seconds(1);
+        assert!(s.apply(&state(SubscriptionStatus::Active, false), t2, t2).is_none());
+        assert_eq!(s.status, SubscriptionStatus::Cancelled);
+        assert!(!s.status.grants_premium());
+    }
+}
