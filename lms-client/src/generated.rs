@@ -10541,7 +10541,8 @@ Sends a `GET` request to `/api/v1/reports/creator-revenue`
 
 Arguments:
 - `format`: `json` (default) or `csv`.
-- `from`: Start, included (RFC 3339).
+- `from`: Start, included (RFC 3339); a period whose start is not before its end is
+empty.
 - `to`: End, excluded (RFC 3339; default now).
 */
     pub async fn creator_revenue_report<'a>(
@@ -10610,7 +10611,8 @@ Sends a `GET` request to `/api/v1/reports/mrr`
 
 Arguments:
 - `format`: `json` (default) or `csv`.
-- `from`: Start, included (RFC 3339).
+- `from`: Start, included (RFC 3339); a period whose start is not before its end is
+empty.
 - `to`: End, excluded (RFC 3339; default now).
 */
     pub async fn mrr_report<'a>(
@@ -10676,7 +10678,8 @@ Sends a `GET` request to `/api/v1/reports/sales`
 
 Arguments:
 - `format`: `json` (default) or `csv`.
-- `from`: Start, included (RFC 3339).
+- `from`: Start, included (RFC 3339); a period whose start is not before its end is
+empty.
 - `to`: End, excluded (RFC 3339; default now).
 */
     pub async fn sales_report<'a>(

@@ -120,14 +120,16 @@ impl std::fmt::Display for ClientIp {
     }
 }
 
-/// Routes whose bodies carry course content (descriptions, lesson bodies) and may use
+/// Routes whose bodies carry course content (descriptions, lesson bodies), or a payment
+/// provider's events (an invoice with many lines), and may use
 /// `Settings::max_upload_bytes`; every other body is held to `Settings::max_body_bytes`.
-const CONTENT_ROUTES: [(&str, &str); 5] = [
+const CONTENT_ROUTES: [(&str, &str); 6] = [
     ("POST", "/api/v1/courses"),
     ("PATCH", "/api/v1/courses/{id}"),
     ("POST", "/api/v1/courses/{id}/lessons"),
     ("PATCH", "/api/v1/lessons/{id}"),
     ("POST", "/api/v1/classes"),
+    ("POST", "/api/v1/payments/stripe/webhook"),
 ];
 
 /// Whether concrete `path` matches route `template` (`{…}` segments match any segment).

@@ -7731,7 +7731,10 @@ export interface operations {
     creatorRevenueReport: {
         parameters: {
             query?: {
-                /** @description Start, included (RFC 3339). */
+                /**
+                 * @description Start, included (RFC 3339); a period whose start is not before its end is
+                 *     empty.
+                 */
                 from?: string;
                 /** @description End, excluded (RFC 3339; default now). */
                 to?: string;
@@ -7813,7 +7816,10 @@ export interface operations {
     mrrReport: {
         parameters: {
             query?: {
-                /** @description Start, included (RFC 3339). */
+                /**
+                 * @description Start, included (RFC 3339); a period whose start is not before its end is
+                 *     empty.
+                 */
                 from?: string;
                 /** @description End, excluded (RFC 3339; default now). */
                 to?: string;
@@ -7895,7 +7901,10 @@ export interface operations {
     salesReport: {
         parameters: {
             query?: {
-                /** @description Start, included (RFC 3339). */
+                /**
+                 * @description Start, included (RFC 3339); a period whose start is not before its end is
+                 *     empty.
+                 */
                 from?: string;
                 /** @description End, excluded (RFC 3339; default now). */
                 to?: string;

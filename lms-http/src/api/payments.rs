@@ -436,10 +436,13 @@ enum SubscriptionCreated {
 }
 
 /// The report period: `from` and `to` as given, else the 30 days up to `to` (or now).
-fn period(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> ApiResult<Period> {
+fn period(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Period {
     let to = to.unwrap_or_else(Utc::now);
-    let from = from.unwrap_or(to - Duration::days(30));
-    Ok(Period::new(from, to)?)
+    let from = from.unwrap_or_else(|| {
+        to.checked_sub_signed(Duration::days(30))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    });
+    Period::new(from, to)
 }
 
 impl From<lms_core::payments::SalesRow> for SalesRowResponse {
@@ -712,14 +715,15 @@ impl PaymentsApi {
         &self,
         state: Data<&State>,
         auth: BearerAuth,
-        /// Start, included (RFC 3339).
+        /// Start, included (RFC 3339); a period whose start is not before its end is
+        /// empty.
         from: Query<Option<DateTime<Utc>>>,
         /// End, excluded (RFC 3339; default now).
         to: Query<Option<DateTime<Utc>>>,
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<SalesReportResponse> {
-        let period = period(from.0, to.0)?;
+        let period = period(from.0, to.0);
         let rows = state.payments.sales_report(&auth.0, period).await?;
         SalesReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
@@ -731,14 +735,15 @@ impl PaymentsApi {
         &self,
         state: Data<&State>,
         auth: BearerAuth,
-        /// Start, included (RFC 3339).
+        /// Start, included (RFC 3339); a period whose start is not before its end is
+        /// empty.
         from: Query<Option<DateTime<Utc>>>,
         /// End, excluded (RFC 3339; default now).
         to: Query<Option<DateTime<Utc>>>,
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<MrrReportResponse> {
-        let period = period(from.0, to.0)?;
+        let period = period(from.0, to.0);
         let rows = state.payments.mrr_report(&auth.0, period).await?;
         MrrReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
@@ -754,14 +759,15 @@ impl PaymentsApi {
         &self,
         state: Data<&State>,
         auth: BearerAuth,
-        /// Start, included (RFC 3339).
+        /// Start, included (RFC 3339); a period whose start is not before its end is
+        /// empty.
         from: Query<Option<DateTime<Utc>>>,
         /// End, excluded (RFC 3339; default now).
         to: Query<Option<DateTime<Utc>>>,
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<CreatorRevenueReportResponse> {
-        let period = period(from.0, to.0)?;
+        let period = period(from.0, to.0);
         let rows = state.payments.creator_revenue_report(&auth.0, period).await?;
         CreatorRevenueReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
