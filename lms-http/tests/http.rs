@@ -1057,7 +1057,14 @@ async fn dead_letters_are_for_admins_and_delivery_is_measured() {
         (StatusCode::NOT_FOUND, "DEAD_LETTER_NOT_FOUND".into()),
         "{body}"
     );
-    let text = metrics(&app).await;
+    // The relay takes in the users' registration events in the background: wait until
+    // it has, then nothing is pending, retrying or dead.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut text = metrics(&app).await;
+    while !text.lines().any(|l| l == "lms_events_pending 0") && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        text = metrics(&app).await;
+    }
     for metric in [
         "lms_events_pending 0",
         "lms_events_oldest_pending_seconds 0",
