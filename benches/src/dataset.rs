@@ -185,6 +185,7 @@ fn user(role: Role, now: DateTime<Utc>) -> User {
         created_at: now,
         updated_at: now,
         version: 1,
+        sealed: None,
     }
 }
 

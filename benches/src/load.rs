@@ -253,6 +253,7 @@ impl Minter {
             created_at: now,
             updated_at: now,
             version: 1,
+            sealed: None,
         };
         self.tokens
             .issue(&subject, family_id)

@@ -257,6 +257,145 @@ pub mod types {
                 })
         }
     }
+    ///An audit entry.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "AuditEntryResponse",
+    ///  "description": "An audit entry.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "action",
+    ///    "at",
+    ///    "details",
+    ///    "hash",
+    ///    "id",
+    ///    "prev_hash",
+    ///    "seq"
+    ///  ],
+    ///  "properties": {
+    ///    "action": {
+    ///      "description": "What happened (`auth.login`, `admin.request`, `privacy.erasure_completed` …).",
+    ///      "type": "string"
+    ///    },
+    ///    "actor_id": {
+    ///      "description": "Who did it.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "at": {
+    ///      "description": "When it happened.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "details": {
+    ///      "description": "Context (no personal data).",
+    ///      "type": "object",
+    ///      "additionalProperties": {
+    ///        "type": "string"
+    ///      }
+    ///    },
+    ///    "hash": {
+    ///      "description": "SHA-256 of this entry's chained content.",
+    ///      "type": "string"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "prev_hash": {
+    ///      "description": "The previous entry's hash.",
+    ///      "type": "string"
+    ///    },
+    ///    "seq": {
+    ///      "description": "Position in the chain, from 1.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "subject_id": {
+    ///      "description": "The account it concerns.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AuditEntryResponse {
+        ///What happened (`auth.login`, `admin.request`, `privacy.erasure_completed` …).
+        pub action: ::std::string::String,
+        ///Who did it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub actor_id: ::std::option::Option<::uuid::Uuid>,
+        ///When it happened.
+        pub at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Context (no personal data).
+        pub details: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        ///SHA-256 of this entry's chained content.
+        pub hash: ::std::string::String,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        ///The previous entry's hash.
+        pub prev_hash: ::std::string::String,
+        ///Position in the chain, from 1.
+        pub seq: i64,
+        ///The account it concerns.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject_id: ::std::option::Option<::uuid::Uuid>,
+    }
+    impl ::std::convert::From<&AuditEntryResponse> for AuditEntryResponse {
+        fn from(value: &AuditEntryResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///A page of audit entries, oldest first.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "AuditPageResponse",
+    ///  "description": "A page of audit entries, oldest first.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "items"
+    ///  ],
+    ///  "properties": {
+    ///    "items": {
+    ///      "description": "The entries.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/AuditEntryResponse"
+    ///      }
+    ///    },
+    ///    "next_cursor": {
+    ///      "description": "Pass as `cursor` for the next page; absent on the last page.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AuditPageResponse {
+        ///The entries.
+        pub items: ::std::vec::Vec<AuditEntryResponse>,
+        ///Pass as `cursor` for the next page; absent on the last page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::convert::From<&AuditPageResponse> for AuditPageResponse {
+        fn from(value: &AuditPageResponse) -> Self {
+            value.clone()
+        }
+    }
     ///A checkout of a course.
     ///
     /// <details><summary>JSON schema</summary>
@@ -551,6 +690,357 @@ and the browser confirms it with `client_secret`.*/
     }
     impl ::std::convert::From<&ClassResponse> for ClassResponse {
         fn from(value: &ClassResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///One answer in a consent's history.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ConsentChangeResponse",
+    ///  "description": "One answer in a consent's history.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "at",
+    ///    "granted",
+    ///    "policy_version"
+    ///  ],
+    ///  "properties": {
+    ///    "at": {
+    ///      "description": "When.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "granted": {
+    ///      "description": "Given or withdrawn.",
+    ///      "type": "boolean"
+    ///    },
+    ///    "policy_version": {
+    ///      "description": "The policy version answered.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ConsentChangeResponse {
+        ///When.
+        pub at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Given or withdrawn.
+        pub granted: bool,
+        ///The policy version answered.
+        pub policy_version: ::std::string::String,
+    }
+    impl ::std::convert::From<&ConsentChangeResponse> for ConsentChangeResponse {
+        fn from(value: &ConsentChangeResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///A consent purpose.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "A consent purpose.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "analytics",
+    ///    "marketing",
+    ///    "cookies"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ConsentPurpose {
+        #[serde(rename = "analytics")]
+        Analytics,
+        #[serde(rename = "marketing")]
+        Marketing,
+        #[serde(rename = "cookies")]
+        Cookies,
+    }
+    impl ::std::convert::From<&Self> for ConsentPurpose {
+        fn from(value: &ConsentPurpose) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for ConsentPurpose {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Analytics => f.write_str("analytics"),
+                Self::Marketing => f.write_str("marketing"),
+                Self::Cookies => f.write_str("cookies"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConsentPurpose {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "analytics" => Ok(Self::Analytics),
+                "marketing" => Ok(Self::Marketing),
+                "cookies" => Ok(Self::Cookies),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConsentPurpose {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ConsentPurpose {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConsentPurpose {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Giving or withdrawing a consent.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ConsentRequest",
+    ///  "description": "Giving or withdrawing a consent.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "granted",
+    ///    "policy_version"
+    ///  ],
+    ///  "properties": {
+    ///    "granted": {
+    ///      "description": "`true` to give consent, `false` to withdraw it.",
+    ///      "type": "boolean"
+    ///    },
+    ///    "policy_version": {
+    ///      "description": "The version of the policy the user was shown (`2026-01`).",
+    ///      "type": "string",
+    ///      "pattern": "^[A-Za-z0-9._-]{1,64}$"
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct ConsentRequest {
+        ///`true` to give consent, `false` to withdraw it.
+        pub granted: bool,
+        ///The version of the policy the user was shown (`2026-01`).
+        pub policy_version: ConsentRequestPolicyVersion,
+    }
+    impl ::std::convert::From<&ConsentRequest> for ConsentRequest {
+        fn from(value: &ConsentRequest) -> Self {
+            value.clone()
+        }
+    }
+    ///The version of the policy the user was shown (`2026-01`).
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "The version of the policy the user was shown (`2026-01`).",
+    ///  "type": "string",
+    ///  "pattern": "^[A-Za-z0-9._-]{1,64}$"
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ConsentRequestPolicyVersion(::std::string::String);
+    impl ::std::ops::Deref for ConsentRequestPolicyVersion {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ConsentRequestPolicyVersion> for ::std::string::String {
+        fn from(value: ConsentRequestPolicyVersion) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&ConsentRequestPolicyVersion>
+    for ConsentRequestPolicyVersion {
+        fn from(value: &ConsentRequestPolicyVersion) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for ConsentRequestPolicyVersion {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Za-z0-9._-]{1,64}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[A-Za-z0-9._-]{1,64}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConsentRequestPolicyVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for ConsentRequestPolicyVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConsentRequestPolicyVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConsentRequestPolicyVersion {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A consent for one purpose.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ConsentResponse",
+    ///  "description": "A consent for one purpose.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "granted",
+    ///    "history",
+    ///    "purpose"
+    ///  ],
+    ///  "properties": {
+    ///    "changed_at": {
+    ///      "description": "When the current answer was given.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "granted": {
+    ///      "description": "Whether consent is given now (never answered: not given).",
+    ///      "type": "boolean"
+    ///    },
+    ///    "history": {
+    ///      "description": "Every answer, oldest first.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/ConsentChangeResponse"
+    ///      }
+    ///    },
+    ///    "policy_version": {
+    ///      "description": "The policy version of the current answer.",
+    ///      "type": "string"
+    ///    },
+    ///    "purpose": {
+    ///      "$ref": "#/components/schemas/ConsentPurpose"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ConsentResponse {
+        ///When the current answer was given.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub changed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Whether consent is given now (never answered: not given).
+        pub granted: bool,
+        ///Every answer, oldest first.
+        pub history: ::std::vec::Vec<ConsentChangeResponse>,
+        ///The policy version of the current answer.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub policy_version: ::std::option::Option<::std::string::String>,
+        pub purpose: ConsentPurpose,
+    }
+    impl ::std::convert::From<&ConsentResponse> for ConsentResponse {
+        fn from(value: &ConsentResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///Every purpose's consent.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ConsentsResponse",
+    ///  "description": "Every purpose's consent.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "consents"
+    ///  ],
+    ///  "properties": {
+    ///    "consents": {
+    ///      "description": "One per purpose: analytics, marketing, cookies.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/ConsentResponse"
+    ///      }
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ConsentsResponse {
+        ///One per purpose: analytics, marketing, cookies.
+        pub consents: ::std::vec::Vec<ConsentResponse>,
+    }
+    impl ::std::convert::From<&ConsentsResponse> for ConsentsResponse {
+        fn from(value: &ConsentsResponse) -> Self {
             value.clone()
         }
     }
@@ -2156,6 +2646,298 @@ and the browser confirms it with `client_secret`.*/
             value.parse()
         }
     }
+    ///The confirmation of a user's own erasure request.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ErasureConfirmation",
+    ///  "description": "The confirmation of a user's own erasure request.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "password"
+    ///  ],
+    ///  "properties": {
+    ///    "password": {
+    ///      "description": "The account's password.",
+    ///      "type": "string",
+    ///      "maxLength": 1024
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct ErasureConfirmation {
+        ///The account's password.
+        pub password: ErasureConfirmationPassword,
+    }
+    impl ::std::convert::From<&ErasureConfirmation> for ErasureConfirmation {
+        fn from(value: &ErasureConfirmation) -> Self {
+            value.clone()
+        }
+    }
+    ///The account's password.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "The account's password.",
+    ///  "type": "string",
+    ///  "maxLength": 1024
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ErasureConfirmationPassword(::std::string::String);
+    impl ::std::ops::Deref for ErasureConfirmationPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ErasureConfirmationPassword> for ::std::string::String {
+        fn from(value: ErasureConfirmationPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&ErasureConfirmationPassword>
+    for ErasureConfirmationPassword {
+        fn from(value: &ErasureConfirmationPassword) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for ErasureConfirmationPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ErasureConfirmationPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for ErasureConfirmationPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ErasureConfirmationPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErasureConfirmationPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///An erasure request.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ErasureResponse",
+    ///  "description": "An erasure request.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "channel",
+    ///    "id",
+    ///    "not_before",
+    ///    "requested_at",
+    ///    "status",
+    ///    "steps_done",
+    ///    "user_id"
+    ///  ],
+    ///  "properties": {
+    ///    "channel": {
+    ///      "description": "`self_service` or `admin`.",
+    ///      "type": "string"
+    ///    },
+    ///    "closed_at": {
+    ///      "description": "When it completed or was cancelled.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "not_before": {
+    ///      "description": "When it starts (the end of the cool-off window).",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "requested_at": {
+    ///      "description": "When it was asked for.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "status": {
+    ///      "$ref": "#/components/schemas/ErasureStatusView"
+    ///    },
+    ///    "steps_done": {
+    ///      "description": "The steps done so far.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "type": "string"
+    ///      }
+    ///    },
+    ///    "user_id": {
+    ///      "description": "The user to erase.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ErasureResponse {
+        ///`self_service` or `admin`.
+        pub channel: ::std::string::String,
+        ///When it completed or was cancelled.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub closed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        ///When it starts (the end of the cool-off window).
+        pub not_before: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When it was asked for.
+        pub requested_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub status: ErasureStatusView,
+        ///The steps done so far.
+        pub steps_done: ::std::vec::Vec<::std::string::String>,
+        ///The user to erase.
+        pub user_id: ::uuid::Uuid,
+    }
+    impl ::std::convert::From<&ErasureResponse> for ErasureResponse {
+        fn from(value: &ErasureResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///Where an erasure request stands.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "Where an erasure request stands.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "requested",
+    ///    "in_progress",
+    ///    "completed",
+    ///    "cancelled"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ErasureStatusView {
+        #[serde(rename = "requested")]
+        Requested,
+        #[serde(rename = "in_progress")]
+        InProgress,
+        #[serde(rename = "completed")]
+        Completed,
+        #[serde(rename = "cancelled")]
+        Cancelled,
+    }
+    impl ::std::convert::From<&Self> for ErasureStatusView {
+        fn from(value: &ErasureStatusView) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for ErasureStatusView {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Requested => f.write_str("requested"),
+                Self::InProgress => f.write_str("in_progress"),
+                Self::Completed => f.write_str("completed"),
+                Self::Cancelled => f.write_str("cancelled"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ErasureStatusView {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "requested" => Ok(Self::Requested),
+                "in_progress" => Ok(Self::InProgress),
+                "completed" => Ok(Self::Completed),
+                "cancelled" => Ok(Self::Cancelled),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ErasureStatusView {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ErasureStatusView {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ErasureStatusView {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///What went wrong.
     ///
     /// <details><summary>JSON schema</summary>
@@ -3034,6 +3816,164 @@ and the browser confirms it with `client_secret`.*/
     impl ::std::convert::From<&LessonViewResponse> for LessonViewResponse {
         fn from(value: &LessonViewResponse) -> Self {
             value.clone()
+        }
+    }
+    ///`ListAuditEntriesAction`
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "type": "string",
+    ///  "maxLength": 64
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListAuditEntriesAction(::std::string::String);
+    impl ::std::ops::Deref for ListAuditEntriesAction {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListAuditEntriesAction> for ::std::string::String {
+        fn from(value: ListAuditEntriesAction) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&ListAuditEntriesAction> for ListAuditEntriesAction {
+        fn from(value: &ListAuditEntriesAction) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for ListAuditEntriesAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListAuditEntriesAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ListAuditEntriesAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListAuditEntriesAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListAuditEntriesAction {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ListAuditEntriesCursor`
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "type": "string",
+    ///  "pattern": "^[0-9a-f]{16}\\.[0-9a-f]{32}$"
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListAuditEntriesCursor(::std::string::String);
+    impl ::std::ops::Deref for ListAuditEntriesCursor {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListAuditEntriesCursor> for ::std::string::String {
+        fn from(value: ListAuditEntriesCursor) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&ListAuditEntriesCursor> for ListAuditEntriesCursor {
+        fn from(value: &ListAuditEntriesCursor) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for ListAuditEntriesCursor {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[0-9a-f]{16}\\.[0-9a-f]{32}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[0-9a-f]{16}\\.[0-9a-f]{32}$\"".into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListAuditEntriesCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ListAuditEntriesCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListAuditEntriesCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListAuditEntriesCursor {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Liveness.
@@ -4166,6 +5106,134 @@ and the browser confirms it with `client_secret`.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for PriceDtoCurrency {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Corrections to one's profile; absent fields stay as they are.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ProfileRequest",
+    ///  "description": "Corrections to one's profile; absent fields stay as they are.",
+    ///  "type": "object",
+    ///  "properties": {
+    ///    "display_name": {
+    ///      "description": "A new display name, 1–100 characters.",
+    ///      "type": "string",
+    ///      "format": "plain-line",
+    ///      "maxLength": 100,
+    ///      "minLength": 1
+    ///    },
+    ///    "email": {
+    ///      "description": "A new email address (unique, case-insensitive).",
+    ///      "type": "string",
+    ///      "maxLength": 254
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct ProfileRequest {
+        ///A new display name, 1–100 characters.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///A new email address (unique, case-insensitive).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<ProfileRequestEmail>,
+    }
+    impl ::std::convert::From<&ProfileRequest> for ProfileRequest {
+        fn from(value: &ProfileRequest) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::default::Default for ProfileRequest {
+        fn default() -> Self {
+            Self {
+                display_name: Default::default(),
+                email: Default::default(),
+            }
+        }
+    }
+    ///A new email address (unique, case-insensitive).
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "A new email address (unique, case-insensitive).",
+    ///  "type": "string",
+    ///  "maxLength": 254
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ProfileRequestEmail(::std::string::String);
+    impl ::std::ops::Deref for ProfileRequestEmail {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ProfileRequestEmail> for ::std::string::String {
+        fn from(value: ProfileRequestEmail) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&ProfileRequestEmail> for ProfileRequestEmail {
+        fn from(value: &ProfileRequestEmail) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for ProfileRequestEmail {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 254usize {
+                return Err("longer than 254 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ProfileRequestEmail {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ProfileRequestEmail {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ProfileRequestEmail {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProfileRequestEmail {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -7203,6 +8271,83 @@ impl ClientInfo<()> for Client {
 impl ClientHooks<()> for &Client {}
 #[allow(clippy::all)]
 impl Client {
+    /**The audit log, oldest first (admins only): authentication events, admin actions
+and privacy requests, filtered by actor, action and time; as JSON or CSV
+
+Sends a `GET` request to `/api/v1/admin/audit`
+
+Arguments:
+- `action`: Only this action (`auth.login`, `auth.login_failed`, `admin.request` …).
+- `actor`: Only entries by this user.
+- `cursor`: The previous page's `next_cursor`.
+- `format`: `json` (default) or `csv`.
+- `from`: Only entries at or after this time.
+- `limit`: Page size, 1–1000 (default 100).
+- `subject`: Only entries about this user.
+- `to`: Only entries before this time.
+*/
+    pub async fn list_audit_entries<'a>(
+        &'a self,
+        action: Option<&'a types::ListAuditEntriesAction>,
+        actor: Option<&'a ::uuid::Uuid>,
+        cursor: Option<&'a types::ListAuditEntriesCursor>,
+        format: Option<types::ReportFormat>,
+        from: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        limit: Option<::std::num::NonZeroU32>,
+        subject: Option<&'a ::uuid::Uuid>,
+        to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/admin/audit", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .query(&progenitor_client::QueryParam::new("action", &action))
+            .query(&progenitor_client::QueryParam::new("actor", &actor))
+            .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .query(&progenitor_client::QueryParam::new("from", &from))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("subject", &subject))
+            .query(&progenitor_client::QueryParam::new("to", &to))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_audit_entries",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::stream(response)),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**The dead letters, oldest first (admins only)
 
 Sends a `GET` request to `/api/v1/admin/dead-letters`
@@ -7533,6 +8678,126 @@ Sends a `PATCH` request to `/api/v1/admin/users/{id}`
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Enter an erasure request received by other means (mail, letter) for a user
+(admins only)
+
+Sends a `POST` request to `/api/v1/admin/users/{id}/erasure`
+
+*/
+    pub async fn request_user_erasure<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::ErasureResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/admin/users/{}/erasure", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "request_user_erasure",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            202u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Everything stored about a user, as `GET /me/export` gives it (admins only)
+
+Sends a `GET` request to `/api/v1/admin/users/{id}/export`
+
+*/
+    pub async fn export_user_data<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/admin/users/{}/export", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self.client.get(url).headers(header_map).build()?;
+        let info = OperationInfo {
+            operation_id: "export_user_data",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::stream(response)),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
@@ -10032,6 +11297,201 @@ Sends a `GET` request to `/api/v1/me`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Correct my email or display name (rectification, GDPR art. 16); absent fields stay
+as they are. The change is audited (which fields, never their values)
+
+Sends a `PATCH` request to `/api/v1/me`
+
+*/
+    pub async fn update_me<'a>(
+        &'a self,
+        body: &'a types::ProfileRequest,
+    ) -> Result<ResponseValue<types::UserResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/me", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_me",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**My consent for each purpose (analytics, marketing, cookies), with its history
+
+Sends a `GET` request to `/api/v1/me/consents`
+
+*/
+    pub async fn get_my_consents<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::ConsentsResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/me/consents", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_my_consents",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Give (`granted: true`) or withdraw (`false`) my consent for a purpose, under the
+policy version I was shown
+
+Sends a `PUT` request to `/api/v1/me/consents/{purpose}`
+
+*/
+    pub async fn set_my_consent<'a>(
+        &'a self,
+        purpose: types::ConsentPurpose,
+        body: &'a types::ConsentRequest,
+    ) -> Result<ResponseValue<types::ConsentResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/me/consents/{}", self.baseurl, encode_path(& purpose.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_my_consent",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**The caller's enrollments
 
 Sends a `GET` request to `/api/v1/me/enrollments`
@@ -10077,6 +11537,253 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Ask for the erasure of my account and data (GDPR art. 17), confirmed with my
+password. Sessions end when it runs; payment records are kept without personal
+data, as the law requires. An open request is returned rather than doubled
+
+Sends a `POST` request to `/api/v1/me/erasure`
+
+*/
+    pub async fn request_my_erasure<'a>(
+        &'a self,
+        body: &'a types::ErasureConfirmation,
+    ) -> Result<ResponseValue<types::ErasureResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/me/erasure", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "request_my_erasure",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            202u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**An erasure request: my own, or any for admins. It stays readable after
+completion (by an admin: the erased account can no longer log in)
+
+Sends a `GET` request to `/api/v1/me/erasure/{id}`
+
+*/
+    pub async fn get_erasure<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::ErasureResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/me/erasure/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_erasure",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Cancel an erasure request during its cool-off window
+
+Sends a `POST` request to `/api/v1/me/erasure/{id}/cancel`
+
+*/
+    pub async fn cancel_erasure<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::ErasureResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/me/erasure/{}/cancel", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "cancel_erasure",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Everything stored about me (GDPR art. 15 and 20): a zip with `data.json` and a CSV
+per kind of data (profile, enrollments with progress and quiz attempts, orders,
+subscriptions, consents, audit entries …)
+
+Sends a `GET` request to `/api/v1/me/export`
+
+*/
+    pub async fn export_my_data<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/me/export", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self.client.get(url).headers(header_map).build()?;
+        let info = OperationInfo {
+            operation_id: "export_my_data",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::stream(response)),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             429u16 => {

@@ -45,6 +45,10 @@ pub enum Entity {
     Plan,
     /// A premium subscription.
     Subscription,
+    /// A request to erase a user's data.
+    Erasure,
+    /// The audit log.
+    Audit,
 }
 
 impl Entity {
@@ -64,6 +68,8 @@ impl Entity {
             Entity::Refund => "REFUND",
             Entity::Plan => "PLAN",
             Entity::Subscription => "SUBSCRIPTION",
+            Entity::Erasure => "ERASURE",
+            Entity::Audit => "AUDIT",
         }
     }
 }
@@ -84,6 +90,8 @@ impl fmt::Display for Entity {
             Entity::Refund => "refund",
             Entity::Plan => "plan",
             Entity::Subscription => "subscription",
+            Entity::Erasure => "erasure",
+            Entity::Audit => "audit log",
         })
     }
 }

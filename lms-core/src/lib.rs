@@ -10,6 +10,7 @@ pub mod mail;
 pub mod memory;
 pub mod payments;
 pub mod ports;
+pub mod privacy;
 pub mod records;
 pub mod services;
 #[cfg(feature = "testing")]

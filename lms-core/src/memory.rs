@@ -18,8 +18,8 @@ use crate::domain::text::Email;
 use crate::domain::user::User;
 use crate::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
 use crate::ports::{
-    AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, Page, PageRequest, RefreshToken,
-    RefreshTokenState, StoreError, StoreHealth, StoreResult, UniqueKey, UserStore,
+    AuthStore, CourseFilter, CourseStore, DataDump, EnrollmentStore, ErasureStore, OutboxMessage, OutboxStore, Page,
+    PageRequest, RefreshToken, RefreshTokenState, StoreError, StoreHealth, StoreResult, UniqueKey, UserStore,
 };
 
 #[derive(Debug, Default)]
@@ -481,5 +481,68 @@ impl AuthStore for MemoryStore {
 impl StoreHealth for MemoryStore {
     async fn ping(&self) -> StoreResult<()> {
         Ok(())
+    }
+}
+
+#[async_trait]
+impl ErasureStore for MemoryStore {
+    async fn delete_user_enrollments(&self, user_id: UserId) -> StoreResult<u64> {
+        let mut state = self.state();
+        let ids: Vec<EnrollmentId> = state
+            .enrollments_by_user
+            .range((user_id, EnrollmentId::from(Uuid::nil()))..)
+            .take_while(|(user, _)| *user == user_id)
+            .map(|(_, id)| *id)
+            .collect();
+        for id in &ids {
+            if let Some(enrollment) = state.enrollments.remove(id) {
+                state
+                    .enrollment_by_user_course
+                    .remove(&(user_id, enrollment.course_id()));
+                state.enrollments_by_user.remove(&(user_id, *id));
+                state.enrollments_by_course.remove(&(enrollment.course_id(), *id));
+                if let Some(certificate) = enrollment.certificate() {
+                    state.enrollment_by_certificate.remove(&certificate.id);
+                }
+            }
+        }
+        Ok(ids.len() as u64)
+    }
+
+    async fn delete_owned_records(&self, owner: UserId, keep: &[&str]) -> StoreResult<u64> {
+        Ok(self.state().records.remove_owned(owner, keep))
+    }
+
+    async fn scrub_deleted_data(&self) -> StoreResult<()> {
+        // Removed values are dropped with their collections' entries: nothing to scrub.
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl DataDump for MemoryStore {
+    async fn dump_all(&self) -> StoreResult<String> {
+        let state = self.state();
+        let mut out = String::new();
+        for user in state.users.values() {
+            out.push_str(&format!("users {user:?}\n"));
+        }
+        for course in state.courses.values() {
+            out.push_str(&format!("courses {course:?}\n"));
+        }
+        for enrollment in state.enrollments.values() {
+            out.push_str(&format!("enrollments {enrollment:?}\n"));
+        }
+        for (sequence, event) in &state.outbox {
+            out.push_str(&format!("outbox {sequence} {event:?}\n"));
+        }
+        for (user, hash) in &state.password_hashes {
+            out.push_str(&format!("password_hashes {user} {hash}\n"));
+        }
+        for token in state.refresh_tokens.values() {
+            out.push_str(&format!("refresh_tokens {token:?}\n"));
+        }
+        state.records.dump(&mut out);
+        Ok(out)
     }
 }

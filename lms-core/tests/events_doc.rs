@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{TimeZone, Utc};
 use lms_core::domain::course::CourseStatus;
 use lms_core::domain::enrollment::{EnrollmentSource, EnrollmentStatus};
-use lms_core::domain::events::{DomainEvent, EventPayload};
+use lms_core::domain::events::{DomainEvent, EventPayload, SecuritySignal};
 use lms_core::domain::user::Role;
 use lms_core::ids::{
     CertificateId, ClassId, CourseId, EnrollmentId, EventId, LessonId, OrderId, PlanId, QuestionId, SubscriptionId,
@@ -118,6 +118,21 @@ fn examples() -> Vec<EventPayload> {
             inbox_id: id::<Uuid>(14),
             provider: "stripe".to_owned(),
             provider_event_type: "payment_intent.succeeded".to_owned(),
+        },
+        EventPayload::ErasureRequested {
+            erasure_id: id::<Uuid>(15),
+            user_id: user,
+            not_before: Utc.with_ymd_and_hms(2026, 12, 5, 9, 30, 0).unwrap(),
+        },
+        EventPayload::UserErased {
+            erasure_id: id::<Uuid>(15),
+            user_id: user,
+        },
+        EventPayload::SecurityAlert {
+            signal: SecuritySignal::RepeatedLoginFailures,
+            user_id: Some(user),
+            client_address: Some("203.0.113.7".to_owned()),
+            count: 5,
         },
     ]);
     all

@@ -10,6 +10,7 @@ use lms_core::delivery::{Backoff, Relay, RelaySettings, Subscriber};
 use lms_core::mail::MailSettings;
 use lms_core::payments::{ManualGateway, PaymentGateway, PaymentService, PaymentSettings, RevenueShare};
 use lms_core::ports::{Mailer, StoreError, Stores};
+use lms_core::privacy::{PrivacyService, PrivacySettings};
 use lms_core::services::{AuthSettings, PasswordResetService};
 use lms_core::webhooks::{WebhookService, WebhookSettings};
 use lms_core::Lms;
@@ -136,8 +137,13 @@ fn sqlite_dir(url: &str) -> Option<std::path::PathBuf> {
         .map(Into::into)
 }
 
-/// The LMS services over opened storage, with the session settings applied.
+/// The LMS services over opened storage, with the session settings and encryption at
+/// rest applied.
 pub fn services(settings: &Settings, stores: Stores) -> Lms {
+    let stores = match &settings.encryption {
+        Some(encryption) => stores.with_encryption(encryption.keys.clone(), encryption.blind.clone()),
+        None => stores,
+    };
     let mut lms = Lms::with_system_clock(stores);
     let idle = chrono::Duration::from_std(settings.session_idle).unwrap_or(chrono::Duration::minutes(60));
     lms.auth = lms.auth.with_settings(AuthSettings {
@@ -153,6 +159,7 @@ pub fn webhooks(settings: &Settings, lms: &Lms) -> WebhookService {
         Arc::new(HttpTransport::new(settings.webhook_allow_private)),
         WebhookSettings {
             allow_private: settings.webhook_allow_private,
+            attempt_retention: settings.delivery_attempt_retention,
             ..WebhookSettings::default()
         },
     )
@@ -180,6 +187,13 @@ pub fn payments(settings: &Settings, lms: &Lms) -> Result<PaymentService, StartE
     let creator_share = RevenueShare::new(config.creator_share_percent)
         .map_err(|e| StartError::Payments(format!("LMS_CREATOR_SHARE_PERCENT: {e}")))?;
     Ok(lms.payments(gateway, PaymentSettings { creator_share }))
+}
+
+/// Exports, erasure, consents and the audit log, with the erasure cool-off of the settings.
+pub fn privacy(settings: &Settings, lms: &Lms) -> PrivacyService {
+    lms.privacy(PrivacySettings {
+        erasure_cool_off: chrono::Duration::from_std(settings.erasure_cool_off).unwrap_or(chrono::Duration::zero()),
+    })
 }
 
 /// What the settings ask to be sent besides webhooks: mail (event-driven messages and
@@ -356,9 +370,11 @@ impl Application {
         let lms = services(&settings, stores.clone());
         let webhooks = webhooks(&settings, &lms);
         let payments = payments(&settings, &lms)?;
+        let privacy = privacy(&settings, &lms);
         let mut notifications = notifications(&settings, &lms, &stores).await?;
         let newest = stores.outbox.last_sequence().await?;
         notifications.subscribers.push(payments.subscriber());
+        notifications.subscribers.push(privacy.subscriber());
         notifications
             .subscribers
             .push(PaymentMetrics(metrics.clone()).subscriber(newest));
@@ -368,6 +384,7 @@ impl Application {
             relay,
             webhooks,
             payments,
+            privacy,
             password_resets: notifications.password_resets,
             health,
             tokens,
@@ -414,6 +431,7 @@ impl Application {
         let grace = settings.shutdown_grace;
         let limits = ConnectionLimits::from_settings(settings);
         let feed = RevocationFeed::spawn(&self.state);
+        let maintenance = settings.relay.then(|| Maintenance::spawn(&self.state));
         let stop = tokio_util::sync::CancellationToken::new();
         let operations = self.operations.map(|listener| {
             let ep = endpoint_for(self.state.clone(), Listener::Operations);
@@ -442,6 +460,7 @@ impl Application {
             let _ = operations.await;
         }
         drop(feed);
+        drop(maintenance);
         relay_stop.cancel();
         if let Some(relay) = relay {
             if tokio::time::timeout(grace, relay).await.is_err() {
@@ -496,6 +515,56 @@ impl RevocationFeed {
 }
 
 impl Drop for RevocationFeed {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The privacy chores of a server that runs the relay: erasures whose cool-off ended (or
+/// whose run failed) are carried out every minute, the audit chain's head is
+/// checkpointed every five minutes, and the retention purge runs every hour. It stops when
+/// dropped.
+struct Maintenance(tokio::task::JoinHandle<()>);
+
+impl Maintenance {
+    /// How often due erasures are looked for.
+    const ERASURE_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
+    /// Sweeps between two audit checkpoints.
+    const SWEEPS_PER_CHECKPOINT: u32 = 5;
+    /// Sweeps between two retention purges.
+    const SWEEPS_PER_PURGE: u32 = 60;
+
+    fn spawn(state: &State) -> Self {
+        let state = Arc::downgrade(state);
+        Self(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(Self::ERASURE_SWEEP);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            for sweep in 0u32.. {
+                ticks.tick().await;
+                let Some(state) = state.upgrade() else { return };
+                if let Err(error) = state.privacy.run_due_erasures().await {
+                    tracing::warn!(%error, "due erasures could not run; retrying at the next sweep");
+                }
+                if sweep % Self::SWEEPS_PER_CHECKPOINT == 0 {
+                    if let Err(error) = state.privacy.audit().checkpoint(chrono::Utc::now()).await {
+                        tracing::warn!(%error, "the audit checkpoint could not be stored");
+                    }
+                }
+                if sweep % Self::SWEEPS_PER_PURGE == 0 {
+                    match crate::retention::purge_once(&state.relay, &state.privacy, &state.settings).await {
+                        Ok(purged) => {
+                            purged.count_in(&state.metrics);
+                            tracing::info!(?purged, "retention purge");
+                        }
+                        Err(error) => tracing::warn!(%error, "the retention purge failed; retrying in an hour"),
+                    }
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Maintenance {
     fn drop(&mut self) {
         self.0.abort();
     }

@@ -1,11 +1,14 @@
 //! The `lms-server` command line: `serve` (default), `migrate`, `create-admin`,
-//! `dead-letters`, `openapi`.
+//! `dead-letters`, `audit verify`, `purge`, `rotate-keys`, `openapi`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use lms_core::domain::user::Role;
 use lms_core::ports::PageRequest;
+use lms_core::privacy::audit::action;
+use lms_core::privacy::encryption::{self, EncryptedUserStore};
+use lms_core::privacy::AuditRecord;
 use lms_core::services::{AccessChange, NewUser};
 use lms_core::Actor;
 
@@ -46,8 +49,27 @@ pub enum Command {
         #[command(subcommand)]
         action: DeadLetterAction,
     },
+    /// Check or inspect the audit log.
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Re-encrypt every user's email and name under the newest key of
+    /// `LMS_ENCRYPTION_KEYS` (after adding a key first), so older keys can be removed.
+    RotateKeys,
+    /// Delete what is past its retention once (delivered events, delivery attempts, audit
+    /// entries), as a running server does every hour.
+    Purge,
     /// Print the OpenAPI document.
     Openapi,
+}
+
+/// What `audit` does.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Verify the whole hash chain; exits non-zero naming the first broken entry.
+    Verify,
 }
 
 /// What `dead-letters` does.
@@ -109,6 +131,9 @@ pub fn main() -> ExitCode {
             Some(Command::Migrate) => migrate(settings).await,
             Some(Command::CreateAdmin { email, password, name }) => create_admin(settings, email, password, name).await,
             Some(Command::DeadLetters { action }) => dead_letters(settings, action).await,
+            Some(Command::Audit { action }) => audit(settings, action).await,
+            Some(Command::Purge) => purge(settings).await,
+            Some(Command::RotateKeys) => rotate_keys(settings).await,
             Some(Command::Openapi) => Ok(()),
         }
     });
@@ -174,11 +199,122 @@ async fn dead_letters(settings: Settings, action: DeadLetterAction) -> Result<()
             }
             Ok(())
         }
-        DeadLetterAction::Replay { id } => relay
-            .replay(&operator, id)
-            .await
-            .map(|retry| println!("replayed: event {} to {} is due now", retry.event.id, retry.subscriber))
-            .map_err(|e| e.to_string()),
+        DeadLetterAction::Replay { id } => match relay.replay(&operator, id).await {
+            Ok(retry) => {
+                println!("replayed: event {} to {} is due now", retry.event.id, retry.subscriber);
+                crate::app::privacy(&settings, &lms)
+                    .record(
+                        AuditRecord::new(action::OPERATOR_COMMAND)
+                            .detail("command", "dead-letters replay")
+                            .detail("dead_letter", id),
+                    )
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    storage.close().await;
+    outcome
+}
+
+async fn rotate_keys(settings: Settings) -> Result<(), String> {
+    let Some(encryption) = settings.encryption.clone() else {
+        return Err("LMS_ENCRYPTION_KEYS and LMS_BLIND_INDEX_KEY are not set: nothing to rotate to".to_owned());
+    };
+    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
+        .await
+        .map_err(|e| e.to_string())?;
+    storage.migrate().await.map_err(|e| e.to_string())?;
+    let stores = storage.stores().0;
+    let users = EncryptedUserStore::new(stores.users.clone(), encryption.keys.clone(), encryption.blind);
+    let outcome = match encryption::rotate_keys(&users).await {
+        Ok(rotation) => {
+            println!(
+                "re-encrypted {} of {} users under key {}",
+                rotation.rewritten,
+                rotation.users,
+                encryption.keys.newest_id()
+            );
+            crate::app::privacy(&settings, &services(&settings, stores))
+                .record(
+                    AuditRecord::new(action::OPERATOR_COMMAND)
+                        .detail("command", "rotate-keys")
+                        .detail("key", encryption.keys.newest_id())
+                        .detail("rewritten", rotation.rewritten),
+                )
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    storage.close().await;
+    outcome
+}
+
+async fn purge(settings: Settings) -> Result<(), String> {
+    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
+        .await
+        .map_err(|e| e.to_string())?;
+    storage.migrate().await.map_err(|e| e.to_string())?;
+    let lms = services(&settings, storage.stores().0);
+    let webhooks = crate::app::webhooks(&settings, &lms);
+    let privacy = crate::app::privacy(&settings, &lms);
+    // The relay's subscribers are read from storage; no notifier is connected.
+    let relay = crate::app::relay(&settings, &lms, &webhooks, vec![privacy.subscriber()]);
+    let outcome = crate::retention::purge_once(&relay, &privacy, &settings).await;
+    let outcome = match outcome {
+        Ok(purged) => {
+            let recorded = privacy
+                .record(
+                    AuditRecord::new(action::OPERATOR_COMMAND)
+                        .detail("command", "purge")
+                        .detail("events", purged.events)
+                        .detail("delivery_attempts", purged.delivery_attempts)
+                        .detail("audit_entries", purged.audit_entries),
+                )
+                .await;
+            println!(
+                "purged: {} delivered events, {} delivery attempts, {} audit entries",
+                purged.events, purged.delivery_attempts, purged.audit_entries
+            );
+            recorded.map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    storage.close().await;
+    outcome
+}
+
+async fn audit(settings: Settings, action: AuditAction) -> Result<(), String> {
+    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
+        .await
+        .map_err(|e| e.to_string())?;
+    storage.migrate().await.map_err(|e| e.to_string())?;
+    let lms = services(&settings, storage.stores().0);
+    let privacy = crate::app::privacy(&settings, &lms);
+    let outcome = match action {
+        AuditAction::Verify => match privacy.audit().verify().await {
+            Ok(report) => match report.broken {
+                None => {
+                    match report.head {
+                        Some((seq, hash)) => {
+                            println!("audit chain verified: {} entries, head #{seq} {hash}", report.entries)
+                        }
+                        None => println!("audit chain verified: the log is empty"),
+                    }
+                    Ok(())
+                }
+                Some(broken) => Err(format!(
+                    "audit chain broken at entry #{}{}: {} ({} entries before it verified)",
+                    broken.seq,
+                    broken.id.map(|id| format!(" (id {id})")).unwrap_or_default(),
+                    broken.problem,
+                    report.entries
+                )),
+            },
+            Err(e) => Err(e.to_string()),
+        },
     };
     storage.close().await;
     outcome
@@ -229,6 +365,14 @@ async fn create_admin(settings: Settings, email: String, password: Option<String
     };
     lms.auth
         .set_password_unchecked(user.id, &password)
+        .await
+        .map_err(|e| e.to_string())?;
+    crate::app::privacy(&settings, &lms)
+        .record(
+            AuditRecord::new(action::OPERATOR_COMMAND)
+                .subject(user.id)
+                .detail("command", "create-admin"),
+        )
         .await
         .map_err(|e| e.to_string())?;
     storage.close().await;

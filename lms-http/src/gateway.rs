@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use futures::FutureExt;
+use lms_core::domain::events::SecuritySignal;
 use lms_core::FieldError;
 use poem::http::header::{
     HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, VARY,
@@ -33,7 +34,7 @@ use crate::client_addr::client_ip;
 use crate::error::{envelope_response, poem_error_response, status_of, ApiError};
 use crate::field_errors::RequestSchemas;
 use crate::metrics::method_label;
-use crate::ratelimit::Decision;
+use crate::ratelimit::{raise_alert, Decision, LoginFailures};
 use crate::request_id;
 
 /// Which listener a gateway serves.
@@ -207,6 +208,9 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'non
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
                         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The login route, whose accounts have failed-login budgets.
+const LOGIN_PATH: &str = "/api/v1/auth/login";
+
 /// Routes exempt from rate limiting and the in-flight limit: probes must keep working
 /// under load.
 fn unlimited(path: &str) -> bool {
@@ -220,12 +224,13 @@ fn reveals_internals(path: &str) -> bool {
 }
 
 /// Login, registration and password reset (which mails a stranger's address and takes
-/// guesses at tokens) get a stricter per-address budget.
+/// guesses at tokens) get a budget of their own per address
+/// (`Settings::rate_limits.login_per_minute`), on top of the address's general one.
 fn is_login(method: &Method, path: &str) -> bool {
     method == Method::POST
         && matches!(
             path,
-            "/api/v1/auth/login"
+            LOGIN_PATH
                 | "/api/v1/auth/register"
                 | "/api/v1/auth/password-reset"
                 | "/api/v1/auth/password-reset/confirm"
@@ -303,7 +308,8 @@ impl<E: Endpoint> Gateway<E> {
         }
     }
 
-    /// Counts the request; `Err` is the 429 response.
+    /// Counts the request; `Err` is the 429 response. The login attempt that uses up an
+    /// address's login budget raises a `LoginBurst` alert (once per window).
     async fn rate_limit(&self, req: &Request, path: &str, client: ClientIp) -> Result<Option<Decision>, Response> {
         if unlimited(path) {
             return Ok(None);
@@ -314,10 +320,42 @@ impl<E: Endpoint> Gateway<E> {
         let mut decision = limiter.check(&caller, limits.per_minute).await;
         if decision.allowed && is_login(req.method(), path) {
             decision = limiter.check(&format!("login:{client}"), limits.login_per_minute).await;
+            if decision.used_up_budget() {
+                let lms = &self.state.lms;
+                raise_alert(lms, SecuritySignal::LoginBurst, None, client.0, decision.count).await;
+            }
         }
         if decision.allowed {
             return Ok(Some(decision));
         }
+        Err(self.rate_limited(&decision))
+    }
+
+    /// Refuses a login before its password is checked when the account it names has used
+    /// up a failed-login budget ([`LoginFailures`]), even when the password is right: a
+    /// guess that would succeed must look like any other. `None` lets the request through
+    /// (as does a body without an email, which the API refuses itself).
+    async fn account_refusal(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&[u8]>,
+        client: ClientIp,
+    ) -> Option<Response> {
+        if !(method == Method::POST && path == LOGIN_PATH) {
+            return None;
+        }
+        let body: serde_json::Value = serde_json::from_slice(body?).ok()?;
+        let email = body.get("email")?.as_str()?;
+        let limits = &self.state.settings.rate_limits;
+        let decision = LoginFailures::new(email, &client)
+            .refusal(&self.state.limiter, limits)
+            .await?;
+        Some(self.rate_limited(&decision))
+    }
+
+    /// The 429 response of a request over the budget `decision` describes.
+    fn rate_limited(&self, decision: &Decision) -> Response {
         self.state.metrics.rate_limited.inc();
         let err = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -326,12 +364,12 @@ impl<E: Endpoint> Gateway<E> {
             json!({ "limit": decision.limit, "retry_after_seconds": decision.reset_seconds }),
         );
         let mut resp = err.into_response();
-        rate_headers(&mut resp, &decision);
+        rate_headers(&mut resp, decision);
         if let Some((name, value)) = header("retry-after", &decision.reset_seconds.to_string()) {
             debug_assert_eq!(name, RETRY_AFTER);
             resp.headers_mut().insert(name, value);
         }
-        Err(resp)
+        resp
     }
 
     /// Who may see `/metrics` and `/health/detailed` here: anyone in development or on the
@@ -463,15 +501,27 @@ impl<E: Endpoint> Gateway<E> {
             Ok(body) => body,
             Err(resp) => return (resp, "body_refused".to_owned()),
         };
+        if let Some(resp) = self.account_refusal(req.method(), path, body.as_deref(), client).await {
+            return (resp, "rate_limited".to_owned());
+        }
         req.extensions_mut().insert(client);
         let _permit = if unlimited(path) {
             None
         } else {
             self.state.in_flight.enter().await
         };
+        let admin = req
+            .data::<DecodedToken>()
+            .and_then(|t| t.0.as_ref().ok())
+            .filter(|(actor, _)| actor.is_admin())
+            .map(|(actor, _)| actor.user_id);
+        let method = req.method().clone();
         // The work's state machine is large; boxed, it is allocated only once the request
         // holds a slot, so a waiting request holds little more than its body.
         let (mut resp, route) = Box::pin(self.work(req, path, body)).await;
+        if let (Some(admin), Some(route)) = (admin, &route) {
+            crate::admin_audit::record(&self.state, admin, &method, route, resp.status()).await;
+        }
         if let Some(decision) = decision {
             rate_headers(&mut resp, &decision);
         }

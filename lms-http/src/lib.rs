@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod admin_audit;
 pub mod api;
 pub mod app;
 pub mod body_shape;
@@ -9,6 +10,7 @@ pub mod client_addr;
 pub mod connections;
 pub mod csv_payload;
 pub mod error;
+pub mod export_zip;
 pub mod field_errors;
 pub mod gateway;
 pub mod metrics;
@@ -16,6 +18,7 @@ pub mod openapi_doc;
 pub mod payment_metrics;
 pub mod ratelimit;
 pub mod request_id;
+pub mod retention;
 pub mod settings;
 pub mod signing_key;
 pub mod store_metrics;

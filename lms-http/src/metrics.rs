@@ -31,6 +31,8 @@ pub struct Metrics {
     pub revenue_minor: IntCounterVec,
     /// Revenue refunded, in minor units, by currency.
     pub refunded_minor: IntCounterVec,
+    /// Records removed by the retention purge, by kind of data.
+    pub retention_purged: IntCounterVec,
     deliveries: IntCounterVec,
     events_pending: IntGauge,
     oldest_pending: Gauge,
@@ -145,8 +147,14 @@ impl Metrics {
             "Revenue refunded, in minor units of the currency",
             "currency",
         );
+        let retention_purged = vec(
+            "lms_retention_purged_total",
+            "Records removed by the retention purge, by kind of data",
+            "kind",
+        );
         Self {
             orders,
+            retention_purged,
             revenue_minor,
             refunded_minor,
             refunds: counter(&registry, "lms_refunds_total", "Refunds that went through"),

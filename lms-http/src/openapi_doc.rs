@@ -77,12 +77,34 @@ const OPERATIONS_TOKEN: &[(u16, &[&str], &str)] = &[(
 type Errors = &'static [(u16, &'static [&'static str])];
 
 /// The domain errors of each operation (by operation id): status and codes.
+/// Asking for an erasure: the wrong password or no admin, a user that is not there (or
+/// was erased), a request written concurrently.
+const ERASURE_REQUEST: Errors = &[(403, &["FORBIDDEN"]), (404, &["USER_NOT_FOUND"]), (409, &["CONFLICT"])];
 const DOMAIN_ERRORS: &[(&str, Errors)] = &[
     ("register", &[(409, &["USER_ALREADY_EXISTS"])]),
     ("login", &[(401, &["UNAUTHORIZED"])]),
     ("refresh", &[(401, &["UNAUTHORIZED"])]),
     ("logout", &[(401, &["UNAUTHORIZED"])]),
     ("getMe", &[(404, &["USER_NOT_FOUND"])]),
+    (
+        "updateMe",
+        &[(404, &["USER_NOT_FOUND"]), (409, &["USER_ALREADY_EXISTS", "CONFLICT"])],
+    ),
+    ("exportMyData", &[(404, &["USER_NOT_FOUND"])]),
+    ("exportUserData", &[(403, &["FORBIDDEN"]), (404, &["USER_NOT_FOUND"])]),
+    ("requestMyErasure", ERASURE_REQUEST),
+    ("requestUserErasure", ERASURE_REQUEST),
+    ("getErasure", &[(404, &["ERASURE_NOT_FOUND"])]),
+    (
+        "cancelErasure",
+        &[
+            (403, &["FORBIDDEN"]),
+            (404, &["ERASURE_NOT_FOUND"]),
+            (409, &["CONFLICT"]),
+        ],
+    ),
+    ("setMyConsent", &[(409, &["CONFLICT"])]),
+    ("listAuditEntries", &[(403, &["FORBIDDEN"])]),
     (
         "updateUserAccess",
         &[(403, &["FORBIDDEN"]), (404, &["USER_NOT_FOUND"]), (409, &["CONFLICT"])],

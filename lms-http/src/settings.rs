@@ -3,8 +3,10 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use lms_core::privacy::encryption::{BlindIndex, KeyRing};
 use lms_storage_sqlite::Durability;
 
 /// A secret value: usable by the program, never printed (`Debug` and `Display` redact it).
@@ -71,13 +73,22 @@ impl Environment {
 /// Shortest JWT secret accepted in staging and production.
 pub const MIN_PRODUCTION_SECRET_CHARS: usize = 32;
 
-/// Requests per minute and per caller.
+/// Requests per minute and per caller, and failed logins per account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
     /// Budget of every caller: per user when authenticated, per client address otherwise.
     pub per_minute: u32,
-    /// Budget for login and registration attempts, per client address.
+    /// Budget for login, registration and password-reset attempts, per client address:
+    /// generous, because a classroom behind one NAT address logs in at once.
     pub login_per_minute: u32,
+    /// Failed logins an account may have per [`RateLimits::login_failure_window`], from
+    /// any address; past it every login to the account is refused until the window ends.
+    pub login_failures_per_account: u32,
+    /// Failed logins an account may have from one client address per window; lower than
+    /// the account's budget, so one address alone cannot lock the account everywhere.
+    pub login_failures_per_account_address: u32,
+    /// The window over which failed logins are counted (whole minutes).
+    pub login_failure_window: Duration,
 }
 
 /// Everything the server needs to start, read from the environment.
@@ -106,6 +117,15 @@ pub struct Settings {
     pub redis_url: Option<Secret>,
     /// Inactivity after which a session ends (`LMS_SESSION_IDLE_MINUTES`, default 60).
     pub session_idle: Duration,
+    /// How long after a request an erasure starts, during which the user can cancel it
+    /// (`LMS_ERASURE_COOL_OFF_DAYS`, default 0: at once).
+    pub erasure_cool_off: Duration,
+    /// How long webhook delivery attempts are kept (`LMS_DELIVERY_ATTEMPT_RETENTION_DAYS`,
+    /// default 90).
+    pub delivery_attempt_retention: Duration,
+    /// How long audit entries are kept (`LMS_AUDIT_RETENTION_DAYS`, default 2190: six
+    /// years).
+    pub audit_retention: Duration,
     /// Access-token lifetime (`LMS_ACCESS_TOKEN_MINUTES`, default 15).
     pub access_token_ttl: Duration,
     /// How often the sessions ended on any instance are fetched from storage
@@ -121,7 +141,9 @@ pub struct Settings {
     /// default 10; 0 turns the cache off).
     pub course_cache_ttl: Duration,
     /// Rate limits (`LMS_RATE_LIMIT_PER_MINUTE` default 100, `LMS_LOGIN_RATE_LIMIT_PER_MINUTE`
-    /// default 10).
+    /// default 60, `LMS_LOGIN_FAILURES_PER_ACCOUNT` default 10,
+    /// `LMS_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS` default 5, `LMS_LOGIN_FAILURE_WINDOW_MINUTES`
+    /// default 15).
     pub rate_limits: RateLimits,
     /// Largest accepted request body in bytes (`LMS_MAX_BODY_BYTES`, default 64 KiB).
     pub max_body_bytes: usize,
@@ -175,6 +197,9 @@ pub struct Settings {
     pub mail: Option<MailConfig>,
     /// NATS server every event is published to (`LMS_NATS_URL`, optional).
     pub nats_url: Option<Secret>,
+    /// Encryption at rest of emails and names (`LMS_ENCRYPTION_KEYS` and
+    /// `LMS_BLIND_INDEX_KEY`, both or neither); required in production.
+    pub encryption: Option<EncryptionKeys>,
     /// Who takes payments (`LMS_PAYMENT_PROVIDER`) and the creator's share of a sale
     /// (`LMS_CREATOR_SHARE_PERCENT`).
     pub payments: PaymentConfig,
@@ -226,6 +251,20 @@ pub struct MailConfig {
     pub ca_file: Option<std::path::PathBuf>,
 }
 
+/// The keys of encryption at rest ([`lms_core::privacy::encryption`]).
+#[derive(Debug, Clone)]
+pub struct EncryptionKeys {
+    /// The data keys, newest first (`LMS_ENCRYPTION_KEYS`: `id:base64key,…`).
+    pub keys: Arc<KeyRing>,
+    /// The blind index of emails, keyed from `LMS_BLIND_INDEX_KEY` (at least 32 bytes).
+    pub blind: Arc<BlindIndex>,
+}
+
+/// A number of days as a duration (saturating: a huge setting means "forever").
+fn days(n: u64) -> Duration {
+    Duration::from_secs(n.saturating_mul(24 * 3600))
+}
+
 /// The event relay's retry and retention settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeliverySettings {
@@ -268,11 +307,17 @@ impl Settings {
             }
         };
         let session_idle_minutes = number("LMS_SESSION_IDLE_MINUTES", 60, 1);
+        let erasure_cool_off_days = number("LMS_ERASURE_COOL_OFF_DAYS", 0, 0);
+        let attempt_retention_days = number("LMS_DELIVERY_ATTEMPT_RETENTION_DAYS", 90, 1);
+        let audit_retention_days = number("LMS_AUDIT_RETENTION_DAYS", 2190, 1);
         let access_minutes = number("LMS_ACCESS_TOKEN_MINUTES", 15, 1);
         let revocation_poll_ms = number("LMS_SESSION_REVOCATION_POLL_MS", 1000, 10);
         let course_cache_seconds = number("LMS_COURSE_CACHE_SECONDS", 10, 0);
         let per_minute = number("LMS_RATE_LIMIT_PER_MINUTE", 100, 1);
-        let login_per_minute = number("LMS_LOGIN_RATE_LIMIT_PER_MINUTE", 10, 1);
+        let login_per_minute = number("LMS_LOGIN_RATE_LIMIT_PER_MINUTE", 60, 1);
+        let failures_per_account = number("LMS_LOGIN_FAILURES_PER_ACCOUNT", 10, 1);
+        let failures_per_account_address = number("LMS_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", 5, 1);
+        let failure_window_minutes = number("LMS_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1);
         let max_body_bytes = number("LMS_MAX_BODY_BYTES", 64 * 1024, 1024);
         let max_upload_bytes = number("LMS_MAX_UPLOAD_BYTES", 2 * 1024 * 1024, 1024);
         let header_read_seconds = number("LMS_HEADER_READ_TIMEOUT_SECONDS", 5, 1);
@@ -397,6 +442,28 @@ impl Settings {
                 PaymentProvider::None
             }
         };
+        let encryption = match (get("LMS_ENCRYPTION_KEYS"), get("LMS_BLIND_INDEX_KEY")) {
+            (None, None) => None,
+            (Some(keys), Some(blind)) => {
+                let keys = KeyRing::parse(&keys).map_err(|e| format!("LMS_ENCRYPTION_KEYS: {e}"));
+                let blind = BlindIndex::new(blind.as_bytes()).map_err(|e| format!("LMS_BLIND_INDEX_KEY: {e}"));
+                match (keys, blind) {
+                    (Ok(keys), Ok(blind)) => Some(EncryptionKeys {
+                        keys: Arc::new(keys),
+                        blind: Arc::new(blind),
+                    }),
+                    (keys, blind) => {
+                        errors.extend(keys.err());
+                        errors.extend(blind.err());
+                        None
+                    }
+                }
+            }
+            _ => {
+                errors.push("LMS_ENCRYPTION_KEYS and LMS_BLIND_INDEX_KEY are set together or not at all".into());
+                None
+            }
+        };
         let allowed_origins = list(get("LMS_ALLOWED_ORIGINS"))
             .into_iter()
             .map(|o| o.trim_end_matches('/').to_owned())
@@ -414,6 +481,9 @@ impl Settings {
             log_filter: get("LMS_LOG").unwrap_or_else(|| "info".into()),
             redis_url: get("LMS_REDIS_URL").map(Secret::new),
             session_idle: Duration::from_secs(session_idle_minutes * 60),
+            erasure_cool_off: days(erasure_cool_off_days),
+            delivery_attempt_retention: days(attempt_retention_days),
+            audit_retention: days(audit_retention_days),
             access_token_ttl: Duration::from_secs(access_minutes * 60),
             session_revocation_poll: Duration::from_millis(revocation_poll_ms),
             sqlite_durability,
@@ -421,6 +491,9 @@ impl Settings {
             rate_limits: RateLimits {
                 per_minute: u32::try_from(per_minute).unwrap_or(u32::MAX),
                 login_per_minute: u32::try_from(login_per_minute).unwrap_or(u32::MAX),
+                login_failures_per_account: u32::try_from(failures_per_account).unwrap_or(u32::MAX),
+                login_failures_per_account_address: u32::try_from(failures_per_account_address).unwrap_or(u32::MAX),
+                login_failure_window: Duration::from_secs(failure_window_minutes.saturating_mul(60)),
             },
             max_body_bytes: usize::try_from(max_body_bytes).unwrap_or(usize::MAX),
             max_upload_bytes: usize::try_from(max_upload_bytes).unwrap_or(usize::MAX),
@@ -445,6 +518,7 @@ impl Settings {
             relay,
             mail,
             nats_url: get("LMS_NATS_URL").map(Secret::new),
+            encryption,
             payments: PaymentConfig {
                 provider,
                 creator_share_percent: u8::try_from(creator_share_percent.min(100)).unwrap_or(100),
@@ -505,6 +579,12 @@ impl Settings {
         }
         if self.allowed_origins.is_empty() {
             problems.push("LMS_ALLOWED_ORIGINS is not set (required in production)".to_owned());
+        }
+        if self.encryption.is_none() {
+            problems.push(
+                "LMS_ENCRYPTION_KEYS and LMS_BLIND_INDEX_KEY are not set: production stores emails and names encrypted"
+                    .to_owned(),
+            );
         }
         if self.allowed_origins.iter().any(|o| o == "*") {
             problems.push("LMS_ALLOWED_ORIGINS must list origins, not *".to_owned());
@@ -710,6 +790,44 @@ mod tests {
     }
 
     #[test]
+    fn login_limits_default_for_a_classroom_and_are_read() {
+        let defaults = Settings::from_vars(HashMap::new()).unwrap().rate_limits;
+        assert_eq!(
+            defaults,
+            RateLimits {
+                per_minute: 100,
+                login_per_minute: 60,
+                login_failures_per_account: 10,
+                login_failures_per_account_address: 5,
+                login_failure_window: Duration::from_secs(15 * 60),
+            }
+        );
+        let set = Settings::from_vars(vars(&[
+            ("LMS_LOGIN_RATE_LIMIT_PER_MINUTE", "120"),
+            ("LMS_LOGIN_FAILURES_PER_ACCOUNT", "20"),
+            ("LMS_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", "3"),
+            ("LMS_LOGIN_FAILURE_WINDOW_MINUTES", "60"),
+        ]))
+        .unwrap()
+        .rate_limits;
+        assert_eq!(
+            (
+                set.login_per_minute,
+                set.login_failures_per_account,
+                set.login_failures_per_account_address,
+                set.login_failure_window
+            ),
+            (120, 20, 3, Duration::from_secs(3600))
+        );
+        let err = Settings::from_vars(vars(&[
+            ("LMS_LOGIN_FAILURES_PER_ACCOUNT", "0"),
+            ("LMS_LOGIN_FAILURE_WINDOW_MINUTES", "soon"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.0.len(), 2, "{err}");
+    }
+
+    #[test]
     fn the_in_flight_limit_is_a_positive_number() {
         let read = |value| Settings::from_vars(vars(&[("LMS_MAX_IN_FLIGHT_REQUESTS", value)]));
         assert_eq!(read("64").unwrap().max_in_flight_requests, 64);
@@ -763,6 +881,36 @@ mod tests {
             .any(|p| p.contains("LMS_JWT_SECRET (or LMS_JWT_SECRETS) is not set")));
     }
 
+    /// A valid key ring and blind-index key.
+    const ENCRYPTION_KEYS: (&str, &str) = ("LMS_ENCRYPTION_KEYS", "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+    const BLIND_INDEX_KEY: (&str, &str) = ("LMS_BLIND_INDEX_KEY", "a-blind-index-key-of-32-bytes-or-more");
+
+    #[test]
+    fn encryption_keys_come_together_and_valid() {
+        let both = Settings::from_vars(vars(&[ENCRYPTION_KEYS, BLIND_INDEX_KEY])).unwrap();
+        assert_eq!(
+            both.encryption.map(|e| e.keys.newest_id().to_owned()).as_deref(),
+            Some("k1")
+        );
+        let alone = Settings::from_vars(vars(&[ENCRYPTION_KEYS])).unwrap_err().to_string();
+        assert!(alone.contains("together"), "{alone}");
+        let short = Settings::from_vars(vars(&[
+            ("LMS_ENCRYPTION_KEYS", "k1:c2hvcnQ="),
+            ("LMS_BLIND_INDEX_KEY", "short"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            short.contains("LMS_ENCRYPTION_KEYS") && short.contains("LMS_BLIND_INDEX_KEY"),
+            "{short}"
+        );
+        let production = Settings::from_vars(vars(&[("LMS_ENV", "production")])).unwrap();
+        assert!(production
+            .unsafe_settings()
+            .iter()
+            .any(|p| p.contains("LMS_ENCRYPTION_KEYS")));
+    }
+
     #[test]
     fn production_accepts_safe_settings() {
         let s = Settings::from_vars(vars(&[
@@ -773,6 +921,8 @@ mod tests {
                 "LMS_DATABASE_URL",
                 "postgres://lms_app:Vb7s9Qk2Lx@db.internal/lms?sslmode=require",
             ),
+            ENCRYPTION_KEYS,
+            BLIND_INDEX_KEY,
         ]))
         .unwrap();
         assert_eq!(s.unsafe_settings(), Vec::<String>::new());
@@ -786,6 +936,8 @@ mod tests {
                 ("LMS_JWT_SECRET", "Xq8v2LmT9wPz4RbN7cYk1JhD5sGf3UaE"),
                 ("LMS_ALLOWED_ORIGINS", "https://app.example.org"),
                 ("LMS_DATABASE_URL", url),
+                ENCRYPTION_KEYS,
+                BLIND_INDEX_KEY,
             ]))
             .unwrap()
             .unsafe_settings()

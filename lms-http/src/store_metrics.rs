@@ -14,8 +14,9 @@ use lms_core::domain::text::Email;
 use lms_core::domain::user::User;
 use lms_core::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
 use lms_core::ports::{
-    AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, OwnedRecord, Page, PageRequest,
-    RangeItem, RangeQuery, RecordDoc, RecordStore, RefreshToken, StoreResult, Stores, UnitOfWork, UserStore,
+    AuthStore, CourseFilter, CourseStore, EnrollmentStore, ErasureStore, OutboxMessage, OutboxStore, OwnedRecord, Page,
+    PageRequest, RangeItem, RangeQuery, RecordDoc, RecordStore, RefreshToken, StoreResult, Stores, UnitOfWork,
+    UserStore,
 };
 use uuid::Uuid;
 
@@ -32,6 +33,7 @@ impl TimedStores {
     /// Wraps `inner`; the result uses the same backend for everything.
     pub fn wrap(inner: Stores, metrics: Metrics) -> Stores {
         let health = inner.health.clone();
+        let inner_dump = inner.dump.clone();
         let timed = Arc::new(Self { inner, metrics });
         Stores {
             users: timed.clone(),
@@ -39,7 +41,9 @@ impl TimedStores {
             records: timed.clone(),
             enrollments: timed.clone(),
             outbox: timed.clone(),
-            auth: timed,
+            auth: timed.clone(),
+            erasure: timed,
+            dump: inner_dump,
             health,
         }
     }
@@ -127,4 +131,10 @@ timed!(AuthStore via auth {
     fn revoke_token_family(&self, family_id: Uuid, at: DateTime<Utc>) -> StoreResult<u64>;
     fn revoke_user_tokens(&self, user_id: UserId, at: DateTime<Utc>) -> StoreResult<u64>;
     fn sessions_ended_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<(Uuid, DateTime<Utc>)>>;
+});
+
+timed!(ErasureStore via erasure {
+    fn delete_user_enrollments(&self, user_id: UserId) -> StoreResult<u64>;
+    fn delete_owned_records(&self, owner: UserId, keep: &[&str]) -> StoreResult<u64>;
+    fn scrub_deleted_data(&self) -> StoreResult<()>;
 });

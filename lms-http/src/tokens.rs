@@ -545,6 +545,7 @@ mod tests {
             created_at: now,
             updated_at: now,
             version: 1,
+            sealed: None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod codec;
 mod error;
+mod privacy;
 mod records;
 mod schema;
 mod stores;

@@ -66,6 +66,8 @@
 //!   which returns the old entry lists), removes the old entries and inserts the new
 //!   ones; a delete removes the record the same way. No match is `NotFound` or
 //!   `VersionConflict`, whichever holds.
+//! - Erasure of what a user owns finds the records through the `owner` index (leaving
+//!   out the kinds kept) and removes them with the entries they list, in one transaction.
 
 use std::collections::HashSet;
 use std::ops::Bound;
@@ -434,6 +436,52 @@ impl Tables {
             None => Ok(Err(version_miss(&self.records, id.into(), Some(session)).await?)),
         }
     }
+
+    /// Removes the records `owner` owns whose kind is not in `keep`, with the entries
+    /// each one lists, in `session`'s transaction; how many records were removed.
+    async fn remove_owned(
+        &self,
+        session: &mut ClientSession,
+        owner: &Bson,
+        keep: &[String],
+    ) -> Result<StoreResult<u64>, Error> {
+        let mut cursor = self
+            .records
+            .find(doc! { "owner": owner, "kind": { "$nin": keep } })
+            .projection(doc! { "_id": 1, "unique": 1, "index": 1 })
+            .session(&mut *session)
+            .await?;
+        let (mut ids, mut unique, mut index) = (Vec::new(), Vec::new(), Vec::new());
+        while let Some(found) = cursor.next(&mut *session).await.transpose()? {
+            for (list, entries) in [("unique", &mut unique), ("index", &mut index)] {
+                match found.get_array(list) {
+                    Ok(listed) => entries.extend(listed.iter().cloned()),
+                    Err(_) => {
+                        return Ok(Err(StoreError::backend(format!(
+                            "a stored record has no `{list}` list"
+                        ))))
+                    }
+                }
+            }
+            ids.push(found.get("_id").cloned().unwrap_or(Bson::Null));
+        }
+        if ids.is_empty() {
+            return Ok(Ok(0));
+        }
+        let deleted = self
+            .records
+            .delete_many(doc! { "_id": { "$in": ids } })
+            .session(&mut *session)
+            .await?;
+        for (entries, coll) in [(unique, &self.unique), (index, &self.index)] {
+            if !entries.is_empty() {
+                coll.delete_many(doc! { "_id": { "$in": entries } })
+                    .session(&mut *session)
+                    .await?;
+            }
+        }
+        Ok(Ok(deleted.deleted_count))
+    }
 }
 
 /// Inserts documents in order, in `session`'s transaction; the position of the first one
@@ -491,6 +539,20 @@ fn record_doc(mut stored: Document) -> StoreResult<RecordDoc> {
 }
 
 impl MongoStore {
+    /// `ErasureStore::delete_owned_records`: the records and their entries in one
+    /// transaction, so a crash or a racing write never leaves entries without their record
+    /// (which would keep a unique value taken) or a record without its entries.
+    pub(crate) async fn delete_owned_records(&self, owner: UserId, keep: &[&str]) -> StoreResult<u64> {
+        let owner = uuid(owner.as_uuid());
+        let keep: Arc<Vec<String>> = Arc::new(keep.iter().map(|kind| (*kind).to_owned()).collect());
+        let tables = self.tables();
+        self.transact(move |session| {
+            let (tables, owner, keep) = (tables.clone(), owner.clone(), keep.clone());
+            async move { tables.remove_owned(session, &owner, &keep).await }.boxed()
+        })
+        .await
+    }
+
     fn tables(&self) -> Tables {
         Tables {
             db: self.db.clone(),

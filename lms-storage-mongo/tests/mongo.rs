@@ -1,6 +1,6 @@
 //! Behaviour specific to the MongoDB adapter: schema steps (repeated, concurrent, newer
-//! than known), error classification, concurrent writers and their outbox sequences, and
-//! an unreachable or closed server.
+//! than known), error classification, concurrent writers and their outbox sequences, an
+//! unreachable or closed server, erasure and the dump of every collection.
 
 mod common;
 
@@ -14,7 +14,8 @@ use lms_core::domain::text::DisplayName;
 use lms_core::domain::user::User;
 use lms_core::ids::{CourseId, UserId};
 use lms_core::ports::{
-    CourseFilter, CourseStore, EnrollmentStore, OutboxStore, PageRequest, StoreError, StoreHealth, UniqueKey, UserStore,
+    CourseFilter, CourseStore, DataDump, EnrollmentStore, ErasureStore, OutboxStore, PageRequest, StoreError,
+    StoreHealth, UniqueKey, UserStore,
 };
 use lms_storage_mongo::{MongoConfig, MongoStore, SCHEMA_VERSION};
 use lms_storage_sql::testing::{unique_violations_are_classified, user};
@@ -277,4 +278,73 @@ async fn classes_stored_before_records_become_records() {
     let names = store.database().list_collection_names().await.expect("names");
     assert!(!names.iter().any(|n| n == "classes"), "the old collection is dropped");
     lms_storage_sql::testing::assert_class_became_a_record(std::sync::Arc::new(store.clone()), &class).await;
+}
+
+#[tokio::test]
+async fn erasure_deletes_enrollments_and_owned_records() {
+    let Some((_db, store)) = fresh("lms-storage-mongo erasure").await else {
+        return;
+    };
+    lms_storage_sql::testing::erasure_deletes_enrollments_and_owned_records(&store).await;
+    store
+        .scrub_deleted_data()
+        .await
+        .expect("nothing to scrub: the server reclaims the space");
+}
+
+#[tokio::test]
+async fn the_dump_renders_every_collection_as_extended_json() {
+    let Some((db, store)) = fresh("lms-storage-mongo dump").await else {
+        return;
+    };
+    let ada = user("dump@example.com");
+    store
+        .insert_user(&ada, Some("$argon2id$stored-hash"), &[])
+        .await
+        .expect("insert");
+    store
+        .database()
+        .collection::<Document>("notes")
+        .insert_one(doc! { "_id": 7_i64, "text": "line one\nline two", "n": 42_i64 })
+        .await
+        .expect("a collection no port knows");
+    let elsewhere = format!("{}_elsewhere", db.name());
+    store
+        .client()
+        .database(&elsewhere)
+        .collection::<Document>("hidden")
+        .insert_one(doc! { "text": "outside-the-database" })
+        .await
+        .expect("another database");
+
+    let dump = store.dump_all().await;
+    store
+        .client()
+        .database(&elsewhere)
+        .drop()
+        .await
+        .expect("drop the other database");
+    let dump = dump.expect("dump");
+    let line = |collection: &str| {
+        dump.lines()
+            .find(|l| l.starts_with(&format!("{collection} ")))
+            .unwrap_or_else(|| panic!("no {collection} document in:\n{dump}"))
+    };
+    let users = line("users");
+    assert!(users.contains("\"email\":\"dump@example.com\""), "{users}");
+    assert!(users.contains("$binary"), "ids are rendered as extended JSON: {users}");
+    assert!(line("password_hashes").contains("$argon2id$stored-hash"));
+    assert!(
+        line("schema_migrations").contains("\"name\""),
+        "collections no port reads are dumped"
+    );
+    assert_eq!(
+        line("notes"),
+        r#"notes {"_id":7,"n":42,"text":"line one\nline two"}"#,
+        "each document stays on one line"
+    );
+    assert!(
+        !dump.contains("outside-the-database"),
+        "only the store's database is dumped"
+    );
 }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use lms_core::domain::events::DomainEvent;
 use lms_core::ports::{StoreError, StoreResult, UniqueKey};
 use lms_storage_sql::row::{DriverRow, FromRow};
-use lms_storage_sql::statement::{Arg, Dialect, List, Placeholders, Statement, Value};
+use lms_storage_sql::statement::{quote_identifier, Arg, Dialect, List, Placeholders, Statement, Value};
 use lms_storage_sql::{Backend, CourseRow, EnrollmentKey, VersionedEnrollment};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
@@ -112,6 +112,7 @@ impl Backend for Pool {
         unique_before_primary_key: false,
         concurrent_writers: true,
         revoked_at_hint: "",
+        tables: "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
     };
 
     async fn begin(&self) -> StoreResult<Self::Transaction> {
@@ -217,5 +218,26 @@ impl Backend for Pool {
         .fetch_all(conn)
         .await
         .map_err(classify)
+    }
+
+    /// Nothing. A deleted row stays in its page as a dead tuple, invisible to every query,
+    /// until autovacuum reclaims the space and later writes reuse it; its image stays in
+    /// the server's write-ahead log until the segment is recycled. Running `VACUUM` here
+    /// would not overwrite the space either (it only marks it reusable), a checkpoint needs
+    /// rights the application's role should not have, and archived WAL and backups keep
+    /// copies whatever the application does: those are the operator's to expire.
+    async fn scrub(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// Each row as PostgreSQL renders a row value as text, `(value,value,…)`. The row is
+    /// `ROW(r.*)` rather than the bare alias `r`, which a column of that name would shadow.
+    async fn dump_table(&self, table: &str) -> StoreResult<Vec<String>> {
+        let select = format!("SELECT ROW(r.*)::text FROM {} AS r", quote_identifier(table));
+        sqlx::query_scalar(&select)
+            .persistent(false)
+            .fetch_all(&self.0)
+            .await
+            .map_err(classify)
     }
 }

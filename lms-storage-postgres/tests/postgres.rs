@@ -1,13 +1,13 @@
 //! Behaviour specific to the Postgres adapter: migrations (repeated and concurrent), error
 //! classification, an unreachable server, recovery after the server drops every
-//! connection, TLS, and documents stored as `jsonb`.
+//! connection, TLS, documents stored as `jsonb`, erasure and the dump of every table.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use lms_core::ids::UserId;
-use lms_core::ports::{StoreError, StoreHealth, UserStore};
+use lms_core::ports::{DataDump, ErasureStore, StoreError, StoreHealth, UserStore};
 use lms_storage_postgres::{PoolConfig, PostgresStore};
 use lms_storage_sql::testing::user;
 use sqlx::postgres::PgSslMode;
@@ -243,4 +243,64 @@ async fn documents_are_stored_as_jsonb_objects() {
     assert_eq!(kind, "object", "a document is parsed, not stored as a JSON string");
     assert_eq!(email, ada.email.as_str());
     assert_eq!(store.get_user(ada.id).await.expect("read back"), Some(ada));
+}
+
+#[tokio::test]
+async fn erasure_deletes_enrollments_and_owned_records() {
+    let Some((_db, store)) = fresh("lms-storage-postgres erasure").await else {
+        return;
+    };
+    lms_storage_sql::testing::erasure_deletes_enrollments_and_owned_records(&store).await;
+    store
+        .scrub_deleted_data()
+        .await
+        .expect("nothing to scrub: vacuum reclaims dead rows");
+}
+
+#[tokio::test]
+async fn the_dump_renders_every_table_of_the_current_schema() {
+    let Some((_db, store)) = fresh("lms-storage-postgres dump").await else {
+        return;
+    };
+    let ada = user("dump@example.com");
+    store
+        .insert_user(&ada, Some("$argon2id$stored-hash"), &[])
+        .await
+        .expect("insert");
+    sqlx::raw_sql(
+        r#"CREATE TABLE "odd ""name"" ?" (r text, n bigint, z text);
+           INSERT INTO "odd ""name"" ?" VALUES ('line one
+line two', 42, NULL);
+           CREATE SCHEMA elsewhere;
+           CREATE TABLE elsewhere.hidden (t text);
+           INSERT INTO elsewhere.hidden VALUES ('outside-the-schema');"#,
+    )
+    .execute(store.pool())
+    .await
+    .expect("tables no port knows");
+
+    let dump = store.dump_all().await.expect("dump");
+    let line = |table: &str| {
+        dump.lines()
+            .find(|l| l.starts_with(&format!("{table} ")))
+            .unwrap_or_else(|| panic!("no {table} row in:\n{dump}"))
+    };
+    let users = line("users");
+    for part in [&ada.id.as_uuid().to_string(), "dump@example.com", "\"\"email\"\""] {
+        assert!(users.contains(part), "{part} in {users}");
+    }
+    assert!(line("password_hashes").contains("$argon2id$stored-hash"));
+    assert!(
+        line("_sqlx_migrations").contains(",t,"),
+        "tables no port reads are dumped"
+    );
+    assert_eq!(
+        line(r#"odd "name" ?"#),
+        r#"odd "name" ? ("line one\nline two",42,)"#,
+        "names from the catalog are quoted, each row stays whole on one line"
+    );
+    assert!(
+        !dump.contains("outside-the-schema"),
+        "only the store's schema is dumped"
+    );
 }

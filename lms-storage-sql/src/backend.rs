@@ -71,4 +71,13 @@ pub trait Backend: Clone + Send + Sync + 'static {
         conn: &mut Self::Connection,
         updates: &[&VersionedEnrollment],
     ) -> StoreResult<Vec<Uuid>>;
+
+    /// Makes the rows deleted so far unrecoverable from the database's own files, where
+    /// the database keeps old row images there that its own maintenance does not reclaim
+    /// (`ErasureStore::scrub_deleted_data`).
+    async fn scrub(&self) -> StoreResult<()>;
+
+    /// Every row of the table named `table` (a name read from the catalog, see
+    /// [`Dialect::tables`]), each rendered as text, in no particular order.
+    async fn dump_table(&self, table: &str) -> StoreResult<Vec<String>>;
 }

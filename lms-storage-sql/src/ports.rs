@@ -13,17 +13,18 @@ pub mod __private {
     pub use lms_core::domain::user::User;
     pub use lms_core::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
     pub use lms_core::ports::{
-        AuthStore, CourseFilter, CourseStore, EnrollmentStore, OutboxMessage, OutboxStore, OwnedRecord, Page,
-        PageRequest, RangeItem, RangeQuery, RecordDoc, RecordStore, RefreshToken, StoreHealth, StoreResult, UnitOfWork,
-        UserStore,
+        AuthStore, CourseFilter, CourseStore, DataDump, EnrollmentStore, ErasureStore, OutboxMessage, OutboxStore,
+        OwnedRecord, Page, PageRequest, RangeItem, RangeQuery, RecordDoc, RecordStore, RefreshToken, StoreHealth,
+        StoreResult, UnitOfWork, UserStore,
     };
     pub use std::sync::Arc;
     pub use uuid::Uuid;
 }
 
 /// Implements `UserStore`, `CourseStore`, `EnrollmentStore`, `OutboxStore`, `AuthStore`,
-/// `RecordStore` and `StoreHealth` for an adapter's store type by handing each call to the
-/// [`SqlStore`](crate::SqlStore) in one of its fields: `impl_sql_ports!(SqliteStore, sql);`.
+/// `RecordStore`, `ErasureStore`, `DataDump` and `StoreHealth` for an adapter's store type
+/// by handing each call to the [`SqlStore`](crate::SqlStore) in one of its fields:
+/// `impl_sql_ports!(SqliteStore, sql);`.
 ///
 /// The ports are `lms-core`'s traits and the store type is the adapter's, so the impls
 /// must be written in the adapter crate; the macro writes them once for both.
@@ -253,6 +254,28 @@ macro_rules! impl_sql_ports {
 
                 async fn owned_by(&self, owner: UserId) -> StoreResult<Vec<OwnedRecord>> {
                     self.$sql.owned_records(owner).await
+                }
+            }
+
+            #[async_trait]
+            impl ErasureStore for $store {
+                async fn delete_user_enrollments(&self, user_id: UserId) -> StoreResult<u64> {
+                    self.$sql.delete_user_enrollments(user_id).await
+                }
+
+                async fn delete_owned_records(&self, owner: UserId, keep: &[&str]) -> StoreResult<u64> {
+                    self.$sql.delete_owned_records(owner, keep).await
+                }
+
+                async fn scrub_deleted_data(&self) -> StoreResult<()> {
+                    self.$sql.scrub_deleted_data().await
+                }
+            }
+
+            #[async_trait]
+            impl DataDump for $store {
+                async fn dump_all(&self) -> StoreResult<String> {
+                    self.$sql.dump_all().await
                 }
             }
 

@@ -42,6 +42,15 @@ pub struct Dialect {
     /// The index hint that makes the planner read the ended sessions through the index on
     /// their revocation time (SQLite's `INDEXED BY`); empty where none is needed.
     pub revoked_at_hint: &'static str,
+    /// The query naming every table of the database (PostgreSQL: of the current schema)
+    /// the store uses, one text column, in name order: what `DataDump` reads.
+    pub tables: &'static str,
+}
+
+/// `name` as a quoted identifier, `"name"` with each `"` inside doubled, as SQLite and
+/// PostgreSQL both read it: for a name read from the catalog, which no statement spells.
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// A value bound to one placeholder.
@@ -199,6 +208,7 @@ mod tests {
             unique_before_primary_key: false,
             concurrent_writers: false,
             revoked_at_hint: "",
+            tables: "",
         }
     }
 
@@ -233,6 +243,12 @@ mod tests {
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING a"
         );
         assert_eq!(statement.args().len(), 4);
+    }
+
+    #[test]
+    fn identifiers_are_quoted_with_inner_quotes_doubled() {
+        assert_eq!(quote_identifier("users"), "\"users\"");
+        assert_eq!(quote_identifier("a\"b?"), "\"a\"\"b?\"");
     }
 
     #[test]

@@ -1,19 +1,26 @@
 //! The shared SQL statements on SQLite: how they run, and the few SQLite spells its own
 //! way.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use lms_core::domain::events::DomainEvent;
 use lms_core::ports::{StoreError, StoreResult, UniqueKey};
 use lms_storage_sql::row::{DriverRow, FromRow};
-use lms_storage_sql::statement::{Arg, Dialect, List, Placeholders, Statement, Value};
+use lms_storage_sql::statement::{quote_identifier, Arg, Dialect, List, Placeholders, Statement, Value};
 use lms_storage_sql::{Backend, CourseRow, EnrollmentKey, VersionedEnrollment};
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Column, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool, Transaction, TypeInfo, ValueRef};
 use uuid::Uuid;
 
 use crate::error::{classify, classify_write};
 use crate::stores::{commit, BATCH};
+
+/// Checkpoints [`Backend::scrub`] tries before it reports the log busy.
+const CHECKPOINT_ATTEMPTS: u32 = 3;
+/// The pause between two checkpoint attempts, on top of the busy timeout each may wait.
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(200);
 
 /// The connections of a store: a few readers, and the one writer every write queues for,
 /// each write in a `BEGIN IMMEDIATE` transaction that holds the write lock from its start.
@@ -55,6 +62,7 @@ impl Backend for Pools {
         // Left to itself, the planner prefers scanning every token in family order (which
         // saves sorting the groups) to reading the few recent ones through this index.
         revoked_at_hint: " INDEXED BY refresh_tokens_revoked_at",
+        tables: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
     };
 
     async fn begin(&self) -> StoreResult<Self::Transaction> {
@@ -151,4 +159,79 @@ impl Backend for Pools {
         );
         query.build_query_scalar().fetch_all(conn).await.map_err(classify)
     }
+
+    /// Checkpoints the write-ahead log into the database file and truncates it
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), so the log keeps no image of a page from
+    /// before a deletion. The pages copied into the file hold zeros where deleted rows
+    /// were, and freed pages are zeroed too, as every connection runs with
+    /// `secure_delete` on.
+    ///
+    /// Runs on the writer, so no write of this store is under way. A checkpoint waits, up
+    /// to the busy timeout, for readers of older snapshots and for writers in other
+    /// processes; one that still could not finish is tried again, and after
+    /// [`CHECKPOINT_ATTEMPTS`] the log may still hold deleted data, which is
+    /// `StoreError::Unavailable`.
+    async fn scrub(&self) -> StoreResult<()> {
+        let mut writer = self.writer.acquire().await.map_err(classify)?;
+        for attempt in 1..=CHECKPOINT_ATTEMPTS {
+            // One row: (blocked, frames in the log, frames checkpointed).
+            let outcome: Vec<(i64, i64, i64)> = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_all(&mut *writer)
+                .await
+                .map_err(classify)?;
+            if outcome.first().is_some_and(|(blocked, _, _)| *blocked == 0) {
+                return Ok(());
+            }
+            if attempt < CHECKPOINT_ATTEMPTS {
+                tokio::time::sleep(CHECKPOINT_PAUSE).await;
+            }
+        }
+        Err(StoreError::unavailable(format!(
+            "the write-ahead log could not be checkpointed and truncated in {CHECKPOINT_ATTEMPTS} attempts: \
+             a reader or another process's writer kept it busy, so it may still hold deleted data"
+        )))
+    }
+
+    /// `SELECT *`, each value rendered by its storage class ([`render_row`]).
+    async fn dump_table(&self, table: &str) -> StoreResult<Vec<String>> {
+        let select = format!("SELECT * FROM {}", quote_identifier(table));
+        let rows = sqlx::query(&select)
+            .persistent(false)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(classify)?;
+        rows.iter().map(render_row).collect()
+    }
+}
+
+/// A row of any table as `column=value` pairs separated by spaces. Values are rendered
+/// by their storage class: `NULL`, integers and reals as SQL writes them, text as it is,
+/// and BLOBs (ids, mostly) as `x'…'` hex followed by their bytes read as UTF-8 (invalid
+/// sequences replaced), quoted and escaped, so text stored as a BLOB is found too.
+fn render_row(row: &SqliteRow) -> StoreResult<String> {
+    let mut rendered = String::new();
+    for (index, column) in row.columns().iter().enumerate() {
+        let raw = row.try_get_raw(index).map_err(StoreError::backend)?;
+        let value = if raw.is_null() {
+            "NULL".to_owned()
+        } else {
+            match raw.type_info().name() {
+                "INTEGER" => row.try_get::<i64, _>(index).map_err(StoreError::backend)?.to_string(),
+                "REAL" => row.try_get::<f64, _>(index).map_err(StoreError::backend)?.to_string(),
+                "BLOB" => {
+                    let bytes: Vec<u8> = row.try_get(index).map_err(StoreError::backend)?;
+                    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    format!("x'{hex}' {:?}", String::from_utf8_lossy(&bytes))
+                }
+                _ => row.try_get::<String, _>(index).map_err(StoreError::backend)?,
+            }
+        };
+        if index > 0 {
+            rendered.push(' ');
+        }
+        rendered.push_str(column.name());
+        rendered.push('=');
+        rendered.push_str(&value);
+    }
+    Ok(rendered)
 }

@@ -73,6 +73,10 @@ impl FromStr for Durability {
 /// process is waited for up to the busy timeout (5 s). Concurrent enrollment lookups,
 /// and concurrent enrollment updates without events, are coalesced into one statement a
 /// batch. Cloning is cheap and shares the connections.
+///
+/// Every connection runs with `secure_delete` on, so deleted rows are overwritten with
+/// zeros; `ErasureStore::scrub_deleted_data` then checkpoints and truncates the
+/// write-ahead log, the last place their old pages are kept.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     reader: SqlitePool,
@@ -110,7 +114,11 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(synchronous)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .busy_timeout(BUSY_TIMEOUT)
+            // Deleted content is overwritten with zeros, in the pages that held it and in
+            // pages freed: the file keeps nothing of an erased row once the write-ahead
+            // log is checkpointed (`ErasureStore::scrub_deleted_data`).
+            .pragma("secure_delete", "ON");
         // The writer connects first: it creates the file and switches it to WAL.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)

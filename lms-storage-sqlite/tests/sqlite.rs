@@ -1,9 +1,10 @@
 //! Behaviour specific to the SQLite adapter: opening, migrations, error classification and
-//! writers in several stores (as in several processes) sharing one file.
+//! writers in several stores (as in several processes) sharing one file, and what erasure
+//! leaves in the file.
 
 use futures::future::join_all;
 use lms_core::domain::user::User;
-use lms_core::ports::{PageRequest, StoreError, StoreHealth, UserStore};
+use lms_core::ports::{DataDump, ErasureStore, PageRequest, StoreError, StoreHealth, UserStore};
 use lms_storage_sql::testing::user;
 use lms_storage_sqlite::SqliteStore;
 
@@ -123,4 +124,118 @@ async fn classes_stored_before_records_become_records() {
     conn.close().await.expect("close");
     let store = SqliteStore::open(&path).await.expect("open");
     lms_storage_sql::testing::assert_class_became_a_record(std::sync::Arc::new(store), &class).await;
+}
+
+/// Whether `haystack` holds the bytes of `needle` anywhere.
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn erasure_leaves_nothing_in_the_database_file_or_its_log() {
+    let (dir, store) = fresh().await;
+    let (db, wal) = (dir.path().join("lms.db"), dir.path().join("lms.db-wal"));
+    let marker = lms_storage_sql::testing::erasure_deletes_enrollments_and_owned_records(&store).await;
+    let before: Vec<u8> = [
+        std::fs::read(&db).expect("read the file"),
+        std::fs::read(&wal).unwrap_or_default(),
+    ]
+    .concat();
+    assert!(
+        holds(&before, &marker),
+        "before the scrub the pages still hold the deleted rows"
+    );
+
+    store.scrub_deleted_data().await.expect("scrub");
+    assert!(
+        !holds(&std::fs::read(&db).expect("read the file"), &marker),
+        "the database file holds deleted data"
+    );
+    if let Ok(log) = std::fs::read(&wal) {
+        assert!(log.is_empty(), "the log is truncated");
+        assert!(!holds(&log, &marker), "the write-ahead log holds deleted data");
+    }
+    store
+        .scrub_deleted_data()
+        .await
+        .expect("a second scrub has nothing to do");
+
+    store
+        .insert_user(&user("after-scrub@example.com"), None, &[])
+        .await
+        .expect("the store writes on after a scrub");
+}
+
+#[tokio::test]
+async fn a_scrub_that_a_reader_keeps_from_finishing_fails() {
+    use sqlx::Connection;
+    let (dir, store) = fresh().await;
+    store
+        .insert_user(&user("first@example.com"), None, &[])
+        .await
+        .expect("insert");
+    let url = format!("sqlite://{}", dir.path().join("lms.db").display());
+    let mut reader = sqlx::SqliteConnection::connect(&url).await.expect("connect");
+    let mut snapshot = reader.begin().await.expect("begin");
+    let _: Vec<i64> = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_all(&mut *snapshot)
+        .await
+        .expect("read");
+    store
+        .insert_user(&user("second@example.com"), None, &[])
+        .await
+        .expect("a write past the reader's snapshot");
+
+    let err = store
+        .scrub_deleted_data()
+        .await
+        .expect_err("the reader's snapshot keeps the log");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+
+    snapshot.rollback().await.expect("end the read");
+    store.scrub_deleted_data().await.expect("scrub once the reader is done");
+}
+
+#[tokio::test]
+async fn the_dump_renders_every_value_of_every_table() {
+    use sqlx::Connection;
+    let (dir, store) = fresh().await;
+    let ada = user("dump@example.com");
+    store
+        .insert_user(&ada, Some("$argon2id$stored-hash"), &[])
+        .await
+        .expect("insert");
+    let url = format!("sqlite://{}", dir.path().join("lms.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("connect");
+    sqlx::raw_sql(
+        r#"CREATE TABLE "odd ""name"" ?" (t TEXT, n INTEGER, r REAL, b BLOB, z);
+           INSERT INTO "odd ""name"" ?" VALUES ('line one
+line two', 42, 1.5, x'6869ff', NULL);"#,
+    )
+    .execute(&mut conn)
+    .await
+    .expect("a table no port knows");
+    conn.close().await.expect("close");
+
+    let dump = store.dump_all().await.expect("dump");
+    let line = |table: &str| {
+        dump.lines()
+            .find(|l| l.starts_with(&format!("{table} ")))
+            .unwrap_or_else(|| panic!("no {table} row in:\n{dump}"))
+    };
+    let hex = ada.id.as_uuid().simple().to_string();
+    let users = line("users");
+    for part in [&format!("id=x'{hex}'"), "email=dump@example.com", "version=1", "doc={"] {
+        assert!(users.contains(part), "{part} in {users}");
+    }
+    assert!(line("password_hashes").contains("hash=$argon2id$stored-hash"));
+    assert!(
+        line("_sqlx_migrations").contains("success=1"),
+        "tables no port reads are dumped"
+    );
+    assert_eq!(
+        line(r#"odd "name" ?"#),
+        "odd \"name\" ? t=line one\\nline two n=42 r=1.5 b=x'6869ff' \"hi\u{fffd}\" z=NULL",
+        "names from the catalog are quoted, each row stays on one line"
+    );
 }

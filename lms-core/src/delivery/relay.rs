@@ -91,8 +91,9 @@ pub trait SubscriberSource: Send + Sync + 'static {
     async fn subscribers(&self) -> Result<Vec<Subscriber>>;
 
     /// Deletes what the source keeps about past deliveries (such as a log of attempts)
-    /// from before `before`, and tells how many records went. The relay calls it with its
-    /// retention's cutoff whenever it purges delivered events. Nothing by default.
+    /// past its retention, and tells how many records went. The relay calls it whenever it
+    /// purges delivered events, with their cutoff `before`; a source with a retention of
+    /// its own applies that instead. Nothing by default.
     async fn purge_history(&self, before: DateTime<Utc>) -> Result<u64> {
         let _ = before;
         Ok(0)
@@ -643,8 +644,48 @@ impl Relay {
             }
             *last = Some(now);
         }
+        self.purge(subscribers).await
+    }
+
+    /// Purges now what [`Relay::run_once`] purges periodically: the events handled by
+    /// every subscriber, once older than the retention, and the sources' records of past
+    /// deliveries. Run from outside a server (`lms-server purge`), this relay may lack
+    /// some of the server's subscribers: every stream stored counts too, so no event a
+    /// stream still has to deliver goes. Returns how many events and how many delivery
+    /// records went.
+    pub async fn purge_now(&self) -> Result<(u64, u64)> {
+        let subscribers = self.subscribers().await?;
+        let mut lowest = self.lowest_position(&subscribers).await?;
+        let mut page = PageRequest::new(None, Some(PageRequest::MAX_LIMIT))?;
+        loop {
+            let cursors = self
+                .inner
+                .records
+                .list::<DeliveryCursor>(page)
+                .await
+                .map_err(store_error)?;
+            for cursor in &cursors.items {
+                lowest = Some(lowest.map_or(cursor.position, |l| l.min(cursor.position)));
+            }
+            match cursors.next_after {
+                Some(next) => page.after = Some(next),
+                None => break,
+            }
+        }
+        self.purge_through(lowest).await
+    }
+
+    async fn purge(&self, subscribers: &[Subscriber]) -> Result<(u64, u64)> {
+        let lowest = self.lowest_position(subscribers).await?;
+        self.purge_through(lowest).await
+    }
+
+    /// Purges the events up to `lowest` (every one when there are no streams) that are
+    /// past the retention, and the sources' delivery records.
+    async fn purge_through(&self, lowest: Option<u64>) -> Result<(u64, u64)> {
+        let now = self.inner.clock.now();
         // With no subscriber, every event is delivered to all of them.
-        let through = self.lowest_position(subscribers).await?.unwrap_or(u64::MAX);
+        let through = lowest.unwrap_or(u64::MAX);
         let before = now - to_chrono(self.inner.settings.retention);
         let events = self
             .inner

@@ -189,6 +189,45 @@ pub enum EventPayload {
         /// The provider's event type.
         provider_event_type: String,
     },
+    /// A user's erasure was requested; the privacy reaction runs it once its cool-off ends.
+    ErasureRequested {
+        /// The erasure request.
+        erasure_id: uuid::Uuid,
+        /// The user to erase.
+        user_id: UserId,
+        /// When the erasure may start (the end of the cool-off window).
+        not_before: DateTime<Utc>,
+    },
+    /// A user's personal data was erased; only pseudonymous ids remain.
+    UserErased {
+        /// The erasure request.
+        erasure_id: uuid::Uuid,
+        /// The erased user.
+        user_id: UserId,
+    },
+    /// A security signal (S11): repeated failed logins, a reused refresh token, a login burst.
+    SecurityAlert {
+        /// What was seen.
+        signal: SecuritySignal,
+        /// The account concerned, when one is.
+        user_id: Option<UserId>,
+        /// The client address concerned, when one is.
+        client_address: Option<String>,
+        /// How many occurrences raised it (failed logins, logins from the address …).
+        count: u32,
+    },
+}
+
+/// The kinds of security alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecuritySignal {
+    /// Failed logins on one account reached the account's limit.
+    RepeatedLoginFailures,
+    /// A refresh token was presented after it had been exchanged; its session was revoked.
+    RefreshTokenReuse,
+    /// Login attempts from one client address reached the address's limit.
+    LoginBurst,
 }
 
 impl EventPayload {
@@ -212,6 +251,9 @@ impl EventPayload {
             EventPayload::OrderRefunded { .. } => "order_refunded",
             EventPayload::SubscriptionChanged { .. } => "subscription_changed",
             EventPayload::PaymentEventReceived { .. } => "payment_event_received",
+            EventPayload::ErasureRequested { .. } => "erasure_requested",
+            EventPayload::UserErased { .. } => "user_erased",
+            EventPayload::SecurityAlert { .. } => "security_alert",
         }
     }
 }
@@ -244,6 +286,9 @@ impl EventPayload {
             EventPayload::OrderRefunded { .. } => "order.refunded",
             EventPayload::SubscriptionChanged { .. } => "subscription.changed",
             EventPayload::PaymentEventReceived { .. } => "payment.event_received",
+            EventPayload::ErasureRequested { .. } => "erasure.requested",
+            EventPayload::UserErased { .. } => "user.erased",
+            EventPayload::SecurityAlert { .. } => "security.alert",
         }
     }
 
@@ -268,6 +313,9 @@ impl EventPayload {
         "order.refunded",
         "subscription.changed",
         "payment.event_received",
+        "erasure.requested",
+        "user.erased",
+        "security.alert",
     ];
 
     /// The payload's fields, without the type tag: the `data` of a delivered event.

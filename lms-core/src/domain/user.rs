@@ -76,4 +76,19 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency version as stored (1 after creation).
     pub version: u64,
+    /// The email and display name encrypted, as stored when encryption at rest is on
+    /// ([`crate::privacy::encryption`]); `email` and `display_name` then hold placeholders
+    /// in storage. `None` in every user the services see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<SealedProfile>,
+}
+
+/// A user's personal fields encrypted at rest: each is `v1.<key id>.<nonce and
+/// ciphertext, base64url>` (AES-256-GCM bound to the user's id and the field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedProfile {
+    /// The email.
+    pub email: String,
+    /// The display name.
+    pub display_name: String,
 }

@@ -87,6 +87,28 @@ impl RecordTables {
         Some(record)
     }
 
+    /// Removes every record of `owner` whose kind is not in `keep`; returns how many.
+    pub(super) fn remove_owned(&mut self, owner: UserId, keep: &[&str]) -> u64 {
+        let doomed: Vec<(Kind, Uuid)> = self
+            .owners
+            .range((owner, "", Uuid::nil())..)
+            .take_while(|(o, _, _)| *o == owner)
+            .filter(|(_, kind, _)| !keep.contains(kind))
+            .map(|(_, kind, id)| (*kind, *id))
+            .collect();
+        doomed
+            .into_iter()
+            .filter(|(kind, id)| self.remove(kind, *id).is_some())
+            .count() as u64
+    }
+
+    /// Every stored record, one per line.
+    pub(super) fn dump(&self, out: &mut String) {
+        for ((kind, id), record) in &self.records {
+            out.push_str(&format!("records {kind} {id} {:?} {}\n", record.owner, record.doc));
+        }
+    }
+
     fn version(&self, kind: Kind, id: Uuid) -> Option<u64> {
         self.records.get(&(kind, id)).map(|r| r.version)
     }

@@ -23,6 +23,7 @@ mod enrollments;
 mod mailer;
 mod notifier;
 mod outbox;
+mod privacy;
 mod records;
 mod users;
 
@@ -39,6 +40,7 @@ pub use enrollments::EnrollmentStore;
 pub use mailer::{Mail, Mailer, RecordingMailer};
 pub use notifier::{Notifier, NotifyError, RecordingNotifier};
 pub use outbox::{OutboxMessage, OutboxStore};
+pub use privacy::{DataDump, ErasureStore};
 pub use records::{
     IndexEntry, KeyRole, Order, OwnedRecord, RangeCursor, RangeItem, RangeQuery, RecordDoc, RecordStore, RecordWrite,
     StoredRecord, UnitOfWork,
@@ -210,12 +212,28 @@ pub trait StoreHealth: Send + Sync + 'static {
 
 /// Everything a storage adapter provides.
 pub trait Storage:
-    UserStore + CourseStore + RecordStore + EnrollmentStore + OutboxStore + AuthStore + StoreHealth
+    UserStore
+    + CourseStore
+    + RecordStore
+    + EnrollmentStore
+    + OutboxStore
+    + AuthStore
+    + ErasureStore
+    + DataDump
+    + StoreHealth
 {
 }
 
 impl<T> Storage for T where
-    T: UserStore + CourseStore + RecordStore + EnrollmentStore + OutboxStore + AuthStore + StoreHealth
+    T: UserStore
+        + CourseStore
+        + RecordStore
+        + EnrollmentStore
+        + OutboxStore
+        + AuthStore
+        + ErasureStore
+        + DataDump
+        + StoreHealth
 {
 }
 
@@ -234,6 +252,10 @@ pub struct Stores {
     pub outbox: Arc<dyn OutboxStore>,
     /// Credentials and sessions.
     pub auth: Arc<dyn AuthStore>,
+    /// Bulk removal of a user's data.
+    pub erasure: Arc<dyn ErasureStore>,
+    /// Every stored row as text, for tests that prove data is gone.
+    pub dump: Arc<dyn DataDump>,
     /// Backend liveness.
     pub health: Arc<dyn StoreHealth>,
 }
@@ -248,8 +270,23 @@ impl Stores {
             enrollments: backend.clone(),
             outbox: backend.clone(),
             auth: backend.clone(),
+            erasure: backend.clone(),
+            dump: backend.clone(),
             health: backend,
         }
+    }
+
+    /// Stores users' emails and display names encrypted under `keys`, found by email
+    /// through `blind` (see [`crate::privacy::encryption`]).
+    pub fn with_encryption(
+        mut self,
+        keys: Arc<crate::privacy::encryption::KeyRing>,
+        blind: Arc<crate::privacy::encryption::BlindIndex>,
+    ) -> Self {
+        self.users = Arc::new(crate::privacy::encryption::EncryptedUserStore::new(
+            self.users, keys, blind,
+        ));
+        self
     }
 
     /// Serves course reads from an in-memory cache in front of the current course store

@@ -6,12 +6,14 @@ use sha2::{Digest, Sha256};
 use tracing::{instrument, warn};
 use uuid::Uuid;
 
-use super::{Actor, Deps, NewUser, UserService};
+use super::{Actor, Deps, NewUser, SecurityAlerts, UserService};
+use crate::domain::events::SecuritySignal;
 use crate::domain::password::{verify_blocking, Password};
 use crate::domain::user::{Role, User};
 use crate::error::{Entity, Error, Result, Validator};
 use crate::ids::UserId;
 use crate::ports::{RefreshToken, RefreshTokenState, StoreError};
+use crate::privacy::audit::{action, AuditLog, AuditRecord};
 
 /// Session lifetimes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,21 +73,31 @@ pub(crate) fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Passwords, logins and rotating refresh-token sessions with reuse detection.
+/// Passwords, logins and rotating refresh-token sessions with reuse detection. Every
+/// authentication event is recorded in the audit log.
 #[derive(Debug, Clone)]
 pub struct AuthService {
     deps: Deps,
     users: UserService,
     settings: AuthSettings,
+    audit: AuditLog,
+    alerts: SecurityAlerts,
 }
 
 impl AuthService {
     pub(crate) fn new(deps: Deps, users: UserService) -> Self {
         Self {
+            audit: AuditLog::new(deps.records.clone()),
+            alerts: SecurityAlerts::new(deps.clone()),
             deps,
             users,
             settings: AuthSettings::default(),
         }
+    }
+
+    /// Appends an authentication event to the audit log.
+    pub(crate) async fn audit(&self, record: AuditRecord) -> Result<()> {
+        self.audit.append(record, self.deps.clock.now()).await.map(drop)
     }
 
     /// The same service with other session lifetimes.
@@ -121,7 +133,13 @@ impl AuthService {
     #[instrument(skip_all, fields(user_id = %user_id))]
     pub async fn set_password(&self, actor: &Actor, user_id: UserId, password: &str) -> Result<()> {
         actor.require_self_or_admin(user_id)?;
-        self.set_password_unchecked(user_id, password).await
+        self.set_password_unchecked(user_id, password).await?;
+        self.audit(
+            AuditRecord::new(action::PASSWORD_CHANGED)
+                .actor(actor.user_id)
+                .subject(user_id),
+        )
+        .await
     }
 
     /// Sets a password without authorization checks, for operator tooling
@@ -175,9 +193,21 @@ impl AuthService {
         };
         let valid = verify_blocking(password, hash).await;
         match user {
-            Some(user) if valid => self.start_session(user).await,
+            Some(user) if valid => {
+                let session = self.start_session(user).await?;
+                let id = session.user.id;
+                self.audit(AuditRecord::new(action::LOGIN).actor(id).subject(id))
+                    .await?;
+                Ok(session)
+            }
             _ => {
                 warn!(target: "lms::security", "failed login");
+                let record = AuditRecord::new(action::LOGIN_FAILED);
+                let record = match &user {
+                    Some(user) => record.subject(user.id).detail("reason", "wrong_password"),
+                    None => record.detail("reason", "unknown_account"),
+                };
+                self.audit(record).await?;
                 Err(Error::Unauthenticated("invalid email or password"))
             }
         }
@@ -245,6 +275,12 @@ impl AuthService {
                 .revoke_token_family(token.family_id, self.deps.clock.now())
                 .await
                 .map_err(|e| e.about(Entity::User, "session"))?;
+            self.audit(
+                AuditRecord::new(action::LOGOUT)
+                    .actor(token.user_id)
+                    .subject(token.user_id),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -252,12 +288,21 @@ impl AuthService {
     /// Ends every session of the actor (or, for admins, of any user).
     pub async fn logout_everywhere(&self, actor: &Actor, user_id: UserId) -> Result<u64> {
         actor.require_self_or_admin(user_id)?;
-        self.deps
+        let ended = self
+            .deps
             .stores
             .auth
             .revoke_user_tokens(user_id, self.deps.clock.now())
             .await
-            .map_err(|e| e.about(Entity::User, user_id))
+            .map_err(|e| e.about(Entity::User, user_id))?;
+        self.audit(
+            AuditRecord::new(action::LOGOUT_EVERYWHERE)
+                .actor(actor.user_id)
+                .subject(user_id)
+                .detail("sessions", ended),
+        )
+        .await?;
+        Ok(ended)
     }
 
     /// The revocation feed: the sessions (token families) ended at or after `since` by
@@ -285,6 +330,16 @@ impl AuthService {
             .await;
         if let Err(e) = revoked {
             return e.about(Entity::User, "session");
+        }
+        let audited = self
+            .audit(AuditRecord::new(action::REFRESH_REUSE).subject(token.user_id))
+            .await;
+        let alerted = self
+            .alerts
+            .raise(SecuritySignal::RefreshTokenReuse, Some(token.user_id), None, 1)
+            .await;
+        if let Err(e) = audited.and(alerted) {
+            return e;
         }
         Error::Unauthenticated("refresh token reused; session revoked")
     }

@@ -7,6 +7,7 @@ pub(crate) mod catalog;
 mod classes;
 mod learning;
 mod password_reset;
+mod security;
 mod users;
 
 use std::future::Future;
@@ -21,6 +22,7 @@ pub use catalog::{
 pub use classes::{ClassService, NewClass};
 pub use learning::{CourseProgress, Enrolled, LearningService, LessonView, LessonViewContent, ProgressUpdate};
 pub use password_reset::{PasswordReset, PasswordResetService, RESET_TOKEN_TTL};
+pub use security::SecurityAlerts;
 pub use users::{AccessChange, NewUser, ProfilePatch, UserService};
 
 use crate::delivery::{Relay, RelayBuilder};
@@ -29,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::mail::{MailNotifier, MailSettings};
 use crate::payments::{PaymentGateway, PaymentService, PaymentSettings};
 use crate::ports::{Clock, Mailer, Stores, SystemClock};
+use crate::privacy::{PrivacyService, PrivacySettings};
 use crate::records::Records;
 use crate::webhooks::{WebhookService, WebhookSettings, WebhookTransport};
 
@@ -84,6 +87,8 @@ pub struct Lms {
     pub classes: ClassService,
     /// Enrollment, progress, quizzes, certificates.
     pub learning: LearningService,
+    /// Security alerts (S11).
+    pub security: SecurityAlerts,
     deps: Deps,
 }
 
@@ -100,6 +105,7 @@ impl Lms {
             catalog: CatalogService::new(deps.clone()),
             classes: ClassService::new(deps.clone(), learning.clone()),
             learning,
+            security: SecurityAlerts::new(deps.clone()),
             deps,
         }
     }
@@ -143,6 +149,12 @@ impl Lms {
             gateway,
             settings,
         )
+    }
+
+    /// Exports, erasure, consents and the audit log; give its
+    /// [`PrivacyService::subscriber`] to the relay, which carries out erasures.
+    pub fn privacy(&self, settings: PrivacySettings) -> PrivacyService {
+        PrivacyService::new(self.deps.clone(), self.users.clone(), settings)
     }
 
     /// Assembles the services on the system clock.

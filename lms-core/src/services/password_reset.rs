@@ -14,6 +14,7 @@ use crate::error::{Entity, Error, Result, Validator};
 use crate::ids::UserId;
 use crate::mail::MailSettings;
 use crate::ports::{Mailer, PageRequest, StoreError, UnitOfWork};
+use crate::privacy::audit::{action, AuditRecord};
 use crate::records::{Index, KeySpec, Record, RecordKind};
 use crate::services::auth::{new_token, token_hash};
 
@@ -196,6 +197,9 @@ impl PasswordResetService {
             Err(e) => return Err(unavailable(e)),
         }
         warn!(target: "lms::security", user_id = %user.id, "password reset; ending every session");
-        self.auth.replace_password(user.id, &hash).await
+        self.auth.replace_password(user.id, &hash).await?;
+        self.auth
+            .audit(AuditRecord::new(action::PASSWORD_RESET).actor(user.id).subject(user.id))
+            .await
     }
 }

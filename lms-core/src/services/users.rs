@@ -7,6 +7,8 @@ use crate::domain::user::{Role, User};
 use crate::error::{Entity, Error, Result, Validator};
 use crate::ids::UserId;
 use crate::ports::{Page, PageRequest, StoreError, UniqueKey};
+use crate::privacy::audit::{self, AuditLog, AuditRecord};
+use crate::privacy::erasure;
 
 /// Registration input, as received.
 #[derive(Debug, Clone, Default)]
@@ -99,6 +101,7 @@ impl UserService {
             created_at: now,
             updated_at: now,
             version: 1,
+            sealed: None,
         };
         let events = self.deps.events([EventPayload::UserRegistered { user_id: user.id }]);
         self.deps
@@ -168,13 +171,43 @@ impl UserService {
             .as_deref()
             .and_then(|n| v.field("display_name", DisplayName::parse(n)));
         v.finish()?;
+        let user = self
+            .modify(id, |user| {
+                if let Some(email) = &email {
+                    user.email = email.clone();
+                }
+                if let Some(name) = &name {
+                    user.display_name = name.clone();
+                }
+                Vec::new()
+            })
+            .await?;
+        // Rectification (G3) is audited by which fields changed, never their values.
+        let fields = [("email", email.is_some()), ("display_name", name.is_some())]
+            .iter()
+            .filter(|(_, changed)| *changed)
+            .map(|(field, _)| *field)
+            .collect::<Vec<_>>()
+            .join(",");
+        AuditLog::new(self.deps.records.clone())
+            .append(
+                AuditRecord::new(audit::action::PROFILE_RECTIFIED)
+                    .actor(actor.user_id)
+                    .subject(id)
+                    .detail("fields", fields),
+                self.deps.clock.now(),
+            )
+            .await?;
+        Ok(user)
+    }
+
+    /// Replaces the user's email and display name with the placeholders of an erased
+    /// account and turns premium off (the erasure saga's profile step; idempotent).
+    pub(crate) async fn anonymize(&self, id: UserId) -> Result<User> {
         self.modify(id, |user| {
-            if let Some(email) = &email {
-                user.email = email.clone();
-            }
-            if let Some(name) = &name {
-                user.display_name = name.clone();
-            }
+            user.email = erasure::erased_email(user.id);
+            user.display_name = erasure::removed_user_name();
+            user.premium = false;
             Vec::new()
         })
         .await

@@ -31,6 +31,7 @@ pub fn user_record(role: Role, now: DateTime<Utc>) -> User {
         created_at: now,
         updated_at: now,
         version: 1,
+        sealed: None,
     }
 }
 

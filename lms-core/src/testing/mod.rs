@@ -23,6 +23,7 @@ mod delivery;
 pub(crate) mod fixtures;
 mod learning;
 mod mail;
+mod privacy;
 mod records;
 mod stores;
 mod use_cases;
@@ -95,6 +96,7 @@ pub fn behaviours() -> Vec<Behaviour> {
     all.extend(auth::behaviours());
     all.extend(delivery::behaviours());
     all.extend(mail::behaviours());
+    all.extend(privacy::behaviours());
     all
 }
 

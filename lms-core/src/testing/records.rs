@@ -146,6 +146,15 @@ fn voucher(campaign: &str, serial: u32, amount: i64, now: DateTime<Utc>) -> Vouc
     }
 }
 
+/// Stores a voucher of a kind the privacy code knows nothing about, held by `holder`,
+/// with `code` as free text of theirs; returns its id.
+pub(super) async fn store_held_voucher(ctx: &Ctx, holder: UserId, code: &str) -> Uuid {
+    let mut held = voucher(code, 1, 100, ctx.clock_now());
+    held.holder = Some(holder);
+    records(ctx).insert(&held, &[]).await.expect("insert voucher");
+    held.id
+}
+
 fn next_version(mut v: Voucher) -> Voucher {
     v.version += 1;
     v

@@ -39,6 +39,9 @@ pub struct WebhookSettings {
     pub allow_private: bool,
     /// How long a rotated-out secret keeps signing.
     pub rotation_overlap: Duration,
+    /// How long delivery attempts are kept (retention, G5; default 90 days). They are
+    /// purged when the relay purges, however long it keeps the events themselves.
+    pub attempt_retention: Duration,
 }
 
 impl Default for WebhookSettings {
@@ -46,6 +49,7 @@ impl Default for WebhookSettings {
         Self {
             allow_private: false,
             rotation_overlap: Duration::from_secs(24 * 3600),
+            attempt_retention: Duration::from_secs(90 * 24 * 3600),
         }
     }
 }
@@ -381,10 +385,18 @@ impl SubscriberSource for WebhookService {
         }
     }
 
-    /// Deletes the attempts made before `before`, oldest first, a page per write: attempt
-    /// ids are ordered by attempt time ([`WebhookAttempt::id_at`]), so the oldest come
-    /// first in id order and the purge stops at the first newer one.
-    async fn purge_history(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+    /// Deletes the attempts older than their retention
+    /// ([`WebhookSettings::attempt_retention`]; the relay's cutoff for events does not
+    /// apply to them), oldest first, a page per write: attempt ids are ordered by attempt
+    /// time ([`WebhookAttempt::id_at`]), so the oldest come first in id order and the
+    /// purge stops at the first newer one.
+    async fn purge_history(&self, _events_before: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        let retention = chrono::Duration::from_std(self.settings.attempt_retention).unwrap_or(chrono::Duration::MAX);
+        let before = self
+            .clock
+            .now()
+            .checked_sub_signed(retention)
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
         let purge_error = |e: StoreError| e.about(Entity::Webhook, "attempts");
         let mut purged = 0;
         loop {

@@ -1,5 +1,6 @@
+use lms_core::domain::events::SecuritySignal;
 use lms_core::ids::UserId;
-use lms_core::services::{AccessChange, NewUser, PasswordResetService, Session};
+use lms_core::services::{AccessChange, NewUser, PasswordResetService, ProfilePatch, Session};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::Path;
@@ -9,11 +10,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::types::{
-    AccessPatch, LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest, RegisterRequest,
-    TokenResponse, UserResponse,
+    AccessPatch, LoginRequest, PasswordResetConfirm, PasswordResetRequest, ProfileRequest, RefreshRequest,
+    RegisterRequest, TokenResponse, UserResponse,
 };
 use super::{ApiResult, ApiTags, BearerAuth, State};
 use crate::error::ApiError;
+use crate::gateway::ClientIp;
+use crate::ratelimit::{raise_alert, LoginFailures};
 
 /// Registration, login, tokens and accounts.
 #[derive(Debug)]
@@ -74,6 +77,34 @@ fn tokens(state: &State, session: Session) -> ApiResult<Json<TokenResponse>> {
     }))
 }
 
+/// Counts a failed login against its account's budgets (the gateway refuses logins over
+/// them); the failure that uses one up raises a `RepeatedLoginFailures` alert, naming the
+/// account when it exists.
+async fn count_failed_login(state: &State, email: &str, client: ClientIp) {
+    let limits = &state.settings.rate_limits;
+    let Some(failures) = LoginFailures::new(email, &client)
+        .count_failure(&state.limiter, limits)
+        .await
+    else {
+        return;
+    };
+    let user_id = match state.lms.users.find_by_email(email).await {
+        Ok(user) => user.map(|user| user.id),
+        Err(e) => {
+            tracing::warn!(error = %e, "the account of a security alert was not looked up");
+            None
+        }
+    };
+    raise_alert(
+        &state.lms,
+        SecuritySignal::RepeatedLoginFailures,
+        user_id,
+        client.0,
+        failures,
+    )
+    .await;
+}
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Auth")]
 impl AuthApi {
     /// Register a student account.
@@ -90,9 +121,12 @@ impl AuthApi {
 
     /// Log in with email and password: an access token and a refresh token.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
-    async fn login(&self, state: Data<&State>, body: Json<LoginRequest>) -> ApiResult<Tokens> {
-        let session = state.lms.auth.login(&body.email, &body.password).await?;
-        Ok(Tokens::Ok(tokens(&state, session)?))
+    async fn login(&self, state: Data<&State>, client: Data<&ClientIp>, body: Json<LoginRequest>) -> ApiResult<Tokens> {
+        let outcome = state.lms.auth.login(&body.email, &body.password).await;
+        if let Err(lms_core::Error::Unauthenticated(_)) = outcome {
+            count_failed_login(&state, &body.email, *client.0).await;
+        }
+        Ok(Tokens::Ok(tokens(&state, outcome?)?))
     }
 
     /// Exchange a refresh token for new tokens. The old refresh token stops working;
@@ -167,6 +201,24 @@ impl AuthApi {
     #[oai(path = "/me", method = "get", operation_id = "getMe")]
     async fn me(&self, state: Data<&State>, auth: BearerAuth) -> ApiResult<Json<UserResponse>> {
         let user = state.lms.users.get(&auth.0, auth.0.user_id).await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Correct my email or display name (rectification, GDPR art. 16); absent fields stay
+    /// as they are. The change is audited (which fields, never their values).
+    #[oai(path = "/me", method = "patch", operation_id = "updateMe")]
+    async fn update_me(
+        &self,
+        state: Data<&State>,
+        auth: BearerAuth,
+        body: Json<ProfileRequest>,
+    ) -> ApiResult<Json<UserResponse>> {
+        let body = body.0;
+        let patch = ProfilePatch {
+            email: body.email.map(Into::into),
+            display_name: body.display_name.map(Into::into),
+        };
+        let user = state.lms.users.update_profile(&auth.0, auth.0.user_id, patch).await?;
         Ok(Json(user.into()))
     }
 

@@ -6,6 +6,7 @@ mod delivery;
 mod learning;
 mod ops;
 mod payments;
+mod privacy;
 pub mod types;
 mod webhooks;
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub webhooks: WebhookService,
     /// Payments through the configured provider.
     pub payments: lms_core::payments::PaymentService,
+    /// Exports, erasure, consents and the audit log.
+    pub privacy: lms_core::privacy::PrivacyService,
     /// Password resets, when mail is configured.
     pub password_resets: Option<lms_core::services::PasswordResetService>,
     /// Storage liveness, for readiness.
@@ -75,6 +78,8 @@ pub enum ApiTags {
     Learning,
     /// Purchases, refunds, subscriptions and sales reports.
     Payments,
+    /// Data export, erasure, consents and the audit log.
+    Privacy,
     /// Health and metrics.
     Operations,
 }
@@ -150,6 +155,7 @@ pub type Apis = (
     delivery::DeliveryApi,
     webhooks::WebhooksApi,
     payments::PaymentsApi,
+    privacy::PrivacyApi,
     ops::OpsApi,
 );
 
@@ -164,6 +170,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             delivery::DeliveryApi,
             webhooks::WebhooksApi,
             payments::PaymentsApi,
+            privacy::PrivacyApi,
             ops::OpsApi,
         ),
         "LMS API",

@@ -276,6 +276,17 @@ pub struct RegisterRequest {
     pub display_name: Line,
 }
 
+/// Corrections to one's profile; absent fields stay as they are.
+#[derive(Debug, Object)]
+pub struct ProfileRequest {
+    /// A new email address (unique, case-insensitive).
+    #[oai(validator(max_length = 254))]
+    pub email: Option<Text>,
+    /// A new display name, 1–100 characters.
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub display_name: Option<Line>,
+}
+
 /// Login.
 #[derive(Debug, Object)]
 pub struct LoginRequest {

@@ -93,6 +93,16 @@ impl<B: Backend> SqlStore<B> {
         self.page(query, page, |e: &Enrollment| e.id().as_uuid()).await
     }
 
+    /// `ErasureStore::delete_user_enrollments`: the user's `enrollments` rows, in one
+    /// statement. A row is the whole enrollment: its document holds the progress, quiz
+    /// answers and certificate, and the columns beside it (course, certificate id) are
+    /// indexed only by the table's own indexes, which the deletion updates.
+    pub async fn delete_user_enrollments(&self, user_id: UserId) -> StoreResult<u64> {
+        let mut delete = Self::statement("DELETE FROM enrollments WHERE user_id = ?");
+        delete.bind(Value::Id(user_id.as_uuid()));
+        self.backend.write(&delete).await
+    }
+
     /// `EnrollmentStore::list_enrollments_for_course`.
     pub async fn list_enrollments_for_course(
         &self,

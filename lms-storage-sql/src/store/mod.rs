@@ -8,6 +8,7 @@ mod auth;
 mod courses;
 mod enrollments;
 mod outbox;
+mod privacy;
 mod records;
 mod users;
 

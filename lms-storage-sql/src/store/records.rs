@@ -18,7 +18,7 @@
 //! returned are the conflicts, so a batch of inserts names the exact kind and key that
 //! clashed, in one statement and without aborting the transaction.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 
 use lms_core::ids::UserId;
@@ -31,7 +31,7 @@ use uuid::Uuid;
 use super::SqlStore;
 use crate::backend::Backend;
 use crate::row::FromRow;
-use crate::statement::{Statement, Value};
+use crate::statement::{List, Statement, Value};
 use crate::{decode, encode, missed_update, overfetch_limit, version_column};
 
 /// Most rows in one multi-row insert: at most five values a row, well under both drivers'
@@ -231,6 +231,36 @@ impl<B: Backend> SqlStore<B> {
                 })
             })
             .collect()
+    }
+
+    /// `ErasureStore::delete_owned_records`: in one transaction, deletes the records
+    /// `owner` owns whose kind is not in `keep`, then the unique and index entries of
+    /// exactly the records deleted (by the `(kind, id)` index of each entry table), so a
+    /// record written meanwhile never loses its entries while keeping its row.
+    pub async fn delete_owned_records(&self, owner: UserId, keep: &[&str]) -> StoreResult<u64> {
+        let mut delete = Self::statement("DELETE FROM records WHERE owner_id = ?");
+        delete.bind(Value::Id(owner.as_uuid()));
+        for kept in keep.chunks(B::DIALECT.max_list) {
+            delete.push(" AND NOT (kind").push_in(List::Texts(kept)).push(")");
+        }
+        delete.push(" RETURNING kind, id");
+        let mut tx = self.backend.begin().await?;
+        let deleted: Vec<(String, Uuid)> = self.rows_in(&mut tx, &delete).await?;
+        let mut by_kind: BTreeMap<&str, Vec<Uuid>> = BTreeMap::new();
+        for (kind, id) in &deleted {
+            by_kind.entry(kind).or_default().push(*id);
+        }
+        for (kind, ids) in &by_kind {
+            for batch in ids.chunks(B::DIALECT.max_list) {
+                for table in ["record_unique", "record_index"] {
+                    let mut delete = Self::statement(&format!("DELETE FROM {table} WHERE kind = ? AND id"));
+                    delete.bind(Value::Text(kind)).push_in(List::Ids(batch));
+                    self.execute_in(&mut tx, &delete).await?;
+                }
+            }
+        }
+        self.backend.commit(tx, &[]).await?;
+        u64::try_from(deleted.len()).map_err(StoreError::backend)
     }
 
     /// The `(id, doc)` rows a query returns, as record documents.

@@ -3,9 +3,17 @@
 from .access_patch import AccessPatch
 from .add_course_request import AddCourseRequest
 from .answer_input import AnswerInput
+from .audit_entry_response import AuditEntryResponse
+from .audit_entry_response_details import AuditEntryResponseDetails
+from .audit_page_response import AuditPageResponse
 from .checkout_request import CheckoutRequest
 from .checkout_response import CheckoutResponse
 from .class_response import ClassResponse
+from .consent_change_response import ConsentChangeResponse
+from .consent_purpose import ConsentPurpose
+from .consent_request import ConsentRequest
+from .consent_response import ConsentResponse
+from .consents_response import ConsentsResponse
 from .course_list_item import CourseListItem
 from .course_page import CoursePage
 from .course_response import CourseResponse
@@ -26,6 +34,9 @@ from .difficulty_dto import DifficultyDto
 from .enrollment_page import EnrollmentPage
 from .enrollment_response import EnrollmentResponse
 from .enrollment_status_dto import EnrollmentStatusDto
+from .erasure_confirmation import ErasureConfirmation
+from .erasure_response import ErasureResponse
+from .erasure_status_view import ErasureStatusView
 from .error_body import ErrorBody
 from .error_details import ErrorDetails
 from .error_envelope import ErrorEnvelope
@@ -51,6 +62,7 @@ from .plan_interval import PlanInterval
 from .plan_page import PlanPage
 from .plan_response import PlanResponse
 from .price_dto import PriceDto
+from .profile_request import ProfileRequest
 from .progress_response import ProgressResponse
 from .progress_update_response import ProgressUpdateResponse
 from .question_input import QuestionInput
@@ -95,9 +107,17 @@ __all__ = (
     "AccessPatch",
     "AddCourseRequest",
     "AnswerInput",
+    "AuditEntryResponse",
+    "AuditEntryResponseDetails",
+    "AuditPageResponse",
     "CheckoutRequest",
     "CheckoutResponse",
     "ClassResponse",
+    "ConsentChangeResponse",
+    "ConsentPurpose",
+    "ConsentRequest",
+    "ConsentResponse",
+    "ConsentsResponse",
     "CourseListItem",
     "CoursePage",
     "CourseResponse",
@@ -118,6 +138,9 @@ __all__ = (
     "EnrollmentPage",
     "EnrollmentResponse",
     "EnrollmentStatusDto",
+    "ErasureConfirmation",
+    "ErasureResponse",
+    "ErasureStatusView",
     "ErrorBody",
     "ErrorDetails",
     "ErrorEnvelope",
@@ -143,6 +166,7 @@ __all__ = (
     "PlanPage",
     "PlanResponse",
     "PriceDto",
+    "ProfileRequest",
     "ProgressResponse",
     "ProgressUpdateResponse",
     "QuestionInput",
