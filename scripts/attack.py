@@ -1164,6 +1164,10 @@ def check_ops_endpoints(t: Reporter, ctx: Context) -> None:
         "LMS_JWT_SECRET": random_secret(48),
         "LMS_ALLOWED_ORIGINS": ORIGIN,
         "LMS_OPS_TOKEN": ops_token,
+        # Production also requires encryption at rest and a certificate-signing key.
+        "LMS_ENCRYPTION_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
+        "LMS_BLIND_INDEX_KEY": random_secret(40),
+        "LMS_CERTIFICATE_KEY": random_secret(40),
     }
     srv = ctx.server("ops", env).start()
     for path in ("/metrics", "/health/detailed"):

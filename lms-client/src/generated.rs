@@ -396,6 +396,106 @@ pub mod types {
             value.clone()
         }
     }
+    ///A certificate as anyone may verify it.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CertificateResponse",
+    ///  "description": "A certificate as anyone may verify it.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "certificate_id",
+    ///    "course_id",
+    ///    "course_title",
+    ///    "issued_at",
+    ///    "key_id",
+    ///    "signature",
+    ///    "signed_payload",
+    ///    "valid"
+    ///  ],
+    ///  "properties": {
+    ///    "certificate_id": {
+    ///      "description": "The certificate.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "course_id": {
+    ///      "description": "The course completed.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "course_title": {
+    ///      "description": "The course's title when the certificate was issued.",
+    ///      "type": "string"
+    ///    },
+    ///    "issued_at": {
+    ///      "description": "When the course was completed.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "key_id": {
+    ///      "description": "The id of the signing key (`GET /api/v1/certificates/public-key`).",
+    ///      "type": "string"
+    ///    },
+    ///    "learner_name": {
+    ///      "description": "The learner's name, shown only when the learner allows it (consent\n`certificate_name`).",
+    ///      "type": "string"
+    ///    },
+    ///    "revoked_at": {
+    ///      "description": "When a refund revoked it; a revoked certificate is no longer valid.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "signature": {
+    ///      "description": "The Ed25519 signature of `signed_payload`'s UTF-8 bytes, base64.",
+    ///      "type": "string"
+    ///    },
+    ///    "signed_payload": {
+    ///      "description": "The canonical form of the facts above, exactly as signed: compact JSON with the keys\n`certificate_id, course_id, course_title, issued_at, learner_name, revoked_at`.",
+    ///      "type": "string"
+    ///    },
+    ///    "valid": {
+    ///      "description": "Whether it stands (not revoked).",
+    ///      "type": "boolean"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CertificateResponse {
+        ///The certificate.
+        pub certificate_id: ::uuid::Uuid,
+        ///The course completed.
+        pub course_id: ::uuid::Uuid,
+        ///The course's title when the certificate was issued.
+        pub course_title: ::std::string::String,
+        ///When the course was completed.
+        pub issued_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The id of the signing key (`GET /api/v1/certificates/public-key`).
+        pub key_id: ::std::string::String,
+        /**The learner's name, shown only when the learner allows it (consent
+`certificate_name`).*/
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub learner_name: ::std::option::Option<::std::string::String>,
+        ///When a refund revoked it; a revoked certificate is no longer valid.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub revoked_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The Ed25519 signature of `signed_payload`'s UTF-8 bytes, base64.
+        pub signature: ::std::string::String,
+        /**The canonical form of the facts above, exactly as signed: compact JSON with the keys
+`certificate_id, course_id, course_title, issued_at, learner_name, revoked_at`.*/
+        pub signed_payload: ::std::string::String,
+        ///Whether it stands (not revoked).
+        pub valid: bool,
+    }
+    impl ::std::convert::From<&CertificateResponse> for CertificateResponse {
+        fn from(value: &CertificateResponse) -> Self {
+            value.clone()
+        }
+    }
     ///A checkout of a course.
     ///
     /// <details><summary>JSON schema</summary>
@@ -750,7 +850,8 @@ and the browser confirms it with `client_secret`.*/
     ///  "enum": [
     ///    "analytics",
     ///    "marketing",
-    ///    "cookies"
+    ///    "cookies",
+    ///    "certificate_name"
     ///  ]
     ///}
     /// ```
@@ -774,6 +875,8 @@ and the browser confirms it with `client_secret`.*/
         Marketing,
         #[serde(rename = "cookies")]
         Cookies,
+        #[serde(rename = "certificate_name")]
+        CertificateName,
     }
     impl ::std::convert::From<&Self> for ConsentPurpose {
         fn from(value: &ConsentPurpose) -> Self {
@@ -786,6 +889,7 @@ and the browser confirms it with `client_secret`.*/
                 Self::Analytics => f.write_str("analytics"),
                 Self::Marketing => f.write_str("marketing"),
                 Self::Cookies => f.write_str("cookies"),
+                Self::CertificateName => f.write_str("certificate_name"),
             }
         }
     }
@@ -798,6 +902,7 @@ and the browser confirms it with `client_secret`.*/
                 "analytics" => Ok(Self::Analytics),
                 "marketing" => Ok(Self::Marketing),
                 "cookies" => Ok(Self::Cookies),
+                "certificate_name" => Ok(Self::CertificateName),
                 _ => Err("invalid value".into()),
             }
         }
@@ -1024,7 +1129,7 @@ and the browser confirms it with `client_secret`.*/
     ///  ],
     ///  "properties": {
     ///    "consents": {
-    ///      "description": "One per purpose: analytics, marketing, cookies.",
+    ///      "description": "One per purpose: analytics, marketing, cookies, certificate_name.",
     ///      "type": "array",
     ///      "items": {
     ///        "$ref": "#/components/schemas/ConsentResponse"
@@ -1036,7 +1141,7 @@ and the browser confirms it with `client_secret`.*/
     /// </details>
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ConsentsResponse {
-        ///One per purpose: analytics, marketing, cookies.
+        ///One per purpose: analytics, marketing, cookies, certificate_name.
         pub consents: ::std::vec::Vec<ConsentResponse>,
     }
     impl ::std::convert::From<&ConsentsResponse> for ConsentsResponse {
@@ -2400,6 +2505,127 @@ and the browser confirms it with `client_secret`.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`DownloadCertificateSignature`
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "type": "string",
+    ///  "pattern": "^[0-9a-f]{64}$"
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DownloadCertificateSignature(::std::string::String);
+    impl ::std::ops::Deref for DownloadCertificateSignature {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DownloadCertificateSignature> for ::std::string::String {
+        fn from(value: DownloadCertificateSignature) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&DownloadCertificateSignature>
+    for DownloadCertificateSignature {
+        fn from(value: &DownloadCertificateSignature) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for DownloadCertificateSignature {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[0-9a-f]{64}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[0-9a-f]{64}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DownloadCertificateSignature {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for DownloadCertificateSignature {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DownloadCertificateSignature {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DownloadCertificateSignature {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A link that downloads a certificate without credentials until it expires.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DownloadLinkResponse",
+    ///  "description": "A link that downloads a certificate without credentials until it expires.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "expires_at",
+    ///    "url"
+    ///  ],
+    ///  "properties": {
+    ///    "expires_at": {
+    ///      "description": "When it stops working.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "url": {
+    ///      "description": "The link, relative to the server (`/certificates/{id}/download?expires=…&signature=…`).",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DownloadLinkResponse {
+        ///When it stops working.
+        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The link, relative to the server (`/certificates/{id}/download?expires=…&signature=…`).
+        pub url: ::std::string::String,
+    }
+    impl ::std::convert::From<&DownloadLinkResponse> for DownloadLinkResponse {
+        fn from(value: &DownloadLinkResponse) -> Self {
+            value.clone()
         }
     }
     ///A page of enrollments.
@@ -5447,6 +5673,51 @@ and the browser confirms it with `client_secret`.*/
     }
     impl ::std::convert::From<&ProgressUpdateResponse> for ProgressUpdateResponse {
         fn from(value: &ProgressUpdateResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///The key certificates are signed with.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "PublicKeyResponse",
+    ///  "description": "The key certificates are signed with.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "algorithm",
+    ///    "key_id",
+    ///    "public_key"
+    ///  ],
+    ///  "properties": {
+    ///    "algorithm": {
+    ///      "description": "Always `Ed25519`.",
+    ///      "type": "string"
+    ///    },
+    ///    "key_id": {
+    ///      "description": "The key's id (hex of the first 8 bytes of its SHA-256), named by each signature.",
+    ///      "type": "string"
+    ///    },
+    ///    "public_key": {
+    ///      "description": "The raw 32-byte public key, base64.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct PublicKeyResponse {
+        ///Always `Ed25519`.
+        pub algorithm: ::std::string::String,
+        ///The key's id (hex of the first 8 bytes of its SHA-256), named by each signature.
+        pub key_id: ::std::string::String,
+        ///The raw 32-byte public key, base64.
+        pub public_key: ::std::string::String,
+    }
+    impl ::std::convert::From<&PublicKeyResponse> for PublicKeyResponse {
+        fn from(value: &PublicKeyResponse) -> Self {
             value.clone()
         }
     }
@@ -9678,6 +9949,109 @@ Sends a `POST` request to `/api/v1/auth/register`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The public key certificates are signed with: check a certificate's `signature` over
+its `signed_payload` with it, offline
+
+Sends a `GET` request to `/api/v1/certificates/public-key`
+
+*/
+    pub async fn get_certificate_public_key<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::PublicKeyResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/certificates/public-key", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_certificate_public_key",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Verify a certificate (public): the course, the completion date, the learner's name
+if they allow it, and the signature. An erased learner's certificates are not found
+
+Sends a `GET` request to `/api/v1/certificates/{id}`
+
+*/
+    pub async fn get_certificate<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::CertificateResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/certificates/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_certificate",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Create a class (instructors and admins)
 
 Sends a `POST` request to `/api/v1/classes`
@@ -11370,6 +11744,69 @@ Sends a `PATCH` request to `/api/v1/me`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**A link that downloads one of my certificates without credentials, for 15 minutes
+(to hand to an employer or open in another browser)
+
+Sends a `POST` request to `/api/v1/me/certificates/{id}/download-link`
+
+*/
+    pub async fn create_certificate_download_link<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<
+        ResponseValue<types::DownloadLinkResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!(
+            "{}/api/v1/me/certificates/{}/download-link", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_certificate_download_link",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**My consent for each purpose (analytics, marketing, cookies), with its history
 
 Sends a `GET` request to `/api/v1/me/consents`
@@ -12581,6 +13018,73 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Download a certificate through a signed link; 403 once it expired or when it was
+altered
+
+Sends a `GET` request to `/certificates/{id}/download`
+
+Arguments:
+- `id`
+- `expires`: When the link expires (Unix seconds), as signed.
+- `signature`: The link's signature.
+*/
+    pub async fn download_certificate<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        expires: i64,
+        signature: &'a types::DownloadCertificateSignature,
+    ) -> Result<ResponseValue<types::CertificateResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/certificates/{}/download", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("expires", &expires))
+            .query(&progenitor_client::QueryParam::new("signature", &signature))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "download_certificate",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {

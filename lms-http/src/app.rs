@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use lms_core::certificates::{CertificateSigner, UrlSigner};
 use lms_core::course_cache::CourseCacheSettings;
 use lms_core::delivery::{Backoff, Relay, RelaySettings, Subscriber};
 use lms_core::mail::MailSettings;
@@ -31,7 +32,7 @@ use crate::openapi_doc;
 use crate::payment_metrics::PaymentMetrics;
 use crate::ratelimit::RateLimiter;
 use crate::settings::{PaymentProvider, Settings};
-use crate::signing_key::{signing_keys, KeyError};
+use crate::signing_key::{certificate_secret, signing_keys, KeyError};
 use crate::store_metrics::TimedStores;
 use crate::tokens::TokenService;
 use crate::webhook_transport::HttpTransport;
@@ -288,7 +289,8 @@ fn endpoint_for(state: State, listener: Listener) -> impl poem::Endpoint<Output 
         .at(
             "/docs",
             poem::endpoint::make_sync(move |_| poem::web::Html(docs_page.clone())),
-        );
+        )
+        .at("/certificates/:id", crate::certificate_page::certificate_page);
     let cors = (!state.settings.allowed_origins.is_empty()).then(|| {
         state
             .settings
@@ -367,10 +369,16 @@ impl Application {
         let keys = signing_keys(&settings)?;
         let keys: Vec<&[u8]> = keys.iter().map(|key| key.expose().as_bytes()).collect();
         let tokens = TokenService::new(&keys, settings.access_token_ttl, settings.session_revocation_poll);
+        // Links are signed with keys derived from the token keys: they rotate together.
+        let links = UrlSigner::new(&keys).map_err(|e| StartError::SigningKey(KeyError::Invalid(e.to_string())))?;
+        let certificate_secret = certificate_secret(&settings)?;
+        let signer = CertificateSigner::from_secret(certificate_secret.expose().as_bytes())
+            .map_err(|e| StartError::SigningKey(KeyError::Invalid(format!("LMS_CERTIFICATE_KEY: {e}"))))?;
         let lms = services(&settings, stores.clone());
         let webhooks = webhooks(&settings, &lms);
         let payments = payments(&settings, &lms)?;
         let privacy = privacy(&settings, &lms);
+        let certificates = lms.certificates(Arc::new(signer));
         let mut notifications = notifications(&settings, &lms, &stores).await?;
         let newest = stores.outbox.last_sequence().await?;
         notifications.subscribers.push(payments.subscriber());
@@ -385,6 +393,8 @@ impl Application {
             webhooks,
             payments,
             privacy,
+            certificates,
+            links,
             password_resets: notifications.password_resets,
             health,
             tokens,

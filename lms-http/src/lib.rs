@@ -5,6 +5,7 @@ pub mod admin_audit;
 pub mod api;
 pub mod app;
 pub mod body_shape;
+pub mod certificate_page;
 pub mod cli;
 pub mod client_addr;
 pub mod connections;

@@ -105,6 +105,12 @@ const DOMAIN_ERRORS: &[(&str, Errors)] = &[
     ),
     ("setMyConsent", &[(409, &["CONFLICT"])]),
     ("listAuditEntries", &[(403, &["FORBIDDEN"])]),
+    ("getCertificate", &[(404, &["CERTIFICATE_NOT_FOUND"])]),
+    ("createCertificateDownloadLink", &[(404, &["CERTIFICATE_NOT_FOUND"])]),
+    (
+        "downloadCertificate",
+        &[(403, &["FORBIDDEN"]), (404, &["CERTIFICATE_NOT_FOUND"])],
+    ),
     (
         "updateUserAccess",
         &[(403, &["FORBIDDEN"]), (404, &["USER_NOT_FOUND"]), (409, &["CONFLICT"])],

@@ -200,6 +200,10 @@ pub struct Settings {
     /// Encryption at rest of emails and names (`LMS_ENCRYPTION_KEYS` and
     /// `LMS_BLIND_INDEX_KEY`, both or neither); required in production.
     pub encryption: Option<EncryptionKeys>,
+    /// The secret the certificate-signing Ed25519 key is derived from
+    /// (`LMS_CERTIFICATE_KEY`, at least 32 characters). Empty: development keeps a random
+    /// one under [`Settings::data_dir`]; staging and production refuse to start.
+    pub certificate_secret: Option<Secret>,
     /// Who takes payments (`LMS_PAYMENT_PROVIDER`) and the creator's share of a sale
     /// (`LMS_CREATOR_SHARE_PERCENT`).
     pub payments: PaymentConfig,
@@ -464,6 +468,15 @@ impl Settings {
                 None
             }
         };
+        let certificate_secret = get("LMS_CERTIFICATE_KEY").map(Secret::new);
+        if certificate_secret
+            .as_ref()
+            .is_some_and(|s| s.expose().len() < MIN_PRODUCTION_SECRET_CHARS)
+        {
+            errors.push(format!(
+                "LMS_CERTIFICATE_KEY must have at least {MIN_PRODUCTION_SECRET_CHARS} characters"
+            ));
+        }
         let allowed_origins = list(get("LMS_ALLOWED_ORIGINS"))
             .into_iter()
             .map(|o| o.trim_end_matches('/').to_owned())
@@ -519,6 +532,7 @@ impl Settings {
             mail,
             nats_url: get("LMS_NATS_URL").map(Secret::new),
             encryption,
+            certificate_secret,
             payments: PaymentConfig {
                 provider,
                 creator_share_percent: u8::try_from(creator_share_percent.min(100)).unwrap_or(100),
@@ -533,6 +547,7 @@ impl Settings {
         vars.insert("LMS_DATABASE_URL".to_owned(), database_url.to_owned());
         vars.insert("LMS_BIND".to_owned(), "127.0.0.1:0".to_owned());
         vars.insert("LMS_JWT_SECRET".to_owned(), crate::signing_key::random_secret());
+        vars.insert("LMS_CERTIFICATE_KEY".to_owned(), crate::signing_key::random_secret());
         Self::from_vars(vars).unwrap_or_else(|e| unreachable!("test settings are valid: {e}"))
     }
 
@@ -570,6 +585,12 @@ impl Settings {
             } else if is_trivial_secret(secret) {
                 problems.push(format!("{which} is a default or trivial value"));
             }
+        }
+        if self.certificate_secret.is_none() {
+            problems.push(format!(
+                "LMS_CERTIFICATE_KEY is not set: {} signs certificates with a configured key",
+                self.environment.as_str()
+            ));
         }
         if self.environment != Environment::Production {
             return problems;
@@ -697,7 +718,7 @@ mod tests {
     #[test]
     fn staging_like_production_needs_a_strong_configured_key() {
         let staging = |extra: &[(&str, &str)]| {
-            let mut pairs = vec![("LMS_ENV", "staging")];
+            let mut pairs = vec![("LMS_ENV", "staging"), CERTIFICATE_KEY];
             pairs.extend_from_slice(extra);
             Settings::from_vars(vars(&pairs)).unwrap().unsafe_settings()
         };
@@ -884,6 +905,7 @@ mod tests {
     /// A valid key ring and blind-index key.
     const ENCRYPTION_KEYS: (&str, &str) = ("LMS_ENCRYPTION_KEYS", "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
     const BLIND_INDEX_KEY: (&str, &str) = ("LMS_BLIND_INDEX_KEY", "a-blind-index-key-of-32-bytes-or-more");
+    const CERTIFICATE_KEY: (&str, &str) = ("LMS_CERTIFICATE_KEY", "Zr5pW1nQ8sKd3VbT6yHx2MfJ9cLg4AeU");
 
     #[test]
     fn encryption_keys_come_together_and_valid() {
@@ -923,6 +945,7 @@ mod tests {
             ),
             ENCRYPTION_KEYS,
             BLIND_INDEX_KEY,
+            CERTIFICATE_KEY,
         ]))
         .unwrap();
         assert_eq!(s.unsafe_settings(), Vec::<String>::new());
@@ -938,6 +961,7 @@ mod tests {
                 ("LMS_DATABASE_URL", url),
                 ENCRYPTION_KEYS,
                 BLIND_INDEX_KEY,
+                CERTIFICATE_KEY,
             ]))
             .unwrap()
             .unsafe_settings()

@@ -12,6 +12,9 @@ use crate::settings::{Environment, Secret, Settings, MIN_PRODUCTION_SECRET_CHARS
 /// Name of the development key's file inside the data directory.
 pub const DEVELOPMENT_KEY_FILE: &str = "jwt-secret";
 
+/// Name of the development certificate-signing key's file inside the data directory.
+pub const DEVELOPMENT_CERTIFICATE_KEY_FILE: &str = "certificate-secret";
+
 /// A fresh secret: 32 random bytes from the operating system, hex encoded.
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
@@ -41,6 +44,9 @@ pub enum KeyError {
     /// Outside development a key must be configured (the settings check says so first).
     #[error("no signing key is configured")]
     NotConfigured,
+    /// A configured key cannot be used.
+    #[error("signing key: {0}")]
+    Invalid(String),
 }
 
 /// The signing keys, newest first: the configured ones, or in development the key under
@@ -52,12 +58,24 @@ pub fn signing_keys(settings: &Settings) -> Result<Vec<Secret>, KeyError> {
     if settings.environment != Environment::Development {
         return Err(KeyError::NotConfigured);
     }
-    development_key(&settings.data_dir).map(|key| vec![key])
+    development_key(&settings.data_dir, DEVELOPMENT_KEY_FILE).map(|key| vec![key])
 }
 
-/// Reads the development key in `dir`, creating it (mode 0600) if it does not exist.
-fn development_key(dir: &Path) -> Result<Secret, KeyError> {
-    let path = dir.join(DEVELOPMENT_KEY_FILE);
+/// The secret certificates are signed with (its Ed25519 key is derived from it): the
+/// configured one, or in development one kept under the data directory.
+pub fn certificate_secret(settings: &Settings) -> Result<Secret, KeyError> {
+    if let Some(secret) = &settings.certificate_secret {
+        return Ok(secret.clone());
+    }
+    if settings.environment != Environment::Development {
+        return Err(KeyError::NotConfigured);
+    }
+    development_key(&settings.data_dir, DEVELOPMENT_CERTIFICATE_KEY_FILE)
+}
+
+/// Reads the development key `file` in `dir`, creating it (mode 0600) if it does not exist.
+fn development_key(dir: &Path, file: &str) -> Result<Secret, KeyError> {
+    let path = dir.join(file);
     let io_error = |source| KeyError::Io {
         path: path.clone(),
         source,
@@ -128,11 +146,13 @@ mod tests {
     fn the_development_key_is_created_private_and_kept() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let first = development_key(&data).unwrap();
+        let first = development_key(&data, DEVELOPMENT_KEY_FILE).unwrap();
         assert_eq!(first.expose().len(), 64);
-        let again = development_key(&data).unwrap();
+        let again = development_key(&data, DEVELOPMENT_KEY_FILE).unwrap();
         assert_eq!(first, again, "the key survives a restart");
-        let other = development_key(&dir.path().join("elsewhere")).unwrap();
+        let certificates = development_key(&data, DEVELOPMENT_CERTIFICATE_KEY_FILE).unwrap();
+        assert_ne!(first, certificates, "each key has its own file");
+        let other = development_key(&dir.path().join("elsewhere"), DEVELOPMENT_KEY_FILE).unwrap();
         assert_ne!(first, other, "each data directory has its own random key");
         #[cfg(unix)]
         {
@@ -141,7 +161,10 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-            assert!(matches!(development_key(&data), Err(KeyError::Unsafe { .. })));
+            assert!(matches!(
+                development_key(&data, DEVELOPMENT_KEY_FILE),
+                Err(KeyError::Unsafe { .. })
+            ));
         }
     }
 

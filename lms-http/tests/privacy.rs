@@ -268,7 +268,7 @@ async fn export_then_erasure_leaves_no_byte_of_the_user_in_the_sqlite_files() {
         .iter()
         .filter_map(|c| c["purpose"].as_str())
         .collect();
-    assert_eq!(purposes, ["analytics", "marketing", "cookies"]);
+    assert_eq!(purposes, ["analytics", "marketing", "cookies", "certificate_name"]);
 
     // Rectification: the old name must be gone too after erasure.
     let corrected = format!("{} Corrected", learner.name);
@@ -650,5 +650,163 @@ async fn emails_and_names_are_encrypted_at_rest_and_keys_rotate() {
         .await
         .expect("login under k2 alone");
     assert_eq!(session.user.display_name.as_str(), learner.name);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_verify_publicly_and_download_through_expiring_links() {
+    let app = TestApp::start(Backend::Sqlite, |_| {}).await;
+    let (_, instructor) = app.user(Role::Instructor).await;
+    let (status, course) = app
+        .call(
+            Method::POST,
+            "/api/v1/courses",
+            Some(&instructor),
+            Some(json!({"title": "Certified <Course>", "description": "d", "category": "tests", "difficulty": "beginner"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{course}");
+    let course_id = course["id"].as_str().unwrap().to_owned();
+    let (_, lesson) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/courses/{course_id}/lessons"),
+            Some(&instructor),
+            Some(json!({"title": "Read", "kind": "text", "text": {"body": "Hello"}})),
+        )
+        .await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/courses/{course_id}/publish"),
+        Some(&instructor),
+        None,
+    )
+    .await;
+    let learner = register(&app).await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/courses/{course_id}/enrollments"),
+            Some(&learner.access),
+            None,
+        )
+        .await;
+    assert!(status.is_success());
+    let lesson_id = lesson["id"].as_str().unwrap();
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/lessons/{lesson_id}/complete"),
+            Some(&learner.access),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, enrollments) = app
+        .call(Method::GET, "/api/v1/me/enrollments", Some(&learner.access), None)
+        .await;
+    let certificate = enrollments["items"][0]["certificate_id"]
+        .as_str()
+        .expect("a certificate")
+        .to_owned();
+
+    let (status, key) = app
+        .call(Method::GET, "/api/v1/certificates/public-key", None, None)
+        .await;
+    assert_eq!(
+        (status, key["algorithm"].as_str()),
+        (StatusCode::OK, Some("Ed25519")),
+        "{key}"
+    );
+    let public_key = key["public_key"].as_str().unwrap();
+    let path = format!("/api/v1/certificates/{certificate}");
+    let (status, anonymous) = app.call(Method::GET, &path, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{anonymous}");
+    assert_eq!(anonymous["course_title"], "Certified <Course>");
+    assert!(
+        anonymous.get("learner_name").is_none(),
+        "no name without consent: {anonymous}"
+    );
+    assert_eq!(anonymous["valid"], true);
+    let payload = anonymous["signed_payload"].as_str().unwrap();
+    let signature = anonymous["signature"].as_str().unwrap();
+    assert!(
+        lms_core::certificates::verify_signature(public_key, payload, signature),
+        "verifies offline"
+    );
+    let forged = payload.replace("Certified", "Forged");
+    assert!(!lms_core::certificates::verify_signature(
+        public_key, &forged, signature
+    ));
+
+    app.call(
+        Method::PUT,
+        "/api/v1/me/consents/certificate_name",
+        Some(&learner.access),
+        Some(json!({"granted": true, "policy_version": "1"})),
+    )
+    .await;
+    let (_, named) = app.call(Method::GET, &path, None, None).await;
+    assert_eq!(named["learner_name"], learner.name.as_str());
+    let page = app
+        .request(Method::GET, &format!("/certificates/{certificate}"), None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Certified &lt;Course&gt;") && html.contains(&learner.name),
+        "{html}"
+    );
+
+    // A signed link downloads it without credentials; altered or for another, it does not.
+    let (status, link) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/me/certificates/{certificate}/download-link"),
+            Some(&learner.access),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{link}");
+    let url = link["url"].as_str().unwrap().to_owned();
+    let download = app.request(Method::GET, &url, None).send().await.unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    assert!(download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
+    let tampered = url.replace("expires=", "expires=9");
+    let (status, body) = app.call(Method::GET, &tampered, None, None).await;
+    assert_eq!(
+        (status, envelope_code(&body)),
+        (StatusCode::FORBIDDEN, "FORBIDDEN".to_owned())
+    );
+    let (_, stranger) = app.user(Role::Student).await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/me/certificates/{certificate}/download-link"),
+            Some(&stranger),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "only its learner links it");
+
+    // Erased, the learner's certificate no longer verifies as theirs.
+    let (_, admin) = app.user(Role::Admin).await;
+    erase(&app, &learner, &admin).await;
+    let (status, body) = app.call(Method::GET, &path, None, None).await;
+    assert_eq!(
+        (status, envelope_code(&body)),
+        (StatusCode::NOT_FOUND, "CERTIFICATE_NOT_FOUND".to_owned())
+    );
+    let page = app
+        .request(Method::GET, &format!("/certificates/{certificate}"), None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }

@@ -337,6 +337,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/certificates/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public key certificates are signed with: check a certificate's `signature` over
+         *     its `signed_payload` with it, offline.
+         */
+        get: operations["getCertificatePublicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify a certificate (public): the course, the completion date, the learner's name
+         *     if they allow it, and the signature. An erased learner's certificates are not found.
+         */
+        get: operations["getCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classes": {
         parameters: {
             query?: never;
@@ -670,6 +710,26 @@ export interface paths {
          *     as they are. The change is audited (which fields, never their values).
          */
         patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/api/v1/me/certificates/{id}/download-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A link that downloads one of my certificates without credentials, for 15 minutes
+         *     (to hand to an employer or open in another browser).
+         */
+        post: operations["createCertificateDownloadLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/me/consents": {
@@ -1016,6 +1076,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/certificates/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a certificate through a signed link; 403 once it expired or when it was
+         *     altered.
+         */
+        get: operations["downloadCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1205,6 +1285,50 @@ export interface components {
             next_cursor?: string;
         };
         /**
+         * CertificateResponse
+         * @description A certificate as anyone may verify it.
+         */
+        CertificateResponse: {
+            /**
+             * Format: uuid
+             * @description The certificate.
+             */
+            certificate_id: string;
+            /**
+             * Format: uuid
+             * @description The course completed.
+             */
+            course_id: string;
+            /** @description The course's title when the certificate was issued. */
+            course_title: string;
+            /**
+             * Format: date-time
+             * @description When the course was completed.
+             */
+            issued_at: string;
+            /** @description The id of the signing key (`GET /api/v1/certificates/public-key`). */
+            key_id: string;
+            /**
+             * @description The learner's name, shown only when the learner allows it (consent
+             *     `certificate_name`).
+             */
+            learner_name?: string;
+            /**
+             * Format: date-time
+             * @description When a refund revoked it; a revoked certificate is no longer valid.
+             */
+            revoked_at?: string;
+            /** @description The Ed25519 signature of `signed_payload`'s UTF-8 bytes, base64. */
+            signature: string;
+            /**
+             * @description The canonical form of the facts above, exactly as signed: compact JSON with the keys
+             *     `certificate_id, course_id, course_title, issued_at, learner_name, revoked_at`.
+             */
+            signed_payload: string;
+            /** @description Whether it stands (not revoked). */
+            valid: boolean;
+        };
+        /**
          * CheckoutRequest
          * @description A checkout of a course.
          * @example {
@@ -1306,7 +1430,7 @@ export interface components {
          * @description A consent purpose.
          * @enum {string}
          */
-        ConsentPurpose: "analytics" | "marketing" | "cookies";
+        ConsentPurpose: "analytics" | "marketing" | "cookies" | "certificate_name";
         /**
          * ConsentRequest
          * @description Giving or withdrawing a consent.
@@ -1340,7 +1464,7 @@ export interface components {
          * @description Every purpose's consent.
          */
         ConsentsResponse: {
-            /** @description One per purpose: analytics, marketing, cookies. */
+            /** @description One per purpose: analytics, marketing, cookies, certificate_name. */
             consents: components["schemas"]["ConsentResponse"][];
         };
         /**
@@ -1712,6 +1836,19 @@ export interface components {
          * @enum {string}
          */
         DifficultyDto: "beginner" | "intermediate" | "advanced";
+        /**
+         * DownloadLinkResponse
+         * @description A link that downloads a certificate without credentials until it expires.
+         */
+        DownloadLinkResponse: {
+            /**
+             * Format: date-time
+             * @description When it stops working.
+             */
+            expires_at: string;
+            /** @description The link, relative to the server (`/certificates/{id}/download?expires=…&signature=…`). */
+            url: string;
+        };
         /**
          * EnrollmentPage
          * @description A page of enrollments.
@@ -2397,6 +2534,18 @@ export interface components {
              * @description Questions graded (quiz attempts).
              */
             total?: number;
+        };
+        /**
+         * PublicKeyResponse
+         * @description The key certificates are signed with.
+         */
+        PublicKeyResponse: {
+            /** @description Always `Ed25519`. */
+            algorithm: string;
+            /** @description The key's id (hex of the first 8 bytes of its SHA-256), named by each signature. */
+            key_id: string;
+            /** @description The raw 32-byte public key, base64. */
+            public_key: string;
         };
         /**
          * QuestionInput
@@ -5229,6 +5378,120 @@ export interface operations {
             };
         };
     };
+    getCertificatePublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeyResponse"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateResponse"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `CERTIFICATE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     createClass: {
         parameters: {
             query?: never;
@@ -7805,6 +8068,82 @@ export interface operations {
             };
         };
     };
+    createCertificateDownloadLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link, valid for 15 minutes. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLinkResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `CERTIFICATE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getMyConsents: {
         parameters: {
             query?: never;
@@ -9453,6 +9792,88 @@ export interface operations {
             };
             /** @description The request conflicts with the current state. Codes: `PAYMENTS_UNSUPPORTED`, `CONFLICT`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    downloadCertificate: {
+        parameters: {
+            query: {
+                /** @description When the link expires (Unix seconds), as signed. */
+                expires: number;
+                /** @description The link's signature. */
+                signature: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed certificate, as a file. */
+            200: {
+                headers: {
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateResponse"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `CERTIFICATE_NOT_FOUND`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

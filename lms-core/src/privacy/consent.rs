@@ -29,11 +29,18 @@ pub enum Purpose {
     Marketing,
     /// Non-essential cookies.
     Cookies,
+    /// Showing the learner's name to whoever verifies their certificates.
+    CertificateName,
 }
 
 impl Purpose {
     /// Every purpose, in display order.
-    pub const ALL: [Purpose; 3] = [Purpose::Analytics, Purpose::Marketing, Purpose::Cookies];
+    pub const ALL: [Purpose; 4] = [
+        Purpose::Analytics,
+        Purpose::Marketing,
+        Purpose::Cookies,
+        Purpose::CertificateName,
+    ];
 
     /// The lower-case name.
     pub fn as_str(self) -> &'static str {
@@ -41,6 +48,7 @@ impl Purpose {
             Purpose::Analytics => "analytics",
             Purpose::Marketing => "marketing",
             Purpose::Cookies => "cookies",
+            Purpose::CertificateName => "certificate_name",
         }
     }
 }
@@ -55,10 +63,13 @@ impl FromStr for Purpose {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        Purpose::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| Error::invalid("purpose", "invalid_purpose", "must be analytics, marketing or cookies"))
+        Purpose::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
+            Error::invalid(
+                "purpose",
+                "invalid_purpose",
+                "must be analytics, marketing, cookies or certificate_name",
+            )
+        })
     }
 }
 

@@ -109,6 +109,18 @@ pub struct UserExport {
     pub audit: Vec<AuditEntry>,
 }
 
+async fn load_consent(deps: &Deps, user_id: UserId, purpose: Purpose) -> Result<Option<Consent>> {
+    deps.records
+        .get_unique::<Consent>("user_purpose", (user_id, purpose.as_str()))
+        .await
+        .map_err(|e| e.about(Entity::User, user_id))
+}
+
+/// Whether the user consents to `purpose` now, for the services that act on it.
+pub(crate) async fn consent_of(deps: &Deps, user_id: UserId, purpose: Purpose) -> Result<bool> {
+    Ok(load_consent(deps, user_id, purpose).await?.is_some_and(|c| c.granted()))
+}
+
 /// Exports, erasure, consents and the audit log.
 #[derive(Debug, Clone)]
 pub struct PrivacyService {
@@ -209,15 +221,11 @@ impl PrivacyService {
     /// Whether the user consents to `purpose` now (never answered: no). Analytics about
     /// a user is recorded only with [`Purpose::Analytics`] consent (G5).
     pub async fn has_consent(&self, user_id: UserId, purpose: Purpose) -> Result<bool> {
-        Ok(self.load_consent(user_id, purpose).await?.is_some_and(|c| c.granted()))
+        consent_of(&self.deps, user_id, purpose).await
     }
 
     async fn load_consent(&self, user_id: UserId, purpose: Purpose) -> Result<Option<Consent>> {
-        self.deps
-            .records
-            .get_unique::<Consent>("user_purpose", (user_id, purpose.as_str()))
-            .await
-            .map_err(|e| e.about(Entity::User, user_id))
+        load_consent(&self.deps, user_id, purpose).await
     }
 
     // --- export -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ pub use password_reset::{PasswordReset, PasswordResetService, RESET_TOKEN_TTL};
 pub use security::SecurityAlerts;
 pub use users::{AccessChange, NewUser, ProfilePatch, UserService};
 
+use crate::certificates::{CertificateService, CertificateSigner};
 use crate::delivery::{Relay, RelayBuilder};
 use crate::domain::events::{DomainEvent, EventPayload};
 use crate::error::{Error, Result};
@@ -155,6 +156,11 @@ impl Lms {
     /// [`PrivacyService::subscriber`] to the relay, which carries out erasures.
     pub fn privacy(&self, settings: PrivacySettings) -> PrivacyService {
         PrivacyService::new(self.deps.clone(), self.users.clone(), settings)
+    }
+
+    /// Public verification of certificates, signed by `signer`.
+    pub fn certificates(&self, signer: Arc<CertificateSigner>) -> CertificateService {
+        CertificateService::new(self.deps.clone(), signer)
     }
 
     /// Assembles the services on the system clock.

@@ -28,6 +28,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         export_holds_everything_about_the_user,
         consents_are_given_and_withdrawn_alike,
         audit_chain_stays_whole_under_concurrent_appends,
+        certificates_verify_with_the_name_only_by_consent_and_not_after_erasure,
     ]
 }
 
@@ -413,4 +414,70 @@ async fn audit_chain_stays_whole_under_concurrent_appends(ctx: Ctx) {
         .iter()
         .chain(&rest.entries)
         .all(|e| e.subject == Some(subject)));
+}
+
+async fn certificates_verify_with_the_name_only_by_consent_and_not_after_erasure(ctx: Ctx) {
+    let learner = marked_learner(&ctx).await;
+    let user_id = learner.actor.user_id;
+    let owner = instructor(&ctx).await;
+    let course = published_course(&ctx, &owner, vec![text("Only")]).await;
+    ctx.lms
+        .learning
+        .enroll(&learner.actor, course.id)
+        .await
+        .expect("enroll");
+    ctx.lms
+        .learning
+        .complete_lesson(&learner.actor, course.lessons[0].id, None)
+        .await
+        .expect("complete");
+    let enrollment = ctx
+        .stores
+        .enrollments
+        .find_enrollment(user_id, course.id)
+        .await
+        .expect("read")
+        .expect("enrolled");
+    let id = enrollment.certificate().expect("a certificate on completion").id;
+    let signer = std::sync::Arc::new(
+        crate::certificates::CertificateSigner::from_secret(b"conformance-certificate-secret-32-bytes").expect("key"),
+    );
+    let certificates = ctx.lms.certificates(signer.clone());
+
+    let anonymous = certificates.verify(id).await.expect("verify");
+    assert_eq!(anonymous.facts.learner_name, None, "no name without consent");
+    assert_eq!(anonymous.facts.course_id, course.id);
+    assert!(crate::certificates::verify_signature(
+        &signer.public_key(),
+        &anonymous.signed_payload,
+        &anonymous.signature
+    ));
+    privacy(&ctx)
+        .set_consent(&learner.actor, user_id, Purpose::CertificateName, true, "1")
+        .await
+        .expect("consent");
+    let named = certificates.verify(id).await.expect("verify");
+    assert_eq!(named.facts.learner_name.as_deref(), Some(learner.name.as_str()));
+    assert!(named.signed_payload.contains(&learner.name));
+    assert!(crate::certificates::verify_signature(
+        &signer.public_key(),
+        &named.signed_payload,
+        &named.signature
+    ));
+    let stranger = super::fixtures::student(&ctx).await;
+    let refused = certificates.own(&stranger, id).await;
+    assert!(matches!(refused, Err(Error::NotFound { .. })), "got {refused:?}");
+    certificates.own(&learner.actor, id).await.expect("the learner's own");
+
+    let privacy = privacy(&ctx);
+    let request = privacy
+        .request_erasure(&learner.actor, user_id, Some(PASSWORD))
+        .await
+        .expect("request");
+    privacy.run_erasure(request.id).await.expect("erase");
+    let gone = certificates.verify(id).await;
+    assert!(
+        matches!(gone, Err(Error::NotFound { .. })),
+        "an erased learner's certificate: {gone:?}"
+    );
 }

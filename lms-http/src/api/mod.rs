@@ -2,6 +2,7 @@
 
 mod auth;
 mod catalog;
+mod certificates;
 mod delivery;
 mod learning;
 mod ops;
@@ -40,6 +41,10 @@ pub struct AppState {
     pub payments: lms_core::payments::PaymentService,
     /// Exports, erasure, consents and the audit log.
     pub privacy: lms_core::privacy::PrivacyService,
+    /// Public verification of certificates.
+    pub certificates: lms_core::certificates::CertificateService,
+    /// Expiring signed links (certificate downloads).
+    pub links: lms_core::certificates::UrlSigner,
     /// Password resets, when mail is configured.
     pub password_resets: Option<lms_core::services::PasswordResetService>,
     /// Storage liveness, for readiness.
@@ -80,6 +85,8 @@ pub enum ApiTags {
     Payments,
     /// Data export, erasure, consents and the audit log.
     Privacy,
+    /// Public verification of completion certificates.
+    Certificates,
     /// Health and metrics.
     Operations,
 }
@@ -156,6 +163,7 @@ pub type Apis = (
     webhooks::WebhooksApi,
     payments::PaymentsApi,
     privacy::PrivacyApi,
+    certificates::CertificatesApi,
     ops::OpsApi,
 );
 
@@ -171,6 +179,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             webhooks::WebhooksApi,
             payments::PaymentsApi,
             privacy::PrivacyApi,
+            certificates::CertificatesApi,
             ops::OpsApi,
         ),
         "LMS API",

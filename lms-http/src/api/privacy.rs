@@ -32,6 +32,8 @@ pub enum ConsentPurpose {
     Marketing,
     /// Non-essential cookies.
     Cookies,
+    /// Showing my name to whoever verifies my certificates.
+    CertificateName,
 }
 
 impl From<ConsentPurpose> for Purpose {
@@ -40,6 +42,7 @@ impl From<ConsentPurpose> for Purpose {
             ConsentPurpose::Analytics => Purpose::Analytics,
             ConsentPurpose::Marketing => Purpose::Marketing,
             ConsentPurpose::Cookies => Purpose::Cookies,
+            ConsentPurpose::CertificateName => Purpose::CertificateName,
         }
     }
 }
@@ -50,6 +53,7 @@ impl From<Purpose> for ConsentPurpose {
             Purpose::Analytics => ConsentPurpose::Analytics,
             Purpose::Marketing => ConsentPurpose::Marketing,
             Purpose::Cookies => ConsentPurpose::Cookies,
+            Purpose::CertificateName => ConsentPurpose::CertificateName,
         }
     }
 }
@@ -116,7 +120,7 @@ impl From<ConsentState> for ConsentResponse {
 /// Every purpose's consent.
 #[derive(Debug, Object)]
 pub struct ConsentsResponse {
-    /// One per purpose: analytics, marketing, cookies.
+    /// One per purpose: analytics, marketing, cookies, certificate_name.
     pub consents: Vec<ConsentResponse>,
 }
 

@@ -6,6 +6,7 @@ from .answer_input import AnswerInput
 from .audit_entry_response import AuditEntryResponse
 from .audit_entry_response_details import AuditEntryResponseDetails
 from .audit_page_response import AuditPageResponse
+from .certificate_response import CertificateResponse
 from .checkout_request import CheckoutRequest
 from .checkout_response import CheckoutResponse
 from .class_response import ClassResponse
@@ -31,6 +32,7 @@ from .dead_letter_page import DeadLetterPage
 from .dead_letter_response import DeadLetterResponse
 from .dependency_health import DependencyHealth
 from .difficulty_dto import DifficultyDto
+from .download_link_response import DownloadLinkResponse
 from .enrollment_page import EnrollmentPage
 from .enrollment_response import EnrollmentResponse
 from .enrollment_status_dto import EnrollmentStatusDto
@@ -65,6 +67,7 @@ from .price_dto import PriceDto
 from .profile_request import ProfileRequest
 from .progress_response import ProgressResponse
 from .progress_update_response import ProgressUpdateResponse
+from .public_key_response import PublicKeyResponse
 from .question_input import QuestionInput
 from .question_kind_dto import QuestionKindDto
 from .question_result import QuestionResult
@@ -110,6 +113,7 @@ __all__ = (
     "AuditEntryResponse",
     "AuditEntryResponseDetails",
     "AuditPageResponse",
+    "CertificateResponse",
     "CheckoutRequest",
     "CheckoutResponse",
     "ClassResponse",
@@ -135,6 +139,7 @@ __all__ = (
     "DeadLetterResponse",
     "DependencyHealth",
     "DifficultyDto",
+    "DownloadLinkResponse",
     "EnrollmentPage",
     "EnrollmentResponse",
     "EnrollmentStatusDto",
@@ -169,6 +174,7 @@ __all__ = (
     "ProfileRequest",
     "ProgressResponse",
     "ProgressUpdateResponse",
+    "PublicKeyResponse",
     "QuestionInput",
     "QuestionKindDto",
     "QuestionResult",

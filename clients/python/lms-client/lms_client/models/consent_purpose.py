@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class ConsentPurpose(StrEnum):
     ANALYTICS = "analytics"
+    CERTIFICATE_NAME = "certificate_name"
     COOKIES = "cookies"
     MARKETING = "marketing"
 

@@ -18,7 +18,7 @@ class ConsentsResponse:
     """Every purpose's consent.
 
     Attributes:
-        consents (list[ConsentResponse]): One per purpose: analytics, marketing, cookies.
+        consents (list[ConsentResponse]): One per purpose: analytics, marketing, cookies, certificate_name.
     """
 
     consents: list[ConsentResponse]
