@@ -396,6 +396,175 @@ pub mod types {
             value.clone()
         }
     }
+    ///A named field of a card's note.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CardFieldResponse",
+    ///  "description": "A named field of a card's note.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "name",
+    ///    "value"
+    ///  ],
+    ///  "properties": {
+    ///    "name": {
+    ///      "description": "The field's name.",
+    ///      "type": "string"
+    ///    },
+    ///    "value": {
+    ///      "description": "Its content.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CardFieldResponse {
+        ///The field's name.
+        pub name: ::std::string::String,
+        ///Its content.
+        pub value: ::std::string::String,
+    }
+    impl ::std::convert::From<&CardFieldResponse> for CardFieldResponse {
+        fn from(value: &CardFieldResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///A page of cards.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CardPage",
+    ///  "description": "A page of cards.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "items"
+    ///  ],
+    ///  "properties": {
+    ///    "items": {
+    ///      "description": "The cards, in study order.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/CardResponse"
+    ///      }
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CardPage {
+        ///The cards, in study order.
+        pub items: ::std::vec::Vec<CardResponse>,
+    }
+    impl ::std::convert::From<&CardPage> for CardPage {
+        fn from(value: &CardPage) -> Self {
+            value.clone()
+        }
+    }
+    ///A card.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CardResponse",
+    ///  "description": "A card.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "back",
+    ///    "created_at",
+    ///    "deck_id",
+    ///    "fields",
+    ///    "front",
+    ///    "id",
+    ///    "note_type",
+    ///    "position",
+    ///    "tags"
+    ///  ],
+    ///  "properties": {
+    ///    "back": {
+    ///      "description": "The second field.",
+    ///      "type": "string"
+    ///    },
+    ///    "created_at": {
+    ///      "description": "Creation time.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "deck_id": {
+    ///      "description": "The deck.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "fields": {
+    ///      "description": "Every field of the note, in order.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/CardFieldResponse"
+    ///      }
+    ///    },
+    ///    "front": {
+    ///      "description": "The first field.",
+    ///      "type": "string"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "note_type": {
+    ///      "description": "The note type.",
+    ///      "type": "string"
+    ///    },
+    ///    "position": {
+    ///      "description": "Study order within the deck; pass the last one as `after` for the next page.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "tags": {
+    ///      "description": "Tags.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "type": "string"
+    ///      }
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CardResponse {
+        ///The second field.
+        pub back: ::std::string::String,
+        ///Creation time.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The deck.
+        pub deck_id: ::uuid::Uuid,
+        ///Every field of the note, in order.
+        pub fields: ::std::vec::Vec<CardFieldResponse>,
+        ///The first field.
+        pub front: ::std::string::String,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        ///The note type.
+        pub note_type: ::std::string::String,
+        ///Study order within the deck; pass the last one as `after` for the next page.
+        pub position: i64,
+        ///Tags.
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::std::convert::From<&CardResponse> for CardResponse {
+        fn from(value: &CardResponse) -> Self {
+            value.clone()
+        }
+    }
     ///A certificate as anyone may verify it.
     ///
     /// <details><summary>JSON schema</summary>
@@ -1505,6 +1674,66 @@ and the browser confirms it with `client_secret`.*/
             value.parse()
         }
     }
+    ///A new card.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CreateCardRequest",
+    ///  "description": "A new card.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "back",
+    ///    "front"
+    ///  ],
+    ///  "properties": {
+    ///    "back": {
+    ///      "description": "The back, 1–20,000 characters.",
+    ///      "type": "string",
+    ///      "format": "plain-text",
+    ///      "maxLength": 20000,
+    ///      "minLength": 1
+    ///    },
+    ///    "front": {
+    ///      "description": "The front, 1–20,000 characters.",
+    ///      "type": "string",
+    ///      "format": "plain-text",
+    ///      "maxLength": 20000,
+    ///      "minLength": 1
+    ///    },
+    ///    "tags": {
+    ///      "description": "Up to 32 tags, each 1–64 characters.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "type": "string",
+    ///        "format": "plain-line",
+    ///        "maxLength": 64,
+    ///        "minLength": 1
+    ///      },
+    ///      "maxItems": 32
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateCardRequest {
+        ///The back, 1–20,000 characters.
+        pub back: ::std::string::String,
+        ///The front, 1–20,000 characters.
+        pub front: ::std::string::String,
+        ///Up to 32 tags, each 1–64 characters.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::std::convert::From<&CreateCardRequest> for CreateCardRequest {
+        fn from(value: &CreateCardRequest) -> Self {
+            value.clone()
+        }
+    }
     ///A new class.
     ///
     /// <details><summary>JSON schema</summary>
@@ -1650,6 +1879,74 @@ and the browser confirms it with `client_secret`.*/
     }
     impl ::std::convert::From<&CreateCourseRequest> for CreateCourseRequest {
         fn from(value: &CreateCourseRequest) -> Self {
+            value.clone()
+        }
+    }
+    ///A new deck.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CreateDeckRequest",
+    ///  "description": "A new deck.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "title"
+    ///  ],
+    ///  "properties": {
+    ///    "course_id": {
+    ///      "description": "The course it belongs to (its instructors author it, its learners study it); absent\nfor a private deck.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "desired_retention": {
+    ///      "description": "The recall probability FSRS aims at, 0.7–0.99 (default 0.9).",
+    ///      "type": "number",
+    ///      "format": "float",
+    ///      "maximum": 0.99,
+    ///      "minimum": 0.7
+    ///    },
+    ///    "new_per_day": {
+    ///      "description": "New cards per learner and day, 0–9999 (default 20).",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "maximum": 9999.0
+    ///    },
+    ///    "scheduler": {
+    ///      "$ref": "#/components/schemas/SchedulerName"
+    ///    },
+    ///    "title": {
+    ///      "description": "The title, 1–200 characters.",
+    ///      "type": "string",
+    ///      "format": "plain-line",
+    ///      "maxLength": 200,
+    ///      "minLength": 1
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateDeckRequest {
+        /**The course it belongs to (its instructors author it, its learners study it); absent
+for a private deck.*/
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub course_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub desired_retention: ::std::option::Option<f32>,
+        ///New cards per learner and day, 0–9999 (default 20).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub new_per_day: ::std::option::Option<u32>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scheduler: ::std::option::Option<SchedulerName>,
+        ///The title, 1–200 characters.
+        pub title: ::std::string::String,
+    }
+    impl ::std::convert::From<&CreateDeckRequest> for CreateDeckRequest {
+        fn from(value: &CreateDeckRequest) -> Self {
             value.clone()
         }
     }
@@ -2370,6 +2667,168 @@ and the browser confirms it with `client_secret`.*/
             value.clone()
         }
     }
+    ///A deck.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DeckResponse",
+    ///  "description": "A deck.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "card_count",
+    ///    "created_at",
+    ///    "created_by",
+    ///    "desired_retention",
+    ///    "id",
+    ///    "new_per_day",
+    ///    "scheduler",
+    ///    "title"
+    ///  ],
+    ///  "properties": {
+    ///    "card_count": {
+    ///      "description": "Cards in the deck.",
+    ///      "type": "integer",
+    ///      "format": "uint32"
+    ///    },
+    ///    "course_id": {
+    ///      "description": "The course it belongs to.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "created_at": {
+    ///      "description": "Creation time.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "created_by": {
+    ///      "description": "Who created it.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "desired_retention": {
+    ///      "description": "FSRS's desired retention.",
+    ///      "type": "number",
+    ///      "format": "float"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "new_per_day": {
+    ///      "description": "New cards per learner and day.",
+    ///      "type": "integer",
+    ///      "format": "uint32"
+    ///    },
+    ///    "scheduler": {
+    ///      "$ref": "#/components/schemas/SchedulerName"
+    ///    },
+    ///    "title": {
+    ///      "description": "The title.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DeckResponse {
+        ///Cards in the deck.
+        pub card_count: u32,
+        ///The course it belongs to.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub course_id: ::std::option::Option<::uuid::Uuid>,
+        ///Creation time.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Who created it.
+        pub created_by: ::uuid::Uuid,
+        pub desired_retention: f32,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        ///New cards per learner and day.
+        pub new_per_day: u32,
+        pub scheduler: SchedulerName,
+        ///The title.
+        pub title: ::std::string::String,
+    }
+    impl ::std::convert::From<&DeckResponse> for DeckResponse {
+        fn from(value: &DeckResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///A learner's statistics of a deck.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DeckStatsResponse",
+    ///  "description": "A learner's statistics of a deck.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "cards",
+    ///    "due_today",
+    ///    "new_available_today",
+    ///    "reviewed_today",
+    ///    "studied"
+    ///  ],
+    ///  "properties": {
+    ///    "cards": {
+    ///      "description": "Cards in the deck.",
+    ///      "type": "integer",
+    ///      "format": "uint32"
+    ///    },
+    ///    "due_today": {
+    ///      "description": "Studied cards due by the end of today (UTC).",
+    ///      "type": "integer",
+    ///      "format": "uint64"
+    ///    },
+    ///    "new_available_today": {
+    ///      "description": "New cards that may still be started today.",
+    ///      "type": "integer",
+    ///      "format": "uint32"
+    ///    },
+    ///    "retention_30_days": {
+    ///      "description": "Passing answers among reviews of studied cards in the last 30 days, in percent.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "reviewed_today": {
+    ///      "description": "Reviews made today.",
+    ///      "type": "integer",
+    ///      "format": "uint64"
+    ///    },
+    ///    "studied": {
+    ///      "description": "Cards studied at least once.",
+    ///      "type": "integer",
+    ///      "format": "uint64"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DeckStatsResponse {
+        ///Cards in the deck.
+        pub cards: u32,
+        ///Studied cards due by the end of today (UTC).
+        pub due_today: u64,
+        ///New cards that may still be started today.
+        pub new_available_today: u32,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub retention_30_days: ::std::option::Option<f64>,
+        ///Reviews made today.
+        pub reviewed_today: u64,
+        ///Cards studied at least once.
+        pub studied: u64,
+    }
+    impl ::std::convert::From<&DeckStatsResponse> for DeckStatsResponse {
+        fn from(value: &DeckStatsResponse) -> Self {
+            value.clone()
+        }
+    }
     ///One dependency's health.
     ///
     /// <details><summary>JSON schema</summary>
@@ -2625,6 +3084,110 @@ and the browser confirms it with `client_secret`.*/
     }
     impl ::std::convert::From<&DownloadLinkResponse> for DownloadLinkResponse {
         fn from(value: &DownloadLinkResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///A card to study now.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DueCardResponse",
+    ///  "description": "A card to study now.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "back",
+    ///    "card_id",
+    ///    "due_at",
+    ///    "front",
+    ///    "state",
+    ///    "tags"
+    ///  ],
+    ///  "properties": {
+    ///    "back": {
+    ///      "description": "Its back.",
+    ///      "type": "string"
+    ///    },
+    ///    "card_id": {
+    ///      "description": "The card.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "due_at": {
+    ///      "description": "Since when it is due.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "front": {
+    ///      "description": "Its front.",
+    ///      "type": "string"
+    ///    },
+    ///    "state": {
+    ///      "$ref": "#/components/schemas/StudyStateName"
+    ///    },
+    ///    "tags": {
+    ///      "description": "Its tags.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "type": "string"
+    ///      }
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DueCardResponse {
+        ///Its back.
+        pub back: ::std::string::String,
+        ///The card.
+        pub card_id: ::uuid::Uuid,
+        ///Since when it is due.
+        pub due_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Its front.
+        pub front: ::std::string::String,
+        pub state: StudyStateName,
+        ///Its tags.
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::std::convert::From<&DueCardResponse> for DueCardResponse {
+        fn from(value: &DueCardResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///The due queue.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DueResponse",
+    ///  "description": "The due queue.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "cards"
+    ///  ],
+    ///  "properties": {
+    ///    "cards": {
+    ///      "description": "Cards being learnt again first, then cards due for review (earliest first), then\nnew cards within the deck's daily limit.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/DueCardResponse"
+    ///      }
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DueResponse {
+        /**Cards being learnt again first, then cards due for review (earliest first), then
+new cards within the deck's daily limit.*/
+        pub cards: ::std::vec::Vec<DueCardResponse>,
+    }
+    impl ::std::convert::From<&DueResponse> for DueResponse {
+        fn from(value: &DueResponse) -> Self {
             value.clone()
         }
     }
@@ -5363,6 +5926,7 @@ and the browser confirms it with `client_secret`.*/
     ///    "email": {
     ///      "description": "A new email address (unique, case-insensitive).",
     ///      "type": "string",
+    ///      "format": "email",
     ///      "maxLength": 254
     ///    }
     ///  },
@@ -5378,7 +5942,7 @@ and the browser confirms it with `client_secret`.*/
         pub display_name: ::std::option::Option<::std::string::String>,
         ///A new email address (unique, case-insensitive).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<ProfileRequestEmail>,
+        pub email: ::std::option::Option<::std::string::String>,
     }
     impl ::std::convert::From<&ProfileRequest> for ProfileRequest {
         fn from(value: &ProfileRequest) -> Self {
@@ -5391,84 +5955,6 @@ and the browser confirms it with `client_secret`.*/
                 display_name: Default::default(),
                 email: Default::default(),
             }
-        }
-    }
-    ///A new email address (unique, case-insensitive).
-    ///
-    /// <details><summary>JSON schema</summary>
-    ///
-    /// ```json
-    ///{
-    ///  "description": "A new email address (unique, case-insensitive).",
-    ///  "type": "string",
-    ///  "maxLength": 254
-    ///}
-    /// ```
-    /// </details>
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ProfileRequestEmail(::std::string::String);
-    impl ::std::ops::Deref for ProfileRequestEmail {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ProfileRequestEmail> for ::std::string::String {
-        fn from(value: ProfileRequestEmail) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<&ProfileRequestEmail> for ProfileRequestEmail {
-        fn from(value: &ProfileRequestEmail) -> Self {
-            value.clone()
-        }
-    }
-    impl ::std::str::FromStr for ProfileRequestEmail {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 254usize {
-                return Err("longer than 254 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ProfileRequestEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<&::std::string::String> for ProfileRequestEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ProfileRequestEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ProfileRequestEmail {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///A learner's progress in a course.
@@ -5718,6 +6204,41 @@ and the browser confirms it with `client_secret`.*/
     }
     impl ::std::convert::From<&PublicKeyResponse> for PublicKeyResponse {
         fn from(value: &PublicKeyResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///An SM-2 quality answer.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "QualityAnswer",
+    ///  "description": "An SM-2 quality answer.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "quality"
+    ///  ],
+    ///  "properties": {
+    ///    "quality": {
+    ///      "description": "0–2 failed, 3 hard, 4 good, 5 easy.",
+    ///      "type": "integer",
+    ///      "format": "uint8",
+    ///      "maximum": 5.0
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct QualityAnswer {
+        ///0–2 failed, 3 hard, 4 good, 5 easy.
+        pub quality: u8,
+    }
+    impl ::std::convert::From<&QualityAnswer> for QualityAnswer {
+        fn from(value: &QualityAnswer) -> Self {
             value.clone()
         }
     }
@@ -6153,6 +6674,129 @@ and the browser confirms it with `client_secret`.*/
     impl ::std::convert::From<&QuizView> for QuizView {
         fn from(value: &QuizView) -> Self {
             value.clone()
+        }
+    }
+    ///A rating answer.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "RatingAnswer",
+    ///  "description": "A rating answer.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "rating"
+    ///  ],
+    ///  "properties": {
+    ///    "rating": {
+    ///      "$ref": "#/components/schemas/RatingName"
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct RatingAnswer {
+        pub rating: RatingName,
+    }
+    impl ::std::convert::From<&RatingAnswer> for RatingAnswer {
+        fn from(value: &RatingAnswer) -> Self {
+            value.clone()
+        }
+    }
+    ///A rating of a recall.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "A rating of a recall.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "again",
+    ///    "hard",
+    ///    "good",
+    ///    "easy"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum RatingName {
+        #[serde(rename = "again")]
+        Again,
+        #[serde(rename = "hard")]
+        Hard,
+        #[serde(rename = "good")]
+        Good,
+        #[serde(rename = "easy")]
+        Easy,
+    }
+    impl ::std::convert::From<&Self> for RatingName {
+        fn from(value: &RatingName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for RatingName {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Again => f.write_str("again"),
+                Self::Hard => f.write_str("hard"),
+                Self::Good => f.write_str("good"),
+                Self::Easy => f.write_str("easy"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RatingName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "again" => Ok(Self::Again),
+                "hard" => Ok(Self::Hard),
+                "good" => Ok(Self::Good),
+                "easy" => Ok(Self::Easy),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RatingName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for RatingName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RatingName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///A refresh token, to exchange or to revoke.
@@ -6724,6 +7368,129 @@ guessable (also from the email and name); never truncated.*/
             value.parse()
         }
     }
+    ///`ReviewRequest`
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "A review: a quality or a rating; either scheduler takes either.",
+    ///  "type": "object",
+    ///  "anyOf": [
+    ///    {
+    ///      "$ref": "#/components/schemas/QualityAnswer"
+    ///    },
+    ///    {
+    ///      "$ref": "#/components/schemas/RatingAnswer"
+    ///    }
+    ///  ],
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(deny_unknown_fields)]
+    pub enum ReviewRequest {}
+    impl ::std::convert::From<&Self> for ReviewRequest {
+        fn from(value: &ReviewRequest) -> Self {
+            value.clone()
+        }
+    }
+    ///The schedule a review gave.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ReviewResponse",
+    ///  "description": "The schedule a review gave.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "card_id",
+    ///    "due_at",
+    ///    "ease_factor",
+    ///    "interval_days",
+    ///    "passed",
+    ///    "repetitions"
+    ///  ],
+    ///  "properties": {
+    ///    "card_id": {
+    ///      "description": "The card.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "difficulty": {
+    ///      "description": "FSRS memory difficulty.",
+    ///      "type": "number",
+    ///      "format": "float"
+    ///    },
+    ///    "due_at": {
+    ///      "description": "When it is due next.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "ease_factor": {
+    ///      "description": "SM-2 ease factor (≥ 1.3).",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "interval_days": {
+    ///      "description": "The interval until then, in days.",
+    ///      "type": "integer",
+    ///      "format": "uint32"
+    ///    },
+    ///    "passed": {
+    ///      "description": "Whether the answer passed (SM-2 quality ≥ 3; FSRS good or easy).",
+    ///      "type": "boolean"
+    ///    },
+    ///    "repetitions": {
+    ///      "description": "SM-2 successful reviews in a row.",
+    ///      "type": "integer",
+    ///      "format": "uint32"
+    ///    },
+    ///    "stability": {
+    ///      "description": "FSRS memory stability.",
+    ///      "type": "number",
+    ///      "format": "float"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReviewResponse {
+        ///The card.
+        pub card_id: ::uuid::Uuid,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub difficulty: ::std::option::Option<f32>,
+        ///When it is due next.
+        pub due_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub ease_factor: f64,
+        ///The interval until then, in days.
+        pub interval_days: u32,
+        ///Whether the answer passed (SM-2 quality ≥ 3; FSRS good or easy).
+        pub passed: bool,
+        ///SM-2 successful reviews in a row.
+        pub repetitions: u32,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stability: ::std::option::Option<f32>,
+    }
+    impl ::std::convert::From<&ReviewResponse> for ReviewResponse {
+        fn from(value: &ReviewResponse) -> Self {
+            value.clone()
+        }
+    }
     ///A user's role.
     ///
     /// <details><summary>JSON schema</summary>
@@ -6946,6 +7713,175 @@ guessable (also from the email and name); never truncated.*/
     impl ::std::convert::From<&SalesRowResponse> for SalesRowResponse {
         fn from(value: &SalesRowResponse) -> Self {
             value.clone()
+        }
+    }
+    ///A deck's scheduling algorithm.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "A deck's scheduling algorithm.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "sm2",
+    ///    "fsrs"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum SchedulerName {
+        #[serde(rename = "sm2")]
+        Sm2,
+        #[serde(rename = "fsrs")]
+        Fsrs,
+    }
+    impl ::std::convert::From<&Self> for SchedulerName {
+        fn from(value: &SchedulerName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for SchedulerName {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Sm2 => f.write_str("sm2"),
+                Self::Fsrs => f.write_str("fsrs"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SchedulerName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "sm2" => Ok(Self::Sm2),
+                "fsrs" => Ok(Self::Fsrs),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SchedulerName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for SchedulerName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SchedulerName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Where a card stands for the learner.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "Where a card stands for the learner.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "new",
+    ///    "learning",
+    ///    "review"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum StudyStateName {
+        #[serde(rename = "new")]
+        New,
+        #[serde(rename = "learning")]
+        Learning,
+        #[serde(rename = "review")]
+        Review,
+    }
+    impl ::std::convert::From<&Self> for StudyStateName {
+        fn from(value: &StudyStateName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for StudyStateName {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::New => f.write_str("new"),
+                Self::Learning => f.write_str("learning"),
+                Self::Review => f.write_str("review"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for StudyStateName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "new" => Ok(Self::New),
+                "learning" => Ok(Self::Learning),
+                "review" => Ok(Self::Review),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StudyStateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for StudyStateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StudyStateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///A subscription to start.
@@ -9949,6 +10885,82 @@ Sends a `POST` request to `/api/v1/auth/register`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Answer a card: `{quality}` (0–5) or `{rating}` (`again|hard|good|easy`); the answer
+is scheduled by the deck's algorithm and logged
+
+Sends a `POST` request to `/api/v1/cards/{id}/reviews`
+
+*/
+    pub async fn review_card<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        body: types::ReviewRequest,
+    ) -> Result<ResponseValue<types::ReviewResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/cards/{}/reviews", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "review_card",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**The public key certificates are signed with: check a certificate's `signature` over
 its `signed_payload` with it, offline
 
@@ -11161,6 +12173,401 @@ Sends a `POST` request to `/api/v1/courses/{id}/publish`
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create a deck: a private one, or for a course you teach
+
+Sends a `POST` request to `/api/v1/decks`
+
+*/
+    pub async fn create_deck<'a>(
+        &'a self,
+        body: &'a types::CreateDeckRequest,
+    ) -> Result<ResponseValue<types::DeckResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/decks", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_deck",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A deck you study or author
+
+Sends a `GET` request to `/api/v1/decks/{id}`
+
+*/
+    pub async fn get_deck<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::DeckResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/decks/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_deck",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A deck's cards in study order
+
+Sends a `GET` request to `/api/v1/decks/{id}/cards`
+
+Arguments:
+- `id`
+- `after`: The last `position` of the previous page.
+- `limit`: Page size, 1–1000 (default 100).
+*/
+    pub async fn list_cards<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        after: Option<i64>,
+        limit: Option<::std::num::NonZeroU32>,
+    ) -> Result<ResponseValue<types::CardPage>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/decks/{}/cards", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_cards",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Add a card at the end of a deck (its authors only)
+
+Sends a `POST` request to `/api/v1/decks/{id}/cards`
+
+*/
+    pub async fn create_card<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        body: &'a types::CreateCardRequest,
+    ) -> Result<ResponseValue<types::CardResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/decks/{}/cards", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_card",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The cards to study now, in study order
+
+Sends a `GET` request to `/api/v1/decks/{id}/due`
+
+Arguments:
+- `id`
+- `limit`: Most cards, 1–200 (default 20).
+*/
+    pub async fn get_due_cards<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        limit: Option<::std::num::NonZeroU32>,
+    ) -> Result<ResponseValue<types::DueResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/decks/{}/due", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_due_cards",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**My statistics of a deck: due today, reviewed today, retention over 30 days
+
+Sends a `GET` request to `/api/v1/decks/{id}/stats`
+
+*/
+    pub async fn get_deck_stats<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::DeckStatsResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/decks/{}/stats", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_deck_stats",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {

@@ -49,6 +49,10 @@ pub enum Entity {
     Erasure,
     /// The audit log.
     Audit,
+    /// A flashcard deck.
+    Deck,
+    /// A flashcard.
+    Card,
 }
 
 impl Entity {
@@ -70,6 +74,8 @@ impl Entity {
             Entity::Subscription => "SUBSCRIPTION",
             Entity::Erasure => "ERASURE",
             Entity::Audit => "AUDIT",
+            Entity::Deck => "DECK",
+            Entity::Card => "CARD",
         }
     }
 }
@@ -92,6 +98,8 @@ impl fmt::Display for Entity {
             Entity::Subscription => "subscription",
             Entity::Erasure => "erasure",
             Entity::Audit => "audit log",
+            Entity::Deck => "deck",
+            Entity::Card => "card",
         })
     }
 }

@@ -114,6 +114,14 @@ typed_id!(
     RefundId
 );
 typed_id!(
+    /// Identifies a flashcard deck.
+    DeckId
+);
+typed_id!(
+    /// Identifies a flashcard.
+    CardId
+);
+typed_id!(
     /// Identifies a subscription plan.
     PlanId
 );

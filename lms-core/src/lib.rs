@@ -6,6 +6,7 @@ pub mod course_cache;
 pub mod delivery;
 pub mod domain;
 pub mod error;
+pub mod flashcards;
 pub mod ids;
 pub mod mail;
 pub mod memory;

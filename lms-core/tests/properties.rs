@@ -235,3 +235,64 @@ proptest! {
         }
     }
 }
+
+mod spaced_repetition {
+    use chrono::{Duration, Utc};
+    use lms_core::flashcards::schedule::{Answer, Fsrs, Rating, Schedule, Scheduler, Sm2, MIN_EASE};
+    use proptest::prelude::*;
+
+    /// Answers any scheduler may get: qualities 0–5 and the four ratings.
+    fn answers() -> impl Strategy<Value = Vec<Answer>> {
+        prop::collection::vec(
+            prop_oneof![
+                (0u8..=5).prop_map(Answer::Quality),
+                prop_oneof![
+                    Just(Rating::Again),
+                    Just(Rating::Hard),
+                    Just(Rating::Good),
+                    Just(Rating::Easy)
+                ]
+                .prop_map(Answer::Rating),
+            ],
+            1..40,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn the_sm2_ease_never_falls_below_1_3(answers in answers()) {
+            let mut now = Utc::now();
+            let mut schedule = Schedule::new(now);
+            for answer in answers {
+                schedule = Sm2.next(&schedule, answer, now).unwrap();
+                prop_assert!(schedule.ease >= MIN_EASE);
+                prop_assert!(schedule.interval_days >= 1);
+                now = schedule.due_at;
+            }
+        }
+
+        #[test]
+        fn repeated_good_answers_never_shrink_the_interval(
+            qualities in prop::collection::vec(4u8..=5, 1..30),
+            fsrs_ratings in prop::collection::vec(prop_oneof![Just(Rating::Good), Just(Rating::Easy)], 1..15),
+        ) {
+            let mut now = Utc::now();
+            let mut schedule = Schedule::new(now);
+            for q in qualities {
+                let next = Sm2.next(&schedule, Answer::Quality(q), now).unwrap();
+                prop_assert!(next.interval_days >= schedule.interval_days, "{schedule:?} -> {next:?}");
+                schedule = next;
+                now = schedule.due_at;
+            }
+            let fsrs = Fsrs::new(&[], 0.9).unwrap();
+            let mut now = Utc::now();
+            let mut schedule = Schedule::new(now);
+            for rating in fsrs_ratings {
+                let next = fsrs.next(&schedule, Answer::Rating(rating), now).unwrap();
+                prop_assert!(next.interval_days >= schedule.interval_days, "{schedule:?} -> {next:?}");
+                schedule = next;
+                now += Duration::days(i64::from(schedule.interval_days));
+            }
+        }
+    }
+}

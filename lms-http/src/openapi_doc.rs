@@ -77,6 +77,8 @@ const OPERATIONS_TOKEN: &[(u16, &[&str], &str)] = &[(
 type Errors = &'static [(u16, &'static [&'static str])];
 
 /// The domain errors of each operation (by operation id): status and codes.
+/// Reading a deck or studying it: unknown, or neither authored nor studied by the caller.
+const DECK: Errors = &[(404, &["DECK_NOT_FOUND", "COURSE_NOT_FOUND"])];
 /// Asking for an erasure: the wrong password or no admin, a user that is not there (or
 /// was erased), a request written concurrently.
 const ERASURE_REQUEST: Errors = &[(403, &["FORBIDDEN"]), (404, &["USER_NOT_FOUND"]), (409, &["CONFLICT"])];
@@ -106,6 +108,23 @@ const DOMAIN_ERRORS: &[(&str, Errors)] = &[
     ("setMyConsent", &[(409, &["CONFLICT"])]),
     ("listAuditEntries", &[(403, &["FORBIDDEN"])]),
     ("getCertificate", &[(404, &["CERTIFICATE_NOT_FOUND"])]),
+    ("createDeck", &[(403, &["FORBIDDEN"]), (404, &["COURSE_NOT_FOUND"])]),
+    ("getDeck", DECK),
+    ("listCards", DECK),
+    ("getDueCards", DECK),
+    ("getDeckStats", DECK),
+    (
+        "createCard",
+        &[
+            (403, &["FORBIDDEN"]),
+            (404, &["DECK_NOT_FOUND", "COURSE_NOT_FOUND"]),
+            (409, &["CONFLICT"]),
+        ],
+    ),
+    (
+        "reviewCard",
+        &[(404, &["CARD_NOT_FOUND", "DECK_NOT_FOUND"]), (409, &["CONFLICT"])],
+    ),
     ("createCertificateDownloadLink", &[(404, &["CERTIFICATE_NOT_FOUND"])]),
     (
         "downloadCertificate",
@@ -302,6 +321,10 @@ const CONSTRAINTS: &[(&str, &str)] = &[
     (
         "/components/schemas/PasswordResetRequest/properties/email",
         r#"{"format": "email", "maxLength": 254}"#,
+    ),
+    (
+        "/components/schemas/ProfileRequest/properties/email",
+        r#"{"format": "email"}"#,
     ),
     (
         "/components/schemas/CreateWebhookRequest/properties/url",

@@ -337,6 +337,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a card: `{quality}` (0–5) or `{rating}` (`again|hard|good|easy`); the answer
+         *     is scheduled by the deck's algorithm and logged.
+         */
+        post: operations["reviewCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/certificates/public-key": {
         parameters: {
             query?: never;
@@ -609,6 +629,92 @@ export interface paths {
         put?: never;
         /** Publish a course (draft or archived → published). */
         post: operations["publishCourse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/decks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a deck: a private one, or for a course you teach. */
+        post: operations["createDeck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/decks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deck you study or author. */
+        get: operations["getDeck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/decks/{id}/cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deck's cards in study order. */
+        get: operations["listCards"];
+        put?: never;
+        /** Add a card at the end of a deck (its authors only). */
+        post: operations["createCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/decks/{id}/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cards to study now, in study order. */
+        get: operations["getDueCards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/decks/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My statistics of a deck: due today, reviewed today, retention over 30 days. */
+        get: operations["getDeckStats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1285,6 +1391,60 @@ export interface components {
             next_cursor?: string;
         };
         /**
+         * CardFieldResponse
+         * @description A named field of a card's note.
+         */
+        CardFieldResponse: {
+            /** @description The field's name. */
+            name: string;
+            /** @description Its content. */
+            value: string;
+        };
+        /**
+         * CardPage
+         * @description A page of cards.
+         */
+        CardPage: {
+            /** @description The cards, in study order. */
+            items: components["schemas"]["CardResponse"][];
+        };
+        /**
+         * CardResponse
+         * @description A card.
+         */
+        CardResponse: {
+            /** @description The second field. */
+            back: string;
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The deck.
+             */
+            deck_id: string;
+            /** @description Every field of the note, in order. */
+            fields: components["schemas"]["CardFieldResponse"][];
+            /** @description The first field. */
+            front: string;
+            /**
+             * Format: uuid
+             * @description Identifier.
+             */
+            id: string;
+            /** @description The note type. */
+            note_type: string;
+            /**
+             * Format: int64
+             * @description Study order within the deck; pass the last one as `after` for the next page.
+             */
+            position: number;
+            /** @description Tags. */
+            tags: string[];
+        };
+        /**
          * CertificateResponse
          * @description A certificate as anyone may verify it.
          */
@@ -1572,6 +1732,24 @@ export interface components {
          */
         CourseStatusDto: "draft" | "published" | "archived";
         /**
+         * CreateCardRequest
+         * @description A new card.
+         */
+        CreateCardRequest: {
+            /**
+             * Format: plain-text
+             * @description The back, 1–20,000 characters.
+             */
+            back: string;
+            /**
+             * Format: plain-text
+             * @description The front, 1–20,000 characters.
+             */
+            front: string;
+            /** @description Up to 32 tags, each 1–64 characters. */
+            tags?: string[];
+        };
+        /**
          * CreateClassRequest
          * @description A new class.
          * @example {
@@ -1629,6 +1807,34 @@ export interface components {
             /**
              * Format: plain-line
              * @description Title, 1–200 characters.
+             */
+            title: string;
+        };
+        /**
+         * CreateDeckRequest
+         * @description A new deck.
+         */
+        CreateDeckRequest: {
+            /**
+             * Format: uuid
+             * @description The course it belongs to (its instructors author it, its learners study it); absent
+             *     for a private deck.
+             */
+            course_id?: string;
+            /**
+             * Format: float
+             * @description The recall probability FSRS aims at, 0.7–0.99 (default 0.9).
+             */
+            desired_retention?: number;
+            /**
+             * Format: uint32
+             * @description New cards per learner and day, 0–9999 (default 20).
+             */
+            new_per_day?: number;
+            scheduler?: components["schemas"]["SchedulerName"];
+            /**
+             * Format: plain-line
+             * @description The title, 1–200 characters.
              */
             title: string;
         };
@@ -1816,6 +2022,86 @@ export interface components {
             subscriber: string;
         };
         /**
+         * DeckResponse
+         * @description A deck.
+         */
+        DeckResponse: {
+            /**
+             * Format: uint32
+             * @description Cards in the deck.
+             */
+            card_count: number;
+            /**
+             * Format: uuid
+             * @description The course it belongs to.
+             */
+            course_id?: string;
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Who created it.
+             */
+            created_by: string;
+            /**
+             * Format: float
+             * @description FSRS's desired retention.
+             */
+            desired_retention: number;
+            /**
+             * Format: uuid
+             * @description Identifier.
+             */
+            id: string;
+            /**
+             * Format: uint32
+             * @description New cards per learner and day.
+             */
+            new_per_day: number;
+            scheduler: components["schemas"]["SchedulerName"];
+            /** @description The title. */
+            title: string;
+        };
+        /**
+         * DeckStatsResponse
+         * @description A learner's statistics of a deck.
+         */
+        DeckStatsResponse: {
+            /**
+             * Format: uint32
+             * @description Cards in the deck.
+             */
+            cards: number;
+            /**
+             * Format: uint64
+             * @description Studied cards due by the end of today (UTC).
+             */
+            due_today: number;
+            /**
+             * Format: uint32
+             * @description New cards that may still be started today.
+             */
+            new_available_today: number;
+            /**
+             * Format: double
+             * @description Passing answers among reviews of studied cards in the last 30 days, in percent.
+             */
+            retention_30_days?: number;
+            /**
+             * Format: uint64
+             * @description Reviews made today.
+             */
+            reviewed_today: number;
+            /**
+             * Format: uint64
+             * @description Cards studied at least once.
+             */
+            studied: number;
+        };
+        /**
          * DependencyHealth
          * @description One dependency's health.
          */
@@ -1848,6 +2134,40 @@ export interface components {
             expires_at: string;
             /** @description The link, relative to the server (`/certificates/{id}/download?expires=…&signature=…`). */
             url: string;
+        };
+        /**
+         * DueCardResponse
+         * @description A card to study now.
+         */
+        DueCardResponse: {
+            /** @description Its back. */
+            back: string;
+            /**
+             * Format: uuid
+             * @description The card.
+             */
+            card_id: string;
+            /**
+             * Format: date-time
+             * @description Since when it is due.
+             */
+            due_at: string;
+            /** @description Its front. */
+            front: string;
+            state: components["schemas"]["StudyStateName"];
+            /** @description Its tags. */
+            tags: string[];
+        };
+        /**
+         * DueResponse
+         * @description The due queue.
+         */
+        DueResponse: {
+            /**
+             * @description Cards being learnt again first, then cards due for review (earliest first), then
+             *     new cards within the deck's daily limit.
+             */
+            cards: components["schemas"]["DueCardResponse"][];
         };
         /**
          * EnrollmentPage
@@ -2442,7 +2762,10 @@ export interface components {
              * @description A new display name, 1–100 characters.
              */
             display_name?: string;
-            /** @description A new email address (unique, case-insensitive). */
+            /**
+             * Format: email
+             * @description A new email address (unique, case-insensitive).
+             */
             email?: string;
         };
         /**
@@ -2546,6 +2869,17 @@ export interface components {
             key_id: string;
             /** @description The raw 32-byte public key, base64. */
             public_key: string;
+        };
+        /**
+         * QualityAnswer
+         * @description An SM-2 quality answer.
+         */
+        QualityAnswer: {
+            /**
+             * Format: uint8
+             * @description 0–2 failed, 3 hard, 4 good, 5 easy.
+             */
+            quality: number;
         };
         /**
          * QuestionInput
@@ -2673,6 +3007,18 @@ export interface components {
             questions: components["schemas"]["QuestionView"][];
         };
         /**
+         * RatingAnswer
+         * @description A rating answer.
+         */
+        RatingAnswer: {
+            rating: components["schemas"]["RatingName"];
+        };
+        /**
+         * @description A rating of a recall.
+         * @enum {string}
+         */
+        RatingName: "again" | "hard" | "good" | "easy";
+        /**
          * RefreshRequest
          * @description A refresh token, to exchange or to revoke.
          */
@@ -2798,6 +3144,51 @@ export interface components {
          * @enum {string}
          */
         ReportFormat: "json" | "csv";
+        /** @description A review: a quality or a rating; either scheduler takes either. */
+        ReviewRequest: components["schemas"]["QualityAnswer"] | components["schemas"]["RatingAnswer"];
+        /**
+         * ReviewResponse
+         * @description The schedule a review gave.
+         */
+        ReviewResponse: {
+            /**
+             * Format: uuid
+             * @description The card.
+             */
+            card_id: string;
+            /**
+             * Format: float
+             * @description FSRS memory difficulty.
+             */
+            difficulty?: number;
+            /**
+             * Format: date-time
+             * @description When it is due next.
+             */
+            due_at: string;
+            /**
+             * Format: double
+             * @description SM-2 ease factor (≥ 1.3).
+             */
+            ease_factor: number;
+            /**
+             * Format: uint32
+             * @description The interval until then, in days.
+             */
+            interval_days: number;
+            /** @description Whether the answer passed (SM-2 quality ≥ 3; FSRS good or easy). */
+            passed: boolean;
+            /**
+             * Format: uint32
+             * @description SM-2 successful reviews in a row.
+             */
+            repetitions: number;
+            /**
+             * Format: float
+             * @description FSRS memory stability.
+             */
+            stability?: number;
+        };
         /**
          * @description A user's role.
          * @enum {string}
@@ -2864,6 +3255,16 @@ export interface components {
              */
             refunded_minor: number;
         };
+        /**
+         * @description A deck's scheduling algorithm.
+         * @enum {string}
+         */
+        SchedulerName: "sm2" | "fsrs";
+        /**
+         * @description Where a card stands for the learner.
+         * @enum {string}
+         */
+        StudyStateName: "new" | "learning" | "review";
         /**
          * SubscribeRequest
          * @description A subscription to start.
@@ -5378,6 +5779,131 @@ export interface operations {
             };
         };
     };
+    reviewCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `CARD_NOT_FOUND`, `DECK_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `CONFLICT`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getCertificatePublicKey: {
         parameters: {
             query?: never;
@@ -7159,6 +7685,575 @@ export interface operations {
             };
             /** @description The request conflicts with the current state. Codes: `CONFLICT`, `COURSE_STATE`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createDeck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDeckRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeckResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `COURSE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, out of bounds or refused by a business rule; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getDeck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeckResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `DECK_NOT_FOUND`, `COURSE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listCards: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–1000 (default 100). */
+                limit?: number;
+                /** @description The last `position` of the previous page. */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardPage"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `DECK_NOT_FOUND`, `COURSE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCardRequest"];
+            };
+        };
+        responses: {
+            /** @description Added at the end of the deck. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `DECK_NOT_FOUND`, `COURSE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `CONFLICT`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getDueCards: {
+        parameters: {
+            query?: {
+                /** @description Most cards, 1–200 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DueResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `DECK_NOT_FOUND`, `COURSE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getDeckStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeckStatsResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `DECK_NOT_FOUND`, `COURSE_NOT_FOUND`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

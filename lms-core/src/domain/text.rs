@@ -110,6 +110,14 @@ bounded_text!(
     /// The body of a text lesson: 1–200,000 characters.
     LessonBody, min = 1, max = 200_000, multiline = true
 );
+bounded_text!(
+    /// A side (a field) of a flashcard: 1–20,000 characters.
+    CardText, min = 1, max = 20_000, multiline = true
+);
+bounded_text!(
+    /// A flashcard's tag: 1–64 characters, one line.
+    CardTag, min = 1, max = 64, multiline = false
+);
 
 /// An email address, normalized so that one mailbox has one spelling: the local part
 /// lower-cased, the domain mapped with IDNA (UTS #46) to its canonical lower-case Unicode

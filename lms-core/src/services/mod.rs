@@ -29,6 +29,7 @@ use crate::certificates::{CertificateService, CertificateSigner};
 use crate::delivery::{Relay, RelayBuilder};
 use crate::domain::events::{DomainEvent, EventPayload};
 use crate::error::{Error, Result};
+use crate::flashcards::FlashcardService;
 use crate::mail::{MailNotifier, MailSettings};
 use crate::payments::{PaymentGateway, PaymentService, PaymentSettings};
 use crate::ports::{Clock, Mailer, Stores, SystemClock};
@@ -156,6 +157,11 @@ impl Lms {
     /// [`PrivacyService::subscriber`] to the relay, which carries out erasures.
     pub fn privacy(&self, settings: PrivacySettings) -> PrivacyService {
         PrivacyService::new(self.deps.clone(), self.users.clone(), settings)
+    }
+
+    /// Flashcard decks and their study.
+    pub fn flashcards(&self) -> FlashcardService {
+        FlashcardService::new(self.deps.clone(), self.learning.clone())
     }
 
     /// Public verification of certificates, signed by `signer`.

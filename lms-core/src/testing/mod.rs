@@ -21,6 +21,7 @@
 mod auth;
 mod delivery;
 pub(crate) mod fixtures;
+mod flashcards;
 mod learning;
 mod mail;
 mod privacy;
@@ -97,6 +98,7 @@ pub fn behaviours() -> Vec<Behaviour> {
     all.extend(delivery::behaviours());
     all.extend(mail::behaviours());
     all.extend(privacy::behaviours());
+    all.extend(flashcards::behaviours());
     all
 }
 

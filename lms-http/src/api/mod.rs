@@ -4,6 +4,7 @@ mod auth;
 mod catalog;
 mod certificates;
 mod delivery;
+mod flashcards;
 mod learning;
 mod ops;
 mod payments;
@@ -87,6 +88,8 @@ pub enum ApiTags {
     Privacy,
     /// Public verification of completion certificates.
     Certificates,
+    /// Flashcard decks, spaced-repetition study and statistics.
+    Flashcards,
     /// Health and metrics.
     Operations,
 }
@@ -164,6 +167,7 @@ pub type Apis = (
     payments::PaymentsApi,
     privacy::PrivacyApi,
     certificates::CertificatesApi,
+    flashcards::FlashcardsApi,
     ops::OpsApi,
 );
 
@@ -180,6 +184,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             payments::PaymentsApi,
             privacy::PrivacyApi,
             certificates::CertificatesApi,
+            flashcards::FlashcardsApi,
             ops::OpsApi,
         ),
         "LMS API",

@@ -14,6 +14,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::payments::ReportFormat;
+use super::types::Text;
 use super::{ApiResult, ApiTags, BearerAuth, State};
 use crate::csv_payload::{to_csv, Csv};
 use crate::export_zip::{export_zip, ZipFile};
@@ -65,7 +66,7 @@ pub struct ConsentRequest {
     pub granted: bool,
     /// The version of the policy the user was shown (`2026-01`).
     #[oai(validator(pattern = r"^[A-Za-z0-9._-]{1,64}$"))]
-    pub policy_version: String,
+    pub policy_version: Text,
 }
 
 /// One answer in a consent's history.
@@ -129,7 +130,7 @@ pub struct ConsentsResponse {
 pub struct ErasureConfirmation {
     /// The account's password.
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
 }
 
 /// Where an erasure request stands.

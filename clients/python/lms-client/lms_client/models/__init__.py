@@ -6,6 +6,9 @@ from .answer_input import AnswerInput
 from .audit_entry_response import AuditEntryResponse
 from .audit_entry_response_details import AuditEntryResponseDetails
 from .audit_page_response import AuditPageResponse
+from .card_field_response import CardFieldResponse
+from .card_page import CardPage
+from .card_response import CardResponse
 from .certificate_response import CertificateResponse
 from .checkout_request import CheckoutRequest
 from .checkout_response import CheckoutResponse
@@ -20,9 +23,11 @@ from .course_page import CoursePage
 from .course_response import CourseResponse
 from .course_response_metadata import CourseResponseMetadata
 from .course_status_dto import CourseStatusDto
+from .create_card_request import CreateCardRequest
 from .create_class_request import CreateClassRequest
 from .create_course_request import CreateCourseRequest
 from .create_course_request_metadata import CreateCourseRequestMetadata
+from .create_deck_request import CreateDeckRequest
 from .create_lesson_request import CreateLessonRequest
 from .create_plan_request import CreatePlanRequest
 from .create_webhook_request import CreateWebhookRequest
@@ -30,9 +35,13 @@ from .creator_revenue_report import CreatorRevenueReport
 from .creator_revenue_row_response import CreatorRevenueRowResponse
 from .dead_letter_page import DeadLetterPage
 from .dead_letter_response import DeadLetterResponse
+from .deck_response import DeckResponse
+from .deck_stats_response import DeckStatsResponse
 from .dependency_health import DependencyHealth
 from .difficulty_dto import DifficultyDto
 from .download_link_response import DownloadLinkResponse
+from .due_card_response import DueCardResponse
+from .due_response import DueResponse
 from .enrollment_page import EnrollmentPage
 from .enrollment_response import EnrollmentResponse
 from .enrollment_status_dto import EnrollmentStatusDto
@@ -68,6 +77,7 @@ from .profile_request import ProfileRequest
 from .progress_response import ProgressResponse
 from .progress_update_response import ProgressUpdateResponse
 from .public_key_response import PublicKeyResponse
+from .quality_answer import QualityAnswer
 from .question_input import QuestionInput
 from .question_kind_dto import QuestionKindDto
 from .question_result import QuestionResult
@@ -75,6 +85,8 @@ from .question_view import QuestionView
 from .quiz_attempt_request import QuizAttemptRequest
 from .quiz_input import QuizInput
 from .quiz_view import QuizView
+from .rating_answer import RatingAnswer
+from .rating_name import RatingName
 from .refresh_request import RefreshRequest
 from .refund_request import RefundRequest
 from .refund_response import RefundResponse
@@ -82,9 +94,12 @@ from .register_request import RegisterRequest
 from .reorder_request import ReorderRequest
 from .replay_response import ReplayResponse
 from .report_format import ReportFormat
+from .review_response import ReviewResponse
 from .role_dto import RoleDto
 from .sales_report import SalesReport
 from .sales_row_response import SalesRowResponse
+from .scheduler_name import SchedulerName
+from .study_state_name import StudyStateName
 from .subscribe_request import SubscribeRequest
 from .subscription_response import SubscriptionResponse
 from .text_input import TextInput
@@ -113,6 +128,9 @@ __all__ = (
     "AuditEntryResponse",
     "AuditEntryResponseDetails",
     "AuditPageResponse",
+    "CardFieldResponse",
+    "CardPage",
+    "CardResponse",
     "CertificateResponse",
     "CheckoutRequest",
     "CheckoutResponse",
@@ -127,9 +145,11 @@ __all__ = (
     "CourseResponse",
     "CourseResponseMetadata",
     "CourseStatusDto",
+    "CreateCardRequest",
     "CreateClassRequest",
     "CreateCourseRequest",
     "CreateCourseRequestMetadata",
+    "CreateDeckRequest",
     "CreateLessonRequest",
     "CreatePlanRequest",
     "CreateWebhookRequest",
@@ -137,9 +157,13 @@ __all__ = (
     "CreatorRevenueRowResponse",
     "DeadLetterPage",
     "DeadLetterResponse",
+    "DeckResponse",
+    "DeckStatsResponse",
     "DependencyHealth",
     "DifficultyDto",
     "DownloadLinkResponse",
+    "DueCardResponse",
+    "DueResponse",
     "EnrollmentPage",
     "EnrollmentResponse",
     "EnrollmentStatusDto",
@@ -175,6 +199,7 @@ __all__ = (
     "ProgressResponse",
     "ProgressUpdateResponse",
     "PublicKeyResponse",
+    "QualityAnswer",
     "QuestionInput",
     "QuestionKindDto",
     "QuestionResult",
@@ -182,6 +207,8 @@ __all__ = (
     "QuizAttemptRequest",
     "QuizInput",
     "QuizView",
+    "RatingAnswer",
+    "RatingName",
     "RefreshRequest",
     "RefundRequest",
     "RefundResponse",
@@ -189,9 +216,12 @@ __all__ = (
     "ReorderRequest",
     "ReplayResponse",
     "ReportFormat",
+    "ReviewResponse",
     "RoleDto",
     "SalesReport",
     "SalesRowResponse",
+    "SchedulerName",
+    "StudyStateName",
     "SubscribeRequest",
     "SubscriptionResponse",
     "TextInput",
