@@ -1903,7 +1903,7 @@ and the browser confirms it with `client_secret`.*/
     ///    "desired_retention": {
     ///      "description": "The recall probability FSRS aims at, 0.7–0.99 (default 0.9).",
     ///      "type": "number",
-    ///      "format": "float",
+    ///      "format": "double",
     ///      "maximum": 0.99,
     ///      "minimum": 0.7
     ///    },
@@ -1936,7 +1936,7 @@ for a private deck.*/
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub course_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub desired_retention: ::std::option::Option<f32>,
+        pub desired_retention: ::std::option::Option<f64>,
         ///New cards per learner and day, 0–9999 (default 20).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub new_per_day: ::std::option::Option<u32>,
@@ -7368,7 +7368,7 @@ guessable (also from the email and name); never truncated.*/
             value.parse()
         }
     }
-    ///`ReviewRequest`
+    ///A review: a quality or a rating; either scheduler takes either.
     ///
     /// <details><summary>JSON schema</summary>
     ///
@@ -7383,28 +7383,29 @@ guessable (also from the email and name); never truncated.*/
     ///    {
     ///      "$ref": "#/components/schemas/RatingAnswer"
     ///    }
-    ///  ],
-    ///  "additionalProperties": false
+    ///  ]
     ///}
     /// ```
     /// </details>
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(deny_unknown_fields)]
-    pub enum ReviewRequest {}
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    pub enum ReviewRequest {
+        QualityAnswer(QualityAnswer),
+        RatingAnswer(RatingAnswer),
+    }
     impl ::std::convert::From<&Self> for ReviewRequest {
         fn from(value: &ReviewRequest) -> Self {
             value.clone()
+        }
+    }
+    impl ::std::convert::From<QualityAnswer> for ReviewRequest {
+        fn from(value: QualityAnswer) -> Self {
+            Self::QualityAnswer(value)
+        }
+    }
+    impl ::std::convert::From<RatingAnswer> for ReviewRequest {
+        fn from(value: RatingAnswer) -> Self {
+            Self::RatingAnswer(value)
         }
     }
     ///The schedule a review gave.
@@ -10894,7 +10895,7 @@ Sends a `POST` request to `/api/v1/cards/{id}/reviews`
     pub async fn review_card<'a>(
         &'a self,
         id: &'a ::uuid::Uuid,
-        body: types::ReviewRequest,
+        body: &'a types::ReviewRequest,
     ) -> Result<ResponseValue<types::ReviewResponse>, Error<types::ErrorEnvelope>> {
         let url = format!(
             "{}/api/v1/cards/{}/reviews", self.baseurl, encode_path(& id.to_string()),

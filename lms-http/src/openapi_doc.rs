@@ -654,7 +654,9 @@ fn closed_request_objects(document: &mut Value) {
         if let Some(schema) = document.pointer_mut(pointer) {
             for_each_object_mut(schema, &mut |object| {
                 let is_object = object.get("type").is_some_and(|t| t == "object") || object.contains_key("properties");
-                if is_object && !object.contains_key("additionalProperties") {
+                // A union is closed by its branches: closing it too would refuse every branch.
+                let is_union = object.contains_key("anyOf") || object.contains_key("oneOf");
+                if is_object && !is_union && !object.contains_key("additionalProperties") {
                     object.insert("additionalProperties".to_owned(), Value::Bool(false));
                 }
             });

@@ -1822,7 +1822,7 @@ export interface components {
              */
             course_id?: string;
             /**
-             * Format: float
+             * Format: double
              * @description The recall probability FSRS aims at, 0.7–0.99 (default 0.9).
              */
             desired_retention?: number;

@@ -59,7 +59,7 @@ pub struct CreateDeckRequest {
     pub scheduler: Option<SchedulerName>,
     /// The recall probability FSRS aims at, 0.7–0.99 (default 0.9).
     #[oai(validator(minimum(value = "0.7"), maximum(value = "0.99")))]
-    pub desired_retention: Option<f32>,
+    pub desired_retention: Option<f64>,
     /// New cards per learner and day, 0–9999 (default 20).
     #[oai(validator(maximum(value = "9999")))]
     pub new_per_day: Option<u32>,
@@ -371,7 +371,8 @@ impl FlashcardsApi {
             title: body.title.into(),
             course_id: body.course_id.map(CourseId::from),
             scheduler: body.scheduler.map(Into::into).unwrap_or_default(),
-            desired_retention: body.desired_retention,
+            // Within the validated bounds, f32 keeps every value the core accepts.
+            desired_retention: body.desired_retention.map(|r| r as f32),
             new_per_day: body.new_per_day,
         };
         let deck = state.lms.flashcards().create_deck(&auth.0, new).await?;
