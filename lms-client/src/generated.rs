@@ -148,7 +148,8 @@ pub mod types {
     ///      "type": "array",
     ///      "items": {
     ///        "type": "integer",
-    ///        "format": "uint32"
+    ///        "format": "uint32",
+    ///        "minimum": 0.0
     ///      },
     ///      "maxItems": 1000
     ///    },
@@ -1357,7 +1358,8 @@ and the browser confirms it with `client_secret`.*/
     ///    "lesson_count": {
     ///      "description": "Number of lessons.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "owner_id": {
     ///      "description": "The owning instructor.",
@@ -1502,7 +1504,8 @@ and the browser confirms it with `client_secret`.*/
     ///    "lesson_count": {
     ///      "description": "Number of lessons.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "lessons": {
     ///      "description": "Lessons in order.",
@@ -1911,7 +1914,8 @@ and the browser confirms it with `client_secret`.*/
     ///      "description": "New cards per learner and day, 0–9999 (default 20).",
     ///      "type": "integer",
     ///      "format": "uint32",
-    ///      "maximum": 9999.0
+    ///      "maximum": 9999.0,
+    ///      "minimum": 0.0
     ///    },
     ///    "scheduler": {
     ///      "$ref": "#/components/schemas/SchedulerName"
@@ -1974,13 +1978,22 @@ for a private deck.*/
     ///    "title"
     ///  ],
     ///  "properties": {
+    ///    "deck_id": {
+    ///      "description": "The deck of a flashcard lesson (the same as `flashcards.deck_id`).",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "flashcards": {
+    ///      "$ref": "#/components/schemas/FlashcardsInput"
+    ///    },
     ///    "kind": {
     ///      "$ref": "#/components/schemas/LessonKindDto"
     ///    },
     ///    "position": {
     ///      "description": "Zero-based position; appended when absent.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "quiz": {
     ///      "$ref": "#/components/schemas/QuizInput"
@@ -2010,6 +2023,11 @@ for a private deck.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct CreateLessonRequest {
+        ///The deck of a flashcard lesson (the same as `flashcards.deck_id`).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deck_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub flashcards: ::std::option::Option<FlashcardsInput>,
         pub kind: LessonKindDto,
         ///Zero-based position; appended when absent.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -2508,7 +2526,8 @@ for a private deck.*/
     ///    "sales": {
     ///      "description": "Orders paid.",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    }
     ///  }
     ///}
@@ -2605,7 +2624,8 @@ for a private deck.*/
     ///    "attempts": {
     ///      "description": "Attempts made.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "event_id": {
     ///      "description": "The event's id.",
@@ -2690,7 +2710,8 @@ for a private deck.*/
     ///    "card_count": {
     ///      "description": "Cards in the deck.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "course_id": {
     ///      "description": "The course it belongs to.",
@@ -2720,7 +2741,8 @@ for a private deck.*/
     ///    "new_per_day": {
     ///      "description": "New cards per learner and day.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "scheduler": {
     ///      "$ref": "#/components/schemas/SchedulerName"
@@ -2778,17 +2800,20 @@ for a private deck.*/
     ///    "cards": {
     ///      "description": "Cards in the deck.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "due_today": {
     ///      "description": "Studied cards due by the end of today (UTC).",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    },
     ///    "new_available_today": {
     ///      "description": "New cards that may still be started today.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "retention_30_days": {
     ///      "description": "Passing answers among reviews of studied cards in the last 30 days, in percent.",
@@ -2798,12 +2823,14 @@ for a private deck.*/
     ///    "reviewed_today": {
     ///      "description": "Reviews made today.",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    },
     ///    "studied": {
     ///      "description": "Cards studied at least once.",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    }
     ///  }
     ///}
@@ -3274,7 +3301,8 @@ new cards within the deck's daily limit.*/
     ///    "completed_lessons": {
     ///      "description": "Lessons completed.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "course_id": {
     ///      "description": "The course.",
@@ -4019,6 +4047,72 @@ new cards within the deck's daily limit.*/
             value.clone()
         }
     }
+    ///Flashcard lesson content.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "FlashcardsInput",
+    ///  "description": "Flashcard lesson content.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "deck_id"
+    ///  ],
+    ///  "properties": {
+    ///    "deck_id": {
+    ///      "description": "The deck, created with this course's id (`POST /api/v1/decks`).",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct FlashcardsInput {
+        ///The deck, created with this course's id (`POST /api/v1/decks`).
+        pub deck_id: ::uuid::Uuid,
+    }
+    impl ::std::convert::From<&FlashcardsInput> for FlashcardsInput {
+        fn from(value: &FlashcardsInput) -> Self {
+            value.clone()
+        }
+    }
+    ///A flashcard lesson's content.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "FlashcardsView",
+    ///  "description": "A flashcard lesson's content.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "deck_id"
+    ///  ],
+    ///  "properties": {
+    ///    "deck_id": {
+    ///      "description": "The deck, studied through `/api/v1/decks/{id}/due` and `/api/v1/cards/{id}/reviews`.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FlashcardsView {
+        ///The deck, studied through `/api/v1/decks/{id}/due` and `/api/v1/cards/{id}/reviews`.
+        pub deck_id: ::uuid::Uuid,
+    }
+    impl ::std::convert::From<&FlashcardsView> for FlashcardsView {
+        fn from(value: &FlashcardsView) -> Self {
+            value.clone()
+        }
+    }
     ///The detailed health report.
     ///
     /// <details><summary>JSON schema</summary>
@@ -4054,7 +4148,8 @@ new cards within the deck's daily limit.*/
     ///    "uptime_seconds": {
     ///      "description": "Seconds since start.",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    },
     ///    "version": {
     ///      "description": "Server version.",
@@ -4179,7 +4274,8 @@ new cards within the deck's daily limit.*/
     ///  "enum": [
     ///    "video",
     ///    "text",
-    ///    "quiz"
+    ///    "quiz",
+    ///    "flashcards"
     ///  ]
     ///}
     /// ```
@@ -4203,6 +4299,8 @@ new cards within the deck's daily limit.*/
         Text,
         #[serde(rename = "quiz")]
         Quiz,
+        #[serde(rename = "flashcards")]
+        Flashcards,
     }
     impl ::std::convert::From<&Self> for LessonKindDto {
         fn from(value: &LessonKindDto) -> Self {
@@ -4215,6 +4313,7 @@ new cards within the deck's daily limit.*/
                 Self::Video => f.write_str("video"),
                 Self::Text => f.write_str("text"),
                 Self::Quiz => f.write_str("quiz"),
+                Self::Flashcards => f.write_str("flashcards"),
             }
         }
     }
@@ -4227,6 +4326,7 @@ new cards within the deck's daily limit.*/
                 "video" => Ok(Self::Video),
                 "text" => Ok(Self::Text),
                 "quiz" => Ok(Self::Quiz),
+                "flashcards" => Ok(Self::Flashcards),
                 _ => Err("invalid value".into()),
             }
         }
@@ -4348,7 +4448,8 @@ new cards within the deck's daily limit.*/
     ///    "position": {
     ///      "description": "Zero-based position.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "required": {
     ///      "description": "Counts toward completion.",
@@ -4496,7 +4597,8 @@ new cards within the deck's daily limit.*/
     ///    "position": {
     ///      "description": "Zero-based position.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "required": {
     ///      "description": "Counts toward completion.",
@@ -4550,6 +4652,9 @@ new cards within the deck's daily limit.*/
     ///      "type": "string",
     ///      "format": "uuid"
     ///    },
+    ///    "flashcards": {
+    ///      "$ref": "#/components/schemas/FlashcardsView"
+    ///    },
     ///    "id": {
     ///      "description": "Identifier.",
     ///      "type": "string",
@@ -4561,7 +4666,8 @@ new cards within the deck's daily limit.*/
     ///    "position": {
     ///      "description": "Zero-based position.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "quiz": {
     ///      "$ref": "#/components/schemas/QuizView"
@@ -4587,6 +4693,8 @@ new cards within the deck's daily limit.*/
     pub struct LessonViewResponse {
         ///The course.
         pub course_id: ::uuid::Uuid,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub flashcards: ::std::option::Option<FlashcardsView>,
         ///Identifier.
         pub id: ::uuid::Uuid,
         pub kind: LessonKindDto,
@@ -5084,17 +5192,20 @@ new cards within the deck's daily limit.*/
     ///    "active_subscriptions": {
     ///      "description": "Subscriptions paying now.",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    },
     ///    "cancelled_in_period": {
     ///      "description": "Subscriptions that ended in the period.",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    },
     ///    "churn_rate_percent": {
     ///      "description": "Churn in the period, in percent, rounded down.",
     ///      "type": "integer",
-    ///      "format": "uint8"
+    ///      "format": "uint8",
+    ///      "minimum": 0.0
     ///    },
     ///    "currency": {
     ///      "description": "ISO 4217 currency code.",
@@ -5978,7 +6089,8 @@ new cards within the deck's daily limit.*/
     ///    "completed_lessons": {
     ///      "description": "Required lessons completed.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "course_id": {
     ///      "description": "The course.",
@@ -6003,12 +6115,14 @@ new cards within the deck's daily limit.*/
     ///    "percent": {
     ///      "description": "Required lessons completed, in whole percent.",
     ///      "type": "integer",
-    ///      "format": "uint8"
+    ///      "format": "uint8",
+    ///      "minimum": 0.0
     ///    },
     ///    "total_lessons": {
     ///      "description": "Required lessons in the course.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    }
     ///  }
     ///}
@@ -6068,7 +6182,8 @@ new cards within the deck's daily limit.*/
     ///    "correct": {
     ///      "description": "Correct answers (quiz attempts).",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "course_completed": {
     ///      "description": "The course became complete with this event.",
@@ -6102,7 +6217,8 @@ new cards within the deck's daily limit.*/
     ///    "percent": {
     ///      "description": "Course progress in whole percent.",
     ///      "type": "integer",
-    ///      "format": "uint8"
+    ///      "format": "uint8",
+    ///      "minimum": 0.0
     ///    },
     ///    "results": {
     ///      "description": "Per-question results (quiz attempts).",
@@ -6114,12 +6230,14 @@ new cards within the deck's daily limit.*/
     ///    "score_percent": {
     ///      "description": "Quiz score in percent (quiz attempts).",
     ///      "type": "integer",
-    ///      "format": "uint8"
+    ///      "format": "uint8",
+    ///      "minimum": 0.0
     ///    },
     ///    "total": {
     ///      "description": "Questions graded (quiz attempts).",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    }
     ///  }
     ///}
@@ -6224,7 +6342,8 @@ new cards within the deck's daily limit.*/
     ///      "description": "0–2 failed, 3 hard, 4 good, 5 easy.",
     ///      "type": "integer",
     ///      "format": "uint8",
-    ///      "maximum": 5.0
+    ///      "maximum": 5.0,
+    ///      "minimum": 0.0
     ///    }
     ///  },
     ///  "additionalProperties": false
@@ -6272,7 +6391,8 @@ new cards within the deck's daily limit.*/
     ///      "type": "array",
     ///      "items": {
     ///        "type": "integer",
-    ///        "format": "uint32"
+    ///        "format": "uint32",
+    ///        "minimum": 0.0
     ///      },
     ///      "maxItems": 1000
     ///    },
@@ -6581,13 +6701,15 @@ new cards within the deck's daily limit.*/
     ///    "max_attempts": {
     ///      "description": "Attempts allowed; unlimited when absent.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "pass_mark_percent": {
     ///      "description": "Score needed to pass, in percent (0–100).",
     ///      "type": "integer",
     ///      "format": "uint8",
-    ///      "maximum": 100.0
+    ///      "maximum": 100.0,
+    ///      "minimum": 0.0
     ///    },
     ///    "questions": {
     ///      "description": "The questions: up to 200.",
@@ -6636,17 +6758,20 @@ new cards within the deck's daily limit.*/
     ///    "attempts_used": {
     ///      "description": "Attempts used.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "max_attempts": {
     ///      "description": "Attempts allowed; absent when unlimited.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "pass_mark_percent": {
     ///      "description": "Score needed to pass.",
     ///      "type": "integer",
-    ///      "format": "uint8"
+    ///      "format": "uint8",
+    ///      "minimum": 0.0
     ///    },
     ///    "questions": {
     ///      "description": "Questions.",
@@ -7422,6 +7547,7 @@ guessable (also from the email and name); never truncated.*/
     ///    "due_at",
     ///    "ease_factor",
     ///    "interval_days",
+    ///    "lesson_completed",
     ///    "passed",
     ///    "repetitions"
     ///  ],
@@ -7449,7 +7575,12 @@ guessable (also from the email and name); never truncated.*/
     ///    "interval_days": {
     ///      "description": "The interval until then, in days.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "lesson_completed": {
+    ///      "description": "Whether this review completed the course's flashcard lesson of the deck (every card\nhas now had a passing answer), which unlocks the lessons after it.",
+    ///      "type": "boolean"
     ///    },
     ///    "passed": {
     ///      "description": "Whether the answer passed (SM-2 quality ≥ 3; FSRS good or easy).",
@@ -7458,7 +7589,8 @@ guessable (also from the email and name); never truncated.*/
     ///    "repetitions": {
     ///      "description": "SM-2 successful reviews in a row.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "stability": {
     ///      "description": "FSRS memory stability.",
@@ -7480,6 +7612,9 @@ guessable (also from the email and name); never truncated.*/
         pub ease_factor: f64,
         ///The interval until then, in days.
         pub interval_days: u32,
+        /**Whether this review completed the course's flashcard lesson of the deck (every card
+has now had a passing answer), which unlocks the lessons after it.*/
+        pub lesson_completed: bool,
         ///Whether the answer passed (SM-2 quality ≥ 3; FSRS good or easy).
         pub passed: bool,
         ///SM-2 successful reviews in a row.
@@ -7670,17 +7805,20 @@ guessable (also from the email and name); never truncated.*/
     ///    "orders_failed": {
     ///      "description": "Orders whose payment failed.",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    },
     ///    "orders_paid": {
     ///      "description": "Orders paid (refunded since or not).",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    },
     ///    "payment_success_rate_percent": {
     ///      "description": "Paid out of paid and failed, in percent, rounded down.",
     ///      "type": "integer",
-    ///      "format": "uint8"
+    ///      "format": "uint8",
+    ///      "minimum": 0.0
     ///    },
     ///    "refunded_minor": {
     ///      "description": "Refunded of that.",
@@ -8201,7 +8339,8 @@ guessable (also from the email and name); never truncated.*/
     ///    "expires_in": {
     ///      "description": "Seconds until the access token expires.",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    },
     ///    "refresh_expires_at": {
     ///      "description": "When the refresh token expires at the latest.",
@@ -8502,6 +8641,9 @@ sending the object of the lesson's kind.*/
     ///  ],
     ///  "type": "object",
     ///  "properties": {
+    ///    "flashcards": {
+    ///      "$ref": "#/components/schemas/FlashcardsInput"
+    ///    },
     ///    "quiz": {
     ///      "$ref": "#/components/schemas/QuizInput"
     ///    },
@@ -8531,6 +8673,8 @@ sending the object of the lesson's kind.*/
     #[serde(deny_unknown_fields)]
     pub struct UpdateLessonRequest {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub flashcards: ::std::option::Option<FlashcardsInput>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub quiz: ::std::option::Option<QuizInput>,
         ///New required flag.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -8551,6 +8695,7 @@ sending the object of the lesson's kind.*/
     impl ::std::default::Default for UpdateLessonRequest {
         fn default() -> Self {
             Self {
+                flashcards: Default::default(),
                 quiz: Default::default(),
                 required: Default::default(),
                 text: Default::default(),
@@ -9081,12 +9226,14 @@ on.*/
     ///    "completion_threshold_percent": {
     ///      "description": "Completion threshold in percent.",
     ///      "type": "integer",
-    ///      "format": "uint8"
+    ///      "format": "uint8",
+    ///      "minimum": 0.0
     ///    },
     ///    "duration_seconds": {
     ///      "description": "Length in seconds.",
     ///      "type": "integer",
-    ///      "format": "uint32"
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
     ///    },
     ///    "embed_url": {
     ///      "description": "Embed URL with the required player parameters.",
@@ -9218,12 +9365,14 @@ on.*/
     ///    "latency_ms": {
     ///      "description": "How long the attempt took, in milliseconds.",
     ///      "type": "integer",
-    ///      "format": "uint64"
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
     ///    },
     ///    "status_code": {
     ///      "description": "The HTTP status the endpoint answered, if it answered.",
     ///      "type": "integer",
-    ///      "format": "uint16"
+    ///      "format": "uint16",
+    ///      "minimum": 0.0
     ///    }
     ///  }
     ///}

@@ -492,6 +492,7 @@ pub fn refine(raw: &str) -> String {
     plain_refs(&mut document);
     plain_json(&mut document);
     describe_error_details(&mut document);
+    unsigned_minimum(&mut document);
     for (schema, property) in NULLABLE {
         let pointer = format!("/components/schemas/{schema}/properties/{property}");
         if let Some(field) = document.pointer_mut(&pointer) {
@@ -721,6 +722,21 @@ fn plain_json(document: &mut Value) {
     });
 }
 
+/// States the lower bound of unsigned integers: the framework names them `uint32` and the
+/// like but gives no `minimum`, so a client (or a fuzzer) would take a negative value as valid
+/// and the server refuses it.
+fn unsigned_minimum(document: &mut Value) {
+    for_each_object_mut(document, &mut |object| {
+        let unsigned = object
+            .get("format")
+            .and_then(Value::as_str)
+            .is_some_and(|format| format.starts_with("uint"));
+        if unsigned && !object.contains_key("minimum") {
+            object.insert("minimum".to_owned(), json!(0));
+        }
+    });
+}
+
 /// The media type poem-openapi names JSON bodies with.
 const POEM_JSON: &str = "application/json; charset=utf-8";
 
@@ -839,6 +855,15 @@ mod tests {
         let constrained = json!({"allOf": [{"$ref": "#/a"}, {"maxLength": 3}]});
         let refined: Value = serde_json::from_str(&refine(&constrained.to_string())).unwrap();
         assert_eq!(refined, constrained);
+    }
+
+    #[test]
+    fn an_unsigned_integer_states_its_lower_bound() {
+        let raw = json!({"a": {"type": "integer", "format": "uint8", "maximum": 5}, "b": {"type": "integer", "format": "int32"}});
+        let refined: Value = serde_json::from_str(&refine(&raw.to_string())).unwrap();
+        assert_eq!(refined["a"]["minimum"], json!(0));
+        assert_eq!(refined["a"]["maximum"], json!(5));
+        assert!(refined["b"].get("minimum").is_none());
     }
 
     #[test]

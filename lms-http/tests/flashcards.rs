@@ -247,3 +247,123 @@ async fn course_decks_are_written_by_instructors_and_studied_by_enrolled_learner
     assert_eq!(status, StatusCode::FORBIDDEN, "learners study, instructors write");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiz_after_a_flashcard_lesson_unlocks_when_the_deck_is_passed() {
+    let app = TestApp::start(Backend::Sqlite, |_| {}).await;
+    let (_, instructor) = app.user(Role::Instructor).await;
+    let post = |path: String, token: String, body: serde_json::Value| {
+        let app = &app;
+        async move { app.call(Method::POST, &path, Some(&token), Some(body)).await }
+    };
+    let (status, course) = post(
+        "/api/v1/courses".into(),
+        instructor.clone(),
+        json!({"title": "Words", "description": "d", "category": "languages", "difficulty": "beginner"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{course}");
+    let course_id = course["id"].as_str().unwrap().to_owned();
+    let (status, deck) = post(
+        "/api/v1/decks".into(),
+        instructor.clone(),
+        json!({"title": "Vocabulary", "course_id": course_id, "scheduler": "fsrs"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{deck}");
+    let deck_id = deck["id"].as_str().unwrap().to_owned();
+    let mut cards = Vec::new();
+    for (front, back) in [("perro", "dog"), ("gato", "cat")] {
+        let (status, card) = post(
+            format!("/api/v1/decks/{deck_id}/cards"),
+            instructor.clone(),
+            json!({"front": front, "back": back}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{card}");
+        cards.push(card["id"].as_str().unwrap().to_owned());
+    }
+    let lessons_path = format!("/api/v1/courses/{course_id}/lessons");
+    let (status, refused) = post(
+        lessons_path.clone(),
+        instructor.clone(),
+        json!({"title": "Nowhere", "kind": "flashcards", "deck_id": uuid::Uuid::new_v4()}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["error"]["details"]["fields"][0]["code"], "unknown_deck");
+    let mut lesson_ids = Vec::new();
+    for lesson in [
+        json!({"title": "Read", "kind": "text", "text": {"body": "Los animales"}}),
+        json!({"title": "Learn the words", "kind": "flashcards", "flashcards": {"deck_id": deck_id}}),
+        json!({"title": "Check", "kind": "quiz", "quiz": {"pass_mark_percent": 100, "questions": [
+            {"prompt": "perro?", "kind": "single_choice", "options": ["cat", "dog"], "correct_options": [1]}
+        ]}}),
+    ] {
+        let (status, body) = post(lessons_path.clone(), instructor.clone(), lesson).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        lesson_ids.push(body["id"].as_str().unwrap().to_owned());
+    }
+    let (status, _) = post(
+        format!("/api/v1/courses/{course_id}/publish"),
+        instructor.clone(),
+        json!({}),
+    )
+    .await;
+    assert!(status.is_success());
+    let (_, learner) = app.user(Role::Student).await;
+    let (status, _) = post(
+        format!("/api/v1/courses/{course_id}/enrollments"),
+        learner.clone(),
+        json!({}),
+    )
+    .await;
+    assert!(status.is_success());
+
+    let open = |lesson: String| {
+        let (app, learner) = (&app, learner.clone());
+        async move {
+            app.call(Method::GET, &format!("/api/v1/lessons/{lesson}"), Some(&learner), None)
+                .await
+        }
+    };
+    let (status, view) = open(lesson_ids[1].clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "locked behind the text lesson: {view}");
+    let (status, _) = post(
+        format!("/api/v1/lessons/{}/complete", lesson_ids[0]),
+        learner.clone(),
+        json!({}),
+    )
+    .await;
+    assert!(status.is_success());
+    let (status, view) = open(lesson_ids[1].clone()).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(
+        (view["kind"].as_str(), view["flashcards"]["deck_id"].as_str()),
+        (Some("flashcards"), Some(deck_id.as_str()))
+    );
+    let (status, locked) = open(lesson_ids[2].clone()).await;
+    assert_eq!(envelope_code(&locked), "LESSON_LOCKED", "{status}");
+
+    let review =
+        |card: String, body: serde_json::Value| post(format!("/api/v1/cards/{card}/reviews"), learner.clone(), body);
+    let (status, first) = review(cards[0].clone(), json!({"rating": "good"})).await;
+    assert_eq!(
+        (status, first["lesson_completed"].as_bool()),
+        (StatusCode::OK, Some(false)),
+        "{first}"
+    );
+    let (_, failed) = review(cards[1].clone(), json!({"rating": "again"})).await;
+    assert_eq!(failed["lesson_completed"], false, "{failed}");
+    let (status, quiz) = open(lesson_ids[2].clone()).await;
+    assert_eq!(
+        envelope_code(&quiz),
+        "LESSON_LOCKED",
+        "one card not passed yet: {status}"
+    );
+    let (_, last) = review(cards[1].clone(), json!({"quality": 4})).await;
+    assert_eq!(last["lesson_completed"], true, "{last}");
+    let (status, quiz) = open(lesson_ids[2].clone()).await;
+    assert_eq!(status, StatusCode::OK, "the quiz unlocks: {quiz}");
+    app.stop().await;
+}

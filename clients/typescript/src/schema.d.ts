@@ -1851,6 +1851,12 @@ export interface components {
          *     }
          */
         CreateLessonRequest: {
+            /**
+             * Format: uuid
+             * @description The deck of a flashcard lesson (the same as `flashcards.deck_id`).
+             */
+            deck_id?: string;
+            flashcards?: components["schemas"]["FlashcardsInput"];
             kind: components["schemas"]["LessonKindDto"];
             /**
              * Format: uint32
@@ -2384,6 +2390,28 @@ export interface components {
             message: string;
         };
         /**
+         * FlashcardsInput
+         * @description Flashcard lesson content.
+         */
+        FlashcardsInput: {
+            /**
+             * Format: uuid
+             * @description The deck, created with this course's id (`POST /api/v1/decks`).
+             */
+            deck_id: string;
+        };
+        /**
+         * FlashcardsView
+         * @description A flashcard lesson's content.
+         */
+        FlashcardsView: {
+            /**
+             * Format: uuid
+             * @description The deck, studied through `/api/v1/decks/{id}/due` and `/api/v1/cards/{id}/reviews`.
+             */
+            deck_id: string;
+        };
+        /**
          * HealthReport
          * @description The detailed health report.
          */
@@ -2413,7 +2441,7 @@ export interface components {
          * @description The kind of a lesson.
          * @enum {string}
          */
-        LessonKindDto: "video" | "text" | "quiz";
+        LessonKindDto: "video" | "text" | "quiz" | "flashcards";
         /**
          * LessonProgressDto
          * @description One lesson in a learner's outline.
@@ -2493,6 +2521,7 @@ export interface components {
              * @description The course.
              */
             course_id: string;
+            flashcards?: components["schemas"]["FlashcardsView"];
             /**
              * Format: uuid
              * @description Identifier.
@@ -3176,6 +3205,11 @@ export interface components {
              * @description The interval until then, in days.
              */
             interval_days: number;
+            /**
+             * @description Whether this review completed the course's flashcard lesson of the deck (every card
+             *     has now had a passing answer), which unlocks the lessons after it.
+             */
+            lesson_completed: boolean;
             /** @description Whether the answer passed (SM-2 quality ≥ 3; FSRS good or easy). */
             passed: boolean;
             /**
@@ -3435,6 +3469,7 @@ export interface components {
          *     }
          */
         UpdateLessonRequest: {
+            flashcards?: components["schemas"]["FlashcardsInput"];
             quiz?: components["schemas"]["QuizInput"];
             /** @description New required flag. */
             required?: boolean;

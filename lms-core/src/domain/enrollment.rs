@@ -130,6 +130,8 @@ pub enum LearningEvent {
     TextCompleted,
     /// The learner submits quiz answers.
     QuizSubmitted(Vec<Answer>),
+    /// Every card of a flashcard lesson's deck has had a passing review by the learner.
+    DeckPassed,
 }
 
 /// What applying a learning event did.
@@ -520,6 +522,7 @@ fn record(
             Ok((progress, done))
         }
         (LessonContent::Text { .. }, LearningEvent::TextCompleted) => Ok((progress, true)),
+        (LessonContent::Flashcards { .. }, LearningEvent::DeckPassed) => Ok((progress, true)),
         (LessonContent::Quiz(quiz), LearningEvent::QuizSubmitted(answers)) => {
             let attempts = progress.quiz.get_or_insert_with(QuizProgress::default);
             if let Some(limit) = quiz.max_attempts {
@@ -538,6 +541,7 @@ fn record(
         (_, LearningEvent::VideoWatched(_)) => Err(wrong_kind("video")),
         (_, LearningEvent::TextCompleted) => Err(wrong_kind("text")),
         (_, LearningEvent::QuizSubmitted(_)) => Err(wrong_kind("quiz")),
+        (_, LearningEvent::DeckPassed) => Err(wrong_kind("flashcards")),
     }
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::quiz::Quiz;
 use crate::domain::text::{LessonBody, Title};
 use crate::domain::video::Video;
-use crate::ids::LessonId;
+use crate::ids::{DeckId, LessonId};
 
 /// The kind of a lesson, without its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -17,6 +17,8 @@ pub enum LessonKind {
     Text,
     /// A quiz, completed by a passing attempt.
     Quiz,
+    /// A flashcard deck, completed once every card has had a passing review.
+    Flashcards,
 }
 
 /// What a lesson teaches with.
@@ -32,6 +34,11 @@ pub enum LessonContent {
     },
     /// A quiz lesson.
     Quiz(Quiz),
+    /// A flashcard lesson: the course's deck the learner studies.
+    Flashcards {
+        /// The deck, one of the course's.
+        deck_id: DeckId,
+    },
 }
 
 impl LessonContent {
@@ -41,6 +48,7 @@ impl LessonContent {
             LessonContent::Video(_) => LessonKind::Video,
             LessonContent::Text { .. } => LessonKind::Text,
             LessonContent::Quiz(_) => LessonKind::Quiz,
+            LessonContent::Flashcards { .. } => LessonKind::Flashcards,
         }
     }
 }

@@ -91,6 +91,9 @@ pub struct ReviewOutcome {
     pub schedule: Schedule,
     /// Whether the answer passed.
     pub passed: bool,
+    /// Whether this review completed a flashcard lesson of the deck's course: every card
+    /// of the deck now has a passing answer.
+    pub lesson_completed: bool,
 }
 
 /// A learner's statistics of a deck.
@@ -429,7 +432,7 @@ impl FlashcardService {
             SchedulerKind::Sm2 => Box::new(Sm2),
             SchedulerKind::Fsrs => Box::new(Fsrs::new(&deck.fsrs_parameters, deck.desired_retention)?),
         };
-        retry_on_conflict(|| async {
+        let outcome = retry_on_conflict(|| async {
             let now = self.deps.clock.now();
             let existing = self.card_state(actor.user_id, card_id).await?;
             let before = existing
@@ -437,6 +440,8 @@ impl FlashcardService {
                 .map_or_else(|| Schedule::new(now), |s| s.schedule.clone());
             let after = scheduler.next(&before, answer, now)?;
             let passed = answer.passes(deck.scheduler);
+            let started = existing.is_none();
+            let newly_passed = passed && !existing.as_ref().is_some_and(|s| s.passed);
             let mut unit = UnitOfWork::default();
             let state_write = match existing {
                 Some(mut state) => {
@@ -447,8 +452,8 @@ impl FlashcardService {
                     state.passed |= passed;
                     unit.update(&state, expected).map(drop)
                 }
-                None => {
-                    let state = CardState {
+                None => unit
+                    .insert(&CardState {
                         id: Uuid::now_v7(),
                         version: 1,
                         user_id: actor.user_id,
@@ -457,12 +462,13 @@ impl FlashcardService {
                         schedule: after.clone(),
                         reviews: 1,
                         passed,
-                    };
-                    self.count_new_card(&mut unit, actor.user_id, &deck, &card, now).await?;
-                    unit.insert(&state).map(drop)
-                }
+                    })
+                    .map(drop),
             };
             state_write.map_err(store_error(Entity::Card, card_id))?;
+            let passed_cards = self
+                .update_progress(&mut unit, actor.user_id, &deck, &card, now, started, newly_passed)
+                .await?;
             let log = ReviewLog {
                 id: Uuid::now_v7(),
                 version: 1,
@@ -485,50 +491,79 @@ impl FlashcardService {
                 },
                 other => other.about(Entity::Card, card_id),
             })?;
-            Ok(ReviewOutcome {
-                card_id,
-                schedule: after,
-                passed,
-            })
+            Ok((
+                ReviewOutcome {
+                    card_id,
+                    schedule: after,
+                    passed,
+                    lesson_completed: false,
+                },
+                passed_cards,
+            ))
         })
-        .await
+        .await;
+        let (mut outcome, passed_cards) = outcome?;
+        if let (Some(course_id), true) = (deck.course_id, outcome.passed && passed_cards >= deck.card_count) {
+            // The review is stored either way; a lesson not completed now is completed by
+            // the learner's next passing review.
+            match self.learning.complete_deck_lessons(actor, course_id, deck.id).await {
+                Ok(updates) => outcome.lesson_completed = updates.iter().any(|u| u.lesson_completed),
+                Err(e) => tracing::warn!(error = %e, deck_id = %deck.id, "a flashcard lesson could not be completed"),
+            }
+        }
+        Ok(outcome)
     }
 
-    /// Adds the start of a new card to the learner's daily count of the deck.
-    async fn count_new_card(
+    /// Updates the learner's progress through the deck in `unit`: a new card's start in the
+    /// daily count, a card's first passing answer in the passed count. Returns the cards
+    /// passed so far.
+    #[allow(clippy::too_many_arguments)]
+    async fn update_progress(
         &self,
         unit: &mut UnitOfWork,
         user_id: UserId,
         deck: &Deck,
         card: &Card,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+        started: bool,
+        newly_passed: bool,
+    ) -> Result<u32> {
         let today = now.date_naive();
-        let written = match self.progress(user_id, deck.id).await? {
-            Some(mut progress) => {
-                let expected = progress.version;
-                progress.version += 1;
-                if progress.day != today {
-                    progress.day = today;
-                    progress.new_today = 0;
-                }
-                progress.new_today += 1;
-                progress.next_new_position = progress.next_new_position.max(card.position + 1);
-                unit.update(&progress, expected).map(drop)
+        let existing = self.progress(user_id, deck.id).await?;
+        let passed_so_far = existing.as_ref().map_or(0, |p| p.passed_cards);
+        if !started && !newly_passed {
+            return Ok(passed_so_far);
+        }
+        let mut progress = existing.clone().unwrap_or_else(|| DeckProgress {
+            id: Uuid::now_v7(),
+            version: 1,
+            user_id,
+            deck_id: deck.id,
+            next_new_position: i64::MIN,
+            day: today,
+            new_today: 0,
+            passed_cards: 0,
+        });
+        if started {
+            if progress.day != today {
+                progress.day = today;
+                progress.new_today = 0;
             }
-            None => unit
-                .insert(&DeckProgress {
-                    id: Uuid::now_v7(),
-                    version: 1,
-                    user_id,
-                    deck_id: deck.id,
-                    next_new_position: card.position + 1,
-                    day: today,
-                    new_today: 1,
-                })
-                .map(drop),
+            progress.new_today += 1;
+            progress.next_new_position = progress.next_new_position.max(card.position + 1);
+        }
+        if newly_passed {
+            progress.passed_cards += 1;
+        }
+        let written = match existing {
+            Some(stored) => {
+                progress.version = stored.version + 1;
+                unit.update(&progress, stored.version).map(drop)
+            }
+            None => unit.insert(&progress).map(drop),
         };
-        written.map_err(store_error(Entity::Deck, deck.id))
+        written.map_err(store_error(Entity::Deck, deck.id))?;
+        Ok(progress.passed_cards)
     }
 
     /// The learner's statistics of the deck.

@@ -74,6 +74,10 @@ pub struct DeckProgress {
     pub day: NaiveDate,
     /// New cards started on `day`.
     pub new_today: u32,
+    /// Cards with at least one passing answer (a flashcard lesson completes when this
+    /// reaches the deck's card count).
+    #[serde(default)]
+    pub passed_cards: u32,
 }
 
 impl Record for DeckProgress {

@@ -12,7 +12,8 @@ use crate::domain::quiz::{NewQuestion, Quiz};
 use crate::domain::text::{forbidden_character, normalize_for_match, Category, Description, LessonBody, Title};
 use crate::domain::video::Video;
 use crate::error::{Entity, Error, FieldError, Result, Validator};
-use crate::ids::{CourseId, LessonId};
+use crate::flashcards::Deck;
+use crate::ids::{CourseId, DeckId, LessonId};
 use crate::ports::{CourseFilter, Page, PageRequest};
 
 /// A price as received.
@@ -84,6 +85,11 @@ pub enum LessonInput {
         /// Questions with answers.
         questions: Vec<NewQuestion>,
     },
+    /// A flashcard deck of the course.
+    Flashcards {
+        /// The deck (created with the course's id).
+        deck_id: DeckId,
+    },
 }
 
 impl LessonInput {
@@ -107,6 +113,7 @@ impl LessonInput {
                 max_attempts,
                 questions,
             } => Quiz::new(pass_mark_percent, max_attempts, questions).map(LessonContent::Quiz),
+            LessonInput::Flashcards { deck_id } => Ok(LessonContent::Flashcards { deck_id }),
         }
     }
 }
@@ -336,6 +343,7 @@ impl CatalogService {
         let title = v.field("title", Title::parse(&input.title));
         let content = v.field("content", input.content.parse());
         v.finish()?;
+        self.check_deck(course_id, content.as_ref()).await?;
         let mut lesson = Lesson::new(title.expect("validated above"), content.expect("validated above"));
         lesson.required = input.required.unwrap_or(true);
         lesson.prerequisites = input.prerequisites.unwrap_or_default();
@@ -365,6 +373,8 @@ impl CatalogService {
         let content = patch.content.map(|c| v.field("content", c.parse()));
         v.finish()?;
         let course_id = self.course_of_lesson(lesson_id).await?;
+        self.check_deck(course_id, content.as_ref().and_then(Option::as_ref))
+            .await?;
         self.modify(actor, course_id, |course| {
             let draft = course.status() == CourseStatus::Draft;
             let (position, _) = course
@@ -493,6 +503,28 @@ impl CatalogService {
             .list_courses(&filter, page)
             .await
             .map_err(|e| e.about(Entity::Course, "list"))
+    }
+
+    /// A flashcard lesson's deck must be one of the course's decks.
+    async fn check_deck(&self, course_id: CourseId, content: Option<&LessonContent>) -> Result<()> {
+        let Some(LessonContent::Flashcards { deck_id }) = content else {
+            return Ok(());
+        };
+        let deck = self
+            .deps
+            .records
+            .get::<Deck>(*deck_id)
+            .await
+            .map_err(|e| e.about(Entity::Deck, deck_id))?;
+        match deck {
+            Some(deck) if deck.course_id == Some(course_id) => Ok(()),
+            Some(_) => Err(Error::invalid(
+                "deck_id",
+                "foreign_deck",
+                "the deck belongs to another course or to one learner; create it with this course's id",
+            )),
+            None => Err(Error::invalid("deck_id", "unknown_deck", "no deck has this id")),
+        }
     }
 
     async fn course_of_lesson(&self, lesson_id: LessonId) -> Result<CourseId> {

@@ -14,7 +14,7 @@ use crate::domain::quiz::{Answer, Grade, QuizView};
 use crate::domain::unlock::{Evaluation, LessonState};
 use crate::domain::video::WatchInterval;
 use crate::error::{Entity, Error, Result};
-use crate::ids::{CertificateId, CourseId, EventId, LessonId, UserId};
+use crate::ids::{CertificateId, CourseId, DeckId, EventId, LessonId, UserId};
 use crate::payments::{Order, OrderStatus};
 use crate::ports::{Page, PageRequest, StoreError, UniqueKey};
 
@@ -58,6 +58,11 @@ pub enum LessonViewContent {
         quiz: QuizView,
         /// Attempts already used.
         attempts_used: u32,
+    },
+    /// A deck to study (through the flashcard API).
+    Flashcards {
+        /// The deck.
+        deck_id: DeckId,
     },
 }
 
@@ -401,6 +406,7 @@ impl LearningService {
                     .and_then(|p| p.quiz.as_ref())
                     .map_or(0, |q| q.attempts),
             },
+            LessonContent::Flashcards { deck_id } => LessonViewContent::Flashcards { deck_id: *deck_id },
         };
         Ok(LessonView {
             course_id: course.id,
@@ -451,6 +457,33 @@ impl LearningService {
     ) -> Result<ProgressUpdate> {
         self.record(actor, lesson_id, LearningEvent::QuizSubmitted(answers), event_id)
             .await
+    }
+
+    /// Completes the learner's flashcard lessons of `deck_id` in `course_id`, once every
+    /// card of the deck has had a passing review (the flashcard service decides that).
+    /// Idempotent: a completed lesson stays as it is. A lesson the learner cannot complete
+    /// now (still locked, enrollment ended) is left for a later review; only a storage
+    /// failure is an error.
+    pub(crate) async fn complete_deck_lessons(
+        &self,
+        actor: &Actor,
+        course_id: CourseId,
+        deck_id: DeckId,
+    ) -> Result<Vec<ProgressUpdate>> {
+        let course = load_course(&self.deps, course_id).await?;
+        let lessons = course
+            .lessons
+            .iter()
+            .filter(|l| matches!(l.content, LessonContent::Flashcards { deck_id: d } if d == deck_id));
+        let mut updates = Vec::new();
+        for lesson in lessons {
+            match self.record(actor, lesson.id, LearningEvent::DeckPassed, None).await {
+                Ok(update) => updates.push(update),
+                Err(e @ (Error::Unavailable(_) | Error::Internal(_) | Error::Conflict { .. })) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        Ok(updates)
     }
 
     async fn record(

@@ -12,7 +12,7 @@ use crate::domain::quiz::{Answer, NewQuestion, QuestionKind, Quiz};
 use crate::domain::text::{Category, Description, DisplayName, Email, LessonBody, Title};
 use crate::domain::user::{Role, User};
 use crate::domain::video::{Video, WatchInterval};
-use crate::ids::{LessonId, UserId};
+use crate::ids::{DeckId, LessonId, UserId};
 use crate::services::{Actor, LessonInput, NewCourse, NewLesson};
 
 /// A short random tag that keeps names unique across runs on a shared database.
@@ -225,6 +225,7 @@ pub fn course_record(owner_id: UserId, now: DateTime<Utc>) -> Course {
             body: LessonBody::parse("Read me — 読んでください").expect("body"),
         },
         LessonContent::Quiz(Quiz::new(50, Some(3), quiz_questions()).expect("quiz")),
+        LessonContent::Flashcards { deck_id: DeckId::new() },
     ];
     for (i, content) in lessons.into_iter().enumerate() {
         let lesson = Lesson::new(Title::parse(&format!("Lesson {i}")).expect("title"), content);
@@ -251,6 +252,7 @@ pub fn complete_course_record(enrollment: &mut Enrollment, course: &Course, now:
             .expect("interval")]),
             LessonContent::Text { .. } => LearningEvent::TextCompleted,
             LessonContent::Quiz(quiz) => LearningEvent::QuizSubmitted(quiz_answers(quiz, true)),
+            LessonContent::Flashcards { .. } => LearningEvent::DeckPassed,
         };
         enrollment
             .apply(course, lesson.id, &event, None, &[], now)

@@ -5,13 +5,13 @@ use std::ops::Bound;
 
 use chrono::Duration;
 
-use super::fixtures::{enrolled, instructor, student, text};
+use super::fixtures::{draft_course, enrolled, instructor, quiz, student, text};
 use super::{behaviour_list, Behaviour, Ctx};
 use crate::flashcards::{
     Answer, Deck, NewCard, NewDeck, Rating, ReviewLog, Schedule, Scheduler, SchedulerKind, Sm2, StudyState,
 };
 use crate::records::{IndexValue, Range, Records};
-use crate::services::Actor;
+use crate::services::{Actor, LessonInput, NewLesson};
 use crate::Error;
 
 pub(super) fn behaviours() -> Vec<Behaviour> {
@@ -20,6 +20,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         the_due_queue_puts_relearning_first_and_limits_new_cards,
         reviews_replay_from_their_log_to_the_stored_schedule,
         deck_statistics_count_today_and_retention,
+        a_flashcard_lesson_completes_by_passing_reviews_and_unlocks_the_next,
     ]
 }
 
@@ -274,5 +275,106 @@ async fn deck_statistics_count_today_and_retention(ctx: Ctx) {
         stats.retention_30_days,
         Some(50.0),
         "one of two reviews of studied cards passed"
+    );
+}
+
+async fn a_flashcard_lesson_completes_by_passing_reviews_and_unlocks_the_next(ctx: Ctx) {
+    let flashcards = ctx.lms.flashcards();
+    let owner = instructor(&ctx).await;
+    let course = draft_course(&ctx, &owner, vec![text("Read first")]).await;
+    let deck = flashcards
+        .create_deck(
+            &owner,
+            NewDeck {
+                title: "Lesson deck".into(),
+                course_id: Some(course.id),
+                ..NewDeck::default()
+            },
+        )
+        .await
+        .expect("course deck");
+    let mut cards = Vec::new();
+    for front in ["sol", "luna"] {
+        cards.push(flashcards.add_card(&owner, deck.id, card(front)).await.expect("card"));
+    }
+    let lesson = |deck_id| NewLesson {
+        title: "Words".into(),
+        content: LessonInput::Flashcards { deck_id },
+        required: None,
+        prerequisites: None,
+        position: None,
+    };
+    let private = deck_of(&ctx, &owner, "Not the course's", NewDeck::default()).await;
+    for (deck_id, code) in [
+        (private.id, "foreign_deck"),
+        (crate::ids::DeckId::new(), "unknown_deck"),
+    ] {
+        match ctx.lms.catalog.add_lesson(&owner, course.id, lesson(deck_id)).await {
+            Err(Error::Validation(errors)) => assert_eq!(errors[0].code, code),
+            other => panic!("a lesson of deck {deck_id} was not refused: {other:?}"),
+        }
+    }
+    let (course, deck_lesson) = ctx
+        .lms
+        .catalog
+        .add_lesson(&owner, course.id, lesson(deck.id))
+        .await
+        .expect("flashcard lesson");
+    let (course, quiz_lesson) = ctx
+        .lms
+        .catalog
+        .add_lesson(&owner, course.id, quiz("After the words", None))
+        .await
+        .expect("quiz lesson");
+    let course = ctx.lms.catalog.publish(&owner, course.id).await.expect("publish");
+    let learner = student(&ctx).await;
+    ctx.lms.learning.enroll(&learner, course.id).await.expect("enroll");
+    let learning = &ctx.lms.learning;
+
+    // Studying ahead is allowed, but a locked lesson does not complete.
+    let early = flashcards
+        .review(&learner, cards[0].id, Answer::Quality(5))
+        .await
+        .expect("review");
+    assert!(early.passed && !early.lesson_completed);
+    learning
+        .complete_lesson(&learner, course.lessons[0].id, None)
+        .await
+        .expect("text lesson");
+    let locked = learning.open_lesson(&learner, quiz_lesson).await;
+    assert!(matches!(locked, Err(Error::LessonLocked { .. })), "got {locked:?}");
+
+    let failed = flashcards
+        .review(&learner, cards[1].id, Answer::Quality(1))
+        .await
+        .expect("review");
+    assert!(
+        !failed.passed && !failed.lesson_completed,
+        "a failed answer completes nothing"
+    );
+    let passed = flashcards
+        .review(&learner, cards[1].id, Answer::Rating(Rating::Good))
+        .await
+        .expect("review");
+    assert!(passed.lesson_completed, "the last card passed completes the lesson");
+    learning
+        .open_lesson(&learner, quiz_lesson)
+        .await
+        .expect("the quiz unlocks");
+    let progress = learning.progress(&learner, course.id, None).await.expect("progress");
+    assert!(
+        progress.enrollment.completed_lessons().contains(&deck_lesson),
+        "the flashcard lesson is recorded as completed"
+    );
+    let again = flashcards
+        .review(&learner, cards[0].id, Answer::Quality(4))
+        .await
+        .expect("review");
+    assert!(!again.lesson_completed, "a completed lesson completes once");
+
+    let wrong = learning.complete_lesson(&learner, deck_lesson, None).await;
+    assert!(
+        matches!(&wrong, Err(Error::Validation(e)) if e[0].code == "wrong_lesson_kind"),
+        "a flashcard lesson is not marked read: {wrong:?}"
     );
 }

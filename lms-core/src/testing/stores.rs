@@ -674,7 +674,7 @@ async fn course_summaries_count_lessons(ctx: Ctx) {
         .await
         .expect("list");
     assert_eq!(page.items, vec![course.summary()]);
-    assert_eq!(page.items[0].lesson_count, 3);
+    assert_eq!(page.items[0].lesson_count, 4);
 }
 
 async fn large_course_round_trips(ctx: Ctx) {
@@ -703,7 +703,7 @@ async fn large_course_round_trips(ctx: Ctx) {
         .await
         .expect("get")
         .expect("present");
-    assert_eq!(loaded.lessons.len(), 303);
+    assert_eq!(loaded.lessons.len(), 304);
     assert_eq!(*loaded, course);
 }
 

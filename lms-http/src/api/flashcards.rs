@@ -294,6 +294,9 @@ pub struct ReviewResponse {
     pub stability: Option<f32>,
     /// FSRS memory difficulty.
     pub difficulty: Option<f32>,
+    /// Whether this review completed the course's flashcard lesson of the deck (every card
+    /// has now had a passing answer), which unlocks the lessons after it.
+    pub lesson_completed: bool,
 }
 
 impl From<ReviewOutcome> for ReviewResponse {
@@ -307,6 +310,7 @@ impl From<ReviewOutcome> for ReviewResponse {
             ease_factor: f64::from(r.schedule.ease) / 100.0,
             stability: r.schedule.stability,
             difficulty: r.schedule.difficulty,
+            lesson_completed: r.lesson_completed,
         }
     }
 }

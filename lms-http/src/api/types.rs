@@ -214,6 +214,8 @@ mirror_enum!(
         Text,
         /// A quiz.
         Quiz,
+        /// A flashcard deck.
+        Flashcards,
     }
 );
 
@@ -620,13 +622,21 @@ pub struct QuizInput {
     pub questions: Vec<QuestionInput>,
 }
 
+/// Flashcard lesson content.
+#[derive(Debug, Object)]
+pub struct FlashcardsInput {
+    /// The deck, created with this course's id (`POST /api/v1/decks`).
+    pub deck_id: Uuid,
+}
+
 /// A new lesson.
 #[derive(Debug, Object)]
 pub struct CreateLessonRequest {
     /// Title, 1–200 characters.
     #[oai(validator(min_length = 1, max_length = 200))]
     pub title: Line,
-    /// Kind; the matching content object (`video`, `text` or `quiz`) is required.
+    /// Kind; the matching content object (`video`, `text`, `quiz` or `flashcards`) is
+    /// required; a flashcard lesson may give its deck as `deck_id` instead.
     pub kind: LessonKindDto,
     /// Content of a video lesson.
     pub video: Option<VideoInput>,
@@ -634,6 +644,10 @@ pub struct CreateLessonRequest {
     pub text: Option<TextInput>,
     /// Content of a quiz lesson.
     pub quiz: Option<QuizInput>,
+    /// Content of a flashcard lesson.
+    pub flashcards: Option<FlashcardsInput>,
+    /// The deck of a flashcard lesson (the same as `flashcards.deck_id`).
+    pub deck_id: Option<Uuid>,
     /// Counts toward completion (default true).
     pub required: Option<bool>,
     /// Zero-based position; appended when absent.
@@ -653,6 +667,8 @@ pub struct UpdateLessonRequest {
     pub text: Option<TextInput>,
     /// New quiz content.
     pub quiz: Option<QuizInput>,
+    /// New flashcard content.
+    pub flashcards: Option<FlashcardsInput>,
     /// New required flag.
     pub required: Option<bool>,
 }
@@ -696,18 +712,22 @@ fn content_of(
     video: Option<VideoInput>,
     text: Option<TextInput>,
     quiz: Option<QuizInput>,
+    flashcards: Option<FlashcardsInput>,
 ) -> Result<Option<LessonInput>, Error> {
     let mut contents: Vec<LessonInput> = Vec::new();
     contents.extend(video.map(video_input));
     contents.extend(text.map(|t| LessonInput::Text { body: t.body.into() }));
     contents.extend(quiz.map(quiz_input));
+    contents.extend(flashcards.map(|f| LessonInput::Flashcards {
+        deck_id: f.deck_id.into(),
+    }));
     match contents.len() {
         0 => Ok(None),
         1 => Ok(contents.pop()),
         _ => Err(Error::Validation(vec![FieldError::new(
             "content",
             "ambiguous",
-            "send only one of video, text and quiz",
+            "send only one of video, text, quiz and flashcards",
         )])),
     }
 }
@@ -717,6 +737,7 @@ fn input_kind(input: &LessonInput) -> LessonKindDto {
         LessonInput::Video { .. } => LessonKindDto::Video,
         LessonInput::Text { .. } => LessonKindDto::Text,
         LessonInput::Quiz { .. } => LessonKindDto::Quiz,
+        LessonInput::Flashcards { .. } => LessonKindDto::Flashcards,
     }
 }
 
@@ -727,8 +748,19 @@ impl CreateLessonRequest {
             LessonKindDto::Video => "video",
             LessonKindDto::Text => "text",
             LessonKindDto::Quiz => "quiz",
+            LessonKindDto::Flashcards => "flashcards",
         };
-        match content_of(self.video.take(), self.text.take(), self.quiz.take())? {
+        let flashcards = match (self.flashcards.take(), self.deck_id.take()) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(
+                    "deck_id",
+                    "ambiguous",
+                    "send the deck either as `deck_id` or as `flashcards.deck_id`",
+                ))
+            }
+            (content, shorthand) => content.or(shorthand.map(|deck_id| FlashcardsInput { deck_id })),
+        };
+        match content_of(self.video.take(), self.text.take(), self.quiz.take(), flashcards)? {
             Some(input) if input_kind(&input) == self.kind => Ok(input),
             Some(_) => Err(Error::invalid(
                 field,
@@ -747,7 +779,12 @@ impl CreateLessonRequest {
 impl UpdateLessonRequest {
     /// The replacement content, if one was sent.
     pub fn content(&mut self) -> Result<Option<LessonInput>, Error> {
-        content_of(self.video.take(), self.text.take(), self.quiz.take())
+        content_of(
+            self.video.take(),
+            self.text.take(),
+            self.quiz.take(),
+            self.flashcards.take(),
+        )
     }
 }
 
@@ -1069,6 +1106,15 @@ pub struct LessonViewResponse {
     pub text: Option<TextView>,
     /// Quiz content, without answers.
     pub quiz: Option<QuizView>,
+    /// Flashcard content: the deck to study.
+    pub flashcards: Option<FlashcardsView>,
+}
+
+/// A flashcard lesson's content.
+#[derive(Debug, Object)]
+pub struct FlashcardsView {
+    /// The deck, studied through `/api/v1/decks/{id}/due` and `/api/v1/cards/{id}/reviews`.
+    pub deck_id: Uuid,
 }
 
 impl From<lms_core::services::LessonView> for LessonViewResponse {
@@ -1083,6 +1129,7 @@ impl From<lms_core::services::LessonView> for LessonViewResponse {
             video: None,
             text: None,
             quiz: None,
+            flashcards: None,
         };
         match v.content {
             LessonViewContent::Video {
@@ -1103,6 +1150,11 @@ impl From<lms_core::services::LessonView> for LessonViewResponse {
                 })
             }
             LessonViewContent::Text { body } => out.text = Some(TextView { body }),
+            LessonViewContent::Flashcards { deck_id } => {
+                out.flashcards = Some(FlashcardsView {
+                    deck_id: deck_id.as_uuid(),
+                })
+            }
             LessonViewContent::Quiz { quiz, attempts_used } => {
                 out.quiz = Some(QuizView {
                     pass_mark_percent: quiz.pass_mark_percent,

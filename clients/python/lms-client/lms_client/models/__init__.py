@@ -52,6 +52,8 @@ from .error_body import ErrorBody
 from .error_details import ErrorDetails
 from .error_envelope import ErrorEnvelope
 from .field_error_detail import FieldErrorDetail
+from .flashcards_input import FlashcardsInput
+from .flashcards_view import FlashcardsView
 from .health_report import HealthReport
 from .health_status import HealthStatus
 from .lesson_kind_dto import LessonKindDto
@@ -174,6 +176,8 @@ __all__ = (
     "ErrorDetails",
     "ErrorEnvelope",
     "FieldErrorDetail",
+    "FlashcardsInput",
+    "FlashcardsView",
     "HealthReport",
     "HealthStatus",
     "LessonKindDto",

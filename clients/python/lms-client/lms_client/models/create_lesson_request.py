@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
 
 from attrs import define as _attrs_define
 
@@ -9,6 +10,7 @@ from ..models.lesson_kind_dto import LessonKindDto
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.flashcards_input import FlashcardsInput
     from ..models.quiz_input import QuizInput
     from ..models.text_input import TextInput
     from ..models.video_input import VideoInput
@@ -27,6 +29,8 @@ class CreateLessonRequest:
     Attributes:
         kind (LessonKindDto): The kind of a lesson.
         title (str): Title, 1–200 characters.
+        deck_id (UUID | Unset): The deck of a flashcard lesson (the same as `flashcards.deck_id`).
+        flashcards (FlashcardsInput | Unset): Flashcard lesson content.
         position (int | Unset): Zero-based position; appended when absent.
         quiz (QuizInput | Unset): Quiz lesson content.
         required (bool | Unset): Counts toward completion (default true).
@@ -36,6 +40,8 @@ class CreateLessonRequest:
 
     kind: LessonKindDto
     title: str
+    deck_id: UUID | Unset = UNSET
+    flashcards: FlashcardsInput | Unset = UNSET
     position: int | Unset = UNSET
     quiz: QuizInput | Unset = UNSET
     required: bool | Unset = UNSET
@@ -46,6 +52,14 @@ class CreateLessonRequest:
         kind = self.kind.value
 
         title = self.title
+
+        deck_id: str | Unset = UNSET
+        if not isinstance(self.deck_id, Unset):
+            deck_id = str(self.deck_id)
+
+        flashcards: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.flashcards, Unset):
+            flashcards = self.flashcards.to_dict()
 
         position = self.position
 
@@ -71,6 +85,10 @@ class CreateLessonRequest:
                 "title": title,
             }
         )
+        if deck_id is not UNSET:
+            field_dict["deck_id"] = deck_id
+        if flashcards is not UNSET:
+            field_dict["flashcards"] = flashcards
         if position is not UNSET:
             field_dict["position"] = position
         if quiz is not UNSET:
@@ -86,6 +104,7 @@ class CreateLessonRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.flashcards_input import FlashcardsInput  # noqa: PLC0415
         from ..models.quiz_input import QuizInput  # noqa: PLC0415
         from ..models.text_input import TextInput  # noqa: PLC0415
         from ..models.video_input import VideoInput  # noqa: PLC0415
@@ -94,6 +113,20 @@ class CreateLessonRequest:
         kind = LessonKindDto(d.pop("kind"))
 
         title = d.pop("title")
+
+        _deck_id = d.pop("deck_id", UNSET)
+        deck_id: UUID | Unset
+        if isinstance(_deck_id, Unset):
+            deck_id = UNSET
+        else:
+            deck_id = UUID(_deck_id)
+
+        _flashcards = d.pop("flashcards", UNSET)
+        flashcards: FlashcardsInput | Unset
+        if isinstance(_flashcards, Unset):
+            flashcards = UNSET
+        else:
+            flashcards = FlashcardsInput.from_dict(_flashcards)
 
         position = d.pop("position", UNSET)
 
@@ -123,6 +156,8 @@ class CreateLessonRequest:
         create_lesson_request = cls(
             kind=kind,
             title=title,
+            deck_id=deck_id,
+            flashcards=flashcards,
             position=position,
             quiz=quiz,
             required=required,

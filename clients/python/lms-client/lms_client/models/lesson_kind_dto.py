@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class LessonKindDto(StrEnum):
+    FLASHCARDS = "flashcards"
     QUIZ = "quiz"
     TEXT = "text"
     VIDEO = "video"

@@ -12,6 +12,7 @@ from ..models.lesson_state_dto import LessonStateDto
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.flashcards_view import FlashcardsView
     from ..models.quiz_view import QuizView
     from ..models.text_view import TextView
     from ..models.video_view import VideoView
@@ -31,6 +32,7 @@ class LessonViewResponse:
         position (int): Zero-based position.
         state (LessonStateDto): A learner's state on a lesson.
         title (str): Title.
+        flashcards (FlashcardsView | Unset): A flashcard lesson's content.
         quiz (QuizView | Unset): A quiz as a learner sees it: no answers.
         text (TextView | Unset): A text lesson's article.
         video (VideoView | Unset): A video as a learner opens it.
@@ -42,6 +44,7 @@ class LessonViewResponse:
     position: int
     state: LessonStateDto
     title: str
+    flashcards: FlashcardsView | Unset = UNSET
     quiz: QuizView | Unset = UNSET
     text: TextView | Unset = UNSET
     video: VideoView | Unset = UNSET
@@ -59,6 +62,10 @@ class LessonViewResponse:
         state = self.state.value
 
         title = self.title
+
+        flashcards: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.flashcards, Unset):
+            flashcards = self.flashcards.to_dict()
 
         quiz: dict[str, Any] | Unset = UNSET
         if not isinstance(self.quiz, Unset):
@@ -84,6 +91,8 @@ class LessonViewResponse:
                 "title": title,
             }
         )
+        if flashcards is not UNSET:
+            field_dict["flashcards"] = flashcards
         if quiz is not UNSET:
             field_dict["quiz"] = quiz
         if text is not UNSET:
@@ -95,6 +104,7 @@ class LessonViewResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.flashcards_view import FlashcardsView  # noqa: PLC0415
         from ..models.quiz_view import QuizView  # noqa: PLC0415
         from ..models.text_view import TextView  # noqa: PLC0415
         from ..models.video_view import VideoView  # noqa: PLC0415
@@ -111,6 +121,13 @@ class LessonViewResponse:
         state = LessonStateDto(d.pop("state"))
 
         title = d.pop("title")
+
+        _flashcards = d.pop("flashcards", UNSET)
+        flashcards: FlashcardsView | Unset
+        if isinstance(_flashcards, Unset):
+            flashcards = UNSET
+        else:
+            flashcards = FlashcardsView.from_dict(_flashcards)
 
         _quiz = d.pop("quiz", UNSET)
         quiz: QuizView | Unset
@@ -140,6 +157,7 @@ class LessonViewResponse:
             position=position,
             state=state,
             title=title,
+            flashcards=flashcards,
             quiz=quiz,
             text=text,
             video=video,

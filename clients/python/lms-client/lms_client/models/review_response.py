@@ -22,6 +22,8 @@ class ReviewResponse:
         due_at (datetime.datetime): When it is due next.
         ease_factor (float): SM-2 ease factor (≥ 1.3).
         interval_days (int): The interval until then, in days.
+        lesson_completed (bool): Whether this review completed the course's flashcard lesson of the deck (every card
+            has now had a passing answer), which unlocks the lessons after it.
         passed (bool): Whether the answer passed (SM-2 quality ≥ 3; FSRS good or easy).
         repetitions (int): SM-2 successful reviews in a row.
         difficulty (float | Unset): FSRS memory difficulty.
@@ -32,6 +34,7 @@ class ReviewResponse:
     due_at: datetime.datetime
     ease_factor: float
     interval_days: int
+    lesson_completed: bool
     passed: bool
     repetitions: int
     difficulty: float | Unset = UNSET
@@ -46,6 +49,8 @@ class ReviewResponse:
         ease_factor = self.ease_factor
 
         interval_days = self.interval_days
+
+        lesson_completed = self.lesson_completed
 
         passed = self.passed
 
@@ -63,6 +68,7 @@ class ReviewResponse:
                 "due_at": due_at,
                 "ease_factor": ease_factor,
                 "interval_days": interval_days,
+                "lesson_completed": lesson_completed,
                 "passed": passed,
                 "repetitions": repetitions,
             }
@@ -85,6 +91,8 @@ class ReviewResponse:
 
         interval_days = d.pop("interval_days")
 
+        lesson_completed = d.pop("lesson_completed")
+
         passed = d.pop("passed")
 
         repetitions = d.pop("repetitions")
@@ -98,6 +106,7 @@ class ReviewResponse:
             due_at=due_at,
             ease_factor=ease_factor,
             interval_days=interval_days,
+            lesson_completed=lesson_completed,
             passed=passed,
             repetitions=repetitions,
             difficulty=difficulty,

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.flashcards_input import FlashcardsInput
     from ..models.quiz_input import QuizInput
     from ..models.text_input import TextInput
     from ..models.video_input import VideoInput
@@ -25,6 +26,7 @@ class UpdateLessonRequest:
             {'title': 'Ownership and borrowing'}
 
         Attributes:
+            flashcards (FlashcardsInput | Unset): Flashcard lesson content.
             quiz (QuizInput | Unset): Quiz lesson content.
             required (bool | Unset): New required flag.
             text (TextInput | Unset): Text lesson content.
@@ -32,6 +34,7 @@ class UpdateLessonRequest:
             video (VideoInput | Unset): Video lesson content.
     """
 
+    flashcards: FlashcardsInput | Unset = UNSET
     quiz: QuizInput | Unset = UNSET
     required: bool | Unset = UNSET
     text: TextInput | Unset = UNSET
@@ -39,6 +42,10 @@ class UpdateLessonRequest:
     video: VideoInput | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        flashcards: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.flashcards, Unset):
+            flashcards = self.flashcards.to_dict()
+
         quiz: dict[str, Any] | Unset = UNSET
         if not isinstance(self.quiz, Unset):
             quiz = self.quiz.to_dict()
@@ -58,6 +65,8 @@ class UpdateLessonRequest:
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
+        if flashcards is not UNSET:
+            field_dict["flashcards"] = flashcards
         if quiz is not UNSET:
             field_dict["quiz"] = quiz
         if required is not UNSET:
@@ -73,11 +82,19 @@ class UpdateLessonRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.flashcards_input import FlashcardsInput  # noqa: PLC0415
         from ..models.quiz_input import QuizInput  # noqa: PLC0415
         from ..models.text_input import TextInput  # noqa: PLC0415
         from ..models.video_input import VideoInput  # noqa: PLC0415
 
         d = dict(src_dict)
+        _flashcards = d.pop("flashcards", UNSET)
+        flashcards: FlashcardsInput | Unset
+        if isinstance(_flashcards, Unset):
+            flashcards = UNSET
+        else:
+            flashcards = FlashcardsInput.from_dict(_flashcards)
+
         _quiz = d.pop("quiz", UNSET)
         quiz: QuizInput | Unset
         if isinstance(_quiz, Unset):
@@ -104,6 +121,7 @@ class UpdateLessonRequest:
             video = VideoInput.from_dict(_video)
 
         update_lesson_request = cls(
+            flashcards=flashcards,
             quiz=quiz,
             required=required,
             text=text,
