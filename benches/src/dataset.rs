@@ -210,6 +210,7 @@ fn with_progress(mut enrollment: Enrollment, course: &Course, done: usize, now: 
                     })
                     .collect(),
             ),
+            LessonContent::Flashcards { .. } => LearningEvent::DeckPassed,
         };
         enrollment
             .apply(course, lesson.id, &event, None, &[], now)

@@ -2,10 +2,10 @@
 
 /// Why a package could not be read or written.
 ///
-/// Every variant except [`AnkiError::Storage`] is the uploaded package's fault (or, for
-/// [`AnkiError::InvalidPackage`], the caller's data): an HTTP layer answers those with
-/// 422 and the [`Display`](std::fmt::Display) text as the reason, which names the entry,
-/// note or row at fault. [`AnkiError::is_invalid_input`] makes that split.
+/// Every variant except [`AnkiError::Storage`] is the uploaded package's or text file's
+/// fault (or, for [`AnkiError::InvalidPackage`], the caller's data): an HTTP layer answers
+/// those with 422 and the [`Display`](std::fmt::Display) text as the reason, which names
+/// the entry, note, row or line at fault. [`AnkiError::is_invalid_input`] makes that split.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AnkiError {
@@ -75,6 +75,23 @@ pub enum AnkiError {
     InvalidPackage {
         /// What is wrong, and where.
         reason: String,
+    },
+    /// A text notes file ([`read_text`](crate::read_text)) cannot be read: bytes that are
+    /// not UTF-8, a header line with a bad value, a row with the wrong number of field
+    /// columns, a guid, tag or deck name with control characters, and the like.
+    #[error("text file, line {line}: {reason}")]
+    InvalidText {
+        /// The line at fault, from 1 (where the row starts, for a row).
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A text notes file ([`read_text`](crate::read_text)) has no note to import: it is
+    /// empty, or has only headers, comments, empty rows and rows it left out.
+    #[error("the text file has no notes ({skipped} rows left out)")]
+    NoNotes {
+        /// The number of rows left out (empty first field, repeated guid).
+        skipped: usize,
     },
     /// A temporary file or the SQLite engine failed for a reason unrelated to the
     /// package's content (disk full, permissions). A server error, not the upload's.

@@ -7,6 +7,8 @@ use crate::AnkiError;
 /// Bounds on a package read by [`read_apkg`](crate::read_apkg). Everything in a package
 /// is untrusted: sizes are counted while inflating, never taken from the archive's
 /// headers, so a zip bomb stops at the limit with [`AnkiError::DecompressedTooLarge`].
+/// [`read_text`](crate::read_text) applies `max_package_bytes` to the file and
+/// `max_notes` to its notes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// The largest package accepted, in bytes (the upload itself).

@@ -195,6 +195,8 @@ async fn journey() -> Outcome<()> {
             video: None,
             text: None,
             quiz: None,
+            flashcards: None,
+            deck_id: None,
         })
     };
     let video = CreateLessonRequest {

@@ -53,6 +53,8 @@ pub enum Entity {
     Deck,
     /// A flashcard.
     Card,
+    /// A deck's media file.
+    Media,
 }
 
 impl Entity {
@@ -76,6 +78,7 @@ impl Entity {
             Entity::Audit => "AUDIT",
             Entity::Deck => "DECK",
             Entity::Card => "CARD",
+            Entity::Media => "MEDIA",
         }
     }
 }
@@ -100,6 +103,7 @@ impl fmt::Display for Entity {
             Entity::Audit => "audit log",
             Entity::Deck => "deck",
             Entity::Card => "card",
+            Entity::Media => "media file",
         })
     }
 }

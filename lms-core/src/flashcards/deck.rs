@@ -37,6 +37,10 @@ pub struct Deck {
     pub card_count: u32,
     /// Position of the next card added (cards are studied in the order they were added).
     pub next_position: i64,
+    /// The note types of imported notes (fields, card templates, styling), kept so an
+    /// export gives them back as they came; cards made through the API are `Basic`.
+    #[serde(default)]
+    pub note_types: Vec<NoteType>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -68,6 +72,32 @@ impl Record for Deck {
     }
 }
 
+/// A note type of an imported deck: its fields and card templates, as Anki defines them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteType {
+    /// The name, unique within the deck.
+    pub name: String,
+    /// Whether cards come from cloze deletions (`{{c1::…}}`) rather than templates.
+    pub cloze: bool,
+    /// The field names, in order.
+    pub fields: Vec<String>,
+    /// The card templates, in order.
+    pub templates: Vec<Template>,
+    /// The styling shared by the templates.
+    pub css: String,
+}
+
+/// A card template of a note type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    /// The name (e.g. "Card 1").
+    pub name: String,
+    /// The question side, in Anki's template language (e.g. `{{Front}}`).
+    pub front: String,
+    /// The answer side.
+    pub back: String,
+}
+
 /// One named field of a note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
@@ -89,6 +119,10 @@ pub struct Card {
     pub deck_id: DeckId,
     /// The private deck's owner, if the deck is private.
     pub owner: Option<UserId>,
+    /// The note's globally unique id in Anki, kept from an import so that Anki recognises
+    /// the note when the deck goes back to it.
+    #[serde(default)]
+    pub guid: Option<String>,
     /// The note type's name (`Basic` for cards made through the API).
     pub note_type: String,
     /// The note's fields, in order.

@@ -9,11 +9,15 @@
 //! cards and every learner's study data belong to their user (export, erasure).
 
 pub mod deck;
+pub mod media;
 pub mod schedule;
 mod service;
 pub mod study;
+mod transfer;
 
-pub use deck::{Card, Deck, Field};
+pub use deck::{Card, Deck, Field, NoteType, Template};
+pub use media::DeckMedia;
 pub use schedule::{Answer, Fsrs, Rating, Schedule, Scheduler, SchedulerKind, Sm2};
 pub use service::{DeckStats, DueCard, FlashcardService, NewCard, NewDeck, ReviewOutcome, StudyState, MAX_DUE};
 pub use study::{CardState, DeckProgress, ReviewLog};
+pub use transfer::{DeckExport, DeckImport, ImportMedia, ImportNote, ImportOutcome, Skipped, MAX_IMPORT_NOTES};

@@ -19,7 +19,7 @@ use crate::services::{retry_on_conflict, Actor, Deps, LearningService};
 /// Most cards one due-queue read returns.
 pub const MAX_DUE: u32 = 200;
 /// Most tags on a card.
-const MAX_TAGS: usize = 32;
+pub(super) const MAX_TAGS: usize = 32;
 /// Records read per page when counting for statistics.
 const COUNT_PAGE: u32 = 1000;
 
@@ -117,11 +117,11 @@ pub struct DeckStats {
 /// Decks, cards and study.
 #[derive(Debug, Clone)]
 pub struct FlashcardService {
-    deps: Deps,
+    pub(super) deps: Deps,
     learning: LearningService,
 }
 
-fn store_error(entity: Entity, id: impl std::fmt::Display) -> impl FnOnce(StoreError) -> Error {
+pub(super) fn store_error(entity: Entity, id: impl std::fmt::Display) -> impl FnOnce(StoreError) -> Error {
     move |e| e.about(entity, id)
 }
 
@@ -136,6 +136,17 @@ impl FlashcardService {
 
     /// Creates a deck: for a course the actor manages, or a private one.
     pub async fn create_deck(&self, actor: &Actor, new: NewDeck) -> Result<Deck> {
+        let deck = self.new_deck(actor, new).await?;
+        self.deps
+            .records
+            .insert(&deck, &[])
+            .await
+            .map_err(store_error(Entity::Deck, deck.id))?;
+        Ok(deck)
+    }
+
+    /// A new deck's record, validated, if the actor may create it (not stored).
+    pub(super) async fn new_deck(&self, actor: &Actor, new: NewDeck) -> Result<Deck> {
         let mut v = Validator::new();
         let title = v.field("title", Title::parse(&new.title));
         let retention = new.desired_retention.unwrap_or(DEFAULT_RETENTION);
@@ -174,18 +185,14 @@ impl FlashcardService {
             new_per_day,
             card_count: 0,
             next_position: 0,
+            note_types: Vec::new(),
             created_at: now,
             updated_at: now,
         };
-        self.deps
-            .records
-            .insert(&deck, &[])
-            .await
-            .map_err(store_error(Entity::Deck, deck.id))?;
         Ok(deck)
     }
 
-    async fn load_deck(&self, id: DeckId) -> Result<Deck> {
+    pub(super) async fn load_deck(&self, id: DeckId) -> Result<Deck> {
         self.deps
             .records
             .get::<Deck>(id)
@@ -196,7 +203,7 @@ impl FlashcardService {
 
     /// Whether the actor may change the deck: its course's instructors, a private deck's
     /// owner, admins.
-    async fn may_author(&self, actor: &Actor, deck: &Deck) -> Result<bool> {
+    pub(super) async fn may_author(&self, actor: &Actor, deck: &Deck) -> Result<bool> {
         if actor.is_admin() {
             return Ok(true);
         }
@@ -263,6 +270,7 @@ impl FlashcardService {
                 version: 1,
                 deck_id,
                 owner: deck.course_id.is_none().then_some(deck.created_by),
+                guid: None,
                 note_type: "Basic".to_owned(),
                 fields: fields.clone(),
                 tags: tags.clone(),
@@ -296,7 +304,7 @@ impl FlashcardService {
             .await
     }
 
-    async fn cards_from(&self, deck_id: DeckId, from: Bound<i64>, limit: u32) -> Result<Vec<Card>> {
+    pub(super) async fn cards_from(&self, deck_id: DeckId, from: Bound<i64>, limit: u32) -> Result<Vec<Card>> {
         let at = |p: i64| IndexValue::from((deck_id.as_uuid(), p));
         let lower = match from {
             Bound::Included(p) => Bound::Included(at(p)),
@@ -350,7 +358,7 @@ impl FlashcardService {
 
     /// The states of the learner's studied cards of the deck due by `until`, earliest
     /// first: a range scan of `(learner, deck, due time)`.
-    async fn due_states(
+    pub(super) async fn due_states(
         &self,
         user_id: UserId,
         deck_id: DeckId,

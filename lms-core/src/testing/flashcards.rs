@@ -8,7 +8,8 @@ use chrono::Duration;
 use super::fixtures::{draft_course, enrolled, instructor, quiz, student, text};
 use super::{behaviour_list, Behaviour, Ctx};
 use crate::flashcards::{
-    Answer, Deck, NewCard, NewDeck, Rating, ReviewLog, Schedule, Scheduler, SchedulerKind, Sm2, StudyState,
+    Answer, Deck, DeckImport, Field, ImportMedia, ImportNote, NewCard, NewDeck, Rating, ReviewLog, Schedule, Scheduler,
+    SchedulerKind, Sm2, StudyState,
 };
 use crate::records::{IndexValue, Range, Records};
 use crate::services::{Actor, LessonInput, NewLesson};
@@ -21,6 +22,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         reviews_replay_from_their_log_to_the_stored_schedule,
         deck_statistics_count_today_and_retention,
         a_flashcard_lesson_completes_by_passing_reviews_and_unlocks_the_next,
+        an_import_stores_every_fitting_note_with_its_media_or_nothing,
     ]
 }
 
@@ -377,4 +379,135 @@ async fn a_flashcard_lesson_completes_by_passing_reviews_and_unlocks_the_next(ct
         matches!(&wrong, Err(Error::Validation(e)) if e[0].code == "wrong_lesson_kind"),
         "a flashcard lesson is not marked read: {wrong:?}"
     );
+}
+
+fn note(source: &str, guid: &str, fields: &[(&str, &str)], tags: &[&str]) -> ImportNote {
+    ImportNote {
+        source: source.to_owned(),
+        guid: Some(guid.to_owned()),
+        note_type: "Basic (and reversed card)".to_owned(),
+        fields: fields
+            .iter()
+            .map(|(name, value)| Field {
+                name: (*name).to_owned(),
+                value: (*value).to_owned(),
+            })
+            .collect(),
+        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        schedule: None,
+    }
+}
+
+async fn an_import_stores_every_fitting_note_with_its_media_or_nothing(ctx: Ctx) {
+    let flashcards = ctx.lms.flashcards();
+    let learner = student(&ctx).await;
+    let studied = Sm2
+        .next(&Schedule::new(ctx.clock_now()), Answer::Quality(5), ctx.clock_now())
+        .expect("schedule");
+    let mut notes = vec![
+        note(
+            "note 1",
+            "g1",
+            &[
+                ("Front", "<b>gato</b> <img src=\"cat.png\">"),
+                ("Back", "cat [sound:meow.mp3]"),
+                ("Example", ""),
+            ],
+            &["animals", "es::nouns"],
+        ),
+        note("note 2", "g2", &[("Front", "  "), ("Back", "nothing in front")], &[]),
+        note("note 3", "g1", &[("Front", "again g1"), ("Back", "b")], &[]),
+        note("note 4", "g4", &[("Front", "perro"), ("Back", "dog")], &["animals"]),
+    ];
+    notes[3].schedule = Some(studied.clone());
+    let import = |notes: Vec<ImportNote>, media: Vec<ImportMedia>| DeckImport {
+        deck: NewDeck {
+            title: "Imported".into(),
+            ..NewDeck::default()
+        },
+        note_types: Vec::new(),
+        notes,
+        media,
+    };
+    let media = vec![
+        ImportMedia {
+            name: "cat.png".into(),
+            bytes: vec![0x89, b'P', b'N', b'G', 0, 255],
+        },
+        ImportMedia {
+            name: "meow.mp3".into(),
+            bytes: b"ID3 not really".to_vec(),
+        },
+    ];
+    let outcome = flashcards
+        .import_deck(&learner, import(notes.clone(), media.clone()))
+        .await
+        .expect("import");
+    assert_eq!((outcome.cards_imported, outcome.media_imported), (2, 2));
+    let skipped: Vec<&str> = outcome.skipped.iter().map(|s| s.source.as_str()).collect();
+    assert_eq!(skipped, ["note 2", "note 3"], "{:?}", outcome.skipped);
+    assert!(outcome.skipped[1].reason.contains("twice"), "{:?}", outcome.skipped);
+
+    let export = flashcards.export_deck(&learner, outcome.deck.id).await.expect("export");
+    assert_eq!(export.deck.card_count, 2);
+    let first = &export.cards[0];
+    assert_eq!(first.guid.as_deref(), Some("g1"));
+    assert_eq!(first.note_type, "Basic (and reversed card)");
+    assert_eq!(first.fields.len(), 3, "every field kept, empty ones too");
+    assert_eq!(first.fields[2].name, "Example");
+    assert_eq!(first.tags, ["animals", "es::nouns"]);
+    assert_eq!(first.media, ["cat.png", "meow.mp3"]);
+    assert_eq!(
+        export.schedule(export.cards[1].id),
+        Some(&studied),
+        "the imported schedule"
+    );
+    assert_eq!(export.schedule(first.id), None);
+    let mut names: Vec<(&str, &[u8])> = export
+        .media
+        .iter()
+        .map(|m| (m.name.as_str(), m.bytes.as_slice()))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ("cat.png", media[0].bytes.as_slice()),
+            ("meow.mp3", media[1].bytes.as_slice())
+        ]
+    );
+    let cat = flashcards
+        .media(&learner, outcome.deck.id, "cat.png")
+        .await
+        .expect("media");
+    assert_eq!(cat.bytes, media[0].bytes);
+    let due = flashcards.due(&learner, outcome.deck.id, 10).await.expect("due");
+    assert_eq!(due.len(), 1, "the studied card is not new, and not due yet");
+    let stranger = student(&ctx).await;
+    assert!(matches!(
+        flashcards.export_deck(&stranger, outcome.deck.id).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    // A bad media file, or nothing importable, stores nothing at all.
+    let records = Records::new(ctx.stores.records.clone());
+    let decks_before = records.count::<Deck>("creator", learner.user_id).await.expect("count");
+    let bad_media = vec![ImportMedia {
+        name: "../escape.png".into(),
+        bytes: vec![1],
+    }];
+    let refused = flashcards.import_deck(&learner, import(notes.clone(), bad_media)).await;
+    assert!(
+        matches!(&refused, Err(Error::Validation(e)) if e[0].code == "invalid_name"),
+        "{refused:?}"
+    );
+    let empty = flashcards
+        .import_deck(&learner, import(vec![notes[1].clone()], Vec::new()))
+        .await;
+    assert!(
+        matches!(&empty, Err(Error::Validation(e)) if e[0].code == "no_notes"),
+        "{empty:?}"
+    );
+    let decks_after = records.count::<Deck>("creator", learner.user_id).await.expect("count");
+    assert_eq!(decks_before, decks_after, "a refused import leaves no deck");
 }
