@@ -66,6 +66,50 @@ pub struct NoteType {
     pub css: String,
 }
 
+/// The CSS of Anki's stock note types.
+const DEFAULT_CSS: &str = ".card {\n    font-family: arial;\n    font-size: 20px;\n    text-align: center;\n    color: black;\n    background-color: white;\n}\n";
+
+impl NoteType {
+    /// A note type made from field names alone, as when a file carries no templates
+    /// (a text file, cards made outside Anki): one template showing the first field on
+    /// the front and the second on the back, like Anki's stock Basic, or with `cloze` a
+    /// cloze template over the first field; Anki's stock styling.
+    pub fn with_fields(name: impl Into<String>, fields: Vec<String>, cloze: bool) -> Self {
+        let first = fields.first().map(String::as_str).unwrap_or("Front");
+        let second = fields.get(1);
+        let (kind, template) = if cloze {
+            let back = match second {
+                Some(second) => format!("{{{{cloze:{first}}}}}<br>\n{{{{{second}}}}}"),
+                None => format!("{{{{cloze:{first}}}}}"),
+            };
+            let template = Template {
+                name: "Cloze".to_owned(),
+                front: format!("{{{{cloze:{first}}}}}"),
+                back,
+            };
+            (NoteTypeKind::Cloze, template)
+        } else {
+            let back = match second {
+                Some(second) => format!("{{{{FrontSide}}}}<hr id=answer>{{{{{second}}}}}"),
+                None => "{{FrontSide}}".to_owned(),
+            };
+            let template = Template {
+                name: "Card 1".to_owned(),
+                front: format!("{{{{{first}}}}}"),
+                back,
+            };
+            (NoteTypeKind::Standard, template)
+        };
+        Self {
+            name: name.into(),
+            kind,
+            templates: vec![template],
+            fields,
+            css: DEFAULT_CSS.to_owned(),
+        }
+    }
+}
+
 /// How a note type makes cards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoteTypeKind {

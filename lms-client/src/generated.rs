@@ -515,6 +515,10 @@ pub mod types {
     ///      "description": "The first field.",
     ///      "type": "string"
     ///    },
+    ///    "guid": {
+    ///      "description": "Anki's id of the card's note, for cards imported from Anki (kept so that Anki\nrecognises the note when the deck goes back to it).",
+    ///      "type": "string"
+    ///    },
     ///    "id": {
     ///      "description": "Identifier.",
     ///      "type": "string",
@@ -552,6 +556,10 @@ pub mod types {
         pub fields: ::std::vec::Vec<CardFieldResponse>,
         ///The first field.
         pub front: ::std::string::String,
+        /**Anki's id of the card's note, for cards imported from Anki (kept so that Anki
+recognises the note when the deck goes back to it).*/
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub guid: ::std::option::Option<::std::string::String>,
         ///Identifier.
         pub id: ::uuid::Uuid,
         ///The note type.
@@ -2687,6 +2695,106 @@ for a private deck.*/
             value.clone()
         }
     }
+    /**A whole deck as one JSON document (`GET /decks/{id}/export?format=json`, and
+accepted by `POST /decks/import`).*/
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DeckDocument",
+    ///  "description": "A whole deck as one JSON document (`GET /decks/{id}/export?format=json`, and\naccepted by `POST /decks/import`).",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "cards",
+    ///    "format",
+    ///    "media",
+    ///    "note_types",
+    ///    "title",
+    ///    "version"
+    ///  ],
+    ///  "properties": {
+    ///    "cards": {
+    ///      "description": "The cards, in study order.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/DocumentCard"
+    ///      }
+    ///    },
+    ///    "desired_retention": {
+    ///      "description": "FSRS's desired retention.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "format": {
+    ///      "description": "Always `lms-deck`.",
+    ///      "type": "string"
+    ///    },
+    ///    "media": {
+    ///      "description": "The media files the cards' fields refer to.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/DocumentMedia"
+    ///      }
+    ///    },
+    ///    "new_per_day": {
+    ///      "description": "New cards per learner and day.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "note_types": {
+    ///      "description": "The note types of the cards (fields, card templates, styling). Cards naming a type\nnot listed are kept as they are.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/DocumentNoteType"
+    ///      }
+    ///    },
+    ///    "scheduler": {
+    ///      "$ref": "#/components/schemas/SchedulerName"
+    ///    },
+    ///    "title": {
+    ///      "description": "The deck's title.",
+    ///      "type": "string"
+    ///    },
+    ///    "version": {
+    ///      "description": "The document version, 1.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DeckDocument {
+        ///The cards, in study order.
+        pub cards: ::std::vec::Vec<DocumentCard>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub desired_retention: ::std::option::Option<f64>,
+        ///Always `lms-deck`.
+        pub format: ::std::string::String,
+        ///The media files the cards' fields refer to.
+        pub media: ::std::vec::Vec<DocumentMedia>,
+        ///New cards per learner and day.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub new_per_day: ::std::option::Option<u32>,
+        /**The note types of the cards (fields, card templates, styling). Cards naming a type
+not listed are kept as they are.*/
+        pub note_types: ::std::vec::Vec<DocumentNoteType>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scheduler: ::std::option::Option<SchedulerName>,
+        ///The deck's title.
+        pub title: ::std::string::String,
+        ///The document version, 1.
+        pub version: u32,
+    }
+    impl ::std::convert::From<&DeckDocument> for DeckDocument {
+        fn from(value: &DeckDocument) -> Self {
+            value.clone()
+        }
+    }
     ///A deck.
     ///
     /// <details><summary>JSON schema</summary>
@@ -2991,6 +3099,345 @@ for a private deck.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A card: its note's fields, tags and, in an export, the exporter's review state.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DocumentCard",
+    ///  "description": "A card: its note's fields, tags and, in an export, the exporter's review state.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "fields",
+    ///    "tags"
+    ///  ],
+    ///  "properties": {
+    ///    "fields": {
+    ///      "description": "The fields, in order: the first is the front, the second the back.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/DocumentField"
+    ///      }
+    ///    },
+    ///    "guid": {
+    ///      "description": "Anki's globally unique id of the note, when it came from Anki.",
+    ///      "type": "string"
+    ///    },
+    ///    "note_type": {
+    ///      "description": "The note type's name (`Basic` when absent).",
+    ///      "type": "string"
+    ///    },
+    ///    "review": {
+    ///      "$ref": "#/components/schemas/DocumentReview"
+    ///    },
+    ///    "tags": {
+    ///      "description": "Tags.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "type": "string"
+    ///      }
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentCard {
+        ///The fields, in order: the first is the front, the second the back.
+        pub fields: ::std::vec::Vec<DocumentField>,
+        ///Anki's globally unique id of the note, when it came from Anki.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub guid: ::std::option::Option<::std::string::String>,
+        ///The note type's name (`Basic` when absent).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub note_type: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub review: ::std::option::Option<DocumentReview>,
+        ///Tags.
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::std::convert::From<&DocumentCard> for DocumentCard {
+        fn from(value: &DocumentCard) -> Self {
+            value.clone()
+        }
+    }
+    ///A named field.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DocumentField",
+    ///  "description": "A named field.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "name",
+    ///    "value"
+    ///  ],
+    ///  "properties": {
+    ///    "name": {
+    ///      "description": "The field's name.",
+    ///      "type": "string"
+    ///    },
+    ///    "value": {
+    ///      "description": "Its content (HTML).",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentField {
+        ///The field's name.
+        pub name: ::std::string::String,
+        ///Its content (HTML).
+        pub value: ::std::string::String,
+    }
+    impl ::std::convert::From<&DocumentField> for DocumentField {
+        fn from(value: &DocumentField) -> Self {
+            value.clone()
+        }
+    }
+    ///A media file.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DocumentMedia",
+    ///  "description": "A media file.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "data",
+    ///    "name"
+    ///  ],
+    ///  "properties": {
+    ///    "data": {
+    ///      "description": "The content, base64 (standard alphabet, padded).",
+    ///      "type": "string"
+    ///    },
+    ///    "name": {
+    ///      "description": "The file name the fields use.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentMedia {
+        ///The content, base64 (standard alphabet, padded).
+        pub data: ::std::string::String,
+        ///The file name the fields use.
+        pub name: ::std::string::String,
+    }
+    impl ::std::convert::From<&DocumentMedia> for DocumentMedia {
+        fn from(value: &DocumentMedia) -> Self {
+            value.clone()
+        }
+    }
+    ///A note type: fields and card templates, as Anki defines them.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DocumentNoteType",
+    ///  "description": "A note type: fields and card templates, as Anki defines them.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "cloze",
+    ///    "css",
+    ///    "fields",
+    ///    "name",
+    ///    "templates"
+    ///  ],
+    ///  "properties": {
+    ///    "cloze": {
+    ///      "description": "Whether cards come from cloze deletions (`{{c1::…}}`).",
+    ///      "type": "boolean"
+    ///    },
+    ///    "css": {
+    ///      "description": "The styling shared by the templates.",
+    ///      "type": "string"
+    ///    },
+    ///    "fields": {
+    ///      "description": "The field names, in order.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "type": "string"
+    ///      }
+    ///    },
+    ///    "name": {
+    ///      "description": "The name.",
+    ///      "type": "string"
+    ///    },
+    ///    "templates": {
+    ///      "description": "The card templates.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/DocumentTemplate"
+    ///      }
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentNoteType {
+        ///Whether cards come from cloze deletions (`{{c1::…}}`).
+        pub cloze: bool,
+        ///The styling shared by the templates.
+        pub css: ::std::string::String,
+        ///The field names, in order.
+        pub fields: ::std::vec::Vec<::std::string::String>,
+        ///The name.
+        pub name: ::std::string::String,
+        ///The card templates.
+        pub templates: ::std::vec::Vec<DocumentTemplate>,
+    }
+    impl ::std::convert::From<&DocumentNoteType> for DocumentNoteType {
+        fn from(value: &DocumentNoteType) -> Self {
+            value.clone()
+        }
+    }
+    ///A card's review state for one learner: what both schedulers need.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DocumentReview",
+    ///  "description": "A card's review state for one learner: what both schedulers need.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "due_at",
+    ///    "ease_factor",
+    ///    "interval_days",
+    ///    "lapses",
+    ///    "repetitions"
+    ///  ],
+    ///  "properties": {
+    ///    "difficulty": {
+    ///      "description": "FSRS memory difficulty (1–10).",
+    ///      "type": "number",
+    ///      "format": "float"
+    ///    },
+    ///    "due_at": {
+    ///      "description": "When the card is due next.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "ease_factor": {
+    ///      "description": "SM-2 ease factor (≥ 1.3).",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "interval_days": {
+    ///      "description": "The current interval in days.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "lapses": {
+    ///      "description": "Failed answers after the card had been learnt.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "last_reviewed_at": {
+    ///      "description": "The last review.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "repetitions": {
+    ///      "description": "SM-2 successful reviews in a row.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "stability": {
+    ///      "description": "FSRS memory stability in days.",
+    ///      "type": "number",
+    ///      "format": "float"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentReview {
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub difficulty: ::std::option::Option<f32>,
+        ///When the card is due next.
+        pub due_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub ease_factor: f64,
+        ///The current interval in days.
+        pub interval_days: u32,
+        ///Failed answers after the card had been learnt.
+        pub lapses: u32,
+        ///The last review.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_reviewed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///SM-2 successful reviews in a row.
+        pub repetitions: u32,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stability: ::std::option::Option<f32>,
+    }
+    impl ::std::convert::From<&DocumentReview> for DocumentReview {
+        fn from(value: &DocumentReview) -> Self {
+            value.clone()
+        }
+    }
+    ///A card template, in Anki's template language.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DocumentTemplate",
+    ///  "description": "A card template, in Anki's template language.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "back",
+    ///    "front",
+    ///    "name"
+    ///  ],
+    ///  "properties": {
+    ///    "back": {
+    ///      "description": "The answer side.",
+    ///      "type": "string"
+    ///    },
+    ///    "front": {
+    ///      "description": "The question side.",
+    ///      "type": "string"
+    ///    },
+    ///    "name": {
+    ///      "description": "The name.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentTemplate {
+        ///The answer side.
+        pub back: ::std::string::String,
+        ///The question side.
+        pub front: ::std::string::String,
+        ///The name.
+        pub name: ::std::string::String,
+    }
+    impl ::std::convert::From<&DocumentTemplate> for DocumentTemplate {
+        fn from(value: &DocumentTemplate) -> Self {
+            value.clone()
         }
     }
     ///`DownloadCertificateSignature`
@@ -4002,6 +4449,98 @@ new cards within the deck's daily limit.*/
             value.clone()
         }
     }
+    ///An export format.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "An export format.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "apkg",
+    ///    "csv",
+    ///    "tsv",
+    ///    "json"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ExportFormat {
+        #[serde(rename = "apkg")]
+        Apkg,
+        #[serde(rename = "csv")]
+        Csv,
+        #[serde(rename = "tsv")]
+        Tsv,
+        #[serde(rename = "json")]
+        Json,
+    }
+    impl ::std::convert::From<&Self> for ExportFormat {
+        fn from(value: &ExportFormat) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for ExportFormat {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Apkg => f.write_str("apkg"),
+                Self::Csv => f.write_str("csv"),
+                Self::Tsv => f.write_str("tsv"),
+                Self::Json => f.write_str("json"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ExportFormat {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "apkg" => Ok(Self::Apkg),
+                "csv" => Ok(Self::Csv),
+                "tsv" => Ok(Self::Tsv),
+                "json" => Ok(Self::Json),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExportFormat {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ExportFormat {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExportFormat {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///One invalid value of a request.
     ///
     /// <details><summary>JSON schema</summary>
@@ -4261,6 +4800,150 @@ new cards within the deck's daily limit.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`ImportDeckTitle`
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "type": "string",
+    ///  "maxLength": 200
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ImportDeckTitle(::std::string::String);
+    impl ::std::ops::Deref for ImportDeckTitle {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ImportDeckTitle> for ::std::string::String {
+        fn from(value: ImportDeckTitle) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&ImportDeckTitle> for ImportDeckTitle {
+        fn from(value: &ImportDeckTitle) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for ImportDeckTitle {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ImportDeckTitle {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ImportDeckTitle {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ImportDeckTitle {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ImportDeckTitle {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///What an import stored.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ImportResponse",
+    ///  "description": "What an import stored.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "cards_imported",
+    ///    "deck_id",
+    ///    "media_imported",
+    ///    "skipped",
+    ///    "title"
+    ///  ],
+    ///  "properties": {
+    ///    "cards_imported": {
+    ///      "description": "Cards stored.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "deck_id": {
+    ///      "description": "The new deck.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "media_imported": {
+    ///      "description": "Media files stored.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "skipped": {
+    ///      "description": "Notes left out, with the reason; everything else was stored.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/SkippedNote"
+    ///      }
+    ///    },
+    ///    "title": {
+    ///      "description": "Its title.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ImportResponse {
+        ///Cards stored.
+        pub cards_imported: u32,
+        ///The new deck.
+        pub deck_id: ::uuid::Uuid,
+        ///Media files stored.
+        pub media_imported: u32,
+        ///Notes left out, with the reason; everything else was stored.
+        pub skipped: ::std::vec::Vec<SkippedNote>,
+        ///Its title.
+        pub title: ::std::string::String,
+    }
+    impl ::std::convert::From<&ImportResponse> for ImportResponse {
+        fn from(value: &ImportResponse) -> Self {
+            value.clone()
         }
     }
     ///The kind of a lesson.
@@ -7934,6 +8617,44 @@ has now had a passing answer), which unlocks the lessons after it.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A note left out of an import.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "SkippedNote",
+    ///  "description": "A note left out of an import.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "reason",
+    ///    "source"
+    ///  ],
+    ///  "properties": {
+    ///    "reason": {
+    ///      "description": "Why it was left out.",
+    ///      "type": "string"
+    ///    },
+    ///    "source": {
+    ///      "description": "Where it is in the file (`line 7`, `note 3 (guid …)`, `card 2`).",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SkippedNote {
+        ///Why it was left out.
+        pub reason: ::std::string::String,
+        ///Where it is in the file (`line 7`, `note 3 (guid …)`, `card 2`).
+        pub source: ::std::string::String,
+    }
+    impl ::std::convert::From<&SkippedNote> for SkippedNote {
+        fn from(value: &SkippedNote) -> Self {
+            value.clone()
         }
     }
     ///Where a card stands for the learner.
@@ -12412,6 +13133,97 @@ Sends a `POST` request to `/api/v1/decks`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Import a deck file as a new deck: an Anki package (`.apkg`, current or legacy
+layout, with media), an Anki text file (CSV/TSV, with or without Anki's headers)
+or the JSON deck document, as a form's `file` or as the body. Notes that do not
+fit are skipped and listed; a file that cannot be read (corrupt, truncated, a zip
+bomb) is refused with 422 naming what is wrong, and nothing is stored
+
+Sends a `POST` request to `/api/v1/decks/import`
+
+Arguments:
+- `course_id`: The course it belongs to, when not given in the form.
+- `scheduler`: The scheduler, when not given in the form.
+- `title`: The deck's title, when not given in the form.
+- `body`: The deck file: as a form, or as the body itself (any content type).
+*/
+    pub async fn import_deck<'a, B: Into<reqwest::Body>>(
+        &'a self,
+        course_id: Option<&'a ::uuid::Uuid>,
+        scheduler: Option<types::SchedulerName>,
+        title: Option<&'a types::ImportDeckTitle>,
+        body: B,
+    ) -> Result<ResponseValue<types::ImportResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/decks/import", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
+            )
+            .body(body)
+            .query(&progenitor_client::QueryParam::new("course_id", &course_id))
+            .query(&progenitor_client::QueryParam::new("scheduler", &scheduler))
+            .query(&progenitor_client::QueryParam::new("title", &title))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "import_deck",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**A deck you study or author
 
 Sends a `GET` request to `/api/v1/decks/{id}`
@@ -12656,6 +13468,67 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Export a deck you study or author: `apkg` (an Anki package current Anki imports),
+`csv` or `tsv` (Anki text files), or `json` (default; the deck document with your
+review state and the media)
+
+Sends a `GET` request to `/api/v1/decks/{id}/export`
+
+Arguments:
+- `id`
+- `format`: `apkg`, `csv`, `tsv` or `json` (default).
+*/
+    pub async fn export_deck<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        format: Option<types::ExportFormat>,
+    ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/decks/{}/export", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "export_deck",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::stream(response)),
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }

@@ -121,9 +121,13 @@ impl std::fmt::Display for ClientIp {
     }
 }
 
+/// The route that takes whole deck files.
+const DECK_IMPORT_ROUTE: &str = "/api/v1/decks/import";
+
 /// Routes whose bodies carry course content (descriptions, lesson bodies), or a payment
 /// provider's events (an invoice with many lines), and may use
-/// `Settings::max_upload_bytes`; every other body is held to `Settings::max_body_bytes`.
+/// `Settings::max_upload_bytes`; deck imports may use `Settings::max_deck_import_bytes`;
+/// every other body is held to `Settings::max_body_bytes`.
 const CONTENT_ROUTES: [(&str, &str); 6] = [
     ("POST", "/api/v1/courses"),
     ("PATCH", "/api/v1/courses/{id}"),
@@ -408,6 +412,9 @@ impl<E: Endpoint> Gateway<E> {
     /// The largest body the route accepts.
     fn body_limit(&self, method: &Method, path: &str) -> usize {
         let settings = &self.state.settings;
+        if method == Method::POST && path == DECK_IMPORT_ROUTE {
+            return settings.max_deck_import_bytes.max(settings.max_body_bytes);
+        }
         let content = CONTENT_ROUTES
             .iter()
             .any(|(m, template)| method.as_str() == *m && matches_template(template, path));

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod client_addr;
 pub mod connections;
 pub mod csv_payload;
+pub mod deck_files;
 pub mod error;
 pub mod export_zip;
 pub mod field_errors;

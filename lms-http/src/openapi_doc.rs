@@ -113,6 +113,8 @@ const DOMAIN_ERRORS: &[(&str, Errors)] = &[
     ("listCards", DECK),
     ("getDueCards", DECK),
     ("getDeckStats", DECK),
+    ("exportDeck", DECK),
+    ("importDeck", &[(403, &["FORBIDDEN"]), (404, &["COURSE_NOT_FOUND"])]),
     (
         "createCard",
         &[

@@ -150,6 +150,9 @@ pub struct Settings {
     /// Largest accepted body of the routes that carry content uploads, such as lesson
     /// bodies (`LMS_MAX_UPLOAD_BYTES`, default 2 MiB).
     pub max_upload_bytes: usize,
+    /// Largest deck file accepted by `POST /api/v1/decks/import` (an Anki package with its
+    /// media, a text or JSON deck), in bytes (`LMS_MAX_DECK_IMPORT_BYTES`, default 64 MiB).
+    pub max_deck_import_bytes: usize,
     /// Time a request's headers may take to arrive, counted from its first byte
     /// (`LMS_HEADER_READ_TIMEOUT_SECONDS`, default 5); the connection is closed after it.
     pub header_read_timeout: Duration,
@@ -324,6 +327,7 @@ impl Settings {
         let failure_window_minutes = number("LMS_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1);
         let max_body_bytes = number("LMS_MAX_BODY_BYTES", 64 * 1024, 1024);
         let max_upload_bytes = number("LMS_MAX_UPLOAD_BYTES", 2 * 1024 * 1024, 1024);
+        let max_deck_import_bytes = number("LMS_MAX_DECK_IMPORT_BYTES", 64 * 1024 * 1024, 1024);
         let header_read_seconds = number("LMS_HEADER_READ_TIMEOUT_SECONDS", 5, 1);
         let body_read_seconds = number("LMS_BODY_READ_TIMEOUT_SECONDS", 10, 1);
         let keep_alive_seconds = number("LMS_KEEP_ALIVE_SECONDS", 75, 1);
@@ -510,6 +514,7 @@ impl Settings {
             },
             max_body_bytes: usize::try_from(max_body_bytes).unwrap_or(usize::MAX),
             max_upload_bytes: usize::try_from(max_upload_bytes).unwrap_or(usize::MAX),
+            max_deck_import_bytes: usize::try_from(max_deck_import_bytes).unwrap_or(usize::MAX),
             header_read_timeout: Duration::from_secs(header_read_seconds),
             body_read_timeout: Duration::from_secs(body_read_seconds),
             keep_alive_idle: Duration::from_secs(keep_alive_seconds),

@@ -652,6 +652,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/decks/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a deck file as a new deck: an Anki package (`.apkg`, current or legacy
+         *     layout, with media), an Anki text file (CSV/TSV, with or without Anki's headers)
+         *     or the JSON deck document, as a form's `file` or as the body. Notes that do not
+         *     fit are skipped and listed; a file that cannot be read (corrupt, truncated, a zip
+         *     bomb) is refused with 422 naming what is wrong, and nothing is stored.
+         */
+        post: operations["importDeck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/decks/{id}": {
         parameters: {
             query?: never;
@@ -696,6 +719,27 @@ export interface paths {
         };
         /** The cards to study now, in study order. */
         get: operations["getDueCards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/decks/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a deck you study or author: `apkg` (an Anki package current Anki imports),
+         *     `csv` or `tsv` (Anki text files), or `json` (default; the deck document with your
+         *     review state and the media).
+         */
+        get: operations["exportDeck"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1430,6 +1474,11 @@ export interface components {
             /** @description The first field. */
             front: string;
             /**
+             * @description Anki's id of the card's note, for cards imported from Anki (kept so that Anki
+             *     recognises the note when the deck goes back to it).
+             */
+            guid?: string;
+            /**
              * Format: uuid
              * @description Identifier.
              */
@@ -2028,6 +2077,42 @@ export interface components {
             subscriber: string;
         };
         /**
+         * DeckDocument
+         * @description A whole deck as one JSON document (`GET /decks/{id}/export?format=json`, and
+         *     accepted by `POST /decks/import`).
+         */
+        DeckDocument: {
+            /** @description The cards, in study order. */
+            cards: components["schemas"]["DocumentCard"][];
+            /**
+             * Format: double
+             * @description FSRS's desired retention.
+             */
+            desired_retention?: number;
+            /** @description Always `lms-deck`. */
+            format: string;
+            /** @description The media files the cards' fields refer to. */
+            media: components["schemas"]["DocumentMedia"][];
+            /**
+             * Format: uint32
+             * @description New cards per learner and day.
+             */
+            new_per_day?: number;
+            /**
+             * @description The note types of the cards (fields, card templates, styling). Cards naming a type
+             *     not listed are kept as they are.
+             */
+            note_types: components["schemas"]["DocumentNoteType"][];
+            scheduler?: components["schemas"]["SchedulerName"];
+            /** @description The deck's title. */
+            title: string;
+            /**
+             * Format: uint32
+             * @description The document version, 1.
+             */
+            version: number;
+        };
+        /**
          * DeckResponse
          * @description A deck.
          */
@@ -2128,6 +2213,115 @@ export interface components {
          * @enum {string}
          */
         DifficultyDto: "beginner" | "intermediate" | "advanced";
+        /**
+         * DocumentCard
+         * @description A card: its note's fields, tags and, in an export, the exporter's review state.
+         */
+        DocumentCard: {
+            /** @description The fields, in order: the first is the front, the second the back. */
+            fields: components["schemas"]["DocumentField"][];
+            /** @description Anki's globally unique id of the note, when it came from Anki. */
+            guid?: string;
+            /** @description The note type's name (`Basic` when absent). */
+            note_type?: string;
+            review?: components["schemas"]["DocumentReview"];
+            /** @description Tags. */
+            tags: string[];
+        };
+        /**
+         * DocumentField
+         * @description A named field.
+         */
+        DocumentField: {
+            /** @description The field's name. */
+            name: string;
+            /** @description Its content (HTML). */
+            value: string;
+        };
+        /**
+         * DocumentMedia
+         * @description A media file.
+         */
+        DocumentMedia: {
+            /** @description The content, base64 (standard alphabet, padded). */
+            data: string;
+            /** @description The file name the fields use. */
+            name: string;
+        };
+        /**
+         * DocumentNoteType
+         * @description A note type: fields and card templates, as Anki defines them.
+         */
+        DocumentNoteType: {
+            /** @description Whether cards come from cloze deletions (`{{c1::…}}`). */
+            cloze: boolean;
+            /** @description The styling shared by the templates. */
+            css: string;
+            /** @description The field names, in order. */
+            fields: string[];
+            /** @description The name. */
+            name: string;
+            /** @description The card templates. */
+            templates: components["schemas"]["DocumentTemplate"][];
+        };
+        /**
+         * DocumentReview
+         * @description A card's review state for one learner: what both schedulers need.
+         */
+        DocumentReview: {
+            /**
+             * Format: float
+             * @description FSRS memory difficulty (1–10).
+             */
+            difficulty?: number;
+            /**
+             * Format: date-time
+             * @description When the card is due next.
+             */
+            due_at: string;
+            /**
+             * Format: double
+             * @description SM-2 ease factor (≥ 1.3).
+             */
+            ease_factor: number;
+            /**
+             * Format: uint32
+             * @description The current interval in days.
+             */
+            interval_days: number;
+            /**
+             * Format: uint32
+             * @description Failed answers after the card had been learnt.
+             */
+            lapses: number;
+            /**
+             * Format: date-time
+             * @description The last review.
+             */
+            last_reviewed_at?: string;
+            /**
+             * Format: uint32
+             * @description SM-2 successful reviews in a row.
+             */
+            repetitions: number;
+            /**
+             * Format: float
+             * @description FSRS memory stability in days.
+             */
+            stability?: number;
+        };
+        /**
+         * DocumentTemplate
+         * @description A card template, in Anki's template language.
+         */
+        DocumentTemplate: {
+            /** @description The answer side. */
+            back: string;
+            /** @description The question side. */
+            front: string;
+            /** @description The name. */
+            name: string;
+        };
         /**
          * DownloadLinkResponse
          * @description A link that downloads a certificate without credentials until it expires.
@@ -2378,6 +2572,11 @@ export interface components {
             error: components["schemas"]["ErrorBody"];
         };
         /**
+         * @description An export format.
+         * @enum {string}
+         */
+        ExportFormat: "apkg" | "csv" | "tsv" | "json";
+        /**
          * FieldErrorDetail
          * @description One invalid value of a request.
          */
@@ -2437,6 +2636,31 @@ export interface components {
          * @enum {string}
          */
         HealthStatus: "healthy" | "degraded" | "unhealthy";
+        /**
+         * ImportResponse
+         * @description What an import stored.
+         */
+        ImportResponse: {
+            /**
+             * Format: uint32
+             * @description Cards stored.
+             */
+            cards_imported: number;
+            /**
+             * Format: uuid
+             * @description The new deck.
+             */
+            deck_id: string;
+            /**
+             * Format: uint32
+             * @description Media files stored.
+             */
+            media_imported: number;
+            /** @description Notes left out, with the reason; everything else was stored. */
+            skipped: components["schemas"]["SkippedNote"][];
+            /** @description Its title. */
+            title: string;
+        };
         /**
          * @description The kind of a lesson.
          * @enum {string}
@@ -3294,6 +3518,16 @@ export interface components {
          * @enum {string}
          */
         SchedulerName: "sm2" | "fsrs";
+        /**
+         * SkippedNote
+         * @description A note left out of an import.
+         */
+        SkippedNote: {
+            /** @description Why it was left out. */
+            reason: string;
+            /** @description Where it is in the file (`line 7`, `note 3 (guid …)`, `card 2`). */
+            source: string;
+        };
         /**
          * @description Where a card stands for the learner.
          * @enum {string}
@@ -7888,6 +8122,153 @@ export interface operations {
             };
         };
     };
+    importDeck: {
+        parameters: {
+            query?: {
+                /** @description The deck's title, when not given in the form. */
+                title?: string;
+                /** @description The course it belongs to, when not given in the form. */
+                course_id?: string;
+                /** @description The scheduler, when not given in the form. */
+                scheduler?: components["schemas"]["SchedulerName"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The deck file: as a form, or as the body itself (any content type). */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: uuid
+                     * @description The course it belongs to; absent for a private deck.
+                     */
+                    course_id?: string;
+                    /**
+                     * Format: binary
+                     * @description The file: an Anki package (`.apkg`), an Anki text file (CSV, TSV) or a JSON deck
+                     *     document, recognised by its content.
+                     */
+                    file: string;
+                    scheduler?: components["schemas"]["SchedulerName"];
+                    /** @description The deck's title (default: the deck's name in the file, else the file's name). */
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created: the deck with every note that fits, in one write. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `COURSE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getDeck: {
         parameters: {
             query?: never;
@@ -8200,6 +8581,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DueResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `DECK_NOT_FOUND`, `COURSE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    exportDeck: {
+        parameters: {
+            query?: {
+                /** @description `apkg`, `csv`, `tsv` or `json` (default). */
+                format?: components["schemas"]["ExportFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deck file, as an attachment named after the deck. */
+            200: {
+                headers: {
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeckDocument"];
+                    "application/zip": string;
+                    "text/csv; charset=utf-8": string;
+                    "text/tab-separated-values; charset=utf-8": string;
                 };
             };
             /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */

@@ -24,9 +24,6 @@ const DEFAULT_NOTE_TYPE: &str = "Basic";
 /// type has (Anki pads all rows to the widest note type).
 const NOTE_TYPE_FIELDS_KEY: &str = "notetype fields";
 
-/// The CSS of Anki's stock note types, given to the note types [`read_text`] rebuilds.
-const DEFAULT_CSS: &str = ".card {\n    font-family: arial;\n    font-size: 20px;\n    text-align: center;\n    color: black;\n    background-color: white;\n}\n";
-
 /// The name a field column gets when no `#columns:` header names it: Front, Back, then
 /// "Field 3", "Field 4"… (`index` from 0), like the fields of Anki's stock Basic type.
 fn default_field_name(index: usize) -> String {

@@ -5,10 +5,10 @@ use std::collections::{HashMap, HashSet};
 use sha1::{Digest, Sha1};
 
 use super::{
-    default_field_name, has_cloze, is_valid_field_name, plain_to_html, Separator, SkippedRow, TextImport, DEFAULT_CSS,
+    default_field_name, has_cloze, is_valid_field_name, plain_to_html, Separator, SkippedRow, TextImport,
     DEFAULT_NOTE_TYPE, NOTE_TYPE_FIELDS_KEY,
 };
-use crate::{AnkiError, DeckInfo, Field, Limits, Note, NoteType, NoteTypeKind, Package, Template};
+use crate::{AnkiError, DeckInfo, Field, Limits, Note, NoteType, Package};
 
 /// Reads a text notes file (Anki's "Notes in Plain Text" format) into a package.
 ///
@@ -697,36 +697,5 @@ impl<'a> Reader<'a> {
 
 /// The note type rebuilt for `name`: its fields, a Basic-like or cloze template.
 fn note_type(name: &str, seen: &TypeSeen) -> NoteType {
-    let first = seen.fields.first().map(String::as_str).unwrap_or("Front");
-    let second = seen.fields.get(1);
-    let (kind, template) = if seen.cloze {
-        let back = match second {
-            Some(second) => format!("{{{{cloze:{first}}}}}<br>\n{{{{{second}}}}}"),
-            None => format!("{{{{cloze:{first}}}}}"),
-        };
-        let template = Template {
-            name: "Cloze".to_owned(),
-            front: format!("{{{{cloze:{first}}}}}"),
-            back,
-        };
-        (NoteTypeKind::Cloze, template)
-    } else {
-        let back = match second {
-            Some(second) => format!("{{{{FrontSide}}}}<hr id=answer>{{{{{second}}}}}"),
-            None => "{{FrontSide}}".to_owned(),
-        };
-        let template = Template {
-            name: "Card 1".to_owned(),
-            front: format!("{{{{{first}}}}}"),
-            back,
-        };
-        (NoteTypeKind::Standard, template)
-    };
-    NoteType {
-        name: name.to_owned(),
-        kind,
-        fields: seen.fields.clone(),
-        templates: vec![template],
-        css: DEFAULT_CSS.to_owned(),
-    }
+    NoteType::with_fields(name, seen.fields.clone(), seen.cloze)
 }

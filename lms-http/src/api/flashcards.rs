@@ -19,8 +19,9 @@ use super::{ApiResult, ApiTags, BearerAuth, State};
 pub struct FlashcardsApi;
 
 /// A deck's scheduling algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum SchedulerName {
     /// SuperMemo 2 (quality 0–5, ease factor ≥ 1.3).
     Sm2,
@@ -130,11 +131,15 @@ pub struct CardFieldResponse {
 
 /// A card.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CardResponse {
     /// Identifier.
     pub id: Uuid,
     /// The deck.
     pub deck_id: Uuid,
+    /// Anki's id of the card's note, for cards imported from Anki (kept so that Anki
+    /// recognises the note when the deck goes back to it).
+    pub guid: Option<String>,
     /// The first field.
     pub front: String,
     /// The second field.
@@ -156,6 +161,7 @@ impl From<Card> for CardResponse {
         Self {
             id: c.id.as_uuid(),
             deck_id: c.deck_id.as_uuid(),
+            guid: c.guid.clone(),
             front: c.front().to_owned(),
             back: c.back().to_owned(),
             note_type: c.note_type,

@@ -3,6 +3,8 @@
 mod auth;
 mod catalog;
 mod certificates;
+mod deck_document;
+mod deck_transfer;
 mod delivery;
 mod flashcards;
 mod learning;
@@ -168,6 +170,7 @@ pub type Apis = (
     privacy::PrivacyApi,
     certificates::CertificatesApi,
     flashcards::FlashcardsApi,
+    deck_transfer::DeckTransferApi,
     ops::OpsApi,
 );
 
@@ -185,6 +188,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             privacy::PrivacyApi,
             certificates::CertificatesApi,
             flashcards::FlashcardsApi,
+            deck_transfer::DeckTransferApi,
             ops::OpsApi,
         ),
         "LMS API",

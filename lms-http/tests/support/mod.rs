@@ -87,6 +87,12 @@ pub fn stripe() -> Option<(String, std::path::PathBuf)> {
     Some((url, log.into()))
 }
 
+/// The Python of the real-Anki test environment (`LMS_TEST_ANKI_PYTHON`, made by
+/// `lms-anki/tests/anki/setup.sh`).
+pub fn anki_python() -> Option<std::path::PathBuf> {
+    optional_service("LMS_TEST_ANKI_PYTHON", "anki").map(Into::into)
+}
+
 /// The NATS URL for tests (`LMS_TEST_NATS_URL`).
 pub fn nats_url() -> Option<String> {
     optional_service("LMS_TEST_NATS_URL", "nats")

@@ -35,10 +35,17 @@ from .creator_revenue_report import CreatorRevenueReport
 from .creator_revenue_row_response import CreatorRevenueRowResponse
 from .dead_letter_page import DeadLetterPage
 from .dead_letter_response import DeadLetterResponse
+from .deck_document import DeckDocument
 from .deck_response import DeckResponse
 from .deck_stats_response import DeckStatsResponse
 from .dependency_health import DependencyHealth
 from .difficulty_dto import DifficultyDto
+from .document_card import DocumentCard
+from .document_field import DocumentField
+from .document_media import DocumentMedia
+from .document_note_type import DocumentNoteType
+from .document_review import DocumentReview
+from .document_template import DocumentTemplate
 from .download_link_response import DownloadLinkResponse
 from .due_card_response import DueCardResponse
 from .due_response import DueResponse
@@ -51,11 +58,14 @@ from .erasure_status_view import ErasureStatusView
 from .error_body import ErrorBody
 from .error_details import ErrorDetails
 from .error_envelope import ErrorEnvelope
+from .export_format import ExportFormat
 from .field_error_detail import FieldErrorDetail
 from .flashcards_input import FlashcardsInput
 from .flashcards_view import FlashcardsView
 from .health_report import HealthReport
 from .health_status import HealthStatus
+from .import_deck_files_body import ImportDeckFilesBody
+from .import_response import ImportResponse
 from .lesson_kind_dto import LessonKindDto
 from .lesson_progress_dto import LessonProgressDto
 from .lesson_response import LessonResponse
@@ -101,6 +111,7 @@ from .role_dto import RoleDto
 from .sales_report import SalesReport
 from .sales_row_response import SalesRowResponse
 from .scheduler_name import SchedulerName
+from .skipped_note import SkippedNote
 from .study_state_name import StudyStateName
 from .subscribe_request import SubscribeRequest
 from .subscription_response import SubscriptionResponse
@@ -159,10 +170,17 @@ __all__ = (
     "CreatorRevenueRowResponse",
     "DeadLetterPage",
     "DeadLetterResponse",
+    "DeckDocument",
     "DeckResponse",
     "DeckStatsResponse",
     "DependencyHealth",
     "DifficultyDto",
+    "DocumentCard",
+    "DocumentField",
+    "DocumentMedia",
+    "DocumentNoteType",
+    "DocumentReview",
+    "DocumentTemplate",
     "DownloadLinkResponse",
     "DueCardResponse",
     "DueResponse",
@@ -175,11 +193,14 @@ __all__ = (
     "ErrorBody",
     "ErrorDetails",
     "ErrorEnvelope",
+    "ExportFormat",
     "FieldErrorDetail",
     "FlashcardsInput",
     "FlashcardsView",
     "HealthReport",
     "HealthStatus",
+    "ImportDeckFilesBody",
+    "ImportResponse",
     "LessonKindDto",
     "LessonProgressDto",
     "LessonResponse",
@@ -225,6 +246,7 @@ __all__ = (
     "SalesReport",
     "SalesRowResponse",
     "SchedulerName",
+    "SkippedNote",
     "StudyStateName",
     "SubscribeRequest",
     "SubscriptionResponse",

@@ -8,6 +8,8 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.card_field_response import CardFieldResponse
 
@@ -29,6 +31,8 @@ class CardResponse:
         note_type (str): The note type.
         position (int): Study order within the deck; pass the last one as `after` for the next page.
         tags (list[str]): Tags.
+        guid (str | Unset): Anki's id of the card's note, for cards imported from Anki (kept so that Anki
+            recognises the note when the deck goes back to it).
     """
 
     back: str
@@ -40,6 +44,7 @@ class CardResponse:
     note_type: str
     position: int
     tags: list[str]
+    guid: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,6 +69,8 @@ class CardResponse:
 
         tags = self.tags
 
+        guid = self.guid
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -79,6 +86,8 @@ class CardResponse:
                 "tags": tags,
             }
         )
+        if guid is not UNSET:
+            field_dict["guid"] = guid
 
         return field_dict
 
@@ -110,6 +119,8 @@ class CardResponse:
 
         tags = cast(list[str], d.pop("tags"))
 
+        guid = d.pop("guid", UNSET)
+
         card_response = cls(
             back=back,
             created_at=created_at,
@@ -120,6 +131,7 @@ class CardResponse:
             note_type=note_type,
             position=position,
             tags=tags,
+            guid=guid,
         )
 
         card_response.additional_properties = d
