@@ -2809,10 +2809,12 @@ not listed are kept as they are.*/
     ///    "created_at",
     ///    "created_by",
     ///    "desired_retention",
+    ///    "fsrs_optimized",
     ///    "id",
     ///    "new_per_day",
     ///    "scheduler",
-    ///    "title"
+    ///    "title",
+    ///    "updated_at"
     ///  ],
     ///  "properties": {
     ///    "card_count": {
@@ -2841,6 +2843,10 @@ not listed are kept as they are.*/
     ///      "type": "number",
     ///      "format": "float"
     ///    },
+    ///    "fsrs_optimized": {
+    ///      "description": "Whether FSRS uses parameters fitted to the deck's reviews (else the defaults).",
+    ///      "type": "boolean"
+    ///    },
     ///    "id": {
     ///      "description": "Identifier.",
     ///      "type": "string",
@@ -2858,6 +2864,11 @@ not listed are kept as they are.*/
     ///    "title": {
     ///      "description": "The title.",
     ///      "type": "string"
+    ///    },
+    ///    "updated_at": {
+    ///      "description": "Last change.",
+    ///      "type": "string",
+    ///      "format": "date-time"
     ///    }
     ///  }
     ///}
@@ -2875,6 +2886,8 @@ not listed are kept as they are.*/
         ///Who created it.
         pub created_by: ::uuid::Uuid,
         pub desired_retention: f32,
+        ///Whether FSRS uses parameters fitted to the deck's reviews (else the defaults).
+        pub fsrs_optimized: bool,
         ///Identifier.
         pub id: ::uuid::Uuid,
         ///New cards per learner and day.
@@ -2882,6 +2895,8 @@ not listed are kept as they are.*/
         pub scheduler: SchedulerName,
         ///The title.
         pub title: ::std::string::String,
+        ///Last change.
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ::std::convert::From<&DeckResponse> for DeckResponse {
         fn from(value: &DeckResponse) -> Self {
@@ -5919,6 +5934,59 @@ new cards within the deck's daily limit.*/
     }
     impl ::std::convert::From<&MrrRowResponse> for MrrRowResponse {
         fn from(value: &MrrRowResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///FSRS parameters fitted to a deck's review log.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "OptimizationResponse",
+    ///  "description": "FSRS parameters fitted to a deck's review log.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "histories",
+    ///    "parameters",
+    ///    "reviews_used"
+    ///  ],
+    ///  "properties": {
+    ///    "histories": {
+    ///      "description": "The review histories (one per learner and card) those reviews make up.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "parameters": {
+    ///      "description": "The parameters, now the deck's.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "type": "number",
+    ///        "format": "float"
+    ///      }
+    ///    },
+    ///    "reviews_used": {
+    ///      "description": "The reviews they were fitted to.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct OptimizationResponse {
+        ///The review histories (one per learner and card) those reviews make up.
+        pub histories: u32,
+        ///The parameters, now the deck's.
+        pub parameters: ::std::vec::Vec<f32>,
+        ///The reviews they were fitted to.
+        pub reviews_used: u32,
+    }
+    impl ::std::convert::From<&OptimizationResponse> for OptimizationResponse {
+        fn from(value: &OptimizationResponse) -> Self {
             value.clone()
         }
     }
@@ -9342,6 +9410,74 @@ has now had a passing answer), which unlocks the lessons after it.*/
                 difficulty: Default::default(),
                 metadata: Default::default(),
                 price: Default::default(),
+                title: Default::default(),
+            }
+        }
+    }
+    ///Changes to a deck's settings; absent fields stay as they are.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "UpdateDeckRequest",
+    ///  "description": "Changes to a deck's settings; absent fields stay as they are.",
+    ///  "type": "object",
+    ///  "properties": {
+    ///    "desired_retention": {
+    ///      "description": "The recall probability FSRS aims at, 0.7–0.99.",
+    ///      "type": "number",
+    ///      "format": "double",
+    ///      "maximum": 0.99,
+    ///      "minimum": 0.7
+    ///    },
+    ///    "new_per_day": {
+    ///      "description": "New cards per learner and day, 0–9999.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "maximum": 9999.0,
+    ///      "minimum": 0.0
+    ///    },
+    ///    "scheduler": {
+    ///      "$ref": "#/components/schemas/SchedulerName"
+    ///    },
+    ///    "title": {
+    ///      "description": "The title, 1–200 characters.",
+    ///      "type": "string",
+    ///      "format": "plain-line",
+    ///      "maxLength": 200,
+    ///      "minLength": 1
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct UpdateDeckRequest {
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub desired_retention: ::std::option::Option<f64>,
+        ///New cards per learner and day, 0–9999.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub new_per_day: ::std::option::Option<u32>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scheduler: ::std::option::Option<SchedulerName>,
+        ///The title, 1–200 characters.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::convert::From<&UpdateDeckRequest> for UpdateDeckRequest {
+        fn from(value: &UpdateDeckRequest) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::default::Default for UpdateDeckRequest {
+        fn default() -> Self {
+            Self {
+                desired_retention: Default::default(),
+                new_per_day: Default::default(),
+                scheduler: Default::default(),
                 title: Default::default(),
             }
         }
@@ -13282,6 +13418,85 @@ Sends a `GET` request to `/api/v1/decks/{id}`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Change a deck's settings (its authors only): title, scheduler, desired retention,
+new cards per day
+
+Sends a `PATCH` request to `/api/v1/decks/{id}`
+
+*/
+    pub async fn update_deck<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        body: &'a types::UpdateDeckRequest,
+    ) -> Result<ResponseValue<types::DeckResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/decks/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_deck",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**A deck's cards in study order
 
 Sends a `GET` request to `/api/v1/decks/{id}/cards`
@@ -13530,6 +13745,72 @@ Arguments:
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Fit the deck's FSRS parameters to every learner's reviews of it and keep them
+(admins and the deck's authors). Needs at least 400 reviews (422
+`not_enough_reviews` before); takes seconds on a large log
+
+Sends a `POST` request to `/api/v1/decks/{id}/optimize`
+
+*/
+    pub async fn optimize_deck<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<
+        ResponseValue<types::OptimizationResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!(
+            "{}/api/v1/decks/{}/optimize", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "optimize_deck",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {

@@ -61,6 +61,13 @@ pub enum Command {
     /// Delete what is past its retention once (delivered events, delivery attempts, audit
     /// entries), as a running server does every hour.
     Purge,
+    /// Fit a deck's FSRS parameters to every learner's reviews of it and keep them, as
+    /// `POST /api/v1/decks/{id}/optimize` does; prints them as JSON. Needs at least 400
+    /// reviews.
+    OptimizeDeck {
+        /// The deck's id.
+        deck: uuid::Uuid,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -134,6 +141,7 @@ pub fn main() -> ExitCode {
             Some(Command::Audit { action }) => audit(settings, action).await,
             Some(Command::Purge) => purge(settings).await,
             Some(Command::RotateKeys) => rotate_keys(settings).await,
+            Some(Command::OptimizeDeck { deck }) => optimize_deck(settings, deck).await,
             Some(Command::Openapi) => Ok(()),
         }
     });
@@ -158,20 +166,23 @@ async fn serve(settings: Settings) -> Result<(), String> {
 }
 
 async fn migrate(settings: Settings) -> Result<(), String> {
-    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
-        .await
-        .map_err(|e| e.to_string())?;
-    storage.migrate().await.map_err(|e| e.to_string())?;
+    let storage = migrated_storage(&settings).await?;
     storage.close().await;
     println!("migrations applied");
     Ok(())
 }
 
-async fn dead_letters(settings: Settings, action: DeadLetterAction) -> Result<(), String> {
+/// The configured database, migrated, for a command that works on it directly.
+async fn migrated_storage(settings: &Settings) -> Result<Storage, String> {
     let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
         .await
         .map_err(|e| e.to_string())?;
     storage.migrate().await.map_err(|e| e.to_string())?;
+    Ok(storage)
+}
+
+async fn dead_letters(settings: Settings, action: DeadLetterAction) -> Result<(), String> {
+    let storage = migrated_storage(&settings).await?;
     let lms = services(&settings, storage.stores().0);
     let webhooks = crate::app::webhooks(&settings, &lms);
     // Listing and replaying touch stored records only: no notifier is connected.
@@ -222,10 +233,7 @@ async fn rotate_keys(settings: Settings) -> Result<(), String> {
     let Some(encryption) = settings.encryption.clone() else {
         return Err("LMS_ENCRYPTION_KEYS and LMS_BLIND_INDEX_KEY are not set: nothing to rotate to".to_owned());
     };
-    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
-        .await
-        .map_err(|e| e.to_string())?;
-    storage.migrate().await.map_err(|e| e.to_string())?;
+    let storage = migrated_storage(&settings).await?;
     let stores = storage.stores().0;
     let users = EncryptedUserStore::new(stores.users.clone(), encryption.keys.clone(), encryption.blind);
     let outcome = match encryption::rotate_keys(&users).await {
@@ -253,10 +261,7 @@ async fn rotate_keys(settings: Settings) -> Result<(), String> {
 }
 
 async fn purge(settings: Settings) -> Result<(), String> {
-    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
-        .await
-        .map_err(|e| e.to_string())?;
-    storage.migrate().await.map_err(|e| e.to_string())?;
+    let storage = migrated_storage(&settings).await?;
     let lms = services(&settings, storage.stores().0);
     let webhooks = crate::app::webhooks(&settings, &lms);
     let privacy = crate::app::privacy(&settings, &lms);
@@ -286,11 +291,41 @@ async fn purge(settings: Settings) -> Result<(), String> {
     outcome
 }
 
-async fn audit(settings: Settings, action: AuditAction) -> Result<(), String> {
-    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
+async fn optimize_deck(settings: Settings, deck: uuid::Uuid) -> Result<(), String> {
+    let storage = migrated_storage(&settings).await?;
+    let lms = services(&settings, storage.stores().0);
+    let privacy = crate::app::privacy(&settings, &lms);
+    let outcome = match lms
+        .flashcards()
+        .optimize_deck(&Actor::operator(), lms_core::ids::DeckId::from(deck))
         .await
-        .map_err(|e| e.to_string())?;
-    storage.migrate().await.map_err(|e| e.to_string())?;
+    {
+        Ok(optimization) => {
+            let recorded = privacy
+                .record(
+                    AuditRecord::new(action::OPERATOR_COMMAND)
+                        .detail("command", "optimize-deck")
+                        .detail("deck_id", deck)
+                        .detail("reviews_used", optimization.reviews_used),
+                )
+                .await;
+            let line = serde_json::json!({
+                "deck_id": deck,
+                "parameters": optimization.parameters,
+                "reviews_used": optimization.reviews_used,
+                "histories": optimization.cards,
+            });
+            println!("{line}");
+            recorded.map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    storage.close().await;
+    outcome
+}
+
+async fn audit(settings: Settings, action: AuditAction) -> Result<(), String> {
+    let storage = migrated_storage(&settings).await?;
     let lms = services(&settings, storage.stores().0);
     let privacy = crate::app::privacy(&settings, &lms);
     let outcome = match action {
@@ -330,10 +365,7 @@ async fn create_admin(settings: Settings, email: String, password: Option<String
     // Checked with the account's details before anything is created, as the core checks
     // it when the password is set.
     lms_core::domain::password::Password::parse_for(&password, &[&email, &name]).map_err(|e| e.to_string())?;
-    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
-        .await
-        .map_err(|e| e.to_string())?;
-    storage.migrate().await.map_err(|e| e.to_string())?;
+    let storage = migrated_storage(&settings).await?;
     let lms = services(&settings, storage.stores().0);
     let user = match lms.users.find_by_email(&email).await.map_err(|e| e.to_string())? {
         Some(user) => {

@@ -114,6 +114,11 @@ const DOMAIN_ERRORS: &[(&str, Errors)] = &[
     ("getDueCards", DECK),
     ("getDeckStats", DECK),
     ("exportDeck", DECK),
+    (
+        "updateDeck",
+        &[(403, &["FORBIDDEN"]), (404, &["DECK_NOT_FOUND"]), (409, &["CONFLICT"])],
+    ),
+    ("optimizeDeck", &[(403, &["FORBIDDEN"]), (404, &["DECK_NOT_FOUND"])]),
     ("importDeck", &[(403, &["FORBIDDEN"]), (404, &["COURSE_NOT_FOUND"])]),
     (
         "createCard",

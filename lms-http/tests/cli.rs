@@ -2,6 +2,8 @@
 
 use std::process::{Command, Output};
 
+use lms_core::domain::user::Role;
+
 fn server(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lms-server"));
     command.args(args);
@@ -176,4 +178,97 @@ fn dead_letters_are_listed_and_replayed() {
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
+}
+
+/// A learner who studies a private deck of 60 cards every day for 150 days, answering
+/// what is due (mostly good, sometimes again, hard or easy), on a clock the test moves;
+/// the deck's id.
+async fn a_studied_deck(path: &std::path::Path) -> lms_core::ids::DeckId {
+    use chrono::{Duration, TimeZone, Utc};
+    use lms_core::flashcards::{Answer, NewCard, NewDeck, Rating, SchedulerKind};
+    use lms_core::ports::{ManualClock, Stores};
+    let store = lms_storage_sqlite::SqliteStore::open(path).await.expect("open");
+    store.migrate().await.expect("migrate");
+    let stores = Stores::from_backend(std::sync::Arc::new(store.clone()));
+    let clock = std::sync::Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).single().expect("a date"),
+    ));
+    let lms = lms_core::Lms::new(stores, clock.clone());
+    let learner = lms_core::Actor {
+        user_id: lms_core::ids::UserId::new(),
+        role: Role::Student,
+    };
+    let flashcards = lms.flashcards();
+    let deck = flashcards
+        .create_deck(
+            &learner,
+            NewDeck {
+                title: "Vocabulary".into(),
+                scheduler: SchedulerKind::Fsrs,
+                new_per_day: Some(60),
+                ..NewDeck::default()
+            },
+        )
+        .await
+        .expect("deck");
+    for n in 0..60 {
+        let card = NewCard {
+            front: format!("word {n}"),
+            back: format!("meaning {n}"),
+            tags: Vec::new(),
+        };
+        flashcards.add_card(&learner, deck.id, card).await.expect("card");
+    }
+    let mut rng = fastrand::Rng::with_seed(7);
+    for _ in 0..150 {
+        for due in flashcards.due(&learner, deck.id, 200).await.expect("due") {
+            let rating = match rng.u8(0..20) {
+                0..=2 => Rating::Again,
+                3 => Rating::Hard,
+                4 => Rating::Easy,
+                _ => Rating::Good,
+            };
+            flashcards
+                .review(&learner, due.card.id, Answer::Rating(rating))
+                .await
+                .expect("review");
+        }
+        clock.advance(Duration::days(1));
+    }
+    store.close().await;
+    deck.id
+}
+
+#[test]
+fn optimize_deck_fits_fsrs_parameters_to_the_review_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lms.db");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let deck = runtime.block_on(a_studied_deck(&path));
+    let url = format!("sqlite:{}", path.display());
+    let env = [("LMS_DATABASE_URL", url.as_str()), ("LMS_LOG", "error")];
+
+    let out = server(&["optimize-deck", &deck.to_string()], &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON line");
+    assert_eq!(printed["deck_id"], deck.to_string());
+    assert!(printed["reviews_used"].as_u64().unwrap() >= 400, "{printed}");
+    let parameters: Vec<f32> = serde_json::from_value(printed["parameters"].clone()).unwrap();
+    let stored = runtime.block_on(async {
+        let store = lms_storage_sqlite::SqliteStore::open(&path).await.expect("open");
+        let stores = lms_core::ports::Stores::from_backend(std::sync::Arc::new(store.clone()));
+        let deck = lms_core::records::Records::new(stores.records.clone())
+            .get::<lms_core::flashcards::Deck>(deck.as_uuid())
+            .await
+            .expect("read")
+            .expect("the deck");
+        store.close().await;
+        deck.fsrs_parameters
+    });
+    assert_eq!(stored, parameters, "the printed parameters are the deck's");
+    assert!(!stored.is_empty());
+
+    let unknown = server(&["optimize-deck", &uuid::Uuid::now_v7().to_string()], &env);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not found"));
 }

@@ -367,3 +367,96 @@ async fn a_quiz_after_a_flashcard_lesson_unlocks_when_the_deck_is_passed() {
     assert_eq!(status, StatusCode::OK, "the quiz unlocks: {quiz}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decks_author_switches_its_scheduler_and_learners_keep_their_progress() {
+    let app = TestApp::start(Backend::Sqlite, |_| {}).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (_, stranger) = app.user(Role::Student).await;
+    let (_, deck) = app
+        .call(
+            Method::POST,
+            "/api/v1/decks",
+            Some(&learner),
+            Some(json!({"title": "Verbs", "scheduler": "sm2"})),
+        )
+        .await;
+    let deck_id = deck["id"].as_str().unwrap().to_owned();
+    assert_eq!(deck["fsrs_optimized"], false);
+    let (_, card) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/decks/{deck_id}/cards"),
+            Some(&learner),
+            Some(json!({"front": "ir", "back": "to go"})),
+        )
+        .await;
+    let review_path = format!("/api/v1/cards/{}/reviews", card["id"].as_str().unwrap());
+    let (status, first) = app
+        .call(Method::POST, &review_path, Some(&learner), Some(json!({"quality": 4})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(first.get("stability").is_none(), "SM-2 scheduled it: {first}");
+
+    let deck_path = format!("/api/v1/decks/{deck_id}");
+    let (status, changed) = app
+        .call(
+            Method::PATCH,
+            &deck_path,
+            Some(&learner),
+            Some(json!({"scheduler": "fsrs", "desired_retention": 0.85, "title": "Spanish verbs"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        (
+            changed["scheduler"].as_str(),
+            changed["title"].as_str(),
+            changed["desired_retention"].as_f64().map(|r| (r * 100.0).round())
+        ),
+        (Some("fsrs"), Some("Spanish verbs"), Some(85.0))
+    );
+    // The SM-2 schedule becomes an FSRS memory state on the next review.
+    let (status, second) = app
+        .call(
+            Method::POST,
+            &review_path,
+            Some(&learner),
+            Some(json!({"rating": "good"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert!(second["stability"].as_f64().is_some_and(|s| s > 0.0), "{second}");
+    assert_eq!(second["repetitions"], 2, "the SM-2 count carries on: {second}");
+
+    // Only the deck's authors change it; out-of-range settings are refused.
+    let (status, refused) = app
+        .call(
+            Method::PATCH,
+            &deck_path,
+            Some(&stranger),
+            Some(json!({"title": "Mine"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{refused}");
+    let (status, refused) = app
+        .call(
+            Method::PATCH,
+            &deck_path,
+            Some(&learner),
+            Some(json!({"desired_retention": 0.5})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+
+    // Two reviews are far from enough to fit FSRS parameters to.
+    let (status, refused) = app
+        .call(Method::POST, &format!("{deck_path}/optimize"), Some(&learner), None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(
+        refused["error"]["details"]["fields"][0]["code"], "not_enough_reviews",
+        "{refused}"
+    );
+    app.stop().await;
+}

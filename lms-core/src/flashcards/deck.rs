@@ -10,6 +10,8 @@ use crate::records::{Index, KeySpec, Record, RecordKind};
 
 /// New cards a learner is shown per deck and day unless the deck says otherwise.
 pub const DEFAULT_NEW_PER_DAY: u32 = 20;
+/// The most new cards per learner and day a deck may set.
+pub const MAX_NEW_PER_DAY: u32 = 9999;
 
 /// A deck of flashcards: a course's (authored by its instructors, studied by its
 /// learners) or one owner's private deck.

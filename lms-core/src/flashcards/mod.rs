@@ -10,6 +10,7 @@
 
 pub mod deck;
 pub mod media;
+mod optimize;
 pub mod schedule;
 mod service;
 pub mod study;
@@ -17,7 +18,10 @@ mod transfer;
 
 pub use deck::{Card, Deck, Field, NoteType, Template};
 pub use media::DeckMedia;
+pub use optimize::{Optimization, MIN_OPTIMIZATION_REVIEWS};
 pub use schedule::{Answer, Fsrs, Rating, Schedule, Scheduler, SchedulerKind, Sm2};
-pub use service::{DeckStats, DueCard, FlashcardService, NewCard, NewDeck, ReviewOutcome, StudyState, MAX_DUE};
+pub use service::{
+    DeckChanges, DeckStats, DueCard, FlashcardService, NewCard, NewDeck, ReviewOutcome, StudyState, MAX_DUE,
+};
 pub use study::{CardState, DeckProgress, ReviewLog};
 pub use transfer::{DeckExport, DeckImport, ImportMedia, ImportNote, ImportOutcome, Skipped, MAX_IMPORT_NOTES};

@@ -41,6 +41,19 @@ pub enum Rating {
     Easy,
 }
 
+impl Rating {
+    /// The rating as FSRS numbers it in a review history (`fsrs::FSRSReview::rating`):
+    /// again 1, hard 2, good 3, easy 4.
+    pub fn grade(self) -> u32 {
+        match self {
+            Rating::Again => 1,
+            Rating::Hard => 2,
+            Rating::Good => 3,
+            Rating::Easy => 4,
+        }
+    }
+}
+
 /// A learner's answer: an SM-2 quality (0–5) or a rating; either scheduler takes either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -147,7 +160,10 @@ pub trait Scheduler: Send + Sync {
 /// - otherwise the intervals are 1, 6, then the previous interval × EF, a fraction rounded
 ///   up to the next whole day (as SuperMemo's description says);
 /// - after every answer EF += 0.1 − (5 − q) × (0.08 + (5 − q) × 0.02), never below 1.3;
-/// - an interval never exceeds [`MAX_INTERVAL_DAYS`].
+/// - an interval never exceeds [`MAX_INTERVAL_DAYS`];
+/// - the FSRS memory state (stability, difficulty) is cleared: it described the card before
+///   this review, so if the deck switches (back) to FSRS, the card's memory is estimated
+///   again from its SM-2 state ([`Fsrs`]) instead of resuming from a stale one.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sm2;
 
@@ -183,6 +199,8 @@ impl Scheduler for Sm2 {
         }
         let ease = i64::from(schedule.ease) + Self::ease_change(q);
         next.ease = u32::try_from(ease.max(i64::from(MIN_EASE))).unwrap_or(MIN_EASE);
+        next.stability = None;
+        next.difficulty = None;
         next.last_reviewed_at = Some(now);
         next.due_at = now + Duration::days(i64::from(next.interval_days));
         Ok(next)
@@ -223,7 +241,8 @@ impl Fsrs {
     }
 
     /// The memory state a card carries into FSRS: its own, or one estimated from its SM-2
-    /// ease and interval when the deck switched from SM-2.
+    /// ease and interval when SM-2 scheduled its last review (the deck switched from SM-2;
+    /// [`Sm2`] clears the memory state it makes stale); none for a card never reviewed.
     fn memory(&self, schedule: &Schedule) -> Result<Option<fsrs::MemoryState>> {
         if let (Some(stability), Some(difficulty)) = (schedule.stability, schedule.difficulty) {
             return Ok(Some(fsrs::MemoryState { stability, difficulty }));
@@ -245,9 +264,7 @@ impl Fsrs {
 impl Scheduler for Fsrs {
     fn next(&self, schedule: &Schedule, answer: Answer, now: DateTime<Utc>) -> Result<Schedule> {
         let memory = self.memory(schedule)?;
-        let elapsed = schedule
-            .last_reviewed_at
-            .map_or(0, |at| u32::try_from((now - at).num_days().max(0)).unwrap_or(u32::MAX));
+        let elapsed = schedule.last_reviewed_at.map_or(0, |at| elapsed_days(at, now));
         let states = self
             .model
             .next_states(memory, self.desired_retention, elapsed)
@@ -275,6 +292,14 @@ impl Scheduler for Fsrs {
         next.due_at = now + Duration::days(i64::from(next.interval_days));
         Ok(next)
     }
+}
+
+/// The days FSRS counts between two reviews: whole 24-hour periods (0 within a day, never
+/// negative). Scheduling and the optimization of a deck's parameters
+/// ([`crate::flashcards::FlashcardService::optimize_deck`]) count them the same way, so the
+/// parameters are fitted to the elapsed times they are later applied to.
+pub fn elapsed_days(from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
+    u32::try_from((to - from).num_days().max(0)).unwrap_or(u32::MAX)
 }
 
 /// An FSRS interval as whole days: rounded, at least one, at most [`MAX_INTERVAL_DAYS`].
@@ -354,6 +379,37 @@ mod tests {
             "hard does not pass FSRS"
         );
         assert!(Answer::quality(6).is_err());
+        let grades = [Rating::Again, Rating::Hard, Rating::Good, Rating::Easy].map(Rating::grade);
+        assert_eq!(grades, [1, 2, 3, 4], "FSRS numbers ratings 1-4");
+    }
+
+    #[test]
+    fn an_sm2_review_clears_the_fsrs_memory_it_makes_stale() {
+        let fsrs = Fsrs::new(&[], 0.9).unwrap();
+        let learnt = fsrs
+            .next(&Schedule::new(start()), Answer::Rating(Rating::Good), start())
+            .unwrap();
+        let later = start() + Duration::days(i64::from(learnt.interval_days));
+        let sm2 = Sm2.next(&learnt, Answer::quality(4).unwrap(), later).unwrap();
+        assert_eq!((sm2.stability, sm2.difficulty), (None, None));
+        let back = later + Duration::days(i64::from(sm2.interval_days));
+        let resumed = fsrs.next(&sm2, Answer::Rating(Rating::Good), back).unwrap();
+        let mut stale = sm2.clone();
+        (stale.stability, stale.difficulty) = (learnt.stability, learnt.difficulty);
+        assert_ne!(
+            resumed.stability,
+            fsrs.next(&stale, Answer::Rating(Rating::Good), back).unwrap().stability,
+            "FSRS estimates the memory again from the SM-2 state, not from the one before SM-2's review"
+        );
+    }
+
+    #[test]
+    fn elapsed_days_are_whole_days_and_never_negative() {
+        let at = |hours: i64| start() + Duration::hours(hours);
+        assert_eq!(elapsed_days(at(0), at(23)), 0);
+        assert_eq!(elapsed_days(at(0), at(24)), 1);
+        assert_eq!(elapsed_days(at(0), at(71)), 2);
+        assert_eq!(elapsed_days(at(5), at(0)), 0);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::ops::Bound;
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use uuid::Uuid;
 
-use super::deck::{Card, Deck, Field, DEFAULT_NEW_PER_DAY};
+use super::deck::{Card, Deck, Field, DEFAULT_NEW_PER_DAY, MAX_NEW_PER_DAY};
 use super::schedule::{Answer, Fsrs, Schedule, Scheduler, SchedulerKind, Sm2, DEFAULT_RETENTION};
 use super::study::{CardState, DeckProgress, ReviewLog};
 use crate::domain::text::{CardTag, CardText, Title};
@@ -36,6 +36,66 @@ pub struct NewDeck {
     pub desired_retention: Option<f32>,
     /// New cards per learner and day (default 20).
     pub new_per_day: Option<u32>,
+}
+
+/// Changes to a deck's settings ([`FlashcardService::update_deck`]); `None` leaves a
+/// setting as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeckChanges {
+    /// A new title.
+    pub title: Option<String>,
+    /// Another scheduler; learners keep their progress.
+    pub scheduler: Option<SchedulerKind>,
+    /// FSRS's desired retention, 0.7–0.99.
+    pub desired_retention: Option<f32>,
+    /// New cards per learner and day, at most [`MAX_NEW_PER_DAY`].
+    pub new_per_day: Option<u32>,
+}
+
+impl DeckChanges {
+    /// The changes with the title as it is stored (trimmed by [`Title::parse`]), if every
+    /// setting given is valid; else all the invalid ones in one validation error. The one
+    /// place a deck's settings are checked: a new deck's go through it too.
+    fn checked(self) -> Result<Self> {
+        let mut v = Validator::new();
+        let title = self
+            .title
+            .as_deref()
+            .and_then(|t| v.field("title", Title::parse(t)))
+            .map(|t| t.as_str().to_owned());
+        if self.desired_retention.is_some_and(|r| !(0.7..=0.99).contains(&r)) {
+            v.push(crate::FieldError::new(
+                "desired_retention",
+                "out_of_range",
+                "must be between 0.7 and 0.99",
+            ));
+        }
+        if self.new_per_day.is_some_and(|n| n > MAX_NEW_PER_DAY) {
+            v.push(crate::FieldError::new(
+                "new_per_day",
+                "out_of_range",
+                format!("must be at most {MAX_NEW_PER_DAY}"),
+            ));
+        }
+        v.finish()?;
+        Ok(Self { title, ..self })
+    }
+
+    /// Sets every setting given on `deck`.
+    fn apply(self, deck: &mut Deck) {
+        if let Some(title) = self.title {
+            deck.title = title;
+        }
+        if let Some(scheduler) = self.scheduler {
+            deck.scheduler = scheduler;
+        }
+        if let Some(desired_retention) = self.desired_retention {
+            deck.desired_retention = desired_retention;
+        }
+        if let Some(new_per_day) = self.new_per_day {
+            deck.new_per_day = new_per_day;
+        }
+    }
 }
 
 /// A new card: its front and back, and tags.
@@ -147,25 +207,15 @@ impl FlashcardService {
 
     /// A new deck's record, validated, if the actor may create it (not stored).
     pub(super) async fn new_deck(&self, actor: &Actor, new: NewDeck) -> Result<Deck> {
-        let mut v = Validator::new();
-        let title = v.field("title", Title::parse(&new.title));
-        let retention = new.desired_retention.unwrap_or(DEFAULT_RETENTION);
-        if !(0.7..=0.99).contains(&retention) {
-            v.push(crate::FieldError::new(
-                "desired_retention",
-                "out_of_range",
-                "must be between 0.7 and 0.99",
-            ));
-        }
+        let desired_retention = new.desired_retention.unwrap_or(DEFAULT_RETENTION);
         let new_per_day = new.new_per_day.unwrap_or(DEFAULT_NEW_PER_DAY);
-        if new_per_day > 9999 {
-            v.push(crate::FieldError::new(
-                "new_per_day",
-                "out_of_range",
-                "must be at most 9999",
-            ));
+        let settings = DeckChanges {
+            title: Some(new.title),
+            desired_retention: Some(desired_retention),
+            new_per_day: Some(new_per_day),
+            ..DeckChanges::default()
         }
-        v.finish()?;
+        .checked()?;
         if let Some(course_id) = new.course_id {
             let course = load_course(&self.deps, course_id).await?;
             if !actor.manages(&course) {
@@ -176,11 +226,11 @@ impl FlashcardService {
         let deck = Deck {
             id: DeckId::new(),
             version: 1,
-            title: title.expect("validated above").as_str().to_owned(),
+            title: settings.title.expect("validated above"),
             created_by: actor.user_id,
             course_id: new.course_id,
             scheduler: new.scheduler,
-            desired_retention: retention,
+            desired_retention,
             fsrs_parameters: Vec::new(),
             new_per_day,
             card_count: 0,
@@ -190,6 +240,49 @@ impl FlashcardService {
             updated_at: now,
         };
         Ok(deck)
+    }
+
+    /// Changes a deck's title, scheduler, desired retention or daily limit of new cards
+    /// (its authors only: a course's instructors, a private deck's owner, admins). The
+    /// settings are checked as a new deck's are, every invalid one reported at once; the
+    /// deck is stored version-checked (retried when another write got there first), with
+    /// `updated_at` set. Changes that change nothing store nothing.
+    ///
+    /// Switching the scheduler keeps every learner's progress: card states are not
+    /// touched, each card keeps its due date and is scheduled by the new scheduler at its
+    /// next review. A card SM-2 scheduled enters FSRS with the memory state FSRS estimates
+    /// from its ease and interval; a card FSRS scheduled enters SM-2 with its repetitions,
+    /// interval and ease (FSRS keeps the first two up to date and leaves the ease as SM-2
+    /// last set it). The deck's FSRS parameters are not a setting: [`Self::optimize_deck`]
+    /// fits them to the deck's reviews.
+    ///
+    /// # Errors
+    ///
+    /// A validation error (422) listing every invalid setting; `Forbidden` for a learner
+    /// who studies the deck; `DECK_NOT_FOUND` for anyone else.
+    pub async fn update_deck(&self, actor: &Actor, id: DeckId, changes: DeckChanges) -> Result<Deck> {
+        let changes = changes.checked()?;
+        let deck = self.deck(actor, id).await?;
+        if !self.may_author(actor, &deck).await? {
+            return Err(Error::Forbidden("only the deck's authors change it".into()));
+        }
+        retry_on_conflict(|| async {
+            let stored = self.load_deck(id).await?;
+            let mut deck = stored.clone();
+            changes.clone().apply(&mut deck);
+            if deck == stored {
+                return Ok(stored);
+            }
+            deck.version += 1;
+            deck.updated_at = self.deps.clock.now();
+            self.deps
+                .records
+                .update(&deck, stored.version, &[])
+                .await
+                .map_err(store_error(Entity::Deck, id))?;
+            Ok(deck)
+        })
+        .await
     }
 
     pub(super) async fn load_deck(&self, id: DeckId) -> Result<Deck> {

@@ -104,6 +104,11 @@ impl Record for DeckProgress {
 }
 
 /// One review, as answered and as scheduled.
+///
+/// Indexed by `(learner, card, time)` (a card's history), `(learner, deck, time)` (a
+/// learner's statistics) and `(deck, time)`: every learner's reviews of a deck in time
+/// order, which its FSRS parameters are optimized from
+/// ([`super::FlashcardService::optimize_deck`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewLog {
     /// Identifier.
@@ -133,7 +138,11 @@ pub struct ReviewLog {
 impl Record for ReviewLog {
     const KIND: RecordKind = RecordKind {
         name: "review_log",
-        keys: &[KeySpec::ordered("user_card_time"), KeySpec::ordered("user_deck_time")],
+        keys: &[
+            KeySpec::ordered("user_card_time"),
+            KeySpec::ordered("user_deck_time"),
+            KeySpec::ordered("deck_time"),
+        ],
     };
 
     fn id(&self) -> Uuid {
@@ -157,5 +166,6 @@ impl Record for ReviewLog {
             "user_deck_time",
             (self.user_id, self.deck_id.as_uuid(), self.reviewed_at),
         );
+        index.set("deck_time", (self.deck_id.as_uuid(), self.reviewed_at));
     }
 }

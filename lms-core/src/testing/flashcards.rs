@@ -1,16 +1,19 @@
 //! Flashcards on every backend: authoring rules, the due queue's order and daily limit,
-//! reviews that replay from their log, statistics.
+//! reviews that replay from their log, statistics, changing a deck's settings and
+//! scheduler, reading a deck's whole review log to optimize it.
 
 use std::ops::Bound;
 
 use chrono::Duration;
 
-use super::fixtures::{draft_course, enrolled, instructor, quiz, student, text};
+use super::fixtures::{admin, draft_course, enrolled, instructor, quiz, student, text};
 use super::{behaviour_list, Behaviour, Ctx};
+use crate::flashcards::schedule::{elapsed_days, interval_days, DEFAULT_RETENTION};
 use crate::flashcards::{
-    Answer, Deck, DeckImport, Field, ImportMedia, ImportNote, NewCard, NewDeck, Rating, ReviewLog, Schedule, Scheduler,
-    SchedulerKind, Sm2, StudyState,
+    Answer, Deck, DeckChanges, DeckImport, Field, ImportMedia, ImportNote, NewCard, NewDeck, Rating, ReviewLog,
+    Schedule, Scheduler, SchedulerKind, Sm2, StudyState, MIN_OPTIMIZATION_REVIEWS,
 };
+use crate::ids::{CardId, DeckId};
 use crate::records::{IndexValue, Range, Records};
 use crate::services::{Actor, LessonInput, NewLesson};
 use crate::Error;
@@ -23,6 +26,10 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         deck_statistics_count_today_and_retention,
         a_flashcard_lesson_completes_by_passing_reviews_and_unlocks_the_next,
         an_import_stores_every_fitting_note_with_its_media_or_nothing,
+        only_a_decks_authors_change_or_optimize_it,
+        deck_changes_are_checked_as_a_new_decks_settings,
+        switching_the_scheduler_keeps_every_learners_progress,
+        optimizing_a_deck_counts_every_learners_reviews_and_needs_enough,
     ]
 }
 
@@ -510,4 +517,375 @@ async fn an_import_stores_every_fitting_note_with_its_media_or_nothing(ctx: Ctx)
     );
     let decks_after = records.count::<Deck>("creator", learner.user_id).await.expect("count");
     assert_eq!(decks_before, decks_after, "a refused import leaves no deck");
+}
+
+fn scheduler(kind: SchedulerKind) -> DeckChanges {
+    DeckChanges {
+        scheduler: Some(kind),
+        ..DeckChanges::default()
+    }
+}
+
+async fn course_deck(ctx: &Ctx, owner: &Actor, course_id: crate::ids::CourseId, title: &str) -> Deck {
+    ctx.lms
+        .flashcards()
+        .create_deck(
+            owner,
+            NewDeck {
+                title: title.to_owned(),
+                course_id: Some(course_id),
+                ..NewDeck::default()
+            },
+        )
+        .await
+        .expect("course deck")
+}
+
+async fn only_a_decks_authors_change_or_optimize_it(ctx: Ctx) {
+    let flashcards = ctx.lms.flashcards();
+    let (owner, course, learner) = enrolled(&ctx, vec![text("Intro")]).await;
+    let deck = course_deck(&ctx, &owner, course.id, "Authored").await;
+    let rename = DeckChanges {
+        title: Some("  Renamed  ".into()),
+        ..DeckChanges::default()
+    };
+    let by_learner = flashcards.update_deck(&learner, deck.id, rename.clone()).await;
+    assert!(matches!(by_learner, Err(Error::Forbidden(_))), "got {by_learner:?}");
+    let optimized_by_learner = flashcards.optimize_deck(&learner, deck.id).await;
+    assert!(
+        matches!(optimized_by_learner, Err(Error::Forbidden(_))),
+        "got {optimized_by_learner:?}"
+    );
+    let stranger = student(&ctx).await;
+    let other_instructor = instructor(&ctx).await;
+    for outsider in [&stranger, &other_instructor] {
+        let changed = flashcards.update_deck(outsider, deck.id, rename.clone()).await;
+        assert!(matches!(changed, Err(Error::NotFound { .. })), "got {changed:?}");
+        let optimized = flashcards.optimize_deck(outsider, deck.id).await;
+        assert!(matches!(optimized, Err(Error::NotFound { .. })), "got {optimized:?}");
+    }
+    assert_eq!(
+        flashcards.deck(&owner, deck.id).await.expect("deck"),
+        deck,
+        "refused changes change nothing"
+    );
+
+    ctx.clock.advance(Duration::seconds(1));
+    let renamed = flashcards
+        .update_deck(&owner, deck.id, rename.clone())
+        .await
+        .expect("the course's instructor");
+    assert_eq!(renamed.title, "Renamed", "the title is stored as a new deck's is");
+    assert_eq!(
+        (renamed.version, renamed.updated_at),
+        (deck.version + 1, ctx.clock_now())
+    );
+    assert_eq!(flashcards.deck(&learner, deck.id).await.expect("deck"), renamed);
+    let unchanged = flashcards
+        .update_deck(&owner, deck.id, rename)
+        .await
+        .expect("same title");
+    assert_eq!(unchanged, renamed, "a change that changes nothing stores nothing");
+    let by_admin = flashcards
+        .update_deck(
+            &admin(&ctx).await,
+            deck.id,
+            DeckChanges {
+                new_per_day: Some(5),
+                desired_retention: Some(0.85),
+                ..DeckChanges::default()
+            },
+        )
+        .await
+        .expect("an admin");
+    assert_eq!(
+        (
+            by_admin.new_per_day,
+            by_admin.desired_retention,
+            by_admin.title.as_str()
+        ),
+        (5, 0.85, "Renamed")
+    );
+
+    let private = deck_of(&ctx, &stranger, "Mine", NewDeck::default()).await;
+    flashcards
+        .update_deck(&stranger, private.id, scheduler(SchedulerKind::Fsrs))
+        .await
+        .expect("a private deck's owner");
+    let not_theirs = flashcards
+        .update_deck(&learner, private.id, scheduler(SchedulerKind::Sm2))
+        .await;
+    assert!(matches!(not_theirs, Err(Error::NotFound { .. })), "got {not_theirs:?}");
+    let unknown = flashcards
+        .update_deck(&owner, DeckId::new(), DeckChanges::default())
+        .await;
+    assert!(matches!(unknown, Err(Error::NotFound { .. })), "got {unknown:?}");
+}
+
+async fn deck_changes_are_checked_as_a_new_decks_settings(ctx: Ctx) {
+    let flashcards = ctx.lms.flashcards();
+    let owner = student(&ctx).await;
+    let deck = deck_of(&ctx, &owner, "Checked", NewDeck::default()).await;
+    let fields = |result: crate::Result<Deck>| match result {
+        Err(Error::Validation(errors)) => errors.into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>(),
+        other => panic!("invalid settings were accepted: {other:?}"),
+    };
+    let changed = flashcards
+        .update_deck(
+            &owner,
+            deck.id,
+            DeckChanges {
+                title: Some(" ".into()),
+                scheduler: Some(SchedulerKind::Fsrs),
+                desired_retention: Some(1.5),
+                new_per_day: Some(10_000),
+            },
+        )
+        .await;
+    let created = flashcards
+        .create_deck(
+            &owner,
+            NewDeck {
+                title: " ".into(),
+                desired_retention: Some(1.5),
+                new_per_day: Some(10_000),
+                ..NewDeck::default()
+            },
+        )
+        .await;
+    let errors = fields(changed);
+    assert_eq!(errors, fields(created), "the same checks as a new deck's");
+    let codes: Vec<(&str, &str)> = errors.iter().map(|(f, c)| (f.as_str(), *c)).collect();
+    assert_eq!(codes.len(), 3, "every invalid setting at once: {codes:?}");
+    assert!(codes[0].0.starts_with("title"), "{codes:?}");
+    assert_eq!(
+        codes[1..],
+        [("desired_retention", "out_of_range"), ("new_per_day", "out_of_range")]
+    );
+    let not_a_number = flashcards
+        .update_deck(
+            &owner,
+            deck.id,
+            DeckChanges {
+                desired_retention: Some(f32::NAN),
+                ..DeckChanges::default()
+            },
+        )
+        .await;
+    assert_eq!(fields(not_a_number), [("desired_retention".to_owned(), "out_of_range")]);
+    assert_eq!(
+        flashcards.deck(&owner, deck.id).await.expect("deck"),
+        deck,
+        "a refused change changes nothing, not even its valid part"
+    );
+    let limits = flashcards
+        .update_deck(
+            &owner,
+            deck.id,
+            DeckChanges {
+                desired_retention: Some(0.99),
+                new_per_day: Some(9999),
+                ..DeckChanges::default()
+            },
+        )
+        .await
+        .expect("the limits themselves are valid");
+    assert_eq!((limits.desired_retention, limits.new_per_day), (0.99, 9999));
+}
+
+/// Reviews `card` as `actor`, then moves the clock to when it is due.
+async fn review_and_wait(ctx: &Ctx, actor: &Actor, card: CardId, answer: Answer) -> Schedule {
+    let outcome = ctx.lms.flashcards().review(actor, card, answer).await.expect("review");
+    ctx.clock
+        .advance(Duration::days(i64::from(outcome.schedule.interval_days)));
+    outcome.schedule
+}
+
+/// The schedule FSRS (default parameters) gives a card SM-2 scheduled, answered `good`
+/// now: from the memory state FSRS estimates from its SM-2 ease and interval.
+fn fsrs_from_sm2(sm2: &Schedule, now: chrono::DateTime<chrono::Utc>, retention: f32) -> fsrs::ItemState {
+    let model = fsrs::FSRS::new(&[]).expect("default parameters");
+    let memory = model
+        .memory_state_from_sm2(sm2.ease as f32 / 100.0, sm2.interval_days as f32, DEFAULT_RETENTION)
+        .expect("an SM-2 state converts");
+    let elapsed = elapsed_days(sm2.last_reviewed_at.expect("reviewed"), now);
+    model
+        .next_states(Some(memory), retention, elapsed)
+        .expect("next states")
+        .good
+}
+
+async fn switching_the_scheduler_keeps_every_learners_progress(ctx: Ctx) {
+    let flashcards = ctx.lms.flashcards();
+    let (owner, course, learner) = enrolled(&ctx, vec![text("Intro")]).await;
+    let deck = course_deck(&ctx, &owner, course.id, "Switched").await;
+    let card_id = flashcards
+        .add_card(&owner, deck.id, card("cambio"))
+        .await
+        .expect("card")
+        .id;
+    let mut sm2 = Schedule::new(ctx.clock_now());
+    for quality in [4, 5, 4] {
+        sm2 = review_and_wait(&ctx, &learner, card_id, Answer::Quality(quality)).await;
+    }
+    assert_eq!((sm2.repetitions, sm2.stability), (3, None), "{sm2:?}");
+
+    let switched = flashcards
+        .update_deck(&owner, deck.id, scheduler(SchedulerKind::Fsrs))
+        .await
+        .expect("switch to FSRS");
+    assert_eq!(
+        (switched.scheduler, switched.version, switched.updated_at),
+        (SchedulerKind::Fsrs, deck.version + 2, ctx.clock_now()),
+        "one card added, then the switch"
+    );
+    let due = flashcards.due(&learner, deck.id, 10).await.expect("due");
+    assert_eq!(
+        due.iter().map(|d| (d.card.id, d.state)).collect::<Vec<_>>(),
+        [(card_id, StudyState::Review)],
+        "the card keeps its place in the learner's study"
+    );
+
+    // SM-2 → FSRS: the next review starts from the memory state of the SM-2 schedule.
+    let now = ctx.clock_now();
+    let expected = fsrs_from_sm2(&sm2, now, switched.desired_retention);
+    let fsrs = review_and_wait(&ctx, &learner, card_id, Answer::Rating(Rating::Good)).await;
+    assert_eq!(
+        (fsrs.stability, fsrs.difficulty, fsrs.interval_days),
+        (
+            Some(expected.memory.stability),
+            Some(expected.memory.difficulty),
+            interval_days(expected.interval)
+        ),
+        "scheduled by FSRS from the memory state estimated from the SM-2 ease and interval"
+    );
+    assert_eq!(
+        (fsrs.repetitions, fsrs.ease, fsrs.lapses),
+        (sm2.repetitions + 1, sm2.ease, sm2.lapses),
+        "the SM-2 fields carry on"
+    );
+    let key = |at| IndexValue::from((learner.user_id, card_id.as_uuid(), at));
+    let last = Records::new(ctx.stores.records.clone())
+        .range::<ReviewLog>(
+            Range::all("user_card_time", 1)
+                .between(
+                    Bound::Included(key(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)),
+                    Bound::Included(key(chrono::DateTime::<chrono::Utc>::MAX_UTC)),
+                )
+                .descending(),
+        )
+        .await
+        .expect("log");
+    assert_eq!(
+        (last.items[0].scheduler, &last.items[0].before),
+        (SchedulerKind::Fsrs, &sm2),
+        "the log says which scheduler took over from which schedule"
+    );
+
+    // FSRS → SM-2: SM-2 goes on from the repetitions, interval and ease.
+    flashcards
+        .update_deck(&owner, deck.id, scheduler(SchedulerKind::Sm2))
+        .await
+        .expect("switch back to SM-2");
+    let now = ctx.clock_now();
+    let back = review_and_wait(&ctx, &learner, card_id, Answer::Quality(4)).await;
+    assert_eq!(back, Sm2.next(&fsrs, Answer::Quality(4), now).expect("sm2"));
+    assert_eq!(
+        (back.repetitions, back.interval_days, back.ease),
+        (
+            fsrs.repetitions + 1,
+            (fsrs.interval_days * fsrs.ease).div_ceil(100),
+            fsrs.ease
+        ),
+        "the FSRS interval times the ease, rounded up"
+    );
+    assert_eq!(
+        (back.stability, back.difficulty),
+        (None, None),
+        "the FSRS memory state no longer describes the card"
+    );
+
+    // SM-2 → FSRS again: the memory state is estimated from the new SM-2 state, not the
+    // one FSRS left before SM-2's review.
+    flashcards
+        .update_deck(&owner, deck.id, scheduler(SchedulerKind::Fsrs))
+        .await
+        .expect("switch to FSRS again");
+    let now = ctx.clock_now();
+    let expected = fsrs_from_sm2(&back, now, switched.desired_retention);
+    let again = flashcards
+        .review(&learner, card_id, Answer::Rating(Rating::Good))
+        .await
+        .expect("review");
+    assert_eq!(again.schedule.stability, Some(expected.memory.stability));
+    assert_eq!(again.schedule.interval_days, interval_days(expected.interval));
+}
+
+async fn optimizing_a_deck_counts_every_learners_reviews_and_needs_enough(ctx: Ctx) {
+    let flashcards = ctx.lms.flashcards();
+    let (owner, course, first) = enrolled(&ctx, vec![text("Intro")]).await;
+    let second = student(&ctx).await;
+    ctx.lms.learning.enroll(&second, course.id).await.expect("enroll");
+    let deck = course_deck(&ctx, &owner, course.id, "Optimized").await;
+    let mut cards = Vec::new();
+    for front in ["uno", "dos", "tres"] {
+        cards.push(
+            flashcards
+                .add_card(&owner, deck.id, card(front))
+                .await
+                .expect("card")
+                .id,
+        );
+    }
+    let elsewhere = deck_of(&ctx, &first, "Elsewhere", NewDeck::default()).await;
+    let elsewhere_card = flashcards
+        .add_card(&first, elsewhere.id, card("otro"))
+        .await
+        .expect("card")
+        .id;
+    let reviews = [
+        (&first, cards[0]),
+        (&first, cards[1]),
+        (&second, cards[0]),
+        (&second, cards[1]),
+        (&first, elsewhere_card),
+    ];
+    for _day in 0..2 {
+        for (learner, card_id) in reviews {
+            flashcards
+                .review(learner, card_id, Answer::Quality(4))
+                .await
+                .expect("review");
+        }
+        ctx.clock.advance(Duration::days(1));
+    }
+    flashcards
+        .review(&first, cards[2], Answer::Quality(4))
+        .await
+        .expect("a card reviewed once");
+
+    let refused = flashcards.optimize_deck(&owner, deck.id).await;
+    match &refused {
+        Err(Error::Validation(errors)) => {
+            let error = &errors[0];
+            assert_eq!((error.field.as_str(), error.code), ("reviews", "not_enough_reviews"));
+            assert!(
+                error.message.contains("8 usable reviews")
+                    && error.message.contains("9 in all")
+                    && error.message.contains(&format!("at least {MIN_OPTIMIZATION_REVIEWS}")),
+                "both learners' reviews of the deck, and only of this deck, are counted: {}",
+                error.message
+            );
+        }
+        other => panic!("nine reviews were optimized: {other:?}"),
+    }
+    assert!(
+        flashcards
+            .deck(&owner, deck.id)
+            .await
+            .expect("deck")
+            .fsrs_parameters
+            .is_empty(),
+        "the deck keeps the default parameters"
+    );
 }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use lms_core::flashcards::{
-    Answer, Card, Deck, DeckStats, DueCard, NewCard, NewDeck, Rating, ReviewOutcome, SchedulerKind,
+    Answer, Card, Deck, DeckChanges, DeckStats, DueCard, NewCard, NewDeck, Optimization, Rating, ReviewOutcome,
+    SchedulerKind,
 };
 use lms_core::ids::{CardId, CourseId, DeckId};
 use poem::web::Data;
@@ -66,6 +67,44 @@ pub struct CreateDeckRequest {
     pub new_per_day: Option<u32>,
 }
 
+/// Changes to a deck's settings; absent fields stay as they are.
+#[derive(Debug, Object)]
+pub struct UpdateDeckRequest {
+    /// The title, 1–200 characters.
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: Option<Line>,
+    /// `sm2` or `fsrs`. Every learner keeps their progress: SM-2 schedules become FSRS
+    /// memory states on their next review, FSRS schedules keep their SM-2 ease and interval.
+    pub scheduler: Option<SchedulerName>,
+    /// The recall probability FSRS aims at, 0.7–0.99.
+    #[oai(validator(minimum(value = "0.7"), maximum(value = "0.99")))]
+    pub desired_retention: Option<f64>,
+    /// New cards per learner and day, 0–9999.
+    #[oai(validator(maximum(value = "9999")))]
+    pub new_per_day: Option<u32>,
+}
+
+/// FSRS parameters fitted to a deck's review log.
+#[derive(Debug, Object)]
+pub struct OptimizationResponse {
+    /// The parameters, now the deck's.
+    pub parameters: Vec<f32>,
+    /// The reviews they were fitted to.
+    pub reviews_used: u32,
+    /// The review histories (one per learner and card) those reviews make up.
+    pub histories: u32,
+}
+
+impl From<Optimization> for OptimizationResponse {
+    fn from(o: Optimization) -> Self {
+        Self {
+            parameters: o.parameters,
+            reviews_used: o.reviews_used,
+            histories: o.cards,
+        }
+    }
+}
+
 /// A deck.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -86,8 +125,12 @@ pub struct DeckResponse {
     pub desired_retention: f32,
     /// New cards per learner and day.
     pub new_per_day: u32,
+    /// Whether FSRS uses parameters fitted to the deck's reviews (else the defaults).
+    pub fsrs_optimized: bool,
     /// Creation time.
     pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<Deck> for DeckResponse {
@@ -101,7 +144,9 @@ impl From<Deck> for DeckResponse {
             created_by: d.created_by.as_uuid(),
             desired_retention: d.desired_retention,
             new_per_day: d.new_per_day,
+            fsrs_optimized: !d.fsrs_parameters.is_empty(),
             created_at: d.created_at,
+            updated_at: d.updated_at,
         }
     }
 }
@@ -395,6 +440,50 @@ impl FlashcardsApi {
         Ok(Json(
             state.lms.flashcards().deck(&auth.0, DeckId::from(id.0)).await?.into(),
         ))
+    }
+
+    /// Change a deck's settings (its authors only): title, scheduler, desired retention,
+    /// new cards per day.
+    #[oai(path = "/decks/:id", method = "patch", operation_id = "updateDeck")]
+    async fn update_deck(
+        &self,
+        state: Data<&State>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<UpdateDeckRequest>,
+    ) -> ApiResult<Json<DeckResponse>> {
+        let body = body.0;
+        let changes = DeckChanges {
+            title: body.title.map(Into::into),
+            scheduler: body.scheduler.map(Into::into),
+            // Within the validated bounds, f32 keeps every value the core accepts.
+            desired_retention: body.desired_retention.map(|r| r as f32),
+            new_per_day: body.new_per_day,
+        };
+        let deck = state
+            .lms
+            .flashcards()
+            .update_deck(&auth.0, DeckId::from(id.0), changes)
+            .await?;
+        Ok(Json(deck.into()))
+    }
+
+    /// Fit the deck's FSRS parameters to every learner's reviews of it and keep them
+    /// (admins and the deck's authors). Needs at least 400 reviews (422
+    /// `not_enough_reviews` before); takes seconds on a large log.
+    #[oai(path = "/decks/:id/optimize", method = "post", operation_id = "optimizeDeck")]
+    async fn optimize_deck(
+        &self,
+        state: Data<&State>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<OptimizationResponse>> {
+        let optimization = state
+            .lms
+            .flashcards()
+            .optimize_deck(&auth.0, DeckId::from(id.0))
+            .await?;
+        Ok(Json(optimization.into()))
     }
 
     /// Add a card at the end of a deck (its authors only).

@@ -76,6 +76,7 @@ from .liveness import Liveness
 from .login_request import LoginRequest
 from .mrr_report import MrrReport
 from .mrr_row_response import MrrRowResponse
+from .optimization_response import OptimizationResponse
 from .order_page import OrderPage
 from .order_response import OrderResponse
 from .password_reset_confirm import PasswordResetConfirm
@@ -122,6 +123,7 @@ from .unmet_dto import UnmetDto
 from .unmet_kind_dto import UnmetKindDto
 from .update_course_request import UpdateCourseRequest
 from .update_course_request_metadata import UpdateCourseRequestMetadata
+from .update_deck_request import UpdateDeckRequest
 from .update_lesson_request import UpdateLessonRequest
 from .update_webhook_request import UpdateWebhookRequest
 from .user_response import UserResponse
@@ -211,6 +213,7 @@ __all__ = (
     "LoginRequest",
     "MrrReport",
     "MrrRowResponse",
+    "OptimizationResponse",
     "OrderPage",
     "OrderResponse",
     "PasswordResetConfirm",
@@ -257,6 +260,7 @@ __all__ = (
     "UnmetKindDto",
     "UpdateCourseRequest",
     "UpdateCourseRequestMetadata",
+    "UpdateDeckRequest",
     "UpdateLessonRequest",
     "UpdateWebhookRequest",
     "UserResponse",

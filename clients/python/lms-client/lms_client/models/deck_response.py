@@ -23,10 +23,12 @@ class DeckResponse:
         created_at (datetime.datetime): Creation time.
         created_by (UUID): Who created it.
         desired_retention (float): FSRS's desired retention.
+        fsrs_optimized (bool): Whether FSRS uses parameters fitted to the deck's reviews (else the defaults).
         id (UUID): Identifier.
         new_per_day (int): New cards per learner and day.
         scheduler (SchedulerName): A deck's scheduling algorithm.
         title (str): The title.
+        updated_at (datetime.datetime): Last change.
         course_id (UUID | Unset): The course it belongs to.
     """
 
@@ -34,10 +36,12 @@ class DeckResponse:
     created_at: datetime.datetime
     created_by: UUID
     desired_retention: float
+    fsrs_optimized: bool
     id: UUID
     new_per_day: int
     scheduler: SchedulerName
     title: str
+    updated_at: datetime.datetime
     course_id: UUID | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -50,6 +54,8 @@ class DeckResponse:
 
         desired_retention = self.desired_retention
 
+        fsrs_optimized = self.fsrs_optimized
+
         id = str(self.id)
 
         new_per_day = self.new_per_day
@@ -57,6 +63,8 @@ class DeckResponse:
         scheduler = self.scheduler.value
 
         title = self.title
+
+        updated_at = self.updated_at.isoformat()
 
         course_id: str | Unset = UNSET
         if not isinstance(self.course_id, Unset):
@@ -70,10 +78,12 @@ class DeckResponse:
                 "created_at": created_at,
                 "created_by": created_by,
                 "desired_retention": desired_retention,
+                "fsrs_optimized": fsrs_optimized,
                 "id": id,
                 "new_per_day": new_per_day,
                 "scheduler": scheduler,
                 "title": title,
+                "updated_at": updated_at,
             }
         )
         if course_id is not UNSET:
@@ -92,6 +102,8 @@ class DeckResponse:
 
         desired_retention = d.pop("desired_retention")
 
+        fsrs_optimized = d.pop("fsrs_optimized")
+
         id = UUID(d.pop("id"))
 
         new_per_day = d.pop("new_per_day")
@@ -99,6 +111,8 @@ class DeckResponse:
         scheduler = SchedulerName(d.pop("scheduler"))
 
         title = d.pop("title")
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         _course_id = d.pop("course_id", UNSET)
         course_id: UUID | Unset
@@ -112,10 +126,12 @@ class DeckResponse:
             created_at=created_at,
             created_by=created_by,
             desired_retention=desired_retention,
+            fsrs_optimized=fsrs_optimized,
             id=id,
             new_per_day=new_per_day,
             scheduler=scheduler,
             title=title,
+            updated_at=updated_at,
             course_id=course_id,
         )
 
