@@ -644,6 +644,29 @@ fn refine_operation(path: &str, operation: &mut Map<String, Value>) {
 /// gateway refuses undeclared fields (`unknown_field`). Maps (with an
 /// `additionalProperties` schema) keep theirs.
 fn closed_request_objects(document: &mut Value) {
+    // Inline schemas (multipart forms) are closed where they stand.
+    let operations = document
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|path| path.values_mut());
+    for operation in operations {
+        let media = operation
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|content| content.values_mut());
+        for schema in media
+            .filter_map(|m| m.get_mut("schema"))
+            .filter_map(Value::as_object_mut)
+        {
+            if schema.contains_key("properties") && !schema.contains_key("additionalProperties") {
+                schema.insert("additionalProperties".to_owned(), Value::Bool(false));
+            }
+        }
+    }
     let mut pending: Vec<String> = Vec::new();
     for body in document.get("paths").map(request_bodies).unwrap_or_default() {
         collect_refs(&body, &mut pending);

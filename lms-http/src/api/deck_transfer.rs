@@ -29,8 +29,9 @@ pub struct DeckTransferApi;
 /// The title a deck gets when neither the request nor the file names one.
 const UNTITLED: &str = "Imported deck";
 
-/// A deck file as a form upload, with the deck's settings.
+/// A deck file as a form upload, with the deck's settings; other fields are refused.
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct DeckForm {
     /// The file: an Anki package (`.apkg`), an Anki text file (CSV, TSV) or a JSON deck
     /// document, recognised by its content.
