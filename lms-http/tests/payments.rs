@@ -54,13 +54,11 @@ fn lesson_path(lesson_id: &str) -> String {
     format!("/api/v1/lessons/{lesson_id}")
 }
 
-/// Waits until the learner's read of `lesson` is refused.
+/// The learner's next read of `lesson` is refused: access ended with the answer that
+/// ended it, not later.
 async fn access_ends(app: &TestApp, learner: &str, lesson: &str, what: &str) {
-    eventually(what, || async {
-        let (status, _) = app.call(Method::GET, &lesson_path(lesson), Some(learner), None).await;
-        status == StatusCode::FORBIDDEN
-    })
-    .await;
+    let (status, body) = app.call(Method::GET, &lesson_path(lesson), Some(learner), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{what}: {body}");
 }
 
 /// Polls `check` until it holds, for up to 20 seconds.

@@ -471,10 +471,11 @@ impl PaymentService {
         }
     }
 
-    /// Records the provider's answer to a refund made here (`None`: it refused).
+    /// Records the provider's answer to a refund made here (`None`: it refused); a refund
+    /// that completes the order's refund ends the buyer's access before it returns.
     async fn settle_refund(&self, refund: Refund, outcome: Option<ProviderRefund>) -> Result<Refund> {
         let state = outcome.as_ref().map_or(RefundState::Failed, |o| o.state);
-        retry_on_conflict(|| async {
+        let (refund, order) = retry_on_conflict(|| async {
             let mut current = self.load_refund(refund.id).await?;
             let mut order = self.load_order(refund.order_id).await?;
             let (refund_expected, order_expected) = (current.version, order.version);
@@ -512,9 +513,17 @@ impl PaymentService {
                 .write(&unit)
                 .await
                 .map_err(|e| e.about(Entity::Refund, current.id))?;
-            Ok(current)
+            Ok((current, order))
         })
-        .await
+        .await?;
+        if order.status == OrderStatus::Refunded {
+            // The reaction to `order.refunded` ends the enrollment too; doing it now means
+            // access ends with the answer. A failure here is left to the reaction.
+            if let Err(err) = self.learning.reconcile_purchase(&order).await {
+                warn!(order_id = %order.id, error = %err, "ending access after the refund deferred to the reaction");
+            }
+        }
+        Ok(refund)
     }
 
     pub(super) async fn load_refund(&self, id: crate::ids::RefundId) -> Result<Refund> {
