@@ -334,14 +334,34 @@ async fn export_then_erasure_leaves_no_byte_of_the_user_in_the_sqlite_files() {
         "{actions:?}"
     );
 
-    erase(&app, &learner, &admin).await;
-
     let url = app.state.settings.database_url.expose().to_owned();
     let file = std::path::PathBuf::from(url.trim_start_matches("sqlite:").trim_start_matches("//"));
     let mut wal = file.clone().into_os_string();
     wal.push("-wal");
-    for path in [file.clone(), wal.into()] {
-        let Ok(bytes) = std::fs::read(&path) else { continue };
+    let wal = std::path::PathBuf::from(wal);
+    // The database file and its write-ahead log (which a checkpoint may have emptied).
+    let database_bytes = || {
+        let mut files = vec![(
+            file.clone(),
+            std::fs::read(&file).expect("the database file is readable"),
+        )];
+        if let Ok(bytes) = std::fs::read(&wal) {
+            files.push((wal.clone(), bytes));
+        }
+        files
+    };
+    // The search finds the user before the erasure, so its silence after means something.
+    let before = database_bytes();
+    for marker in [&learner.email, &corrected] {
+        assert!(
+            before.iter().any(|(_, bytes)| contains(bytes, marker)),
+            "{marker:?} is not in the database files before the erasure"
+        );
+    }
+
+    erase(&app, &learner, &admin).await;
+
+    for (path, bytes) in database_bytes() {
         for marker in [&learner.email, &learner.name, &corrected] {
             assert!(
                 !contains(&bytes, marker),
@@ -510,6 +530,40 @@ async fn admins_enter_erasures_and_read_the_audit_log_as_json_and_csv() {
         second["items"][0]["seq"].as_i64(),
         first["items"][0]["seq"].as_i64().map(|s| s + 1)
     );
+
+    // A time window: entries at or after `from`, before `to`.
+    let at = first["items"][0]["at"].as_str().expect("a time").to_owned();
+    let start = chrono::DateTime::parse_from_rfc3339(&at).expect("RFC 3339");
+    let end = start + chrono::Duration::seconds(1);
+    let second_later = end.to_rfc3339();
+    let entries_between = |from: &str, to: &str| {
+        // A time with an offset has a `+`, which a query string must escape.
+        let (from, to) = (from.replace('+', "%2B"), to.replace('+', "%2B"));
+        let path = format!("/api/v1/admin/audit?from={from}&to={to}&limit=200");
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let (status, page) = app.call(Method::GET, &path, Some(admin), None).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            page["items"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    let within = entries_between(&at, &second_later).await;
+    assert!(!within.is_empty(), "the entry at {at} is in the second from its time");
+    assert!(
+        within.iter().all(|e| {
+            let t = e["at"].as_str().unwrap_or_default();
+            chrono::DateTime::parse_from_rfc3339(t).is_ok_and(|t| start <= t && t < end)
+        }),
+        "{within:?}"
+    );
+    assert!(entries_between(&at, &at).await.is_empty(), "`to` is excluded");
+    assert!(entries_between("2100-01-01T00:00:00Z", "2100-12-31T00:00:00Z")
+        .await
+        .is_empty());
+    assert!(entries_between("2000-01-01T00:00:00Z", "2000-12-31T00:00:00Z")
+        .await
+        .is_empty());
     app.stop().await;
 }
 
