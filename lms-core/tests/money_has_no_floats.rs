@@ -1,6 +1,6 @@
 //! Money is integer minor units everywhere: no floating-point type appears in the money
-//! code (the payments module and the money type), so no amount is ever rounded by a
-//! float.
+//! code (the core's payments module and money type, the Stripe adapter, the server's
+//! payment endpoints and payment metrics), so no amount is ever rounded by a float.
 
 use std::path::Path;
 
@@ -30,10 +30,19 @@ fn mentions_float(source: &str) -> Option<(usize, String)> {
 
 #[test]
 fn the_money_code_holds_no_float() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = vec![src.join("domain/money.rs")];
-    rust_files(&src.join("payments"), &mut files);
-    assert!(files.len() > 5, "the payments module is where it was: {files:?}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = vec![
+        root.join("lms-core/src/domain/money.rs"),
+        root.join("lms-http/src/api/payments.rs"),
+        root.join("lms-http/src/payment_metrics.rs"),
+    ];
+    rust_files(&root.join("lms-core/src/payments"), &mut files);
+    let core_files = files.len();
+    rust_files(&root.join("lms-stripe/src"), &mut files);
+    assert!(
+        core_files > 7 && files.len() > core_files + 2,
+        "the money code is where it was: {files:?}"
+    );
     for file in files {
         let source = std::fs::read_to_string(&file).expect("readable source");
         if let Some((line, text)) = mentions_float(&source) {
