@@ -762,6 +762,96 @@ mod tests {
     }
 
     #[test]
+    fn privacy_periods_default_and_are_read() {
+        let days = |n: u64| Duration::from_secs(n * 24 * 3600);
+        let defaults = Settings::from_vars(HashMap::new()).unwrap();
+        assert_eq!(
+            (
+                defaults.erasure_cool_off,
+                defaults.delivery_attempt_retention,
+                defaults.audit_retention
+            ),
+            (Duration::ZERO, days(90), days(2190))
+        );
+        let set = Settings::from_vars(vars(&[
+            ("LMS_ERASURE_COOL_OFF_DAYS", "14"),
+            ("LMS_DELIVERY_ATTEMPT_RETENTION_DAYS", "30"),
+            ("LMS_AUDIT_RETENTION_DAYS", "3650"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (
+                set.erasure_cool_off,
+                set.delivery_attempt_retention,
+                set.audit_retention
+            ),
+            (days(14), days(30), days(3650))
+        );
+        for (name, value) in [
+            ("LMS_AUDIT_RETENTION_DAYS", "0"),
+            ("LMS_DELIVERY_ATTEMPT_RETENTION_DAYS", "0"),
+            ("LMS_ERASURE_COOL_OFF_DAYS", "soon"),
+        ] {
+            let err = Settings::from_vars(vars(&[(name, value)])).unwrap_err();
+            assert!(format!("{err}").contains(name), "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn payment_settings_default_and_are_read() {
+        let defaults = Settings::from_vars(HashMap::new()).unwrap().payments;
+        assert!(matches!(defaults.provider, PaymentProvider::None));
+        assert_eq!(defaults.creator_share_percent, 70);
+        let stripe = Settings::from_vars(vars(&[
+            ("LMS_PAYMENT_PROVIDER", "Stripe"),
+            ("LMS_STRIPE_API_BASE", "http://127.0.0.1:8420"),
+            ("LMS_STRIPE_SECRET_KEY", "sk_test_123"),
+            ("LMS_STRIPE_WEBHOOK_SECRETS", "whsec_new, whsec_old"),
+            ("LMS_CREATOR_SHARE_PERCENT", "85"),
+        ]))
+        .unwrap()
+        .payments;
+        assert_eq!(stripe.creator_share_percent, 85);
+        match stripe.provider {
+            PaymentProvider::Stripe {
+                api_base,
+                secret_key,
+                webhook_secrets,
+                ..
+            } => {
+                assert_eq!(api_base, "http://127.0.0.1:8420");
+                assert_eq!(secret_key.expose(), "sk_test_123");
+                let secrets: Vec<&str> = webhook_secrets.iter().map(Secret::expose).collect();
+                assert_eq!(secrets, ["whsec_new", "whsec_old"]);
+            }
+            other => panic!("expected Stripe, got {other:?}"),
+        }
+        let manual = Settings::from_vars(vars(&[("LMS_PAYMENT_PROVIDER", "manual")])).unwrap();
+        assert!(matches!(manual.payments.provider, PaymentProvider::Manual));
+        for (pairs, named) in [
+            (vec![("LMS_CREATOR_SHARE_PERCENT", "101")], "LMS_CREATOR_SHARE_PERCENT"),
+            (vec![("LMS_PAYMENT_PROVIDER", "paypal")], "LMS_PAYMENT_PROVIDER"),
+            (
+                vec![
+                    ("LMS_PAYMENT_PROVIDER", "stripe"),
+                    ("LMS_STRIPE_WEBHOOK_SECRETS", "whsec_x"),
+                ],
+                "LMS_STRIPE_SECRET_KEY",
+            ),
+            (
+                vec![
+                    ("LMS_PAYMENT_PROVIDER", "stripe"),
+                    ("LMS_STRIPE_SECRET_KEY", "sk_test_1"),
+                ],
+                "LMS_STRIPE_WEBHOOK_SECRETS",
+            ),
+        ] {
+            let err = Settings::from_vars(vars(&pairs)).unwrap_err();
+            assert!(format!("{err}").contains(named), "{pairs:?}: {err}");
+        }
+    }
+
+    #[test]
     fn delivery_settings_default_and_are_read() {
         let defaults = Settings::from_vars(HashMap::new()).unwrap().delivery;
         assert_eq!(
