@@ -864,3 +864,72 @@ async fn certificates_verify_publicly_and_download_through_expiring_links() {
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erasure_waits_out_its_cool_off_and_the_user_can_cancel_it() {
+    let app = TestApp::start(Backend::Sqlite, |s| {
+        s.erasure_cool_off = Duration::from_secs(14 * 24 * 3600)
+    })
+    .await;
+    let learner = register(&app).await;
+    let (_, stranger) = app.user(Role::Student).await;
+    let (status, request) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/erasure",
+            Some(&learner.access),
+            Some(json!({"password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{request}");
+    assert_eq!(request["status"], "requested", "{request}");
+    let requested = chrono::DateTime::parse_from_rfc3339(request["requested_at"].as_str().unwrap()).unwrap();
+    let not_before = chrono::DateTime::parse_from_rfc3339(request["not_before"].as_str().unwrap()).unwrap();
+    assert_eq!(not_before - requested, chrono::Duration::days(14), "{request}");
+    let path = format!("/api/v1/me/erasure/{}", request["id"].as_str().unwrap());
+
+    // Nothing happens during the window: the account works, and its owner reads the request.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (status, read) = app.call(Method::GET, &path, Some(&learner.access), None).await;
+    assert_eq!(
+        (status, read["status"].as_str()),
+        (StatusCode::OK, Some("requested")),
+        "{read}"
+    );
+    assert_eq!(read["steps_done"], json!([]), "{read}");
+    let (status, _) = app.call(Method::GET, "/api/v1/me", Some(&learner.access), None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Someone else can neither read nor cancel it.
+    let (status, _) = app.call(Method::GET, &path, Some(&stranger), None).await;
+    assert!(
+        matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{status}"
+    );
+    let (status, _) = app
+        .call(Method::POST, &format!("{path}/cancel"), Some(&stranger), None)
+        .await;
+    assert!(
+        matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{status}"
+    );
+
+    // Its owner cancels it as easily as they asked for it; cancelling again changes nothing.
+    let (status, cancelled) = app
+        .call(Method::POST, &format!("{path}/cancel"), Some(&learner.access), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
+    assert!(cancelled["closed_at"].is_string(), "{cancelled}");
+    let (status, again) = app
+        .call(Method::POST, &format!("{path}/cancel"), Some(&learner.access), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(
+        (&again["status"], &again["closed_at"]),
+        (&cancelled["status"], &cancelled["closed_at"])
+    );
+    let (status, _) = app.call(Method::GET, "/api/v1/me", Some(&learner.access), None).await;
+    assert_eq!(status, StatusCode::OK, "the account is kept");
+    app.stop().await;
+}
