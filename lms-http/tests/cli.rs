@@ -272,3 +272,60 @@ fn optimize_deck_fits_fsrs_parameters_to_the_review_log() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("not found"));
 }
+
+/// Ten audit entries recorded three days ago.
+async fn old_audit_entries(path: &std::path::Path) {
+    use chrono::{Duration, Utc};
+    use lms_core::ports::{ManualClock, Stores};
+    use lms_core::privacy::{AuditRecord, PrivacySettings};
+    let store = lms_storage_sqlite::SqliteStore::open(path).await.expect("open");
+    store.migrate().await.expect("migrate");
+    let stores = Stores::from_backend(std::sync::Arc::new(store.clone()));
+    let clock = std::sync::Arc::new(ManualClock::new(Utc::now() - Duration::days(3)));
+    let privacy = lms_core::Lms::new(stores, clock).privacy(PrivacySettings::default());
+    for n in 0..10 {
+        privacy
+            .record(AuditRecord::new(lms_core::privacy::audit::action::ADMIN_REQUEST).detail("n", n))
+            .await
+            .expect("an audit entry");
+    }
+    store.close().await;
+}
+
+#[test]
+fn purge_removes_what_is_past_its_retention_and_the_chain_still_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lms.db");
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(old_audit_entries(&path));
+    let url = format!("sqlite:{}", path.display());
+    let env = [
+        ("LMS_DATABASE_URL", url.as_str()),
+        ("LMS_LOG", "error"),
+        ("LMS_AUDIT_RETENTION_DAYS", "1"),
+    ];
+    let purge = || {
+        let out = server(&["purge"], &env);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The newest old entry stays: it is what the next entry links to.
+    let first = purge();
+    assert!(first.contains("9 audit entries"), "{first}");
+    let verified = server(&["audit", "verify"], &env);
+    assert!(
+        verified.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    // The kept entry and the purge's own record remain; purging again removes the old
+    // head, now that a newer entry follows it.
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert!(stdout.contains("2 entries"), "{stdout}");
+    let second = purge();
+    assert!(second.contains("1 audit entries"), "{second}");
+    let again = server(&["audit", "verify"], &env);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+}

@@ -12,6 +12,7 @@ use super::{behaviour_list, Behaviour, Ctx};
 use crate::domain::events::EventPayload;
 use crate::domain::money::Money;
 use crate::payments::{Order, RevenueShare};
+use crate::ports::Clock as _;
 use crate::privacy::audit::action;
 use crate::privacy::erasure::{is_erased, REMOVED_USER_NAME};
 use crate::privacy::{AuditQuery, AuditRecord, ErasureStatus, ErasureStep, PrivacyService, PrivacySettings, Purpose};
@@ -29,6 +30,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         consents_are_given_and_withdrawn_alike,
         audit_chain_stays_whole_under_concurrent_appends,
         certificates_verify_with_the_name_only_by_consent_and_not_after_erasure,
+        audit_purge_keeps_the_chain_verifiable_and_a_lost_head_is_found,
     ]
 }
 
@@ -414,6 +416,60 @@ async fn audit_chain_stays_whole_under_concurrent_appends(ctx: Ctx) {
         .iter()
         .chain(&rest.entries)
         .all(|e| e.subject == Some(subject)));
+}
+
+/// Retention (G5) on the audit log: entries past the cutoff go, a floor checkpoint keeps
+/// what remains verifiable, and purging again removes nothing. Verification also finds the
+/// newest entry gone once a checkpoint has seen it (the deletion no link shows).
+async fn audit_purge_keeps_the_chain_verifiable_and_a_lost_head_is_found(ctx: Ctx) {
+    let privacy = privacy(&ctx);
+    let audit = privacy.audit();
+    let subject = super::fixtures::student(&ctx).await.user_id;
+    let record = |n: i32| privacy.record(AuditRecord::new(action::ADMIN_REQUEST).subject(subject).detail("n", n));
+    for n in 0..5 {
+        record(n).await.expect("an old entry");
+    }
+    let cutoff = ctx.clock.now() + Duration::days(1);
+    ctx.clock.advance(Duration::days(2));
+    for n in 5..8 {
+        record(n).await.expect("a recent entry");
+    }
+    let before = audit.verify().await.expect("verify");
+    assert_eq!(before.broken, None);
+
+    let purged = audit.purge_before(cutoff, ctx.clock.now()).await.expect("purge");
+    assert!(purged >= 5, "every entry before the cutoff goes ({purged} did)");
+    let after = audit.verify().await.expect("verify after the purge");
+    assert_eq!(after.broken, None, "the chain verifies from its floor");
+    assert_eq!(
+        after.entries + purged,
+        before.entries,
+        "only entries before the cutoff went"
+    );
+    assert_eq!(after.head, before.head);
+    let left: Vec<String> = audit
+        .about_user(subject)
+        .await
+        .expect("about")
+        .iter()
+        .map(|e| e.details["n"].clone())
+        .collect();
+    assert_eq!(left, ["5", "6", "7"]);
+    assert_eq!(audit.purge_before(cutoff, ctx.clock.now()).await.expect("again"), 0);
+
+    // A checkpoint saw the head; deleting it is found, and putting it back mends the chain.
+    audit.checkpoint(ctx.clock.now()).await.expect("checkpoint");
+    let head = audit.head().await.expect("head").expect("an entry");
+    let records = Records::new(ctx.stores.records.clone());
+    let mut unit = crate::ports::UnitOfWork::default();
+    unit.delete(&head);
+    records.write(&unit).await.expect("delete the head");
+    let broken = audit.verify().await.expect("verify").broken.expect("the loss is found");
+    assert_eq!(broken.seq, head.seq, "{broken:?}");
+    let mut unit = crate::ports::UnitOfWork::default();
+    unit.insert(&head).expect("declared kind");
+    records.write(&unit).await.expect("restore the head");
+    assert_eq!(audit.verify().await.expect("verify").broken, None);
 }
 
 async fn certificates_verify_with_the_name_only_by_consent_and_not_after_erasure(ctx: Ctx) {
