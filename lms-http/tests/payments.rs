@@ -421,9 +421,40 @@ async fn webhooks_that_fail_verification_are_400_and_change_nothing() {
     };
     let (course_id, _) = paid_course(&app).await;
     let (_, learner) = app.user(Role::Student).await;
-    let (_, order) = checkout(&app, &learner, &course_id, None).await;
+    let (status, order) = checkout(&app, &learner, &course_id, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(order["status"], "pending", "{order}");
+    // Without a payment method the browser confirms the PaymentIntent with its secret.
+    assert_eq!(
+        (
+            order["course_id"].as_str(),
+            order["amount_minor"].as_i64(),
+            order["currency"].as_str(),
+            order["provider"].as_str()
+        ),
+        (Some(course_id.as_str()), Some(4900), Some("EUR"), Some("stripe")),
+        "{order}"
+    );
+    let secret = order["client_secret"].as_str().expect("a client secret");
     let intent = order["provider_reference"].as_str().expect("intent").to_owned();
+    assert!(
+        secret.starts_with(&intent),
+        "Stripe's secret names its intent: {secret}"
+    );
+    // Another user cannot read the order.
+    let (_, stranger) = app.user(Role::Student).await;
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{}", order["id"].as_str().unwrap()),
+            Some(&stranger),
+            None,
+        )
+        .await;
+    assert!(
+        matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{status}"
+    );
     let body = serde_json::to_vec(&stripe_event(
         "evt_forged",
         "payment_intent.succeeded",
