@@ -339,6 +339,24 @@ async fn a_subscription_makes_the_user_premium_and_cancelling_ends_it() {
         .call(Method::GET, "/api/v1/me/subscription", Some(&learner), None)
         .await;
     assert_eq!(mine["id"], subscription_id.as_str());
+    assert_eq!(mine["cancel_at_period_end"], false, "{mine}");
+
+    // Cancelling at the period's end keeps premium until then.
+    let subscription_path = format!("/api/v1/subscriptions/{subscription_id}");
+    let (status, at_end) = app.call(Method::DELETE, &subscription_path, Some(&learner), None).await;
+    assert_eq!(status, StatusCode::OK, "{at_end}");
+    assert_eq!(
+        (at_end["status"].as_str(), at_end["cancel_at_period_end"].as_bool()),
+        (Some("active"), Some(true)),
+        "{at_end}"
+    );
+    assert_eq!(at_end["current_period_end"], subscription["current_period_end"]);
+    let (_, me) = app.call(Method::GET, "/api/v1/me", Some(&learner), None).await;
+    assert_eq!(me["premium"], true, "premium lasts until the period ends: {me}");
+    let (status, _) = app
+        .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "the course stays open until then");
 
     let (status, cancelled) = app
         .call(
