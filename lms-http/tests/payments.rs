@@ -688,6 +688,44 @@ async fn sales_and_revenue_reports_split_each_sale() {
     assert!(text.starts_with("course_id,currency,orders_paid,"), "{text}");
     assert!(text.contains(&course_id), "{text}");
 
+    for report in ["mrr", "creator-revenue"] {
+        let csv = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/reports/{report}?format=csv"),
+                Some(&admin),
+            )
+            .send()
+            .await
+            .expect("csv");
+        assert_eq!(csv.status(), StatusCode::OK, "{report}");
+        let text = csv.text().await.expect("text");
+        let header = text.lines().next().unwrap_or_default().to_owned();
+        assert!(header.contains("currency"), "{report}: {text}");
+        if report == "creator-revenue" {
+            assert!(header.contains("creator_minor") && text.contains(",3430,"), "{text}");
+        }
+    }
+
+    // Instructors see their own courses only: another instructor's report lacks this sale.
+    let (_, other_instructor) = app.user(Role::Instructor).await;
+    for report in ["sales", "creator-revenue"] {
+        let (status, theirs) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/reports/{report}"),
+                Some(&other_instructor),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{report}: {theirs}");
+        assert!(
+            theirs["rows"]
+                .as_array()
+                .is_some_and(|rows| rows.iter().all(|r| r["course_id"] != course_id.as_str())),
+            "{report}: {theirs}"
+        );
+    }
     let (status, _) = app
         .call(Method::GET, "/api/v1/reports/sales", Some(&learner), None)
         .await;
