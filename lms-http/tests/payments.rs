@@ -233,6 +233,11 @@ async fn a_declined_card_is_402_without_enrollment_and_another_card_succeeds() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no enrollment after a declined card");
 
+    // A payment method Stripe does not know is refused too, as a failed payment.
+    let (status, body) = checkout(&app, &learner, &course_id, Some("pm_unknown_to_stripe")).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    assert_eq!(envelope_code(&body), "PAYMENT_FAILED", "{body}");
+
     let (status, order) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(order["status"], "paid");
