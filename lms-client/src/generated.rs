@@ -7897,6 +7897,10 @@ new cards within the deck's daily limit.*/
     ///      "type": "string",
     ///      "format": "uuid"
     ///    },
+    ///    "provider_reference": {
+    ///      "description": "The refund's id at the provider (Stripe's `re_…`), once it has one: what to look\nfor in the provider's dashboard.",
+    ///      "type": "string"
+    ///    },
     ///    "reason": {
     ///      "description": "Why.",
     ///      "type": "string"
@@ -7921,6 +7925,10 @@ new cards within the deck's daily limit.*/
         pub id: ::uuid::Uuid,
         ///The order refunded.
         pub order_id: ::uuid::Uuid,
+        /**The refund's id at the provider (Stripe's `re_…`), once it has one: what to look
+for in the provider's dashboard.*/
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub provider_reference: ::std::option::Option<::std::string::String>,
         ///Why.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,

@@ -624,6 +624,126 @@ async fn replayed_story_has_one_effect(backend: Backend) {
     app.stop().await;
 }
 
+/// The webhooks that echo the server's own calls, each delivered three times, shuffled and
+/// concurrently: a card payment already settled by the checkout's answer, and a refund
+/// an admin made through the API, as Stripe reports them. Neither is applied twice.
+async fn echoed_webhooks_have_no_second_effect(backend: Backend) {
+    let Some((app, _)) = stripe_app(backend).await else {
+        return;
+    };
+    let (course_id, lessons) = paid_course(&app).await;
+    let (_, admin) = app.user(Role::Admin).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let (status, order) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
+    assert_eq!(
+        (status, order["status"].as_str()),
+        (StatusCode::CREATED, Some("paid")),
+        "{order}"
+    );
+    let order_id = order["id"].as_str().expect("id").to_owned();
+    let intent = order["provider_reference"].as_str().expect("intent").to_owned();
+    let (status, refund) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/orders/{order_id}/refunds"),
+            Some(&admin),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        (status, refund["status"].as_str()),
+        (StatusCode::CREATED, Some("succeeded")),
+        "{refund}"
+    );
+    let refund_reference = refund["provider_reference"]
+        .as_str()
+        .expect("Stripe's refund id")
+        .to_owned();
+    let charge = format!("ch_{}", support::unique());
+    let succeeded = stripe_event(
+        &format!("evt_paid_{}", support::unique()),
+        "payment_intent.succeeded",
+        json!({"id": intent, "object": "payment_intent", "status": "succeeded", "amount": 4900,
+               "amount_received": 4900, "currency": "eur", "latest_charge": charge,
+               "metadata": {"order_id": order_id}}),
+    );
+    let refunded = stripe_event(
+        &format!("evt_refunded_{}", support::unique()),
+        "charge.refunded",
+        json!({"id": charge, "object": "charge", "amount": 4900, "amount_refunded": 4900,
+               "currency": "eur", "payment_intent": intent, "refunded": true, "status": "succeeded",
+               "refunds": {"object": "list", "has_more": false, "data": [
+                   {"id": refund_reference, "object": "refund", "amount": 4900, "status": "succeeded",
+                    "charge": charge, "payment_intent": intent, "currency": "eur"}]}}),
+    );
+    let mut deliveries: Vec<Vec<u8>> = [&succeeded, &refunded]
+        .iter()
+        .flat_map(|event| std::iter::repeat_n(serde_json::to_vec(event).expect("json"), 3))
+        .collect();
+    fastrand::shuffle(&mut deliveries);
+    let answers = futures::future::join_all(deliveries.iter().map(|body| {
+        let app = &app;
+        async move { deliver(app, body, &signed(body)).await }
+    }))
+    .await;
+    assert!(
+        answers.iter().all(|(status, _)| *status == StatusCode::OK),
+        "{answers:?}"
+    );
+    eventually("both events are in the inbox", || async { inbox_size(&app).await == 2 }).await;
+    // Let every delivery and reaction run, then check nothing was applied twice.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (_, order) = app
+        .call(Method::GET, &format!("/api/v1/orders/{order_id}"), Some(&learner), None)
+        .await;
+    assert_eq!(
+        (order["status"].as_str(), order["refunded_minor"].as_i64()),
+        (Some("refunded"), Some(4900)),
+        "{order}"
+    );
+    let (_, refunds) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{order_id}/refunds"),
+            Some(&learner),
+            None,
+        )
+        .await;
+    assert_eq!(refunds.as_array().map(Vec::len), Some(1), "one refund: {refunds}");
+    let (_, enrollments) = app
+        .call(Method::GET, "/api/v1/me/enrollments", Some(&learner), None)
+        .await;
+    assert_eq!(enrollments["items"].as_array().map(Vec::len), Some(1), "{enrollments}");
+    assert_eq!(
+        enrollments["items"][0]["status"], "refunded",
+        "the replayed payment did not re-open it"
+    );
+    let (status, _) = app
+        .call(Method::GET, &lesson_path(&lessons[0]), Some(&learner), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "access stays ended");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn echoed_webhooks_have_no_second_effect_on_sqlite() {
+    echoed_webhooks_have_no_second_effect(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn echoed_webhooks_have_no_second_effect_on_postgres() {
+    if support::postgres_url().is_some() {
+        echoed_webhooks_have_no_second_effect(Backend::Postgres).await;
+    }
+}
+
+#[tokio::test]
+async fn echoed_webhooks_have_no_second_effect_on_mongo() {
+    if support::mongo_url().is_some() {
+        echoed_webhooks_have_no_second_effect(Backend::Mongo).await;
+    }
+}
+
 #[tokio::test]
 async fn replayed_webhooks_have_one_effect_on_sqlite() {
     replayed_story_has_one_effect(Backend::Sqlite).await;

@@ -3385,6 +3385,11 @@ export interface components {
              * @description The order refunded.
              */
             order_id: string;
+            /**
+             * @description The refund's id at the provider (Stripe's `re_…`), once it has one: what to look
+             *     for in the provider's dashboard.
+             */
+            provider_reference?: string;
             /** @description Why. */
             reason?: string;
             /** @description `pending`, `succeeded` or `failed`. */

@@ -156,6 +156,9 @@ pub struct RefundResponse {
     pub status: String,
     /// Why.
     pub reason: Option<String>,
+    /// The refund's id at the provider (Stripe's `re_…`), once it has one: what to look
+    /// for in the provider's dashboard.
+    pub provider_reference: Option<String>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
 }
@@ -169,6 +172,7 @@ impl From<Refund> for RefundResponse {
             currency: r.amount.currency.to_string(),
             status: r.status.as_str().to_owned(),
             reason: r.reason,
+            provider_reference: r.provider_reference,
             created_at: r.created_at,
         }
     }

@@ -29,6 +29,9 @@ class RefundResponse:
         id (UUID): Identifier.
         order_id (UUID): The order refunded.
         status (str): `pending`, `succeeded` or `failed`.
+        provider_reference (str | Unset): The refund's id at the provider (Stripe's `re_…`), once it has one: what to
+            look
+            for in the provider's dashboard.
         reason (str | Unset): Why.
     """
 
@@ -38,6 +41,7 @@ class RefundResponse:
     id: UUID
     order_id: UUID
     status: str
+    provider_reference: str | Unset = UNSET
     reason: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -54,6 +58,8 @@ class RefundResponse:
 
         status = self.status
 
+        provider_reference = self.provider_reference
+
         reason = self.reason
 
         field_dict: dict[str, Any] = {}
@@ -68,6 +74,8 @@ class RefundResponse:
                 "status": status,
             }
         )
+        if provider_reference is not UNSET:
+            field_dict["provider_reference"] = provider_reference
         if reason is not UNSET:
             field_dict["reason"] = reason
 
@@ -88,6 +96,8 @@ class RefundResponse:
 
         status = d.pop("status")
 
+        provider_reference = d.pop("provider_reference", UNSET)
+
         reason = d.pop("reason", UNSET)
 
         refund_response = cls(
@@ -97,6 +107,7 @@ class RefundResponse:
             id=id,
             order_id=order_id,
             status=status,
+            provider_reference=provider_reference,
             reason=reason,
         )
 
