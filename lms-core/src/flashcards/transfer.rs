@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::deck::{Card, Deck, Field, NoteType};
 use super::media::{media_name_is_valid, media_references, DeckMedia, MAX_MEDIA_FILE_BYTES};
-use super::schedule::Schedule;
+use super::schedule::{Schedule, MAX_INTERVAL_DAYS, MIN_EASE};
 use super::service::{store_error, FlashcardService, NewDeck, MAX_TAGS};
 use super::study::{CardState, DeckProgress};
 use crate::domain::text::{CardTag, CardText};
@@ -158,7 +158,43 @@ fn refusal(note: &ImportNote) -> Option<String> {
     if note.guid.as_ref().is_some_and(|g| g.is_empty() || g.len() > 64) {
         return Some("the guid must have 1 to 64 bytes".into());
     }
-    None
+    note.schedule.as_ref().and_then(schedule_refusal)
+}
+
+/// The highest ease factor an imported schedule may have, in hundredths (10.0): SM-2
+/// only ever adds 0.1 a review, so more is no schedule a scheduler made.
+const MAX_IMPORTED_EASE: u32 = 1000;
+
+/// Why an imported schedule cannot be a card's, if it cannot: what either scheduler
+/// could not go on from.
+fn schedule_refusal(schedule: &Schedule) -> Option<String> {
+    if !(MIN_EASE..=MAX_IMPORTED_EASE).contains(&schedule.ease) {
+        return Some(format!(
+            "the ease factor {:.2} is not between {:.1} and {:.0}",
+            f64::from(schedule.ease) / 100.0,
+            f64::from(MIN_EASE) / 100.0,
+            f64::from(MAX_IMPORTED_EASE) / 100.0
+        ));
+    }
+    if schedule.interval_days > MAX_INTERVAL_DAYS {
+        return Some(format!(
+            "the interval of {} days is more than {MAX_INTERVAL_DAYS}",
+            schedule.interval_days
+        ));
+    }
+    match (schedule.stability, schedule.difficulty) {
+        (None, None) => None,
+        (Some(stability), Some(difficulty)) => {
+            if !(stability.is_finite() && stability > 0.0) {
+                Some("the stability must be a positive number of days".into())
+            } else if !(1.0..=10.0).contains(&difficulty) {
+                Some("the difficulty must be between 1 and 10".into())
+            } else {
+                None
+            }
+        }
+        _ => Some("stability and difficulty come together".into()),
+    }
 }
 
 /// Checks the media files: valid names, each once, each within the size limit.

@@ -425,8 +425,13 @@ async fn an_import_stores_every_fitting_note_with_its_media_or_nothing(ctx: Ctx)
         note("note 2", "g2", &[("Front", "  "), ("Back", "nothing in front")], &[]),
         note("note 3", "g1", &[("Front", "again g1"), ("Back", "b")], &[]),
         note("note 4", "g4", &[("Front", "perro"), ("Back", "dog")], &["animals"]),
+        note("note 5", "g5", &[("Front", "pez"), ("Back", "fish")], &[]),
     ];
     notes[3].schedule = Some(studied.clone());
+    notes[4].schedule = Some(Schedule {
+        ease: 50,
+        ..studied.clone()
+    });
     let import = |notes: Vec<ImportNote>, media: Vec<ImportMedia>| DeckImport {
         deck: NewDeck {
             title: "Imported".into(),
@@ -452,8 +457,13 @@ async fn an_import_stores_every_fitting_note_with_its_media_or_nothing(ctx: Ctx)
         .expect("import");
     assert_eq!((outcome.cards_imported, outcome.media_imported), (2, 2));
     let skipped: Vec<&str> = outcome.skipped.iter().map(|s| s.source.as_str()).collect();
-    assert_eq!(skipped, ["note 2", "note 3"], "{:?}", outcome.skipped);
+    assert_eq!(skipped, ["note 2", "note 3", "note 5"], "{:?}", outcome.skipped);
     assert!(outcome.skipped[1].reason.contains("twice"), "{:?}", outcome.skipped);
+    assert!(
+        outcome.skipped[2].reason.contains("ease factor 0.50"),
+        "{:?}",
+        outcome.skipped
+    );
 
     let export = flashcards.export_deck(&learner, outcome.deck.id).await.expect("export");
     assert_eq!(export.deck.card_count, 2);

@@ -5,7 +5,6 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use lms_core::flashcards::schedule::{MAX_INTERVAL_DAYS, MIN_EASE};
 use lms_core::flashcards::{DeckExport, DeckImport, Field, ImportMedia, ImportNote, NoteType, Schedule, Template};
 use lms_core::{Error, FieldError};
 use poem_openapi::Object;
@@ -203,9 +202,8 @@ impl DeckDocument {
         }
     }
 
-    /// Reads an uploaded document: a JSON error names its line and column; a card whose
-    /// review state is out of range is skipped with the reason; media that is not base64
-    /// refuses the file.
+    /// Reads an uploaded document: a JSON error names its line and column; media that is
+    /// not base64 refuses the file.
     pub fn read(bytes: &[u8]) -> Result<FileDeck, Error> {
         let invalid = |message: String| Error::Validation(vec![FieldError::new("file", "invalid_file", message)]);
         let doc: Self = serde_json::from_slice(bytes).map_err(|e| {
@@ -228,19 +226,12 @@ impl DeckDocument {
                 .map_err(|e| invalid(format!("media {} ({:?}) is not base64: {e}", i + 1, file.name)))?;
             media.push(ImportMedia { name: file.name, bytes });
         }
-        let mut skipped = Vec::new();
-        let mut notes = Vec::with_capacity(doc.cards.len());
-        for (i, card) in doc.cards.into_iter().enumerate() {
-            let source = format!("card {}", i + 1);
-            let schedule = match card.review.map(DocumentReview::schedule).transpose() {
-                Ok(schedule) => schedule,
-                Err(reason) => {
-                    skipped.push(lms_core::flashcards::Skipped { source, reason });
-                    continue;
-                }
-            };
-            notes.push(ImportNote {
-                source,
+        let notes = doc
+            .cards
+            .into_iter()
+            .enumerate()
+            .map(|(i, card)| ImportNote {
+                source: format!("card {}", i + 1),
                 guid: card.guid,
                 note_type: card.note_type.unwrap_or_default(),
                 fields: card
@@ -252,9 +243,9 @@ impl DeckDocument {
                     })
                     .collect(),
                 tags: card.tags,
-                schedule,
-            });
-        }
+                schedule: card.review.map(DocumentReview::schedule),
+            })
+            .collect();
         let note_types = doc
             .note_types
             .into_iter()
@@ -287,7 +278,7 @@ impl DeckDocument {
         Ok(FileDeck {
             import,
             title: Some(doc.title),
-            skipped,
+            skipped: Vec::new(),
         })
     }
 }
@@ -306,38 +297,21 @@ impl DocumentReview {
         }
     }
 
-    /// The schedule this state describes, or why it cannot be one.
-    fn schedule(self) -> Result<Schedule, String> {
-        if !(1.3..=10.0).contains(&self.ease_factor) {
-            return Err(format!("ease_factor {} is not between 1.3 and 10", self.ease_factor));
-        }
-        if self.interval_days > MAX_INTERVAL_DAYS {
-            return Err(format!(
-                "interval_days {} is more than {MAX_INTERVAL_DAYS}",
-                self.interval_days
-            ));
-        }
-        if self.stability.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
-            return Err("stability must be a positive number".to_owned());
-        }
-        if self.difficulty.is_some_and(|d| !(1.0..=10.0).contains(&d)) {
-            return Err("difficulty must be between 1 and 10".to_owned());
-        }
-        if self.stability.is_some() != self.difficulty.is_some() {
-            return Err("stability and difficulty come together".to_owned());
-        }
-        // Hundredths, rounded: the ease factor's unit in the core.
-        let ease = ((self.ease_factor * 100.0).round() as u32).max(MIN_EASE);
-        Ok(Schedule {
+    /// The schedule this state describes; whether a card can have it is the core's
+    /// call ([`lms_core::flashcards::FlashcardService::import_deck`] skips the card).
+    fn schedule(self) -> Schedule {
+        Schedule {
             repetitions: self.repetitions,
             interval_days: self.interval_days,
-            ease,
+            // Hundredths, the core's unit; out-of-range values (negative, NaN, huge)
+            // saturate and are refused there.
+            ease: (self.ease_factor * 100.0).round() as u32,
             stability: self.stability,
             difficulty: self.difficulty,
             lapses: self.lapses,
             last_reviewed_at: self.last_reviewed_at,
             due_at: self.due_at,
-        })
+        }
     }
 }
 
@@ -357,18 +331,25 @@ mod tests {
     }
 
     #[test]
-    fn an_out_of_range_review_skips_its_card_only() {
+    fn a_review_state_becomes_the_schedule_in_the_cores_units() {
         let doc = br#"{"format":"lms-deck","version":1,"title":"T","cards":[
             {"fields":[{"name":"Front","value":"a"},{"name":"Back","value":"b"}],
-             "review":{"repetitions":1,"interval_days":1,"ease_factor":0.5,"due_at":"2026-01-01T00:00:00Z"}},
+             "review":{"repetitions":2,"interval_days":6,"ease_factor":2.36,"due_at":"2026-01-01T00:00:00Z"}},
             {"fields":[{"name":"Front","value":"c"},{"name":"Back","value":"d"}],
-             "review":{"repetitions":2,"interval_days":6,"ease_factor":2.36,"due_at":"2026-01-01T00:00:00Z"}}]}"#;
+             "review":{"repetitions":1,"interval_days":1,"ease_factor":-3.0,"due_at":"2026-01-01T00:00:00Z"}}]}"#;
         let deck = DeckDocument::read(doc).unwrap();
-        assert_eq!(deck.skipped.len(), 1);
-        assert_eq!(deck.skipped[0].source, "card 1");
-        assert!(deck.skipped[0].reason.contains("ease_factor"));
-        assert_eq!(deck.import.notes.len(), 1);
-        assert_eq!(deck.import.notes[0].schedule.as_ref().map(|s| s.ease), Some(236));
+        let eases: Vec<Option<u32>> = deck
+            .import
+            .notes
+            .iter()
+            .map(|n| n.schedule.as_ref().map(|s| s.ease))
+            .collect();
+        assert_eq!(
+            eases,
+            [Some(236), Some(0)],
+            "a negative ease saturates, for the core to refuse"
+        );
+        assert_eq!(deck.import.notes[1].source, "card 2");
     }
 
     #[test]

@@ -250,19 +250,14 @@ impl DeckTransferApi {
                 let bytes = blocking(move || deck_files::write_package(&export)).await?;
                 ExportResponse::Ok(DeckFile::Apkg(ZipFile(bytes)), disposition)
             }
-            ExportFormat::Csv | ExportFormat::Tsv => {
-                let separator = if format == ExportFormat::Csv {
-                    Separator::Comma
-                } else {
-                    Separator::Tab
-                };
-                let bytes = deck_files::write_text(&export, separator)?;
-                if format == ExportFormat::Csv {
-                    let text = String::from_utf8(bytes).map_err(|e| ApiError::internal(&e))?;
-                    ExportResponse::Ok(DeckFile::Csv(Csv(text)), name("csv"))
-                } else {
-                    ExportResponse::Ok(DeckFile::Tsv(Tsv(bytes)), name("tsv"))
-                }
+            ExportFormat::Csv => {
+                let bytes = deck_files::write_text(&export, Separator::Comma)?;
+                let text = String::from_utf8(bytes).map_err(|e| ApiError::internal(&e))?;
+                ExportResponse::Ok(DeckFile::Csv(Csv(text)), name("csv"))
+            }
+            ExportFormat::Tsv => {
+                let bytes = deck_files::write_text(&export, Separator::Tab)?;
+                ExportResponse::Ok(DeckFile::Tsv(Tsv(bytes)), name("tsv"))
             }
         })
     }
