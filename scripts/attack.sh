@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release -p lms-http --quiet
+cargo build --release -p lms-http --features postgres,mongo --quiet
 target_dir="$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 exec python3 -B scripts/attack.py --server-bin "$target_dir/release/lms-server" "$@"

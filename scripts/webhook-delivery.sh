@@ -18,7 +18,7 @@ if ! "$venv/bin/python" -c "import standardwebhooks" 2>/dev/null; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check "standardwebhooks==$version"
 fi
 
-cargo build --release -p lms-http --quiet
+cargo build --release -p lms-http --features postgres,mongo --quiet
 target_dir="$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 bin="$target_dir/release/lms-server"

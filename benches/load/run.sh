@@ -180,7 +180,7 @@ if (( $(ulimit -n) < max_connections + 1000 )); then
 fi
 
 log "building (server: release; load tools: $profile_dir)"
-cargo build --release -p lms-http --quiet
+cargo build --release -p lms-http --features postgres,mongo --quiet
 "${build_load_tools[@]}"
 target_dir=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')

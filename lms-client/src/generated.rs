@@ -674,14 +674,14 @@ recognises the note when the deck goes back to it).*/
             value.clone()
         }
     }
-    ///A checkout of a course.
+    ///A checkout of a course or a class.
     ///
     /// <details><summary>JSON schema</summary>
     ///
     /// ```json
     ///{
     ///  "title": "CheckoutRequest",
-    ///  "description": "A checkout of a course.",
+    ///  "description": "A checkout of a course or a class.",
     ///  "examples": [
     ///    {
     ///      "payment_method": "pm_card_visa"
@@ -803,19 +803,22 @@ and the browser confirms it with `client_secret`.*/
                 })
         }
     }
-    ///The answer to a checkout.
+    ///The answer to a checkout; fields without a value are left out.
     ///
     /// <details><summary>JSON schema</summary>
     ///
     /// ```json
     ///{
     ///  "title": "CheckoutResponse",
-    ///  "description": "The answer to a checkout.",
+    ///  "description": "The answer to a checkout; fields without a value are left out.",
     ///  "examples": [
     ///    {
     ///      "amount_minor": 4900,
     ///      "client_secret": "pi_3QfX2bL0aZ_secret_Kq9",
     ///      "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+    ///      "course_ids": [
+    ///        "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f"
+    ///      ],
     ///      "currency": "EUR",
     ///      "id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a",
     ///      "provider": "stripe",
@@ -826,7 +829,7 @@ and the browser confirms it with `client_secret`.*/
     ///  "type": "object",
     ///  "required": [
     ///    "amount_minor",
-    ///    "course_id",
+    ///    "course_ids",
     ///    "currency",
     ///    "id",
     ///    "provider",
@@ -838,14 +841,27 @@ and the browser confirms it with `client_secret`.*/
     ///      "type": "integer",
     ///      "format": "int64"
     ///    },
+    ///    "class_id": {
+    ///      "description": "The class bought; absent for a course order.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
     ///    "client_secret": {
     ///      "description": "For Stripe.js to confirm a pending payment in the browser.",
     ///      "type": "string"
     ///    },
     ///    "course_id": {
-    ///      "description": "The course bought.",
+    ///      "description": "The course bought; absent for a class order.",
     ///      "type": "string",
     ///      "format": "uuid"
+    ///    },
+    ///    "course_ids": {
+    ///      "description": "The courses the order gives access to once paid.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "type": "string",
+    ///        "format": "uuid"
+    ///      }
     ///    },
     ///    "currency": {
     ///      "description": "ISO 4217 currency code.",
@@ -876,11 +892,17 @@ and the browser confirms it with `client_secret`.*/
     pub struct CheckoutResponse {
         ///The price, in minor units (cents).
         pub amount_minor: i64,
+        ///The class bought; absent for a course order.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub class_id: ::std::option::Option<::uuid::Uuid>,
         ///For Stripe.js to confirm a pending payment in the browser.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub client_secret: ::std::option::Option<::std::string::String>,
-        ///The course bought.
-        pub course_id: ::uuid::Uuid,
+        ///The course bought; absent for a class order.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub course_id: ::std::option::Option<::uuid::Uuid>,
+        ///The courses the order gives access to once paid.
+        pub course_ids: ::std::vec::Vec<::uuid::Uuid>,
         ///ISO 4217 currency code.
         pub currency: ::std::string::String,
         ///The order.
@@ -943,6 +965,9 @@ and the browser confirms it with `client_secret`.*/
     ///      "type": "string",
     ///      "format": "uuid"
     ///    },
+    ///    "price": {
+    ///      "$ref": "#/components/schemas/PriceDto"
+    ///    },
     ///    "title": {
     ///      "description": "Title.",
     ///      "type": "string"
@@ -963,6 +988,8 @@ and the browser confirms it with `client_secret`.*/
         pub id: ::uuid::Uuid,
         ///Owner.
         pub owner_id: ::uuid::Uuid,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<PriceDto>,
         ///Title.
         pub title: ::std::string::String,
     }
@@ -1756,6 +1783,10 @@ and the browser confirms it with `client_secret`.*/
     ///  "examples": [
     ///    {
     ///      "description": "Rust from zero, September to December.",
+    ///      "price": {
+    ///        "amount_minor": 19900,
+    ///        "currency": "EUR"
+    ///      },
     ///      "title": "Autumn cohort"
     ///    }
     ///  ],
@@ -1770,6 +1801,9 @@ and the browser confirms it with `client_secret`.*/
     ///      "type": "string",
     ///      "format": "plain-text",
     ///      "maxLength": 20000
+    ///    },
+    ///    "price": {
+    ///      "$ref": "#/components/schemas/PriceDto"
     ///    },
     ///    "title": {
     ///      "description": "Title, 1–200 characters.",
@@ -1789,6 +1823,8 @@ and the browser confirms it with `client_secret`.*/
         ///Description, up to 20,000 characters.
         #[serde(default)]
         pub description: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<PriceDto>,
         ///Title, 1–200 characters.
         pub title: ::std::string::String,
     }
@@ -6044,7 +6080,7 @@ new cards within the deck's daily limit.*/
     ///  "required": [
     ///    "amount_minor",
     ///    "buyer_id",
-    ///    "course_id",
+    ///    "course_ids",
     ///    "created_at",
     ///    "currency",
     ///    "id",
@@ -6064,10 +6100,23 @@ new cards within the deck's daily limit.*/
     ///      "type": "string",
     ///      "format": "uuid"
     ///    },
-    ///    "course_id": {
-    ///      "description": "The course bought.",
+    ///    "class_id": {
+    ///      "description": "The class bought; absent for a course order.",
     ///      "type": "string",
     ///      "format": "uuid"
+    ///    },
+    ///    "course_id": {
+    ///      "description": "The course bought; absent for a class order.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "course_ids": {
+    ///      "description": "The courses the order gives access to once paid.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "type": "string",
+    ///        "format": "uuid"
+    ///      }
     ///    },
     ///    "created_at": {
     ///      "description": "Creation time.",
@@ -6123,8 +6172,14 @@ new cards within the deck's daily limit.*/
         pub amount_minor: i64,
         ///The buyer.
         pub buyer_id: ::uuid::Uuid,
-        ///The course bought.
-        pub course_id: ::uuid::Uuid,
+        ///The class bought; absent for a course order.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub class_id: ::std::option::Option<::uuid::Uuid>,
+        ///The course bought; absent for a class order.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub course_id: ::std::option::Option<::uuid::Uuid>,
+        ///The courses the order gives access to once paid.
+        pub course_ids: ::std::vec::Vec<::uuid::Uuid>,
         ///Creation time.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///ISO 4217 currency code.
@@ -8523,17 +8578,16 @@ has now had a passing answer), which unlocks the lessons after it.*/
             value.clone()
         }
     }
-    ///One course's sales in one currency.
+    ///One product's sales in one currency: a course's, or a class's sold as a whole.
     ///
     /// <details><summary>JSON schema</summary>
     ///
     /// ```json
     ///{
     ///  "title": "SalesRowResponse",
-    ///  "description": "One course's sales in one currency.",
+    ///  "description": "One product's sales in one currency: a course's, or a class's sold as a whole.",
     ///  "type": "object",
     ///  "required": [
-    ///    "course_id",
     ///    "currency",
     ///    "gross_minor",
     ///    "net_minor",
@@ -8542,8 +8596,13 @@ has now had a passing answer), which unlocks the lessons after it.*/
     ///    "refunded_minor"
     ///  ],
     ///  "properties": {
+    ///    "class_id": {
+    ///      "description": "The class, for class sales.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
     ///    "course_id": {
-    ///      "description": "The course.",
+    ///      "description": "The course, for course sales.",
     ///      "type": "string",
     ///      "format": "uuid"
     ///    },
@@ -8590,8 +8649,12 @@ has now had a passing answer), which unlocks the lessons after it.*/
     /// </details>
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct SalesRowResponse {
-        ///The course.
-        pub course_id: ::uuid::Uuid,
+        ///The class, for class sales.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub class_id: ::std::option::Option<::uuid::Uuid>,
+        ///The course, for course sales.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub course_id: ::std::option::Option<::uuid::Uuid>,
         ///ISO 4217 currency code.
         pub currency: ::std::string::String,
         ///Paid, in minor units.
@@ -9310,6 +9373,83 @@ has now had a passing answer), which unlocks the lessons after it.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///Changes to a class; absent fields stay as they are.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "UpdateClassRequest",
+    ///  "description": "Changes to a class; absent fields stay as they are.",
+    ///  "examples": [
+    ///    {
+    ///      "price": {
+    ///        "amount_minor": 14900,
+    ///        "currency": "EUR"
+    ///      },
+    ///      "title": "Autumn cohort 2027"
+    ///    }
+    ///  ],
+    ///  "type": "object",
+    ///  "properties": {
+    ///    "description": {
+    ///      "description": "New description, up to 20,000 characters.",
+    ///      "type": "string",
+    ///      "format": "plain-text",
+    ///      "maxLength": 20000
+    ///    },
+    ///    "price": {
+    ///      "oneOf": [
+    ///        {
+    ///          "type": "null"
+    ///        },
+    ///        {
+    ///          "allOf": [
+    ///            {
+    ///              "$ref": "#/components/schemas/PriceDto"
+    ///            }
+    ///          ]
+    ///        }
+    ///      ]
+    ///    },
+    ///    "title": {
+    ///      "description": "New title, 1–200 characters.",
+    ///      "type": "string",
+    ///      "format": "plain-line",
+    ///      "maxLength": 200,
+    ///      "minLength": 1
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct UpdateClassRequest {
+        ///New description, up to 20,000 characters.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<PriceDto>,
+        ///New title, 1–200 characters.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::convert::From<&UpdateClassRequest> for UpdateClassRequest {
+        fn from(value: &UpdateClassRequest) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::default::Default for UpdateClassRequest {
+        fn default() -> Self {
+            Self {
+                description: Default::default(),
+                price: Default::default(),
+                title: Default::default(),
+            }
         }
     }
     ///Changes to a course; absent fields stay as they are.
@@ -12192,6 +12332,165 @@ Sends a `GET` request to `/api/v1/classes/{id}`
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Change a class's title, description or price (the class's owner or an admin)
+
+Sends a `PATCH` request to `/api/v1/classes/{id}`
+
+*/
+    pub async fn update_class<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        body: &'a types::UpdateClassRequest,
+    ) -> Result<ResponseValue<types::ClassResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/classes/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_class",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Buy a whole class at its price: one order, one payment, and access to every
+published course of the class the caller has no access to yet. Answers as a course
+checkout does. A class without a price of its own, or with no published course, is
+409 `NOT_FOR_SALE`; one whose every course the caller already has is 409
+
+Sends a `POST` request to `/api/v1/classes/{id}/checkout`
+
+*/
+    pub async fn checkout_class<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        body: &'a types::CheckoutRequest,
+    ) -> Result<ResponseValue<types::CheckoutResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/classes/{}/checkout", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "checkout_class",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            402u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {

@@ -210,6 +210,10 @@ pub enum Error {
         /// Why the operation is refused.
         reason: &'static str,
     },
+    /// What was to be bought is not sold (a class without a price, or with nothing left
+    /// in it to buy).
+    #[error("not for sale: {0}")]
+    NotForSale(&'static str),
     /// A paid course needs a purchase or subscription before enrollment.
     #[error("course requires payment")]
     PaymentRequired,
@@ -278,6 +282,7 @@ impl Error {
             Error::NotEnrolled => "NOT_ENROLLED".into(),
             Error::InvalidTransition { .. } => "INVALID_STATE_TRANSITION".into(),
             Error::CourseState { .. } => "COURSE_STATE".into(),
+            Error::NotForSale(_) => "NOT_FOR_SALE".into(),
             Error::PaymentRequired => "PAYMENT_REQUIRED".into(),
             Error::PaymentFailed(_) => "PAYMENT_FAILED".into(),
             Error::CardDeclined { .. } => "CARD_DECLINED".into(),

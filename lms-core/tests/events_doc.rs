@@ -90,19 +90,22 @@ fn examples() -> Vec<EventPayload> {
         EventPayload::OrderPaid {
             order_id: id::<OrderId>(11),
             buyer_id: user,
-            course_id: course,
+            course_id: Some(course),
+            class_id: None,
             amount_minor: 4900,
             currency: "EUR".to_owned(),
         },
         EventPayload::OrderFailed {
             order_id: id::<OrderId>(11),
             buyer_id: user,
-            course_id: course,
+            course_id: Some(course),
+            class_id: None,
         },
         EventPayload::OrderRefunded {
             order_id: id::<OrderId>(11),
             buyer_id: user,
-            course_id: course,
+            course_id: Some(course),
+            class_id: None,
             amount_minor: 4900,
             currency: "EUR".to_owned(),
             full: true,
@@ -145,7 +148,8 @@ fn document() -> String {
          (`lms_core::delivery`) delivers it to every subscriber at least once: receivers\n\
          de-duplicate by `id`. An event leaving the process is\n\
          `{\"id\", \"type\", \"occurred_at\", \"data\": {…}}` (`DomainEvent::delivered_body`).\n\
-         Subscribers filter on `type`; an empty filter means every type.\n\n\
+         Subscribers filter on `type`; an empty filter means every type. The `order.*`\n\
+         events carry the `course_id` of a course order, or the `class_id` of a class order.\n\n\
          This file is generated from the code (`lms-core/tests/events_doc.rs`).\n",
     );
     let at = Utc

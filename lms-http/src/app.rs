@@ -16,8 +16,11 @@ use lms_core::services::{AuthSettings, PasswordResetService};
 use lms_core::webhooks::{WebhookService, WebhookSettings};
 use lms_core::Lms;
 use lms_notify::{NatsNotifier, SmtpMailer};
+#[cfg(feature = "mongo")]
 use lms_storage_mongo::MongoStore;
+#[cfg(feature = "postgres")]
 use lms_storage_postgres::PostgresStore;
+#[cfg(feature = "sqlite")]
 use lms_storage_sqlite::{Durability, SqliteStore};
 use lms_stripe::{StripeGateway, StripeSettings};
 use poem::middleware::Cors;
@@ -63,69 +66,148 @@ pub enum StartError {
     Payments(String),
 }
 
+/// A storage driver, each behind the cargo feature of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Driver {
+    /// SQLite (`sqlite:…`), the default feature.
+    Sqlite,
+    /// PostgreSQL (`postgres://…`).
+    Postgres,
+    /// MongoDB (`mongodb://…`).
+    Mongo,
+}
+
+impl Driver {
+    /// The driver a database URL needs: PostgreSQL and MongoDB by their schemes, SQLite
+    /// for anything else.
+    pub fn for_url(url: &str) -> Self {
+        if url.starts_with("postgres") {
+            Self::Postgres
+        } else if url.starts_with("mongodb") {
+            Self::Mongo
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    /// The cargo feature of `lms-http` that builds it in.
+    pub fn feature(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+            Self::Mongo => "mongo",
+        }
+    }
+
+    /// Whether this build has it.
+    pub fn is_built_in(self) -> bool {
+        match self {
+            Self::Sqlite => cfg!(feature = "sqlite"),
+            Self::Postgres => cfg!(feature = "postgres"),
+            Self::Mongo => cfg!(feature = "mongo"),
+        }
+    }
+
+    /// Why a URL for a driver this build lacks is refused, and how to build one with it.
+    pub fn missing(self) -> String {
+        format!(
+            "this server was built without the `{feature}` feature, so it cannot open a {self:?} \
+             database; build it with `cargo build --release -p lms-http --features {feature}`",
+            feature = self.feature()
+        )
+    }
+}
+
 /// An opened storage backend.
 #[derive(Debug, Clone)]
 pub enum Storage {
     /// SQLite.
+    #[cfg(feature = "sqlite")]
     Sqlite(SqliteStore),
     /// PostgreSQL.
+    #[cfg(feature = "postgres")]
     Postgres(PostgresStore),
     /// MongoDB (a replica set: writes use transactions).
+    #[cfg(feature = "mongo")]
     Mongo(MongoStore),
+}
+
+/// Calls `$call` on whichever store `$storage` holds.
+macro_rules! on_store {
+    ($storage:expr, $store:ident => $call:expr) => {
+        match $storage {
+            #[cfg(feature = "sqlite")]
+            Storage::Sqlite($store) => $call,
+            #[cfg(feature = "postgres")]
+            Storage::Postgres($store) => $call,
+            #[cfg(feature = "mongo")]
+            Storage::Mongo($store) => $call,
+        }
+    };
 }
 
 impl Storage {
     /// Opens the backend `url` names (`sqlite:…`, `postgres://…` or `mongodb://…`),
-    /// creating the SQLite file and its directory if missing.
+    /// creating the SQLite file and its directory if missing, with SQLite commits synced
+    /// to disk.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        Self::open_with(url, Durability::Full).await
+        Self::connect(
+            url,
+            #[cfg(feature = "sqlite")]
+            Durability::Full,
+        )
+        .await
     }
 
-    /// Like [`Storage::open`], with the durability of SQLite commits.
-    pub async fn open_with(url: &str, sqlite_durability: Durability) -> Result<Self, StoreError> {
-        if url.starts_with("postgres") {
-            return Ok(Self::Postgres(PostgresStore::connect(url).await?));
+    /// Opens the backend the settings name, with their SQLite durability.
+    pub async fn open_configured(settings: &Settings) -> Result<Self, StoreError> {
+        Self::connect(
+            settings.database_url.expose(),
+            #[cfg(feature = "sqlite")]
+            settings.sqlite_durability,
+        )
+        .await
+    }
+
+    async fn connect(url: &str, #[cfg(feature = "sqlite")] sqlite_durability: Durability) -> Result<Self, StoreError> {
+        match Driver::for_url(url) {
+            #[cfg(feature = "postgres")]
+            Driver::Postgres => Ok(Self::Postgres(PostgresStore::connect(url).await?)),
+            #[cfg(feature = "mongo")]
+            Driver::Mongo => Ok(Self::Mongo(MongoStore::connect(url).await?)),
+            #[cfg(feature = "sqlite")]
+            Driver::Sqlite => {
+                if let Some(dir) = sqlite_dir(url) {
+                    std::fs::create_dir_all(&dir).map_err(StoreError::backend)?;
+                }
+                Ok(Self::Sqlite(
+                    SqliteStore::connect_durable(url, sqlite_durability).await?,
+                ))
+            }
+            // Reached only in builds that leave a driver out.
+            #[allow(unreachable_patterns)]
+            driver => Err(StoreError::backend(driver.missing())),
         }
-        if url.starts_with("mongodb") {
-            return Ok(Self::Mongo(MongoStore::connect(url).await?));
-        }
-        if let Some(dir) = sqlite_dir(url) {
-            std::fs::create_dir_all(&dir).map_err(StoreError::backend)?;
-        }
-        Ok(Self::Sqlite(
-            SqliteStore::connect_durable(url, sqlite_durability).await?,
-        ))
     }
 
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(s) => s.migrate().await,
-            Self::Postgres(s) => s.migrate().await,
-            Self::Mongo(s) => s.migrate().await,
-        }
+        on_store!(self, s => s.migrate().await)
     }
 
     /// The stores and the health probe.
     pub fn stores(&self) -> (Stores, Arc<dyn StoreHealthDebug>) {
-        match self {
-            Self::Sqlite(s) => (Stores::from_backend(Arc::new(s.clone())), Arc::new(s.clone())),
-            Self::Postgres(s) => (Stores::from_backend(Arc::new(s.clone())), Arc::new(s.clone())),
-            Self::Mongo(s) => (Stores::from_backend(Arc::new(s.clone())), Arc::new(s.clone())),
-        }
+        on_store!(self, s => (Stores::from_backend(Arc::new(s.clone())), Arc::new(s.clone())))
     }
 
     /// Closes the connections.
     pub async fn close(&self) {
-        match self {
-            Self::Sqlite(s) => s.close().await,
-            Self::Postgres(s) => s.close().await,
-            Self::Mongo(s) => s.close().await,
-        }
+        on_store!(self, s => s.close().await)
     }
 }
 
 /// The directory of a `sqlite:` file URL, if it names one.
+#[cfg(feature = "sqlite")]
 fn sqlite_dir(url: &str) -> Option<std::path::PathBuf> {
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next()?;
@@ -345,7 +427,7 @@ impl Application {
         if !problems.is_empty() {
             return Err(StartError::Unsafe(problems));
         }
-        let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability).await?;
+        let storage = Storage::open_configured(&settings).await?;
         storage.migrate().await?;
         let limiter = match &settings.redis_url {
             Some(url) => RateLimiter::redis(url.expose()).await?,
@@ -601,5 +683,25 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => tracing::info!("SIGINT received; shutting down"),
         () = terminate => tracing::info!("SIGTERM received; shutting down"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_names_its_driver_and_a_missing_one_names_its_feature() {
+        assert_eq!(Driver::for_url("postgres://db/lms"), Driver::Postgres);
+        assert_eq!(Driver::for_url("postgresql://db/lms"), Driver::Postgres);
+        assert_eq!(Driver::for_url("mongodb+srv://cluster/lms"), Driver::Mongo);
+        assert_eq!(Driver::for_url("sqlite:./lms-data/lms.db"), Driver::Sqlite);
+        let refusal = Driver::Mongo.missing();
+        assert!(refusal.contains("without the `mongo` feature"), "{refusal}");
+        assert!(refusal.contains("--features mongo"), "{refusal}");
+        // The tests build every driver in.
+        assert!([Driver::Sqlite, Driver::Postgres, Driver::Mongo]
+            .iter()
+            .all(|d| d.is_built_in()));
     }
 }

@@ -174,9 +174,7 @@ async fn migrate(settings: Settings) -> Result<(), String> {
 
 /// The configured database, migrated, for a command that works on it directly.
 async fn migrated_storage(settings: &Settings) -> Result<Storage, String> {
-    let storage = Storage::open_with(settings.database_url.expose(), settings.sqlite_durability)
-        .await
-        .map_err(|e| e.to_string())?;
+    let storage = Storage::open_configured(settings).await.map_err(|e| e.to_string())?;
     storage.migrate().await.map_err(|e| e.to_string())?;
     Ok(storage)
 }

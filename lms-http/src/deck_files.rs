@@ -61,7 +61,7 @@ pub struct FileDeck {
 const MAX_INFLATION: u64 = 16;
 
 /// The limits of reading one uploaded file of at most `max_bytes`: that size, at most
-/// [`MAX_INFLATION`] times it once inflated, and at most as many notes as one import
+/// `MAX_INFLATION` times it once inflated, and at most as many notes as one import
 /// stores.
 pub fn limits(max_bytes: usize) -> Limits {
     let defaults = Limits::default();

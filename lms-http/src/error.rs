@@ -161,7 +161,7 @@ impl From<lms_core::Error> for ApiError {
             E::CardDeclined { decline_code, .. } => {
                 (StatusCode::PAYMENT_REQUIRED, json!({ "decline_code": decline_code }))
             }
-            E::PaymentsUnsupported(_) => (StatusCode::CONFLICT, json!({})),
+            E::PaymentsUnsupported(_) | E::NotForSale(_) => (StatusCode::CONFLICT, json!({})),
             E::WebhookRejected(_) => (StatusCode::BAD_REQUEST, json!({})),
             E::AttemptsExhausted { limit } => (StatusCode::CONFLICT, json!({ "limit": limit })),
             E::Unavailable(source) => {

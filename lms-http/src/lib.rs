@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mongo")))]
+compile_error!("lms-http needs at least one storage driver: enable `sqlite`, `postgres` or `mongo`");
+
 pub mod admin_audit;
 pub mod api;
 pub mod app;

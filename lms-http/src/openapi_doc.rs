@@ -9,7 +9,7 @@
 //! - poem-openapi lists every status of the shared error type on every operation. Here
 //!   each operation lists only the errors it can answer, each with its codes: those of its
 //!   kind (authenticated, with a body, with parameters, rate limited) and the domain
-//!   errors of [`DOMAIN_ERRORS`].
+//!   errors of `DOMAIN_ERRORS`.
 //! - Operations that read a bearer token when one is sent declare it as optional.
 //! - JSON bodies are `application/json`; the error envelope's `details` is typed; fields
 //!   where `null` means something are `nullable`; request objects are closed; constraints
@@ -161,6 +161,10 @@ const DOMAIN_ERRORS: &[(&str, Errors)] = &[
     ("createClass", &[(403, &["FORBIDDEN"])]),
     ("getClass", &[(403, &["FORBIDDEN"]), (404, &["CLASS_NOT_FOUND"])]),
     (
+        "updateClass",
+        &[(403, &["FORBIDDEN"]), (404, &["CLASS_NOT_FOUND"]), (409, &["CONFLICT"])],
+    ),
+    (
         "addClassCourse",
         &[
             (403, &["FORBIDDEN"]),
@@ -218,6 +222,17 @@ const DOMAIN_ERRORS: &[(&str, Errors)] = &[
             (
                 409,
                 &["COURSE_STATE", "ENROLLMENT_ALREADY_EXISTS", "PAYMENTS_UNSUPPORTED"],
+            ),
+        ],
+    ),
+    (
+        "checkoutClass",
+        &[
+            (402, &["CARD_DECLINED", "PAYMENT_FAILED"]),
+            (404, &["CLASS_NOT_FOUND", "USER_NOT_FOUND"]),
+            (
+                409,
+                &["NOT_FOR_SALE", "ENROLLMENT_ALREADY_EXISTS", "PAYMENTS_UNSUPPORTED"],
             ),
         ],
     ),
@@ -310,9 +325,9 @@ fn meaning(status: u16) -> &'static str {
 }
 
 /// Request fields where `null` has a meaning of its own (schema, property): a course's
-/// price set to `null` makes it free. Everywhere else an optional field is left out, and
-/// `null` is refused.
-const NULLABLE: &[(&str, &str)] = &[("UpdateCourseRequest", "price")];
+/// price set to `null` makes it free, a class's stops selling it whole. Everywhere else an
+/// optional field is left out, and `null` is refused.
+const NULLABLE: &[(&str, &str)] = &[("UpdateCourseRequest", "price"), ("UpdateClassRequest", "price")];
 
 /// Constraints the core enforces that poem-openapi's attributes cannot state, merged into
 /// the schema at each JSON pointer.
@@ -372,7 +387,11 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("UpdateLessonRequest", r#"{"title": "Ownership and borrowing"}"#),
     (
         "CreateClassRequest",
-        r#"{"title": "Autumn cohort", "description": "Rust from zero, September to December."}"#,
+        r#"{"title": "Autumn cohort", "description": "Rust from zero, September to December.", "price": {"amount_minor": 19900, "currency": "EUR"}}"#,
+    ),
+    (
+        "UpdateClassRequest",
+        r#"{"title": "Autumn cohort 2027", "price": {"amount_minor": 14900, "currency": "EUR"}}"#,
     ),
     ("VideoProgressRequest", r#"{"intervals": [[0, 30], [30, 60]]}"#),
     (
@@ -394,7 +413,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("CheckoutRequest", r#"{"payment_method": "pm_card_visa"}"#),
     (
         "CheckoutResponse",
-        r#"{"id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a", "status": "paid", "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "amount_minor": 4900, "currency": "EUR", "provider": "stripe", "provider_reference": "pi_3QfX2bL0aZ", "client_secret": "pi_3QfX2bL0aZ_secret_Kq9"}"#,
+        r#"{"id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a", "status": "paid", "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "course_ids": ["01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f"], "amount_minor": 4900, "currency": "EUR", "provider": "stripe", "provider_reference": "pi_3QfX2bL0aZ", "client_secret": "pi_3QfX2bL0aZ_secret_Kq9"}"#,
     ),
     (
         "RefundRequest",
@@ -464,6 +483,14 @@ const LINKS: &[(&str, &str, &str, &str, &str)] = &[
         "201",
         "AddClassCourse",
         "addClassCourse",
+        "$response.body#/id",
+    ),
+    ("createClass", "201", "UpdateClass", "updateClass", "$response.body#/id"),
+    (
+        "createClass",
+        "201",
+        "CheckoutClass",
+        "checkoutClass",
         "$response.body#/id",
     ),
     (

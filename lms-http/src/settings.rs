@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lms_core::privacy::encryption::{BlindIndex, KeyRing};
+#[cfg(feature = "sqlite")]
 use lms_storage_sqlite::Durability;
+
+use crate::app::Driver;
 
 /// A secret value: usable by the program, never printed (`Debug` and `Display` redact it).
 #[derive(Clone, PartialEq, Eq)]
@@ -135,6 +138,7 @@ pub struct Settings {
     pub session_revocation_poll: Duration,
     /// What an SQLite commit waits for (`LMS_SQLITE_DURABILITY`: `full`, the default,
     /// syncs every commit; `normal` syncs at checkpoints, see [`Durability`]).
+    #[cfg(feature = "sqlite")]
     pub sqlite_durability: Durability,
     /// How long a course read from storage is served from memory: the longest a course
     /// edit made through another instance stays unseen here (`LMS_COURSE_CACHE_SECONDS`,
@@ -339,6 +343,7 @@ impl Settings {
         let retry_max_ms = number("LMS_DELIVERY_RETRY_MAX_MS", 3_600_000, 1);
         let retention_days = number("LMS_EVENT_RETENTION_DAYS", 7, 0);
         let creator_share_percent = number("LMS_CREATOR_SHARE_PERCENT", 70, 0);
+        #[cfg(feature = "sqlite")]
         let sqlite_durability = match get("LMS_SQLITE_DURABILITY").map(|d| d.parse::<Durability>()) {
             None => Durability::Full,
             Some(Ok(durability)) => durability,
@@ -402,6 +407,11 @@ impl Settings {
             || database_url.starts_with("mongodb+srv://"))
         {
             errors.push("LMS_DATABASE_URL must start with sqlite:, postgres:// or mongodb://".into());
+        } else if !Driver::for_url(&database_url).is_built_in() {
+            errors.push(format!(
+                "LMS_DATABASE_URL: {}",
+                Driver::for_url(&database_url).missing()
+            ));
         }
         let mail = get("LMS_SMTP_URL").and_then(|smtp_url| match get("LMS_MAIL_FROM") {
             Some(from) => Some(MailConfig {
@@ -503,6 +513,7 @@ impl Settings {
             audit_retention: days(audit_retention_days),
             access_token_ttl: Duration::from_secs(access_minutes * 60),
             session_revocation_poll: Duration::from_millis(revocation_poll_ms),
+            #[cfg(feature = "sqlite")]
             sqlite_durability,
             course_cache_ttl: Duration::from_secs(course_cache_seconds),
             rate_limits: RateLimits {

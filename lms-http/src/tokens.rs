@@ -358,6 +358,7 @@ mod tests {
     use lms_core::domain::text::{DisplayName, Email};
     use lms_core::memory::MemoryStore;
     use lms_core::ports::{RefreshToken, RefreshTokenState, Stores};
+    #[cfg(feature = "sqlite")]
     use lms_storage_sqlite::SqliteStore;
 
     const TTL: Duration = Duration::from_secs(900);
@@ -503,6 +504,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "sqlite")]
     #[tokio::test]
     async fn sessions_ended_here_are_refused_at_once_and_unconfirmed_ones_ask_storage() {
         let dir = tempfile::tempdir().unwrap();

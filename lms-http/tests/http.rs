@@ -10,41 +10,7 @@ use lms_core::domain::user::Role;
 use lms_http::ratelimit::RateLimiter;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{envelope_code, mongo_url, postgres_url, redis_url, unique, Backend, TestApp};
-
-/// Runs a scenario on SQLite and, when configured, on PostgreSQL and MongoDB.
-macro_rules! on_every_backend {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if super::postgres_url().is_some() {
-                        super::$name(super::Backend::Postgres).await;
-                    }
-                }
-            )+
-        }
-        mod mongo {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if super::mongo_url().is_some() {
-                        super::$name(super::Backend::Mongo).await;
-                    }
-                }
-            )+
-        }
-    };
-}
+use support::{envelope_code, redis_url, unique, Backend, TestApp};
 
 on_every_backend!(
     authorization_rules,
@@ -934,6 +900,7 @@ async fn rate_limits_per_user_per_address_and_on_login() {
     app.stop().await;
 }
 
+#[cfg_attr(lms_skip_redis, ignore = "LMS_TEST_REDIS_URL is not set")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_budgets_are_shared_by_instances() {
     let Some(url) = redis_url() else { return };

@@ -279,6 +279,7 @@ async fn an_address_that_uses_up_its_login_budget_raises_one_login_burst_alert()
     app.stop().await;
 }
 
+#[cfg_attr(lms_skip_redis, ignore = "LMS_TEST_REDIS_URL is not set")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failure_budgets_are_shared_by_instances_through_redis() {
     let Some(url) = redis_url() else { return };

@@ -75,6 +75,7 @@ fn reset_token(mail: &Received) -> String {
         .to_owned()
 }
 
+#[cfg_attr(lms_skip_smtp, ignore = "LMS_TEST_SMTP_URL is not set")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_account_is_welcomed_and_resets_its_password_by_mail() {
     let Some((url, spool)) = support::smtp() else {
@@ -196,6 +197,7 @@ async fn password_reset_without_mail_is_unavailable() {
     app.stop().await;
 }
 
+#[cfg_attr(lms_skip_nats, ignore = "LMS_TEST_NATS_URL is not set")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_are_published_to_nats_with_their_id() {
     let Some(url) = support::nats_url() else {

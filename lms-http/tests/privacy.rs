@@ -384,6 +384,7 @@ async fn export_then_erasure_leaves_no_byte_of_the_user_in_the_sqlite_files() {
     app.stop().await;
 }
 
+#[cfg_attr(lms_skip_postgres, ignore = "LMS_TEST_POSTGRES_URL is not set")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn erasure_leaves_nothing_of_the_user_in_a_postgres_dump() {
     if postgres_url().is_none() {

@@ -21,6 +21,7 @@ async fn sqlite_sessions_ended_elsewhere_are_refused_within_the_poll_interval() 
     sessions_ended_elsewhere_are_refused_within_the_poll_interval(Backend::Sqlite).await;
 }
 
+#[cfg_attr(lms_skip_postgres, ignore = "LMS_TEST_POSTGRES_URL is not set")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_sessions_ended_elsewhere_are_refused_within_the_poll_interval() {
     if postgres_url().is_some() {

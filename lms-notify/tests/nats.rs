@@ -35,6 +35,7 @@ async fn round_trip(client: &Client) {
     assert_eq!(error.kind(), async_nats::RequestErrorKind::NoResponders, "{error}");
 }
 
+#[cfg_attr(lms_skip_nats, ignore = "LMS_TEST_NATS_URL is not set")]
 #[tokio::test]
 async fn core_subscribers_receive_each_event_on_its_subject() {
     let Some(url) = common::server_url("LMS_TEST_NATS_URL", "nats", "lms-notify nats (core)") else {
@@ -130,6 +131,7 @@ impl Drop for TestStream {
     }
 }
 
+#[cfg_attr(lms_skip_nats, ignore = "LMS_TEST_NATS_URL is not set")]
 #[tokio::test]
 async fn a_stream_stores_an_event_delivered_twice_once() {
     let Some(url) = common::server_url("LMS_TEST_NATS_URL", "nats", "lms-notify nats (JetStream)") else {

@@ -43,6 +43,7 @@ async fn index_names(store: &MongoStore, collection: &str) -> Vec<String> {
         .expect("list indexes")
 }
 
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_steps_run_twice_and_concurrently() {
     let Some(server) = common::server_url("lms-storage-mongo migrations") else {
@@ -80,6 +81,7 @@ async fn schema_steps_run_twice_and_concurrently() {
     assert_eq!(second.get_user(ada.id).await.expect("get"), Some(ada));
 }
 
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test]
 async fn a_schema_newer_than_this_version_is_refused() {
     let Some((_db, store)) = fresh("lms-storage-mongo newer schema").await else {
@@ -95,6 +97,7 @@ async fn a_schema_newer_than_this_version_is_refused() {
     assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
 }
 
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test]
 async fn uniqueness_violations_name_the_rule() {
     let Some((_db, store)) = fresh("lms-storage-mongo uniqueness").await else {
@@ -105,6 +108,7 @@ async fn uniqueness_violations_name_the_rule() {
 
 /// Writes with events run in a transaction, where a duplicate key aborts the transaction:
 /// the rule is still named, and none of the events is stored.
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test]
 async fn uniqueness_violations_in_transactions_name_the_rule_and_store_no_events() {
     let Some((_db, store)) = fresh("lms-storage-mongo uniqueness in transactions").await else {
@@ -152,6 +156,7 @@ async fn uniqueness_violations_in_transactions_name_the_rule_and_store_no_events
     assert_eq!(pending.len(), 1, "only the successful write appended an event");
 }
 
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_conflict_and_sequences_follow_commit_order() {
     let Some((_db, store)) = fresh("lms-storage-mongo concurrency").await else {
@@ -236,6 +241,7 @@ async fn an_unreachable_server_is_unavailable_quickly() {
     quickly(started);
 }
 
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test]
 async fn a_closed_store_is_unavailable() {
     let Some((_db, store)) = fresh("lms-storage-mongo close").await else {
@@ -247,6 +253,7 @@ async fn a_closed_store_is_unavailable() {
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
 }
 
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test]
 async fn a_searched_text_bson_cannot_hold_matches_nothing() {
     let Some((_db, store)) = fresh("lms-storage-mongo text search").await else {
@@ -260,6 +267,7 @@ async fn a_searched_text_bson_cannot_hold_matches_nothing() {
     assert!(page.items.is_empty() && page.next_after.is_none());
 }
 
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test]
 async fn classes_stored_before_records_become_records() {
     let Some((_db, store)) = fresh("classes_stored_before_records_become_records").await else {
@@ -280,6 +288,7 @@ async fn classes_stored_before_records_become_records() {
     lms_storage_sql::testing::assert_class_became_a_record(std::sync::Arc::new(store.clone()), &class).await;
 }
 
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test]
 async fn erasure_deletes_enrollments_and_owned_records() {
     let Some((_db, store)) = fresh("lms-storage-mongo erasure").await else {
@@ -292,6 +301,7 @@ async fn erasure_deletes_enrollments_and_owned_records() {
         .expect("nothing to scrub: the server reclaims the space");
 }
 
+#[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
 #[tokio::test]
 async fn the_dump_renders_every_collection_as_extended_json() {
     let Some((db, store)) = fresh("lms-storage-mongo dump").await else {

@@ -9,6 +9,7 @@ use lms_core::ports::Stores;
 use lms_core::testing;
 use lms_storage_postgres::PostgresStore;
 
+#[cfg_attr(lms_skip_postgres, ignore = "LMS_TEST_POSTGRES_URL is not set")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_store_passes_the_conformance_suite() {
     let Some(server) = common::server_url("lms-storage-postgres conformance") else {

@@ -232,7 +232,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Hex (either case) as bytes; `None` if it is not an even number of hex digits.
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len())

@@ -24,7 +24,7 @@ fail() {
 }
 
 start_server() {
-  cargo build --release -p lms-http --quiet
+  cargo build --release -p lms-http --features postgres,mongo --quiet
   local target_dir
   target_dir="$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"

@@ -428,6 +428,29 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Change a class's title, description or price (the class's owner or an admin). */
+        patch: operations["updateClass"];
+        trace?: never;
+    };
+    "/api/v1/classes/{id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Buy a whole class at its price: one order, one payment, and access to every
+         *     published course of the class the caller has no access to yet. Answers as a course
+         *     checkout does. A class without a price of its own, or with no published course, is
+         *     409 `NOT_FOR_SALE`; one whose every course the caller already has is 409.
+         */
+        post: operations["checkoutClass"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -1564,7 +1587,7 @@ export interface components {
         };
         /**
          * CheckoutRequest
-         * @description A checkout of a course.
+         * @description A checkout of a course or a class.
          * @example {
          *       "payment_method": "pm_card_visa"
          *     }
@@ -1579,11 +1602,14 @@ export interface components {
         };
         /**
          * CheckoutResponse
-         * @description The answer to a checkout.
+         * @description The answer to a checkout; fields without a value are left out.
          * @example {
          *       "amount_minor": 4900,
          *       "client_secret": "pi_3QfX2bL0aZ_secret_Kq9",
          *       "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
+         *       "course_ids": [
+         *         "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f"
+         *       ],
          *       "currency": "EUR",
          *       "id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a",
          *       "provider": "stripe",
@@ -1597,13 +1623,20 @@ export interface components {
              * @description The price, in minor units (cents).
              */
             amount_minor: number;
+            /**
+             * Format: uuid
+             * @description The class bought; absent for a course order.
+             */
+            class_id?: string;
             /** @description For Stripe.js to confirm a pending payment in the browser. */
             client_secret?: string;
             /**
              * Format: uuid
-             * @description The course bought.
+             * @description The course bought; absent for a class order.
              */
-            course_id: string;
+            course_id?: string;
+            /** @description The courses the order gives access to once paid. */
+            course_ids: string[];
             /** @description ISO 4217 currency code. */
             currency: string;
             /**
@@ -1642,6 +1675,7 @@ export interface components {
              * @description Owner.
              */
             owner_id: string;
+            price?: components["schemas"]["PriceDto"];
             /** @description Title. */
             title: string;
         };
@@ -1828,6 +1862,10 @@ export interface components {
          * @description A new class.
          * @example {
          *       "description": "Rust from zero, September to December.",
+         *       "price": {
+         *         "amount_minor": 19900,
+         *         "currency": "EUR"
+         *       },
          *       "title": "Autumn cohort"
          *     }
          */
@@ -1838,6 +1876,7 @@ export interface components {
              * @default
              */
             description?: string;
+            price?: components["schemas"]["PriceDto"];
             /**
              * Format: plain-line
              * @description Title, 1–200 characters.
@@ -2919,9 +2958,16 @@ export interface components {
             buyer_id: string;
             /**
              * Format: uuid
-             * @description The course bought.
+             * @description The class bought; absent for a course order.
              */
-            course_id: string;
+            class_id?: string;
+            /**
+             * Format: uuid
+             * @description The course bought; absent for a class order.
+             */
+            course_id?: string;
+            /** @description The courses the order gives access to once paid. */
+            course_ids: string[];
             /**
              * Format: date-time
              * @description Creation time.
@@ -3527,14 +3573,19 @@ export interface components {
         };
         /**
          * SalesRowResponse
-         * @description One course's sales in one currency.
+         * @description One product's sales in one currency: a course's, or a class's sold as a whole.
          */
         SalesRowResponse: {
             /**
              * Format: uuid
-             * @description The course.
+             * @description The class, for class sales.
              */
-            course_id: string;
+            class_id?: string;
+            /**
+             * Format: uuid
+             * @description The course, for course sales.
+             */
+            course_id?: string;
             /** @description ISO 4217 currency code. */
             currency: string;
             /**
@@ -3718,6 +3769,30 @@ export interface components {
          * @enum {string}
          */
         UnmetKindDto: "lesson" | "course";
+        /**
+         * UpdateClassRequest
+         * @description Changes to a class; absent fields stay as they are.
+         * @example {
+         *       "price": {
+         *         "amount_minor": 14900,
+         *         "currency": "EUR"
+         *       },
+         *       "title": "Autumn cohort 2027"
+         *     }
+         */
+        UpdateClassRequest: {
+            /**
+             * Format: plain-text
+             * @description New description, up to 20,000 characters.
+             */
+            description?: string;
+            price?: components["schemas"]["PriceDto"] | null;
+            /**
+             * Format: plain-line
+             * @description New title, 1–200 characters.
+             */
+            title?: string;
+        };
         /**
          * UpdateCourseRequest
          * @description Changes to a course; absent fields stay as they are.
@@ -6518,6 +6593,274 @@ export interface operations {
             };
             /** @description The resource does not exist or is hidden from the caller. Codes: `CLASS_NOT_FOUND`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateClass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateClassRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `CLASS_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `CONFLICT`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    checkoutClass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description The order: `paid` (the buyer is enrolled) or `pending` (confirm in the browser). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payment is required, or it failed: `CARD_DECLINED` (with `details.decline_code` and a message the payer can act on) or `PAYMENT_FAILED`; retry with another payment method. Codes: `CARD_DECLINED`, `PAYMENT_FAILED`. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `CLASS_NOT_FOUND`, `USER_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `NOT_FOR_SALE`, `ENROLLMENT_ALREADY_EXISTS`, `PAYMENTS_UNSUPPORTED`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,9 +1,11 @@
 //! Classes: programs or cohorts that group courses. A learner enrolled in a class is
-//! enrolled in each of its courses.
+//! enrolled in each of its courses. A class with a price is also sold as a whole: one
+//! order gives access to all of its courses.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::money::Price;
 use crate::domain::text::{Description, Title};
 use crate::error::{Error, Result};
 use crate::ids::{ClassId, CourseId, UserId};
@@ -25,6 +27,10 @@ pub struct Class {
     pub description: Description,
     /// Courses in the class, in order.
     pub course_ids: Vec<CourseId>,
+    /// The price of the whole class; free means it is not sold as a whole (its courses
+    /// keep their own prices).
+    #[serde(default, skip_serializing_if = "Price::is_free")]
+    pub price: Price,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -42,6 +48,7 @@ impl Class {
             title,
             description,
             course_ids: Vec::new(),
+            price: Price::Free,
             created_at: now,
             updated_at: now,
             version: 1,

@@ -136,8 +136,12 @@ pub enum EventPayload {
         order_id: OrderId,
         /// The buyer.
         buyer_id: UserId,
-        /// The course bought.
-        course_id: CourseId,
+        /// The course bought; absent for a class order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        course_id: Option<CourseId>,
+        /// The class bought; absent for a course order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class_id: Option<ClassId>,
         /// The amount, in minor units.
         amount_minor: i64,
         /// Its currency.
@@ -149,8 +153,12 @@ pub enum EventPayload {
         order_id: OrderId,
         /// The buyer.
         buyer_id: UserId,
-        /// The course.
-        course_id: CourseId,
+        /// The course bought; absent for a class order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        course_id: Option<CourseId>,
+        /// The class bought; absent for a course order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class_id: Option<ClassId>,
     },
     /// (Part of) an order was refunded; a full refund ends the access it paid for.
     OrderRefunded {
@@ -158,8 +166,12 @@ pub enum EventPayload {
         order_id: OrderId,
         /// The buyer.
         buyer_id: UserId,
-        /// The course.
-        course_id: CourseId,
+        /// The course bought; absent for a class order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        course_id: Option<CourseId>,
+        /// The class bought; absent for a course order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class_id: Option<ClassId>,
         /// This refund's amount, in minor units.
         amount_minor: i64,
         /// Its currency.

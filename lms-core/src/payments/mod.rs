@@ -1,4 +1,4 @@
-//! Payments (P1–P5): course purchases, premium subscriptions, refunds and the creator's
+//! Payments (P1–P5): course and class purchases, premium subscriptions, refunds and the creator's
 //! revenue share, over a [`PaymentGateway`] port that a provider adapter implements
 //! (Stripe in `lms-stripe`, [`ManualGateway`] here for bank transfers; with none, nothing
 //! is sold).
@@ -33,7 +33,7 @@ pub use gateway::{
 };
 pub use inbox::InboxEvent;
 pub use manual::ManualGateway;
-pub use order::{Order, OrderStatus, PaymentFailure};
+pub use order::{Order, OrderStatus, PaymentFailure, Product};
 pub use plan::Plan;
 pub use reaction::REACTION_NAME;
 pub use refund::{Refund, RefundStatus};

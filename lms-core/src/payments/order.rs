@@ -1,4 +1,4 @@
-//! Orders: one purchase of a course, `pending → paid | failed`, then
+//! Orders: one purchase of a course or of a whole class, `pending → paid | failed`, then
 //! `partially_refunded | refunded`. An order is a record; its transitions are the only way
 //! its state changes, and each is safe to apply again or out of order (a state is never
 //! overwritten by an earlier one: a failure reported after the payment went through
@@ -12,7 +12,7 @@ use super::revenue::RevenueSplit;
 use crate::domain::events::EventPayload;
 use crate::domain::money::Money;
 use crate::error::{Error, Result};
-use crate::ids::{CourseId, OrderId, UserId};
+use crate::ids::{ClassId, CourseId, OrderId, UserId};
 use crate::records::{Index, KeySpec, Record, RecordKind};
 
 /// Where an order stands.
@@ -55,7 +55,22 @@ pub struct PaymentFailure {
     pub message: String,
 }
 
-/// A purchase of a course.
+/// What an order buys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Product {
+    /// One course.
+    Course(CourseId),
+    /// A class at its own price: the class's published courses the buyer had no access to
+    /// at checkout, all paid for by one payment.
+    Class {
+        /// The class.
+        class_id: ClassId,
+        /// The courses the order gives access to.
+        course_ids: Vec<CourseId>,
+    },
+}
+
+/// A purchase of a course or of a class.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
     /// Identifier; also the idempotency key of its payment at the provider.
@@ -64,9 +79,16 @@ pub struct Order {
     pub version: u64,
     /// Who pays and is enrolled.
     pub buyer_id: UserId,
-    /// The course bought.
-    pub course_id: CourseId,
-    /// The course's owner when the order was made, who gets the creator's share.
+    /// The course bought; `None` for a class order.
+    pub course_id: Option<CourseId>,
+    /// The class bought; `None` for a course order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_id: Option<ClassId>,
+    /// The courses a class order gives access to (empty for a course order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub class_course_ids: Vec<CourseId>,
+    /// The owner of the course or class when the order was made, who gets the creator's
+    /// share.
     pub creator_id: UserId,
     /// The price paid.
     pub amount: Money,
@@ -100,6 +122,7 @@ impl Record for Order {
         keys: &[
             KeySpec::lookup("buyer"),
             KeySpec::lookup("course"),
+            KeySpec::lookup("class"),
             KeySpec::unique("provider_reference"),
             KeySpec::ordered("created_at"),
         ],
@@ -119,7 +142,12 @@ impl Record for Order {
 
     fn index(&self, index: &mut Index) {
         index.set("buyer", self.buyer_id);
-        index.set("course", self.course_id);
+        if let Some(course_id) = self.course_id {
+            index.set("course", course_id);
+        }
+        if let Some(class_id) = self.class_id {
+            index.set("class", class_id);
+        }
         if let Some(reference) = &self.provider_reference {
             index.set("provider_reference", (self.provider.as_str(), reference.as_str()));
         }
@@ -131,18 +159,24 @@ impl Order {
     /// A pending order.
     pub fn new(
         buyer_id: UserId,
-        course_id: CourseId,
+        product: Product,
         creator_id: UserId,
         amount: Money,
         provider: &str,
         revenue: RevenueSplit,
         now: DateTime<Utc>,
     ) -> Self {
+        let (course_id, class_id, class_course_ids) = match product {
+            Product::Course(course_id) => (Some(course_id), None, Vec::new()),
+            Product::Class { class_id, course_ids } => (None, Some(class_id), course_ids),
+        };
         Self {
             id: OrderId::new(),
             version: 1,
             buyer_id,
             course_id,
+            class_id,
+            class_course_ids,
             creator_id,
             amount,
             provider: provider.to_owned(),
@@ -157,6 +191,11 @@ impl Order {
             paid_at: None,
             updated_at: now,
         }
+    }
+
+    /// The courses the order gives access to once paid.
+    pub fn courses(&self) -> impl Iterator<Item = CourseId> + '_ {
+        self.course_id.into_iter().chain(self.class_course_ids.iter().copied())
     }
 
     /// What may still be refunded: paid, minus refunded and refunds under way.
@@ -188,6 +227,7 @@ impl Order {
             order_id: self.id,
             buyer_id: self.buyer_id,
             course_id: self.course_id,
+            class_id: self.class_id,
             amount_minor: self.amount.amount_minor,
             currency: self.amount.currency.to_string(),
         })
@@ -205,6 +245,7 @@ impl Order {
             order_id: self.id,
             buyer_id: self.buyer_id,
             course_id: self.course_id,
+            class_id: self.class_id,
         })
     }
 
@@ -262,6 +303,7 @@ impl Order {
             order_id: self.id,
             buyer_id: self.buyer_id,
             course_id: self.course_id,
+            class_id: self.class_id,
             amount_minor,
             currency: self.amount.currency.to_string(),
             full,
@@ -282,7 +324,7 @@ mod tests {
         let revenue = RevenueShare::default().split(amount_minor);
         Order::new(
             UserId::new(),
-            CourseId::new(),
+            Product::Course(CourseId::new()),
             UserId::new(),
             amount,
             "stripe",

@@ -1,4 +1,4 @@
-//! Payment reports (P5, A2): course sales, MRR with churn, and creator revenue over a
+//! Payment reports (P5, A2): course and class sales, MRR with churn, and creator revenue over a
 //! period, with the payment success rate. Admins see everything; instructors see the
 //! sales and revenue of their own courses; MRR is the platform's, for admins.
 //!
@@ -18,7 +18,7 @@ use super::service::{all_by, PaymentService};
 use super::subscription::Subscription;
 use crate::domain::user::Role;
 use crate::error::{Entity, Error, Result};
-use crate::ids::{CourseId, UserId};
+use crate::ids::{ClassId, CourseId, UserId};
 use crate::ports::PageRequest;
 use crate::ports::RangeQuery;
 use crate::records::{IndexValue, Range};
@@ -49,11 +49,13 @@ impl Period {
     }
 }
 
-/// One course's sales in one currency.
+/// One product's sales in one currency: a course's, or a class's sold as a whole.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SalesRow {
-    /// The course.
-    pub course_id: CourseId,
+    /// The course, for course sales.
+    pub course_id: Option<CourseId>,
+    /// The class, for class sales.
+    pub class_id: Option<ClassId>,
     /// The currency.
     pub currency: String,
     /// Orders paid (refunded since or not).
@@ -153,15 +155,17 @@ impl PaymentService {
         }
     }
 
-    /// Sales per course and currency for orders created in the period.
+    /// Sales per product (course or class) and currency for orders created in the period.
     pub async fn sales_report(&self, actor: &Actor, period: Period) -> Result<Vec<SalesRow>> {
-        let mut rows: BTreeMap<(CourseId, String), SalesRow> = BTreeMap::new();
+        type Product = (Option<CourseId>, Option<ClassId>);
+        let mut rows: BTreeMap<(Product, String), SalesRow> = BTreeMap::new();
         for order in self.orders_in(actor, period).await? {
             let currency = order.amount.currency.to_string();
             let row = rows
-                .entry((order.course_id, currency.clone()))
+                .entry(((order.course_id, order.class_id), currency.clone()))
                 .or_insert_with(|| SalesRow {
                     course_id: order.course_id,
+                    class_id: order.class_id,
                     currency,
                     ..SalesRow::default()
                 });

@@ -14,7 +14,7 @@ use super::gateway::{
     SubscriptionRequest, SubscriptionStatus,
 };
 use super::inbox::InboxEvent;
-use super::order::{Order, OrderStatus, PaymentFailure};
+use super::order::{Order, OrderStatus, PaymentFailure, Product};
 use super::plan::Plan;
 use super::refund::{Refund, RefundStatus};
 use super::revenue::RevenueShare;
@@ -24,10 +24,11 @@ use crate::domain::events::EventPayload;
 use crate::domain::money::{Money, Price};
 use crate::domain::text::{Note, Title};
 use crate::error::{Entity, Error, Result, Validator};
-use crate::ids::{CourseId, OrderId, PlanId, SubscriptionId, UserId};
+use crate::ids::{ClassId, CourseId, OrderId, PlanId, SubscriptionId, UserId};
 use crate::ports::{Page, PageRequest, StoreError, UniqueKey, UnitOfWork};
 use crate::records::Record;
 use crate::services::catalog::load_course;
+use crate::services::classes::load_class;
 use crate::services::{retry_on_conflict, Actor, Deps, LearningService, UserService};
 
 /// How payments behave.
@@ -44,6 +45,24 @@ pub struct Checkout {
     pub order: Order,
     /// Handed to the payer's browser (Stripe.js) to confirm a pending payment.
     pub client_secret: Option<String>,
+}
+
+/// What a checkout sells, before there is an order.
+struct Sale {
+    product: Product,
+    /// Who gets the creator's share.
+    creator_id: UserId,
+    price: Money,
+    /// What the payer's statement shows.
+    description: String,
+}
+
+/// The refusal of a purchase the buyer already has.
+fn already_enrolled() -> Error {
+    Error::AlreadyExists {
+        entity: Entity::Enrollment,
+        key: UniqueKey::UserCourse.to_string(),
+    }
 }
 
 /// A new plan.
@@ -205,18 +224,85 @@ impl PaymentService {
             });
         };
         if self.learning.has_access(actor.user_id, course_id).await? {
-            return Err(Error::AlreadyExists {
-                entity: Entity::Enrollment,
-                key: UniqueKey::UserCourse.to_string(),
-            });
+            return Err(already_enrolled());
         }
+        let sale = Sale {
+            product: Product::Course(course_id),
+            creator_id: course.owner_id,
+            price,
+            description: course.title.as_str().to_owned(),
+        };
+        self.buy(gateway, actor, sale, payment_method).await
+    }
+
+    /// Buys a whole class at its price: one order and one payment give access to every
+    /// published course of the class the buyer has no access to yet. The class's owner
+    /// gets the creator's share. A class without a price (not sold as a whole), one with
+    /// no published course, or one whose every course the buyer already has, is refused.
+    #[instrument(skip_all, fields(class_id = %class_id))]
+    pub async fn checkout_class(
+        &self,
+        actor: &Actor,
+        class_id: ClassId,
+        payment_method: Option<String>,
+    ) -> Result<Checkout> {
+        let gateway = self.gateway("purchases")?.clone();
+        let class = load_class(&self.deps, class_id).await?;
+        let Price::Paid(price) = class.price else {
+            return Err(Error::NotForSale(
+                "the class has no price of its own: enroll in it, or buy its courses one by one",
+            ));
+        };
+        let courses = self
+            .deps
+            .stores
+            .courses
+            .get_courses(&class.course_ids)
+            .await
+            .map_err(|e| e.about(Entity::Course, class_id))?;
+        let published: Vec<CourseId> = courses
+            .iter()
+            .filter(|c| c.status() == CourseStatus::Published)
+            .map(|c| c.id)
+            .collect();
+        if published.is_empty() {
+            return Err(Error::NotForSale("the class has no published course yet"));
+        }
+        let mut course_ids = Vec::with_capacity(published.len());
+        for course_id in published {
+            if !self.learning.has_access(actor.user_id, course_id).await? {
+                course_ids.push(course_id);
+            }
+        }
+        if course_ids.is_empty() {
+            return Err(already_enrolled());
+        }
+        let sale = Sale {
+            product: Product::Class { class_id, course_ids },
+            creator_id: class.owner_id,
+            price,
+            description: class.title.as_str().to_owned(),
+        };
+        self.buy(gateway, actor, sale, payment_method).await
+    }
+
+    /// The checkout flow shared by every product: the pending order, the payment at the
+    /// provider and its outcome.
+    async fn buy(
+        &self,
+        gateway: Arc<dyn PaymentGateway>,
+        actor: &Actor,
+        sale: Sale,
+        payment_method: Option<String>,
+    ) -> Result<Checkout> {
         let payment_method = payment_method.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
         let payer = self.payer(gateway.as_ref(), actor.user_id).await?;
         let now = self.deps.clock.now();
+        let price = sale.price;
         let mut order = Order::new(
             actor.user_id,
-            course_id,
-            course.owner_id,
+            sale.product,
+            sale.creator_id,
             price,
             gateway.name(),
             self.settings.creator_share.split(price.amount_minor),
@@ -232,7 +318,7 @@ impl PaymentService {
             amount: price,
             payer,
             payment_method,
-            description: course.title.as_str().to_owned(),
+            description: sale.description,
             order_id: order.id.to_string(),
         };
         let outcome = gateway.create_payment(&request).await.map_err(gateway_error);

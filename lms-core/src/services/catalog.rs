@@ -161,7 +161,7 @@ pub struct CourseQuery {
 
 const MAX_QUERY_CHARS: usize = 200;
 
-fn parse_price(input: Option<PriceInput>) -> Result<Price> {
+pub(crate) fn parse_price(input: Option<PriceInput>) -> Result<Price> {
     input.map_or(Ok(Price::Free), |p| {
         Money::new(p.amount_minor, &p.currency).map(Price::Paid)
     })

@@ -1,6 +1,6 @@
 use tracing::instrument;
 
-use super::catalog::load_course;
+use super::catalog::{load_course, parse_price, PriceInput};
 use super::{retry_on_conflict, Actor, Deps, LearningService};
 use crate::domain::class::Class;
 use crate::domain::enrollment::{Enrollment, EnrollmentSource};
@@ -17,6 +17,19 @@ pub struct NewClass {
     pub title: String,
     /// Description.
     pub description: String,
+    /// The price of the whole class; not sold as a whole when absent.
+    pub price: Option<PriceInput>,
+}
+
+/// Class changes; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct ClassPatch {
+    /// New title.
+    pub title: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New price (`Some(None)`: the class is no longer sold as a whole).
+    pub price: Option<Option<PriceInput>>,
 }
 
 /// Classes: programs or cohorts grouping courses.
@@ -38,13 +51,15 @@ impl ClassService {
         let mut v = Validator::new();
         let title = v.field("title", Title::parse(&input.title));
         let description = v.field("description", Description::parse(&input.description));
+        let price = v.field("price", parse_price(input.price));
         v.finish()?;
-        let class = Class::new(
+        let mut class = Class::new(
             actor.user_id,
             title.expect("validated above"),
             description.expect("validated above"),
             self.deps.clock.now(),
         );
+        class.price = price.expect("validated above");
         let events = self.deps.events([EventPayload::ClassUpdated { class_id: class.id }]);
         self.deps
             .records
@@ -71,12 +86,33 @@ impl ClassService {
     }
 
     async fn load(&self, id: ClassId) -> Result<Class> {
-        self.deps
-            .records
-            .get(id)
-            .await
-            .map_err(|e| e.about(Entity::Class, id))?
-            .ok_or_else(|| Error::not_found(Entity::Class, id))
+        load_class(&self.deps, id).await
+    }
+
+    /// Changes a class's title, description or price (its owner or an admin).
+    #[instrument(skip_all, fields(class_id = %id))]
+    pub async fn update_class(&self, actor: &Actor, id: ClassId, patch: ClassPatch) -> Result<Class> {
+        let mut v = Validator::new();
+        let title = patch.title.as_deref().and_then(|t| v.field("title", Title::parse(t)));
+        let description = patch
+            .description
+            .as_deref()
+            .and_then(|d| v.field("description", Description::parse(d)));
+        let price = patch.price.map(|p| v.field("price", parse_price(p)));
+        v.finish()?;
+        self.modify(actor, id, |class| {
+            if let Some(title) = &title {
+                class.title = title.clone();
+            }
+            if let Some(description) = &description {
+                class.description = description.clone();
+            }
+            if let Some(Some(price)) = price {
+                class.price = price;
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// Adds an existing course to a class (its owner or an admin). Idempotent.
@@ -143,4 +179,13 @@ impl ClassService {
         })
         .await
     }
+}
+
+/// Loads a class or fails with `CLASS_NOT_FOUND`.
+pub(crate) async fn load_class(deps: &Deps, id: ClassId) -> Result<Class> {
+    deps.records
+        .get(id)
+        .await
+        .map_err(|e| e.about(Entity::Class, id))?
+        .ok_or_else(|| Error::not_found(Entity::Class, id))
 }

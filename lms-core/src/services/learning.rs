@@ -247,12 +247,12 @@ impl LearningService {
             .is_some_and(|e| e.status().grants_access()))
     }
 
-    /// Brings the buyer's enrollment in line with an order: an order that was ever paid
-    /// gives an enrollment from the purchase; a fully refunded one leaves it refunded.
-    /// Idempotent, and right whatever order the order's events are handled in, so a
-    /// purchase refunded before its payment was processed still ends with exactly one,
-    /// refunded, enrollment. Access from elsewhere (a grant, a free course, another
-    /// order) is never revoked by this order's refund.
+    /// Brings the buyer's enrollments in line with an order, in each course it gives
+    /// access to: an order that was ever paid gives an enrollment from the purchase; a
+    /// fully refunded one leaves it refunded. Idempotent, and right whatever order the
+    /// order's events are handled in, so a purchase refunded before its payment was
+    /// processed still ends with exactly one, refunded, enrollment. Access from elsewhere
+    /// (a grant, a free course, another order) is never revoked by this order's refund.
     pub(crate) async fn reconcile_purchase(&self, order: &Order) -> Result<()> {
         if order.paid_at.is_none() {
             return Ok(());
@@ -260,19 +260,31 @@ impl LearningService {
         let source = EnrollmentSource::Purchase {
             order_ref: order.id.to_string(),
         };
-        let course = load_course(&self.deps, order.course_id).await?;
+        for course_id in order.courses() {
+            self.reconcile_purchased_course(order, course_id, &source).await?;
+        }
+        Ok(())
+    }
+
+    async fn reconcile_purchased_course(
+        &self,
+        order: &Order,
+        course_id: CourseId,
+        source: &EnrollmentSource,
+    ) -> Result<()> {
+        let course = load_course(&self.deps, course_id).await?;
         if order.status != OrderStatus::Refunded {
-            self.enroll_in(order.buyer_id, &course, Some(source)).await?;
+            self.enroll_in(order.buyer_id, &course, Some(source.clone())).await?;
             return Ok(());
         }
-        if self.find(order.buyer_id, order.course_id).await?.is_none() {
+        if self.find(order.buyer_id, course_id).await?.is_none() {
             self.enroll_in(order.buyer_id, &course, Some(source.clone())).await?;
         }
         retry_on_conflict(|| async {
-            let Some(mut enrollment) = self.find(order.buyer_id, order.course_id).await? else {
+            let Some(mut enrollment) = self.find(order.buyer_id, course_id).await? else {
                 return Ok(());
             };
-            if enrollment.source() != &source || !enrollment.status().grants_access() {
+            if enrollment.source() != source || !enrollment.status().grants_access() {
                 return Ok(());
             }
             let event = enrollment.refund(self.deps.clock.now())?;

@@ -4,7 +4,7 @@
 mod actor;
 mod auth;
 pub(crate) mod catalog;
-mod classes;
+pub(crate) mod classes;
 mod learning;
 mod password_reset;
 mod security;
@@ -19,7 +19,7 @@ pub use auth::{AuthService, AuthSettings, Session};
 pub use catalog::{
     CatalogService, CoursePatch, CourseQuery, LessonInput, LessonPatch, NewCourse, NewLesson, PriceInput,
 };
-pub use classes::{ClassService, NewClass};
+pub use classes::{ClassPatch, ClassService, NewClass};
 pub use learning::{CourseProgress, Enrolled, LearningService, LessonView, LessonViewContent, ProgressUpdate};
 pub use password_reset::{PasswordReset, PasswordResetService, RESET_TOKEN_TTL};
 pub use security::SecurityAlerts;

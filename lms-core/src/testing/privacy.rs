@@ -11,7 +11,7 @@ use super::records::store_held_voucher;
 use super::{behaviour_list, Behaviour, Ctx};
 use crate::domain::events::EventPayload;
 use crate::domain::money::Money;
-use crate::payments::{Order, RevenueShare};
+use crate::payments::{Order, Product, RevenueShare};
 use crate::ports::Clock as _;
 use crate::privacy::audit::action;
 use crate::privacy::erasure::{is_erased, REMOVED_USER_NAME};
@@ -92,7 +92,7 @@ async fn marked_learner(ctx: &Ctx) -> MarkedLearner {
     let split = RevenueShare::new(70).expect("share").split(amount.amount_minor);
     let order = Order::new(
         user.id,
-        course.id,
+        Product::Course(course.id),
         owner.user_id,
         amount,
         "manual",

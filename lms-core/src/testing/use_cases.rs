@@ -598,6 +598,7 @@ async fn class_enrollment_covers_published_courses(ctx: Ctx) {
             NewClass {
                 title: "Cohort".into(),
                 description: String::new(),
+                price: None,
             },
         )
         .await
@@ -638,6 +639,7 @@ async fn only_class_owner_changes_class(ctx: Ctx) {
             NewClass {
                 title: "Mine".into(),
                 description: String::new(),
+                price: None,
             },
         )
         .await

@@ -6,13 +6,13 @@ use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
 use super::types::{
-    metadata, CourseListItem, CoursePage, CourseResponse, CourseStatusDto, CreateCourseRequest, CreateLessonRequest,
-    LessonResponse, LessonViewResponse, Line, ReorderRequest, UpdateCourseRequest, UpdateLessonRequest,
+    metadata, price_change, CourseListItem, CoursePage, CourseResponse, CourseStatusDto, CreateCourseRequest,
+    CreateLessonRequest, LessonResponse, LessonViewResponse, Line, ReorderRequest, UpdateCourseRequest,
+    UpdateLessonRequest,
 };
 use super::{verified_actor, ApiResult, ApiTags, BearerAuth, DecodedToken, State};
 use crate::error::ApiError;
@@ -150,11 +150,7 @@ impl CatalogApi {
         body: Json<UpdateCourseRequest>,
     ) -> ApiResult<Json<CourseResponse>> {
         let body = body.0;
-        let price = match body.price {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(p) => Some(Some(p.into())),
-        };
+        let price = price_change(body.price);
         let patch = CoursePatch {
             title: body.title.map(Into::into),
             description: body.description.map(Into::into),

@@ -2,7 +2,7 @@ use lms_core::domain::quiz::Answer;
 use lms_core::domain::video::WatchInterval;
 use lms_core::ids::{ClassId, CourseId, EventId, LessonId, QuestionId, UserId};
 use lms_core::ports::PageRequest;
-use lms_core::services::{NewClass, ProgressUpdate};
+use lms_core::services::{ClassPatch, NewClass, ProgressUpdate};
 use lms_core::{Error, FieldError};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -11,8 +11,8 @@ use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
 use super::types::{
-    AddCourseRequest, ClassResponse, CreateClassRequest, EnrollmentPage, EnrollmentResponse, ProgressResponse,
-    ProgressUpdateResponse, QuizAttemptRequest, VideoProgressRequest,
+    price_change, AddCourseRequest, ClassResponse, CreateClassRequest, EnrollmentPage, EnrollmentResponse,
+    ProgressResponse, ProgressUpdateResponse, QuizAttemptRequest, UpdateClassRequest, VideoProgressRequest,
 };
 use super::{ApiResult, ApiTags, BearerAuth, State};
 
@@ -278,6 +278,7 @@ impl ClassesApi {
         let input = NewClass {
             title: body.title.into(),
             description: body.description.into(),
+            price: body.price.map(Into::into),
         };
         let class = state.lms.classes.create_class(&auth.0, input).await?;
         Ok(ClassCreated::Created(Json(class.into())))
@@ -287,6 +288,29 @@ impl ClassesApi {
     #[oai(path = "/classes/:id", method = "get", operation_id = "getClass")]
     async fn get(&self, state: Data<&State>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ClassResponse>> {
         let class = state.lms.classes.get_class(&auth.0, ClassId::from(id.0)).await?;
+        Ok(Json(class.into()))
+    }
+
+    /// Change a class's title, description or price (the class's owner or an admin).
+    #[oai(path = "/classes/:id", method = "patch", operation_id = "updateClass")]
+    async fn update(
+        &self,
+        state: Data<&State>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<UpdateClassRequest>,
+    ) -> ApiResult<Json<ClassResponse>> {
+        let body = body.0;
+        let patch = ClassPatch {
+            title: body.title.map(Into::into),
+            description: body.description.map(Into::into),
+            price: price_change(body.price),
+        };
+        let class = state
+            .lms
+            .classes
+            .update_class(&auth.0, ClassId::from(id.0), patch)
+            .await?;
         Ok(Json(class.into()))
     }
 

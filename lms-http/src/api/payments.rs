@@ -2,8 +2,8 @@
 //! the sales reports.
 
 use chrono::{DateTime, Duration, Utc};
-use lms_core::ids::{CourseId, OrderId, PlanId, SubscriptionId};
-use lms_core::payments::{NewPlan, Order, Period, Plan, Received, Refund, Subscription};
+use lms_core::ids::{ClassId, CourseId, OrderId, PlanId, SubscriptionId};
+use lms_core::payments::{Checkout, NewPlan, Order, Period, Plan, Received, Refund, Subscription};
 use lms_core::ports::PageRequest;
 use poem::web::Data;
 use poem::Request;
@@ -20,7 +20,7 @@ use crate::csv_payload::{to_csv, Csv};
 #[derive(Debug)]
 pub struct PaymentsApi;
 
-/// A checkout of a course.
+/// A checkout of a course or a class.
 #[derive(Debug, Object)]
 pub struct CheckoutRequest {
     /// A payment method made by the browser (a Stripe PaymentMethod id such as
@@ -30,15 +30,20 @@ pub struct CheckoutRequest {
     pub payment_method: Option<Text>,
 }
 
-/// The answer to a checkout.
+/// The answer to a checkout; fields without a value are left out.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckoutResponse {
     /// The order.
     pub id: Uuid,
     /// `pending`, `paid` or `failed`.
     pub status: String,
-    /// The course bought.
-    pub course_id: Uuid,
+    /// The course bought; absent for a class order.
+    pub course_id: Option<Uuid>,
+    /// The class bought; absent for a course order.
+    pub class_id: Option<Uuid>,
+    /// The courses the order gives access to once paid.
+    pub course_ids: Vec<Uuid>,
     /// The price, in minor units (cents).
     pub amount_minor: i64,
     /// ISO 4217 currency code.
@@ -73,8 +78,12 @@ pub struct OrderResponse {
     pub status: String,
     /// The buyer.
     pub buyer_id: Uuid,
-    /// The course bought.
-    pub course_id: Uuid,
+    /// The course bought; absent for a class order.
+    pub course_id: Option<Uuid>,
+    /// The class bought; absent for a course order.
+    pub class_id: Option<Uuid>,
+    /// The courses the order gives access to once paid.
+    pub course_ids: Vec<Uuid>,
     /// The price, in minor units.
     pub amount_minor: i64,
     /// ISO 4217 currency code.
@@ -101,7 +110,9 @@ impl From<Order> for OrderResponse {
             id: o.id.as_uuid(),
             status: o.status.as_str().to_owned(),
             buyer_id: o.buyer_id.as_uuid(),
-            course_id: o.course_id.as_uuid(),
+            course_id: o.course_id.map(|c| c.as_uuid()),
+            class_id: o.class_id.map(|c| c.as_uuid()),
+            course_ids: o.courses().map(|c| c.as_uuid()).collect(),
             amount_minor: o.amount.amount_minor,
             currency: o.amount.currency.to_string(),
             refunded_minor: o.refunded_minor,
@@ -290,12 +301,14 @@ pub enum ReportFormat {
     Csv,
 }
 
-/// One course's sales in one currency.
+/// One product's sales in one currency: a course's, or a class's sold as a whole.
 #[derive(Debug, Default, Object, serde::Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SalesRowResponse {
-    /// The course.
-    pub course_id: Uuid,
+    /// The course, for course sales.
+    pub course_id: Option<Uuid>,
+    /// The class, for class sales.
+    pub class_id: Option<Uuid>,
     /// ISO 4217 currency code.
     pub currency: String,
     /// Orders paid (refunded since or not).
@@ -418,6 +431,22 @@ enum CheckoutCreated {
     Created(Json<CheckoutResponse>),
 }
 
+fn checkout_created(checkout: Checkout) -> CheckoutCreated {
+    let order = checkout.order;
+    CheckoutCreated::Created(Json(CheckoutResponse {
+        id: order.id.as_uuid(),
+        status: order.status.as_str().to_owned(),
+        course_id: order.course_id.map(|c| c.as_uuid()),
+        class_id: order.class_id.map(|c| c.as_uuid()),
+        course_ids: order.courses().map(|c| c.as_uuid()).collect(),
+        amount_minor: order.amount.amount_minor,
+        currency: order.amount.currency.to_string(),
+        provider: order.provider,
+        provider_reference: order.provider_reference,
+        client_secret: checkout.client_secret,
+    }))
+}
+
 #[derive(ApiResponse)]
 enum RefundCreated {
     /// The refund: `succeeded`, or `pending` until the provider confirms it.
@@ -452,7 +481,8 @@ fn period(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Period {
 impl From<lms_core::payments::SalesRow> for SalesRowResponse {
     fn from(r: lms_core::payments::SalesRow) -> Self {
         Self {
-            course_id: r.course_id.as_uuid(),
+            course_id: r.course_id.map(|c| c.as_uuid()),
+            class_id: r.class_id.map(|c| c.as_uuid()),
             currency: r.currency,
             orders_paid: r.orders_paid,
             orders_failed: r.orders_failed,
@@ -510,17 +540,26 @@ impl PaymentsApi {
             .payments
             .checkout(&auth.0, CourseId::from(id.0), body.0.payment_method.map(String::from))
             .await?;
-        let order = checkout.order;
-        Ok(CheckoutCreated::Created(Json(CheckoutResponse {
-            id: order.id.as_uuid(),
-            status: order.status.as_str().to_owned(),
-            course_id: order.course_id.as_uuid(),
-            amount_minor: order.amount.amount_minor,
-            currency: order.amount.currency.to_string(),
-            provider: order.provider,
-            provider_reference: order.provider_reference,
-            client_secret: checkout.client_secret,
-        })))
+        Ok(checkout_created(checkout))
+    }
+
+    /// Buy a whole class at its price: one order, one payment, and access to every
+    /// published course of the class the caller has no access to yet. Answers as a course
+    /// checkout does. A class without a price of its own, or with no published course, is
+    /// 409 `NOT_FOR_SALE`; one whose every course the caller already has is 409.
+    #[oai(path = "/classes/:id/checkout", method = "post", operation_id = "checkoutClass")]
+    async fn checkout_class(
+        &self,
+        state: Data<&State>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<CheckoutRequest>,
+    ) -> ApiResult<CheckoutCreated> {
+        let checkout = state
+            .payments
+            .checkout_class(&auth.0, ClassId::from(id.0), body.0.payment_method.map(String::from))
+            .await?;
+        Ok(checkout_created(checkout))
     }
 
     /// An order (its buyer or an admin).

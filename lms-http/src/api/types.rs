@@ -405,6 +405,15 @@ impl From<PriceDto> for PriceInput {
     }
 }
 
+/// A price change as a patch field: absent keeps the price, `null` removes it.
+pub fn price_change(price: MaybeUndefined<PriceDto>) -> Option<Option<PriceInput>> {
+    match price {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(p) => Some(Some(p.into())),
+    }
+}
+
 /// A new course.
 #[derive(Debug, Object)]
 pub struct CreateCourseRequest {
@@ -488,7 +497,7 @@ pub struct CourseResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-fn price_dto(price: Price) -> Option<PriceDto> {
+pub(crate) fn price_dto(price: Price) -> Option<PriceDto> {
     match price {
         Price::Free => None,
         Price::Paid(m) => Some(PriceDto {
@@ -833,6 +842,22 @@ pub struct CreateClassRequest {
     /// Description, up to 20,000 characters.
     #[oai(default, validator(max_length = 20000))]
     pub description: Prose,
+    /// The price of the whole class (`POST /classes/{id}/checkout`); without one the
+    /// class is not sold as a whole and its courses keep their own prices.
+    pub price: Option<PriceDto>,
+}
+
+/// Changes to a class; absent fields stay as they are.
+#[derive(Debug, Object)]
+pub struct UpdateClassRequest {
+    /// New title, 1–200 characters.
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: Option<Line>,
+    /// New description, up to 20,000 characters.
+    #[oai(validator(max_length = 20000))]
+    pub description: Option<Prose>,
+    /// New price of the whole class; `null`: no longer sold as a whole.
+    pub price: MaybeUndefined<PriceDto>,
 }
 
 /// A course to add to a class.
@@ -844,6 +869,7 @@ pub struct AddCourseRequest {
 
 /// A class of courses.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClassResponse {
     /// Identifier.
     pub id: Uuid,
@@ -855,6 +881,8 @@ pub struct ClassResponse {
     pub description: String,
     /// Courses in order.
     pub course_ids: Vec<Uuid>,
+    /// The price of the whole class; absent when it is not sold as a whole.
+    pub price: Option<PriceDto>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
 }
@@ -867,6 +895,7 @@ impl From<lms_core::domain::class::Class> for ClassResponse {
             title: c.title.to_string(),
             description: c.description.to_string(),
             course_ids: c.course_ids.iter().map(|id| id.as_uuid()).collect(),
+            price: price_dto(c.price),
             created_at: c.created_at,
         }
     }

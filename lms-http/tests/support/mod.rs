@@ -28,6 +28,49 @@ pub enum Backend {
     Mongo,
 }
 
+/// Runs each scenario (an `async fn(Backend)` in scope) on SQLite, PostgreSQL and MongoDB:
+/// tests `sqlite::<name>`, `postgres::<name>` and `mongo::<name>`. Those of a backend this
+/// run has no server for are ignored, with the reason (`build.rs`); attributes before a
+/// scenario apply to its three tests (a service the scenario needs).
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($(#[$attr:meta])* $name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                $(#[$attr])*
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::support::Backend::Sqlite).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                $(#[$attr])*
+                #[cfg_attr(lms_skip_postgres, ignore = "LMS_TEST_POSTGRES_URL is not set")]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if super::support::postgres_url().is_some() {
+                        super::$name(super::support::Backend::Postgres).await;
+                    }
+                }
+            )+
+        }
+        mod mongo {
+            $(
+                $(#[$attr])*
+                #[cfg_attr(lms_skip_mongo, ignore = "LMS_TEST_MONGO_URL is not set")]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if super::support::mongo_url().is_some() {
+                        super::$name(super::support::Backend::Mongo).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
 /// The URL in `var`, or `None` after printing SKIPPED; fails instead when
 /// `LMS_REQUIRE_BACKENDS` lists `backend`.
 fn optional_service(var: &str, backend: &str) -> Option<String> {

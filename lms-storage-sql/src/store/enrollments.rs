@@ -71,7 +71,7 @@ impl<B: Backend> SqlStore<B> {
     }
 
     /// `EnrollmentStore::update_enrollment`, group-committed with the updates under way
-    /// (see [`crate::batches`]).
+    /// (see `batches`).
     pub async fn update_enrollment(
         &self,
         enrollment: &Enrollment,

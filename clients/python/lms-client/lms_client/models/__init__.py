@@ -121,6 +121,7 @@ from .text_view import TextView
 from .token_response import TokenResponse
 from .unmet_dto import UnmetDto
 from .unmet_kind_dto import UnmetKindDto
+from .update_class_request import UpdateClassRequest
 from .update_course_request import UpdateCourseRequest
 from .update_course_request_metadata import UpdateCourseRequestMetadata
 from .update_deck_request import UpdateDeckRequest
@@ -258,6 +259,7 @@ __all__ = (
     "TokenResponse",
     "UnmetDto",
     "UnmetKindDto",
+    "UpdateClassRequest",
     "UpdateCourseRequest",
     "UpdateCourseRequestMetadata",
     "UpdateDeckRequest",

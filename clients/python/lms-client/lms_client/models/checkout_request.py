@@ -12,7 +12,7 @@ T = TypeVar("T", bound="CheckoutRequest")
 
 @_attrs_define
 class CheckoutRequest:
-    """A checkout of a course.
+    """A checkout of a course or a class.
 
     Example:
         {'payment_method': 'pm_card_visa'}

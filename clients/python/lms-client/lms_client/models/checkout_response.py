@@ -14,38 +14,46 @@ T = TypeVar("T", bound="CheckoutResponse")
 
 @_attrs_define
 class CheckoutResponse:
-    """The answer to a checkout.
+    """The answer to a checkout; fields without a value are left out.
 
     Example:
         {'amount_minor': 4900, 'client_secret': 'pi_3QfX2bL0aZ_secret_Kq9', 'course_id':
-            '01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f', 'currency': 'EUR', 'id': '01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a',
-            'provider': 'stripe', 'provider_reference': 'pi_3QfX2bL0aZ', 'status': 'paid'}
+            '01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f', 'course_ids': ['01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f'], 'currency':
+            'EUR', 'id': '01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a', 'provider': 'stripe', 'provider_reference':
+            'pi_3QfX2bL0aZ', 'status': 'paid'}
 
     Attributes:
         amount_minor (int): The price, in minor units (cents).
-        course_id (UUID): The course bought.
+        course_ids (list[UUID]): The courses the order gives access to once paid.
         currency (str): ISO 4217 currency code.
         id (UUID): The order.
         provider (str): `stripe` or `manual`.
         status (str): `pending`, `paid` or `failed`.
+        class_id (UUID | Unset): The class bought; absent for a course order.
         client_secret (str | Unset): For Stripe.js to confirm a pending payment in the browser.
+        course_id (UUID | Unset): The course bought; absent for a class order.
         provider_reference (str | Unset): The provider's payment id (a PaymentIntent id).
     """
 
     amount_minor: int
-    course_id: UUID
+    course_ids: list[UUID]
     currency: str
     id: UUID
     provider: str
     status: str
+    class_id: UUID | Unset = UNSET
     client_secret: str | Unset = UNSET
+    course_id: UUID | Unset = UNSET
     provider_reference: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         amount_minor = self.amount_minor
 
-        course_id = str(self.course_id)
+        course_ids = []
+        for course_ids_item_data in self.course_ids:
+            course_ids_item = str(course_ids_item_data)
+            course_ids.append(course_ids_item)
 
         currency = self.currency
 
@@ -55,7 +63,15 @@ class CheckoutResponse:
 
         status = self.status
 
+        class_id: str | Unset = UNSET
+        if not isinstance(self.class_id, Unset):
+            class_id = str(self.class_id)
+
         client_secret = self.client_secret
+
+        course_id: str | Unset = UNSET
+        if not isinstance(self.course_id, Unset):
+            course_id = str(self.course_id)
 
         provider_reference = self.provider_reference
 
@@ -64,15 +80,19 @@ class CheckoutResponse:
         field_dict.update(
             {
                 "amount_minor": amount_minor,
-                "course_id": course_id,
+                "course_ids": course_ids,
                 "currency": currency,
                 "id": id,
                 "provider": provider,
                 "status": status,
             }
         )
+        if class_id is not UNSET:
+            field_dict["class_id"] = class_id
         if client_secret is not UNSET:
             field_dict["client_secret"] = client_secret
+        if course_id is not UNSET:
+            field_dict["course_id"] = course_id
         if provider_reference is not UNSET:
             field_dict["provider_reference"] = provider_reference
 
@@ -83,7 +103,12 @@ class CheckoutResponse:
         d = dict(src_dict)
         amount_minor = d.pop("amount_minor")
 
-        course_id = UUID(d.pop("course_id"))
+        course_ids = []
+        _course_ids = d.pop("course_ids")
+        for course_ids_item_data in _course_ids:
+            course_ids_item = UUID(course_ids_item_data)
+
+            course_ids.append(course_ids_item)
 
         currency = d.pop("currency")
 
@@ -93,18 +118,34 @@ class CheckoutResponse:
 
         status = d.pop("status")
 
+        _class_id = d.pop("class_id", UNSET)
+        class_id: UUID | Unset
+        if isinstance(_class_id, Unset):
+            class_id = UNSET
+        else:
+            class_id = UUID(_class_id)
+
         client_secret = d.pop("client_secret", UNSET)
+
+        _course_id = d.pop("course_id", UNSET)
+        course_id: UUID | Unset
+        if isinstance(_course_id, Unset):
+            course_id = UNSET
+        else:
+            course_id = UUID(_course_id)
 
         provider_reference = d.pop("provider_reference", UNSET)
 
         checkout_response = cls(
             amount_minor=amount_minor,
-            course_id=course_id,
+            course_ids=course_ids,
             currency=currency,
             id=id,
             provider=provider,
             status=status,
+            class_id=class_id,
             client_secret=client_secret,
+            course_id=course_id,
             provider_reference=provider_reference,
         )
 

@@ -2,11 +2,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.price_dto import PriceDto
+
 
 T = TypeVar("T", bound="ClassResponse")
 
@@ -22,6 +28,8 @@ class ClassResponse:
         id (UUID): Identifier.
         owner_id (UUID): Owner.
         title (str): Title.
+        price (PriceDto | Unset): A price in minor units of a currency. Example: {'amount_minor': 4900, 'currency':
+            'EUR'}.
     """
 
     course_ids: list[UUID]
@@ -30,6 +38,7 @@ class ClassResponse:
     id: UUID
     owner_id: UUID
     title: str
+    price: PriceDto | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,6 +57,10 @@ class ClassResponse:
 
         title = self.title
 
+        price: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.price, Unset):
+            price = self.price.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -60,11 +73,15 @@ class ClassResponse:
                 "title": title,
             }
         )
+        if price is not UNSET:
+            field_dict["price"] = price
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.price_dto import PriceDto  # noqa: PLC0415
+
         d = dict(src_dict)
         course_ids = []
         _course_ids = d.pop("course_ids")
@@ -83,6 +100,13 @@ class ClassResponse:
 
         title = d.pop("title")
 
+        _price = d.pop("price", UNSET)
+        price: PriceDto | Unset
+        if isinstance(_price, Unset):
+            price = UNSET
+        else:
+            price = PriceDto.from_dict(_price)
+
         class_response = cls(
             course_ids=course_ids,
             created_at=created_at,
@@ -90,6 +114,7 @@ class ClassResponse:
             id=id,
             owner_id=owner_id,
             title=title,
+            price=price,
         )
 
         class_response.additional_properties = d

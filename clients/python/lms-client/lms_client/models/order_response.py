@@ -24,7 +24,7 @@ class OrderResponse:
     Attributes:
         amount_minor (int): The price, in minor units.
         buyer_id (UUID): The buyer.
-        course_id (UUID): The course bought.
+        course_ids (list[UUID]): The courses the order gives access to once paid.
         created_at (datetime.datetime): Creation time.
         currency (str): ISO 4217 currency code.
         id (UUID): Identifier.
@@ -32,6 +32,8 @@ class OrderResponse:
         refunded_minor (int): Refunded so far, in minor units.
         status (str): `pending`, `paid`, `failed`, `partially_refunded` or `refunded`.
         updated_at (datetime.datetime): Last change.
+        class_id (UUID | Unset): The class bought; absent for a course order.
+        course_id (UUID | Unset): The course bought; absent for a class order.
         failure (PaymentFailureResponse | Unset): Why a payment failed.
         paid_at (datetime.datetime | Unset): When the payment went through.
         provider_reference (str | Unset): The provider's payment id.
@@ -39,7 +41,7 @@ class OrderResponse:
 
     amount_minor: int
     buyer_id: UUID
-    course_id: UUID
+    course_ids: list[UUID]
     created_at: datetime.datetime
     currency: str
     id: UUID
@@ -47,6 +49,8 @@ class OrderResponse:
     refunded_minor: int
     status: str
     updated_at: datetime.datetime
+    class_id: UUID | Unset = UNSET
+    course_id: UUID | Unset = UNSET
     failure: PaymentFailureResponse | Unset = UNSET
     paid_at: datetime.datetime | Unset = UNSET
     provider_reference: str | Unset = UNSET
@@ -57,7 +61,10 @@ class OrderResponse:
 
         buyer_id = str(self.buyer_id)
 
-        course_id = str(self.course_id)
+        course_ids = []
+        for course_ids_item_data in self.course_ids:
+            course_ids_item = str(course_ids_item_data)
+            course_ids.append(course_ids_item)
 
         created_at = self.created_at.isoformat()
 
@@ -72,6 +79,14 @@ class OrderResponse:
         status = self.status
 
         updated_at = self.updated_at.isoformat()
+
+        class_id: str | Unset = UNSET
+        if not isinstance(self.class_id, Unset):
+            class_id = str(self.class_id)
+
+        course_id: str | Unset = UNSET
+        if not isinstance(self.course_id, Unset):
+            course_id = str(self.course_id)
 
         failure: dict[str, Any] | Unset = UNSET
         if not isinstance(self.failure, Unset):
@@ -89,7 +104,7 @@ class OrderResponse:
             {
                 "amount_minor": amount_minor,
                 "buyer_id": buyer_id,
-                "course_id": course_id,
+                "course_ids": course_ids,
                 "created_at": created_at,
                 "currency": currency,
                 "id": id,
@@ -99,6 +114,10 @@ class OrderResponse:
                 "updated_at": updated_at,
             }
         )
+        if class_id is not UNSET:
+            field_dict["class_id"] = class_id
+        if course_id is not UNSET:
+            field_dict["course_id"] = course_id
         if failure is not UNSET:
             field_dict["failure"] = failure
         if paid_at is not UNSET:
@@ -117,7 +136,12 @@ class OrderResponse:
 
         buyer_id = UUID(d.pop("buyer_id"))
 
-        course_id = UUID(d.pop("course_id"))
+        course_ids = []
+        _course_ids = d.pop("course_ids")
+        for course_ids_item_data in _course_ids:
+            course_ids_item = UUID(course_ids_item_data)
+
+            course_ids.append(course_ids_item)
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -132,6 +156,20 @@ class OrderResponse:
         status = d.pop("status")
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        _class_id = d.pop("class_id", UNSET)
+        class_id: UUID | Unset
+        if isinstance(_class_id, Unset):
+            class_id = UNSET
+        else:
+            class_id = UUID(_class_id)
+
+        _course_id = d.pop("course_id", UNSET)
+        course_id: UUID | Unset
+        if isinstance(_course_id, Unset):
+            course_id = UNSET
+        else:
+            course_id = UUID(_course_id)
 
         _failure = d.pop("failure", UNSET)
         failure: PaymentFailureResponse | Unset
@@ -152,7 +190,7 @@ class OrderResponse:
         order_response = cls(
             amount_minor=amount_minor,
             buyer_id=buyer_id,
-            course_id=course_id,
+            course_ids=course_ids,
             created_at=created_at,
             currency=currency,
             id=id,
@@ -160,6 +198,8 @@ class OrderResponse:
             refunded_minor=refunded_minor,
             status=status,
             updated_at=updated_at,
+            class_id=class_id,
+            course_id=course_id,
             failure=failure,
             paid_at=paid_at,
             provider_reference=provider_reference,

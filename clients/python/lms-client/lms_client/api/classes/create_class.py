@@ -114,7 +114,8 @@ def sync_detailed(
 
     Args:
         body (CreateClassRequest): A new class. Example: {'description': 'Rust from zero,
-            September to December.', 'title': 'Autumn cohort'}.
+            September to December.', 'price': {'amount_minor': 19900, 'currency': 'EUR'}, 'title':
+            'Autumn cohort'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,7 +145,8 @@ def sync(
 
     Args:
         body (CreateClassRequest): A new class. Example: {'description': 'Rust from zero,
-            September to December.', 'title': 'Autumn cohort'}.
+            September to December.', 'price': {'amount_minor': 19900, 'currency': 'EUR'}, 'title':
+            'Autumn cohort'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,7 +171,8 @@ async def asyncio_detailed(
 
     Args:
         body (CreateClassRequest): A new class. Example: {'description': 'Rust from zero,
-            September to December.', 'title': 'Autumn cohort'}.
+            September to December.', 'price': {'amount_minor': 19900, 'currency': 'EUR'}, 'title':
+            'Autumn cohort'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,7 +200,8 @@ async def asyncio(
 
     Args:
         body (CreateClassRequest): A new class. Example: {'description': 'Rust from zero,
-            September to December.', 'title': 'Autumn cohort'}.
+            September to December.', 'price': {'amount_minor': 19900, 'currency': 'EUR'}, 'title':
+            'Autumn cohort'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -133,7 +133,7 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        body (CheckoutRequest): A checkout of a course. Example: {'payment_method':
+        body (CheckoutRequest): A checkout of a course or a class. Example: {'payment_method':
             'pm_card_visa'}.
 
     Raises:
@@ -169,7 +169,7 @@ def sync(
 
     Args:
         id (UUID):
-        body (CheckoutRequest): A checkout of a course. Example: {'payment_method':
+        body (CheckoutRequest): A checkout of a course or a class. Example: {'payment_method':
             'pm_card_visa'}.
 
     Raises:
@@ -200,7 +200,7 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        body (CheckoutRequest): A checkout of a course. Example: {'payment_method':
+        body (CheckoutRequest): A checkout of a course or a class. Example: {'payment_method':
             'pm_card_visa'}.
 
     Raises:
@@ -234,7 +234,7 @@ async def asyncio(
 
     Args:
         id (UUID):
-        body (CheckoutRequest): A checkout of a course. Example: {'payment_method':
+        body (CheckoutRequest): A checkout of a course or a class. Example: {'payment_method':
             'pm_card_visa'}.
 
     Raises:
