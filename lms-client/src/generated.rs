@@ -803,17 +803,18 @@ and the browser confirms it with `client_secret`.*/
                 })
         }
     }
-    ///The answer to a checkout; fields without a value are left out.
+    ///The answer to a checkout: every field present, `null` where it has no value.
     ///
     /// <details><summary>JSON schema</summary>
     ///
     /// ```json
     ///{
     ///  "title": "CheckoutResponse",
-    ///  "description": "The answer to a checkout; fields without a value are left out.",
+    ///  "description": "The answer to a checkout: every field present, `null` where it has no value.",
     ///  "examples": [
     ///    {
     ///      "amount_minor": 4900,
+    ///      "class_id": null,
     ///      "client_secret": "pi_3QfX2bL0aZ_secret_Kq9",
     ///      "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
     ///      "course_ids": [
@@ -842,17 +843,26 @@ and the browser confirms it with `client_secret`.*/
     ///      "format": "int64"
     ///    },
     ///    "class_id": {
-    ///      "description": "The class bought; absent for a course order.",
-    ///      "type": "string",
+    ///      "description": "The class bought; `null` for a course order.",
+    ///      "type": [
+    ///        "string",
+    ///        "null"
+    ///      ],
     ///      "format": "uuid"
     ///    },
     ///    "client_secret": {
     ///      "description": "For Stripe.js to confirm a pending payment in the browser.",
-    ///      "type": "string"
+    ///      "type": [
+    ///        "string",
+    ///        "null"
+    ///      ]
     ///    },
     ///    "course_id": {
-    ///      "description": "The course bought; absent for a class order.",
-    ///      "type": "string",
+    ///      "description": "The course bought; `null` for a class order.",
+    ///      "type": [
+    ///        "string",
+    ///        "null"
+    ///      ],
     ///      "format": "uuid"
     ///    },
     ///    "course_ids": {
@@ -878,7 +888,10 @@ and the browser confirms it with `client_secret`.*/
     ///    },
     ///    "provider_reference": {
     ///      "description": "The provider's payment id (a PaymentIntent id).",
-    ///      "type": "string"
+    ///      "type": [
+    ///        "string",
+    ///        "null"
+    ///      ]
     ///    },
     ///    "status": {
     ///      "description": "`pending`, `paid` or `failed`.",
@@ -892,13 +905,13 @@ and the browser confirms it with `client_secret`.*/
     pub struct CheckoutResponse {
         ///The price, in minor units (cents).
         pub amount_minor: i64,
-        ///The class bought; absent for a course order.
+        ///The class bought; `null` for a course order.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub class_id: ::std::option::Option<::uuid::Uuid>,
         ///For Stripe.js to confirm a pending payment in the browser.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub client_secret: ::std::option::Option<::std::string::String>,
-        ///The course bought; absent for a class order.
+        ///The course bought; `null` for a class order.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub course_id: ::std::option::Option<::uuid::Uuid>,
         ///The courses the order gives access to once paid.

@@ -324,10 +324,19 @@ fn meaning(status: u16) -> &'static str {
     }
 }
 
-/// Request fields where `null` has a meaning of its own (schema, property): a course's
-/// price set to `null` makes it free, a class's stops selling it whole. Everywhere else an
-/// optional field is left out, and `null` is refused.
-const NULLABLE: &[(&str, &str)] = &[("UpdateCourseRequest", "price"), ("UpdateClassRequest", "price")];
+/// Fields where `null` has a meaning of its own (schema, property). In requests: a
+/// course's price set to `null` makes it free, a class's stops selling it whole. In a
+/// checkout's answer, every field of the contract is present, `null` when it has no value
+/// (a class order has no `course_id`, a manual payment no `client_secret`). Everywhere
+/// else an optional field is left out, and `null` is refused.
+const NULLABLE: &[(&str, &str)] = &[
+    ("UpdateCourseRequest", "price"),
+    ("UpdateClassRequest", "price"),
+    ("CheckoutResponse", "course_id"),
+    ("CheckoutResponse", "class_id"),
+    ("CheckoutResponse", "provider_reference"),
+    ("CheckoutResponse", "client_secret"),
+];
 
 /// Constraints the core enforces that poem-openapi's attributes cannot state, merged into
 /// the schema at each JSON pointer.
@@ -413,7 +422,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("CheckoutRequest", r#"{"payment_method": "pm_card_visa"}"#),
     (
         "CheckoutResponse",
-        r#"{"id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a", "status": "paid", "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "course_ids": ["01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f"], "amount_minor": 4900, "currency": "EUR", "provider": "stripe", "provider_reference": "pi_3QfX2bL0aZ", "client_secret": "pi_3QfX2bL0aZ_secret_Kq9"}"#,
+        r#"{"id": "01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a", "status": "paid", "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "class_id": null, "course_ids": ["01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f"], "amount_minor": 4900, "currency": "EUR", "provider": "stripe", "provider_reference": "pi_3QfX2bL0aZ", "client_secret": "pi_3QfX2bL0aZ_secret_Kq9"}"#,
     ),
     (
         "RefundRequest",

@@ -90,6 +90,22 @@ async fn checkout(app: &TestApp, token: &str, course_id: &str, payment_method: O
     .await
 }
 
+/// A checkout's answer has every field of the contract, `null` where it has no value.
+fn assert_checkout_contract(order: &Value) {
+    for field in [
+        "id",
+        "status",
+        "course_id",
+        "amount_minor",
+        "currency",
+        "provider",
+        "provider_reference",
+        "client_secret",
+    ] {
+        assert!(order.get(field).is_some(), "`{field}` missing from {order}");
+    }
+}
+
 /// Every POST the proxy in front of localstripe saw carried an `Idempotency-Key` and the
 /// pinned `Stripe-Version`; returns how many there were.
 fn assert_posts_are_idempotent(requests: &std::path::Path) -> usize {
@@ -135,6 +151,7 @@ async fn a_purchase_enrolls_and_a_full_refund_ends_access() {
     let (status, order) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(order["status"], "paid");
+    assert_checkout_contract(&order);
     assert_eq!(order["amount_minor"], 4900);
     assert_eq!(order["currency"], "EUR");
     assert_eq!(order["provider"], "stripe");
@@ -818,7 +835,7 @@ async fn a_class_is_bought_whole(backend: Backend) {
     assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(order["status"], "paid");
     assert_eq!(order["class_id"], class_id.as_str());
-    assert!(order.get("course_id").is_none(), "{order}");
+    assert_eq!(order.get("course_id"), Some(&Value::Null), "{order}");
     assert_eq!(order["course_ids"], json!([paid_one, paid_two]), "{order}");
     assert_eq!(order["amount_minor"], 9900);
     let order_id = order["id"].as_str().expect("id").to_owned();
@@ -1102,6 +1119,8 @@ async fn manual_payments_are_confirmed_by_an_admin() {
     assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(order["status"], "pending");
     assert_eq!(order["provider"], "manual");
+    assert_checkout_contract(&order);
+    assert_eq!(order["client_secret"], Value::Null, "a bank transfer has no secret");
     let order_id = order["id"].as_str().expect("id").to_owned();
     let mark = format!("/api/v1/admin/orders/{order_id}/mark-paid");
     let (status, _) = app.call(Method::POST, &mark, Some(&learner), None).await;

@@ -1602,9 +1602,10 @@ export interface components {
         };
         /**
          * CheckoutResponse
-         * @description The answer to a checkout; fields without a value are left out.
+         * @description The answer to a checkout: every field present, `null` where it has no value.
          * @example {
          *       "amount_minor": 4900,
+         *       "class_id": null,
          *       "client_secret": "pi_3QfX2bL0aZ_secret_Kq9",
          *       "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
          *       "course_ids": [
@@ -1625,16 +1626,16 @@ export interface components {
             amount_minor: number;
             /**
              * Format: uuid
-             * @description The class bought; absent for a course order.
+             * @description The class bought; `null` for a course order.
              */
-            class_id?: string;
+            class_id?: string | null;
             /** @description For Stripe.js to confirm a pending payment in the browser. */
-            client_secret?: string;
+            client_secret?: string | null;
             /**
              * Format: uuid
-             * @description The course bought; absent for a class order.
+             * @description The course bought; `null` for a class order.
              */
-            course_id?: string;
+            course_id?: string | null;
             /** @description The courses the order gives access to once paid. */
             course_ids: string[];
             /** @description ISO 4217 currency code. */
@@ -1647,7 +1648,7 @@ export interface components {
             /** @description `stripe` or `manual`. */
             provider: string;
             /** @description The provider's payment id (a PaymentIntent id). */
-            provider_reference?: string;
+            provider_reference?: string | null;
             /** @description `pending`, `paid` or `failed`. */
             status: string;
         };

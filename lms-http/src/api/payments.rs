@@ -30,17 +30,16 @@ pub struct CheckoutRequest {
     pub payment_method: Option<Text>,
 }
 
-/// The answer to a checkout; fields without a value are left out.
+/// The answer to a checkout: every field present, `null` where it has no value.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
 pub struct CheckoutResponse {
     /// The order.
     pub id: Uuid,
     /// `pending`, `paid` or `failed`.
     pub status: String,
-    /// The course bought; absent for a class order.
+    /// The course bought; `null` for a class order.
     pub course_id: Option<Uuid>,
-    /// The class bought; absent for a course order.
+    /// The class bought; `null` for a course order.
     pub class_id: Option<Uuid>,
     /// The courses the order gives access to once paid.
     pub course_ids: Vec<Uuid>,

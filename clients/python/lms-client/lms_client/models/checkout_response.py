@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -14,10 +14,10 @@ T = TypeVar("T", bound="CheckoutResponse")
 
 @_attrs_define
 class CheckoutResponse:
-    """The answer to a checkout; fields without a value are left out.
+    """The answer to a checkout: every field present, `null` where it has no value.
 
     Example:
-        {'amount_minor': 4900, 'client_secret': 'pi_3QfX2bL0aZ_secret_Kq9', 'course_id':
+        {'amount_minor': 4900, 'class_id': None, 'client_secret': 'pi_3QfX2bL0aZ_secret_Kq9', 'course_id':
             '01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f', 'course_ids': ['01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f'], 'currency':
             'EUR', 'id': '01a2082b-d001-7a3c-9a10-0c2b3f4e5d6a', 'provider': 'stripe', 'provider_reference':
             'pi_3QfX2bL0aZ', 'status': 'paid'}
@@ -29,10 +29,10 @@ class CheckoutResponse:
         id (UUID): The order.
         provider (str): `stripe` or `manual`.
         status (str): `pending`, `paid` or `failed`.
-        class_id (UUID | Unset): The class bought; absent for a course order.
-        client_secret (str | Unset): For Stripe.js to confirm a pending payment in the browser.
-        course_id (UUID | Unset): The course bought; absent for a class order.
-        provider_reference (str | Unset): The provider's payment id (a PaymentIntent id).
+        class_id (None | Unset | UUID): The class bought; `null` for a course order.
+        client_secret (None | str | Unset): For Stripe.js to confirm a pending payment in the browser.
+        course_id (None | Unset | UUID): The course bought; `null` for a class order.
+        provider_reference (None | str | Unset): The provider's payment id (a PaymentIntent id).
     """
 
     amount_minor: int
@@ -41,10 +41,10 @@ class CheckoutResponse:
     id: UUID
     provider: str
     status: str
-    class_id: UUID | Unset = UNSET
-    client_secret: str | Unset = UNSET
-    course_id: UUID | Unset = UNSET
-    provider_reference: str | Unset = UNSET
+    class_id: None | Unset | UUID = UNSET
+    client_secret: None | str | Unset = UNSET
+    course_id: None | Unset | UUID = UNSET
+    provider_reference: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,17 +63,33 @@ class CheckoutResponse:
 
         status = self.status
 
-        class_id: str | Unset = UNSET
-        if not isinstance(self.class_id, Unset):
+        class_id: None | str | Unset
+        if isinstance(self.class_id, Unset):
+            class_id = UNSET
+        elif isinstance(self.class_id, UUID):
             class_id = str(self.class_id)
+        else:
+            class_id = self.class_id
 
-        client_secret = self.client_secret
+        client_secret: None | str | Unset
+        if isinstance(self.client_secret, Unset):
+            client_secret = UNSET
+        else:
+            client_secret = self.client_secret
 
-        course_id: str | Unset = UNSET
-        if not isinstance(self.course_id, Unset):
+        course_id: None | str | Unset
+        if isinstance(self.course_id, Unset):
+            course_id = UNSET
+        elif isinstance(self.course_id, UUID):
             course_id = str(self.course_id)
+        else:
+            course_id = self.course_id
 
-        provider_reference = self.provider_reference
+        provider_reference: None | str | Unset
+        if isinstance(self.provider_reference, Unset):
+            provider_reference = UNSET
+        else:
+            provider_reference = self.provider_reference
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -118,23 +134,57 @@ class CheckoutResponse:
 
         status = d.pop("status")
 
-        _class_id = d.pop("class_id", UNSET)
-        class_id: UUID | Unset
-        if isinstance(_class_id, Unset):
-            class_id = UNSET
-        else:
-            class_id = UUID(_class_id)
+        def _parse_class_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                class_id_type_0 = UUID(data)
 
-        client_secret = d.pop("client_secret", UNSET)
+                return class_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
 
-        _course_id = d.pop("course_id", UNSET)
-        course_id: UUID | Unset
-        if isinstance(_course_id, Unset):
-            course_id = UNSET
-        else:
-            course_id = UUID(_course_id)
+        class_id = _parse_class_id(d.pop("class_id", UNSET))
 
-        provider_reference = d.pop("provider_reference", UNSET)
+        def _parse_client_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        client_secret = _parse_client_secret(d.pop("client_secret", UNSET))
+
+        def _parse_course_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                course_id_type_0 = UUID(data)
+
+                return course_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        course_id = _parse_course_id(d.pop("course_id", UNSET))
+
+        def _parse_provider_reference(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        provider_reference = _parse_provider_reference(d.pop("provider_reference", UNSET))
 
         checkout_response = cls(
             amount_minor=amount_minor,
