@@ -23,6 +23,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 
 import genanki
 from anki.collection import (
@@ -73,6 +74,10 @@ def add_note(col, notetype, deck_id, fields, tags):
 
 def build_collection(path):
     col = Collection(path)
+    # The scheduler shows learning cards only until the day's rollover (04:00 local by
+    # default), so a run just before it would answer fewer cards; move the rollover to the
+    # far side of the clock.
+    col.set_config("rollover", (time.localtime().tm_hour + 12) % 24)
     parent = col.decks.id("LMS Fixture")
     vocab_deck = col.decks.id("LMS Fixture::Vocabulary")
     basic = col.models.by_name("Basic")
@@ -123,7 +128,7 @@ def build_collection(path):
     for ease in (3, 1, 3, 4, 2, 3, 3, 1, 3):
         card = col.sched.getCard()
         if card is None:
-            break
+            sys.exit("the scheduler ran out of cards; the fixture's review history is incomplete")
         col.sched.answerCard(card, ease)
     return col, parent
 
