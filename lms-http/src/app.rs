@@ -10,7 +10,7 @@ use lms_core::course_cache::CourseCacheSettings;
 use lms_core::delivery::{Backoff, Relay, RelaySettings, Subscriber};
 use lms_core::mail::MailSettings;
 use lms_core::payments::{ManualGateway, PaymentGateway, PaymentService, PaymentSettings, RevenueShare};
-use lms_core::ports::{Mailer, StoreError, Stores};
+use lms_core::ports::{Mailer, MigrationState, StoreError, Stores};
 use lms_core::privacy::{PrivacyService, PrivacySettings};
 use lms_core::services::{AuthSettings, PasswordResetService};
 use lms_core::webhooks::{WebhookService, WebhookSettings};
@@ -49,6 +49,12 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error("storage: {0}")]
     Storage(#[from] StoreError),
+    /// `LMS_MIGRATE_ON_START=false` and the database lacks migrations (each listed).
+    #[error(
+        "the database lacks migrations ({}) and LMS_MIGRATE_ON_START=false: run `lms-server migrate` first",
+        .0.join(", ")
+    )]
+    PendingMigrations(Vec<String>),
     /// Redis could not be reached.
     #[error("redis: {0}")]
     Redis(#[from] redis::RedisError),
@@ -193,6 +199,32 @@ impl Storage {
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         on_store!(self, s => s.migrate().await)
+    }
+
+    /// Every migration this build knows and when the database applied it; changes
+    /// nothing.
+    pub async fn migration_status(&self) -> Result<Vec<MigrationState>, StoreError> {
+        on_store!(self, s => s.migration_status().await)
+    }
+
+    /// Applies pending migrations when `migrate` is set; otherwise checks that none is
+    /// pending, so a server never runs on a schema older than it expects.
+    pub async fn prepare(&self, migrate: bool) -> Result<(), StartError> {
+        if migrate {
+            return Ok(self.migrate().await?);
+        }
+        let pending: Vec<String> = self
+            .migration_status()
+            .await?
+            .into_iter()
+            .filter(MigrationState::is_pending)
+            .map(|m| format!("{} {}", m.version, m.description))
+            .collect();
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(StartError::PendingMigrations(pending))
+        }
     }
 
     /// The stores and the health probe.
@@ -420,7 +452,8 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
-    /// Checks the settings, opens and migrates storage, connects Redis if configured and
+    /// Checks the settings, opens storage and migrates it (unless
+    /// `LMS_MIGRATE_ON_START=false`, then checks it needs no migration), connects Redis if configured and
     /// binds the address.
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
         let problems = settings.unsafe_settings();
@@ -428,7 +461,7 @@ impl Application {
             return Err(StartError::Unsafe(problems));
         }
         let storage = Storage::open_configured(&settings).await?;
-        storage.migrate().await?;
+        storage.prepare(settings.migrate_on_start).await?;
         let limiter = match &settings.redis_url {
             Some(url) => RateLimiter::redis(url.expose()).await?,
             None => RateLimiter::local(),

@@ -1,11 +1,11 @@
-//! The `lms-server` command line: `serve` (default), `migrate`, `create-admin`,
+//! The `lms-server` command line: `serve` (default), `migrate`, `healthcheck`, `create-admin`,
 //! `dead-letters`, `audit verify`, `purge`, `rotate-keys`, `openapi`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use lms_core::domain::user::Role;
-use lms_core::ports::PageRequest;
+use lms_core::ports::{MigrationState, PageRequest};
 use lms_core::privacy::audit::action;
 use lms_core::privacy::encryption::{self, EncryptedUserStore};
 use lms_core::privacy::AuditRecord;
@@ -29,8 +29,26 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (the default).
     Serve,
-    /// Apply database migrations and exit.
-    Migrate,
+    /// Apply pending database migrations and exit; safe to run again and from several
+    /// instances at once.
+    Migrate {
+        /// List every migration and whether the database has it, changing nothing.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Ask the running server whether it is ready (`GET /health/ready`); exits 0 when it
+    /// answers 200 and 1 otherwise. The container image's health check, so the image
+    /// needs no HTTP client of its own.
+    Healthcheck {
+        /// The URL to ask; by default `/health/ready` on the operations address
+        /// (`LMS_OPS_BIND`) when set, else on the public one (`LMS_BIND`), with an
+        /// unspecified address (0.0.0.0, ::) asked on loopback.
+        #[arg(long)]
+        url: Option<String>,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 5)]
+        timeout: u64,
+    },
     /// Create an admin account, or make an existing account an admin and set its password.
     CreateAdmin {
         /// The admin's email.
@@ -135,7 +153,11 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             None | Some(Command::Serve) => serve(settings).await,
-            Some(Command::Migrate) => migrate(settings).await,
+            Some(Command::Migrate { status: false }) => migrate(settings).await,
+            Some(Command::Migrate { status: true }) => migration_status(settings).await,
+            Some(Command::Healthcheck { url, timeout }) => {
+                crate::healthcheck::probe(&settings, url, std::time::Duration::from_secs(timeout)).await
+            }
             Some(Command::CreateAdmin { email, password, name }) => create_admin(settings, email, password, name).await,
             Some(Command::DeadLetters { action }) => dead_letters(settings, action).await,
             Some(Command::Audit { action }) => audit(settings, action).await,
@@ -166,16 +188,54 @@ async fn serve(settings: Settings) -> Result<(), String> {
 }
 
 async fn migrate(settings: Settings) -> Result<(), String> {
-    let storage = migrated_storage(&settings).await?;
+    let storage = Storage::open_configured(&settings).await.map_err(|e| e.to_string())?;
+    let outcome = async {
+        let before = storage.migration_status().await?;
+        storage.migrate().await?;
+        Ok::<_, lms_core::ports::StoreError>(before)
+    }
+    .await;
     storage.close().await;
-    println!("migrations applied");
+    // Another instance may have applied some of them meanwhile: these were pending and
+    // are applied now, by this process or another.
+    let pending: Vec<MigrationState> = outcome
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(MigrationState::is_pending)
+        .collect();
+    for m in &pending {
+        println!("applied {} {}", m.version, m.description);
+    }
+    println!("{} migrations applied; the database is up to date", pending.len());
     Ok(())
 }
 
-/// The configured database, migrated, for a command that works on it directly.
+async fn migration_status(settings: Settings) -> Result<(), String> {
+    let storage = Storage::open_configured(&settings).await.map_err(|e| e.to_string())?;
+    let states = storage.migration_status().await;
+    storage.close().await;
+    let states = states.map_err(|e| e.to_string())?;
+    println!("{:<16} {:<26} description", "version", "applied");
+    for m in &states {
+        let applied = m.applied_at.map_or_else(
+            || "pending".to_owned(),
+            |at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
+        println!("{:<16} {:<26} {}", m.version, applied, m.description);
+    }
+    let pending = states.iter().filter(|m| m.is_pending()).count();
+    println!("{} applied, {pending} pending", states.len() - pending);
+    Ok(())
+}
+
+/// The configured database, ready for a command that works on it directly: migrated, or
+/// with `LMS_MIGRATE_ON_START=false` checked to need no migration.
 async fn migrated_storage(settings: &Settings) -> Result<Storage, String> {
     let storage = Storage::open_configured(settings).await.map_err(|e| e.to_string())?;
-    storage.migrate().await.map_err(|e| e.to_string())?;
+    if let Err(e) = storage.prepare(settings.migrate_on_start).await {
+        storage.close().await;
+        return Err(e.to_string());
+    }
     Ok(storage)
 }
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod export_zip;
 pub mod field_errors;
 pub mod gateway;
+pub mod healthcheck;
 pub mod metrics;
 pub mod openapi_doc;
 pub mod payment_metrics;

@@ -196,6 +196,11 @@ pub struct Settings {
     /// Whether this instance runs the event relay (`LMS_RELAY`, default on). Instances
     /// with it off still write events; the others (or another process) deliver them.
     pub relay: bool,
+    /// Whether the server applies pending migrations when it starts
+    /// (`LMS_MIGRATE_ON_START`, default true). Off, a server whose database lacks a
+    /// migration refuses to start and names `lms-server migrate`, which a deployment then
+    /// runs once as its own step.
+    pub migrate_on_start: bool,
     /// Whether webhooks may target loopback, private and link-local addresses
     /// (`LMS_WEBHOOK_ALLOW_PRIVATE`, default false).
     pub webhook_allow_private: bool,
@@ -297,6 +302,17 @@ pub struct DeliverySettings {
 #[error("invalid configuration: {}", .0.join("; "))]
 pub struct ConfigError(pub Vec<String>);
 
+/// A yes/no setting: `true`, `1`, `yes`, `on` or `false`, `0`, `no`, `off` (any case);
+/// `default` when unset. Anything else is an error rather than a guess.
+fn flag(name: &str, value: Option<String>, default: bool) -> Result<bool, String> {
+    match value.map(|v| v.to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(_) => Err(format!("{name} must be true or false")),
+    }
+}
+
 impl Settings {
     /// Reads the settings from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -390,14 +406,16 @@ impl Settings {
                 Environment::Development
             }
         };
-        let webhook_allow_private = get("LMS_WEBHOOK_ALLOW_PRIVATE")
-            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
-        let relay =
-            !get("LMS_RELAY").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off"));
-        let debug = match get("LMS_DEBUG").map(|d| d.to_ascii_lowercase()) {
-            None => false,
-            Some(d) => matches!(d.as_str(), "1" | "true" | "yes" | "on"),
+        let mut flag = |name: &str, default: bool| {
+            flag(name, get(name), default).unwrap_or_else(|e| {
+                errors.push(e);
+                default
+            })
         };
+        let webhook_allow_private = flag("LMS_WEBHOOK_ALLOW_PRIVATE", false);
+        let relay = flag("LMS_RELAY", true);
+        let debug = flag("LMS_DEBUG", false);
+        let migrate_on_start = flag("LMS_MIGRATE_ON_START", true);
         let database_url = get("LMS_DATABASE_URL").unwrap_or_else(|| "sqlite:./lms-data/lms.db".into());
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
@@ -545,6 +563,7 @@ impl Settings {
             },
             webhook_allow_private,
             relay,
+            migrate_on_start,
             mail,
             nats_url: get("LMS_NATS_URL").map(Secret::new),
             encryption,

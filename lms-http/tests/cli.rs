@@ -329,3 +329,50 @@ fn purge_removes_what_is_past_its_retention_and_the_chain_still_verifies() {
     let again = server(&["audit", "verify"], &env);
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
 }
+
+/// `healthcheck` answers for a running server, by its settings alone, and fails once
+/// the server is gone.
+#[test]
+fn healthcheck_asks_the_configured_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("lms.db").display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let bind = format!("0.0.0.0:{port}");
+    let env = [
+        ("LMS_DATABASE_URL", url.as_str()),
+        ("LMS_BIND", bind.as_str()),
+        ("LMS_DATA_DIR", dir.path().to_str().unwrap()),
+        ("LMS_LOG", "error"),
+    ];
+    let down = server(&["healthcheck", "--timeout", "1"], &env);
+    assert_eq!(down.status.code(), Some(1), "no server yet");
+    assert!(String::from_utf8_lossy(&down.stderr).contains(&format!("http://127.0.0.1:{port}/health/ready")));
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lms-server"));
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("LMS_")) {
+        command.env_remove(key);
+    }
+    let mut running = command
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start lms-server");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let ready = loop {
+        let out = server(&["healthcheck", "--timeout", "1"], &env);
+        if out.status.success() || std::time::Instant::now() > deadline {
+            break out;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let _ = running.kill();
+    let _ = running.wait();
+    assert!(ready.status.success(), "{}", String::from_utf8_lossy(&ready.stderr));
+    assert!(String::from_utf8_lossy(&ready.stdout).contains("ready"));
+
+    let gone = server(&["healthcheck", "--timeout", "1"], &env);
+    assert_eq!(gone.status.code(), Some(1), "the server is gone");
+}

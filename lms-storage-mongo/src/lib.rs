@@ -135,6 +135,12 @@ impl MongoStore {
         self.move_classes_into_records().await
     }
 
+    /// Every schema step this build knows and when the database applied it, without
+    /// changing anything.
+    pub async fn migration_status(&self) -> StoreResult<Vec<lms_core::ports::MigrationState>> {
+        schema::status(&self.db).await
+    }
+
     /// Moves the classes stored by releases before records (the `classes` collection,
     /// `{_id, version, doc}`) into records of kind `class`, then drops the collection. A
     /// class already moved is skipped, so an interrupted move resumes where it stopped.

@@ -1,7 +1,7 @@
 //! Collections, indexes and the schema steps that create them.
 
 use futures::TryStreamExt;
-use lms_core::ports::{StoreError, StoreResult, UniqueKey};
+use lms_core::ports::{MigrationState, StoreError, StoreResult, UniqueKey};
 use mongodb::bson::{doc, Bson, DateTime, Document};
 use mongodb::options::IndexOptions;
 use mongodb::{Database, IndexModel};
@@ -197,26 +197,65 @@ const STEPS: [(u32, &str); 3] = [
     (3, "records of every declared kind"),
 ];
 
-/// Applies the schema steps not yet recorded in `schema_migrations`, in order, recording
-/// each after it succeeds. Two processes migrating at once may both apply a step; each
-/// step is idempotent and only one record is kept.
-pub(crate) async fn migrate(db: &Database) -> StoreResult<()> {
-    let records = db.collection::<Document>(SCHEMA_MIGRATIONS);
-    let applied: Vec<Document> = records
+/// The schema steps the database records: version and when it was applied.
+async fn applied(db: &Database) -> StoreResult<Vec<(i64, Option<chrono::DateTime<chrono::Utc>>)>> {
+    let records: Vec<Document> = db
+        .collection::<Document>(SCHEMA_MIGRATIONS)
         .find(doc! {})
         .await
         .map_err(classify)?
         .try_collect()
         .await
         .map_err(classify)?;
-    let mut versions = Vec::with_capacity(applied.len());
-    for record in &applied {
-        match record.get("_id") {
-            Some(Bson::Int32(v)) => versions.push(i64::from(*v)),
-            Some(Bson::Int64(v)) => versions.push(*v),
-            other => return Err(StoreError::backend(format!("unreadable schema record {other:?}"))),
-        }
-    }
+    records
+        .iter()
+        .map(|record| {
+            let version = match record.get("_id") {
+                Some(Bson::Int32(v)) => i64::from(*v),
+                Some(Bson::Int64(v)) => *v,
+                other => return Err(StoreError::backend(format!("unreadable schema record {other:?}"))),
+            };
+            let at = record
+                .get_datetime("applied_at")
+                .ok()
+                .and_then(|at| chrono::DateTime::from_timestamp_millis(at.timestamp_millis()));
+            Ok((version, at))
+        })
+        .collect()
+}
+
+/// Every schema step this build knows and when the database applied it, then any step
+/// the database records that this build does not know, without changing anything.
+pub(crate) async fn status(db: &Database) -> StoreResult<Vec<MigrationState>> {
+    let mut applied = applied(db).await?;
+    let mut states: Vec<MigrationState> = STEPS
+        .iter()
+        .map(|(version, name)| {
+            let version = i64::from(*version);
+            let found = applied.iter().position(|(v, _)| *v == version);
+            MigrationState {
+                version,
+                description: (*name).to_owned(),
+                // A step recorded without a readable time still counts as applied.
+                applied_at: found.map(|i| applied.swap_remove(i).1.unwrap_or_default()),
+            }
+        })
+        .collect();
+    states.extend(applied.into_iter().map(|(version, at)| MigrationState {
+        version,
+        description: "unknown to this build".to_owned(),
+        applied_at: Some(at.unwrap_or_default()),
+    }));
+    states.sort_by_key(|m| m.version);
+    Ok(states)
+}
+
+/// Applies the schema steps not yet recorded in `schema_migrations`, in order, recording
+/// each after it succeeds. Two processes migrating at once may both apply a step; each
+/// step is idempotent and only one record is kept.
+pub(crate) async fn migrate(db: &Database) -> StoreResult<()> {
+    let records = db.collection::<Document>(SCHEMA_MIGRATIONS);
+    let versions: Vec<i64> = applied(db).await?.into_iter().map(|(version, _)| version).collect();
     if let Some(newer) = versions.iter().find(|v| **v > i64::from(SCHEMA_VERSION)) {
         return Err(StoreError::backend(format!(
             "the database has schema version {newer}, newer than the {SCHEMA_VERSION} this \

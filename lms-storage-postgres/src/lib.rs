@@ -8,7 +8,8 @@ mod stores;
 use std::str::FromStr;
 use std::time::Duration;
 
-use lms_core::ports::StoreResult;
+use chrono::{DateTime, Utc};
+use lms_core::ports::{MigrationState, StoreResult};
 use lms_storage_sql::SqlStore;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -141,6 +142,24 @@ impl PostgresStore {
         let applied = MIGRATOR.run(&mut conn).await.map_err(classify_migration);
         let closed = conn.close().await.map_err(classify);
         applied.and(closed)
+    }
+
+    /// Every migration this build embeds and when the database applied it, without
+    /// changing anything.
+    pub async fn migration_status(&self) -> StoreResult<Vec<MigrationState>> {
+        let applied: Vec<(i64, DateTime<Utc>)> =
+            match sqlx::query_scalar::<_, bool>("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(classify)?
+            {
+                true => sqlx::query_as("SELECT version, installed_on FROM _sqlx_migrations WHERE success")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(classify)?,
+                false => Vec::new(),
+            };
+        Ok(lms_storage_sql::migrations::migration_states(&MIGRATOR, applied))
     }
 
     /// Closes the pool; later operations fail with `StoreError::Unavailable`.

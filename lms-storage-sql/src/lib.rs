@@ -4,6 +4,7 @@
 pub mod backend;
 mod batches;
 pub mod coalesce;
+pub mod migrations;
 pub mod ports;
 pub mod row;
 pub mod statement;

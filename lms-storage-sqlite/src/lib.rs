@@ -9,7 +9,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use lms_core::ports::StoreResult;
+use chrono::{DateTime, Utc};
+use lms_core::ports::{MigrationState, StoreError, StoreResult};
 use lms_storage_sql::SqlStore;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -19,6 +20,26 @@ use crate::error::{classify, classify_migration};
 
 /// The schema, embedded in the binary.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Waits for the exclusive lock on the migration lock file of the database `file`; the
+/// lock is released when the returned file is dropped (or the process ends).
+async fn migration_lock(file: &Path) -> StoreResult<std::fs::File> {
+    let mut name = file.as_os_str().to_owned();
+    name.push("-migrate.lock");
+    let path = std::path::PathBuf::from(name);
+    tokio::task::spawn_blocking(move || {
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        lock.lock()?;
+        Ok::<_, std::io::Error>(lock)
+    })
+    .await
+    .map_err(StoreError::backend)?
+    .map_err(|e| StoreError::backend(format!("the migration lock file: {e}")))
+}
 
 /// How long a statement waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -79,6 +100,8 @@ impl FromStr for Durability {
 /// write-ahead log, the last place their old pages are kept.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// The database file; `None` in memory.
+    file: Option<std::path::PathBuf>,
     reader: SqlitePool,
     writer: SqlitePool,
     sql: SqlStore<Pools>,
@@ -119,6 +142,7 @@ impl SqliteStore {
             // pages freed: the file keeps nothing of an erased row once the write-ahead
             // log is checkpointed (`ErasureStore::scrub_deleted_data`).
             .pragma("secure_delete", "ON");
+        let file = Some(options.get_filename().to_path_buf()).filter(|f| f.as_os_str() != ":memory:");
         // The writer connects first: it creates the file and switches it to WAL.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -139,6 +163,7 @@ impl SqliteStore {
             writer: writer.clone(),
         };
         Ok(Self {
+            file,
             reader,
             writer,
             sql: SqlStore::new(pools, READERS as usize),
@@ -146,11 +171,37 @@ impl SqliteStore {
     }
 
     /// Applies the embedded migrations that are not applied yet, each in a transaction,
-    /// recording them in `_sqlx_migrations`. Running it again is harmless.
+    /// recording them in `_sqlx_migrations`. Running it again is harmless, and so is
+    /// running it from several processes at once: sqlx takes no lock on SQLite, so the
+    /// store holds an exclusive lock on a file beside the database (`<file>-migrate.lock`)
+    /// from reading what is applied to applying the rest; a second process waits, then
+    /// finds nothing left to do.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn migrate(&self) -> StoreResult<()> {
+        let _lock = match &self.file {
+            Some(file) => Some(migration_lock(file).await?),
+            None => None,
+        };
         // On the writer connection: migrations queue behind writes like any other write.
         MIGRATOR.run(&self.writer).await.map_err(classify_migration)
+    }
+
+    /// Every migration this build embeds and when the database applied it, without
+    /// changing anything.
+    pub async fn migration_status(&self) -> StoreResult<Vec<MigrationState>> {
+        let table: Option<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(classify)?;
+        let applied: Vec<(i64, DateTime<Utc>)> = match table {
+            Some(_) => sqlx::query_as("SELECT version, installed_on FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.reader)
+                .await
+                .map_err(classify)?,
+            None => Vec::new(),
+        };
+        Ok(lms_storage_sql::migrations::migration_states(&MIGRATOR, applied))
     }
 
     /// Closes every connection; later operations fail with `StoreError::Unavailable`.

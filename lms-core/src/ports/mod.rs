@@ -202,6 +202,26 @@ impl<T> Page<T> {
     }
 }
 
+/// One schema migration an adapter knows, and when the database got it: what
+/// `lms-server migrate --status` lists, and how a server started without migrating finds
+/// out that its database is behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationState {
+    /// The migration's version; migrations apply in ascending order.
+    pub version: i64,
+    /// What it does.
+    pub description: String,
+    /// When it was applied; `None` while it is pending.
+    pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl MigrationState {
+    /// Whether the database lacks it.
+    pub fn is_pending(&self) -> bool {
+        self.applied_at.is_none()
+    }
+}
+
 /// Liveness of the storage backend, for readiness probes.
 #[async_trait]
 pub trait StoreHealth: Send + Sync + 'static {

@@ -141,8 +141,22 @@ pub fn nats_url() -> Option<String> {
     optional_service("LMS_TEST_NATS_URL", "nats")
 }
 
+/// The URL of an empty database of `backend` for one test: an SQLite file in `dir`, a
+/// new PostgreSQL database (returned, to be dropped with
+/// [`FreshDatabase::drop_database`]) or a new MongoDB database.
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (String, Option<FreshDatabase>) {
+    match backend {
+        Backend::Postgres => {
+            let db = FreshDatabase::create(&postgres_url().expect("postgres URL")).await;
+            (db.url.clone(), Some(db))
+        }
+        Backend::Mongo => (fresh_mongo_database(&mongo_url().expect("MongoDB URL")), None),
+        Backend::Sqlite => (format!("sqlite:{}", dir.join("lms.db").display()), None),
+    }
+}
+
 /// A database of its own on the Postgres test server, for one test.
-struct FreshDatabase {
+pub struct FreshDatabase {
     server: PgConnectOptions,
     name: String,
     url: String,
@@ -161,7 +175,8 @@ impl FreshDatabase {
         Self { server, name, url }
     }
 
-    async fn drop_database(self) {
+    /// Drops the database.
+    pub async fn drop_database(self) {
         let mut admin = self
             .server
             .connect()
@@ -206,15 +221,7 @@ impl TestApp {
     /// A server with a given rate limiter.
     pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut Settings), limiter: RateLimiter) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let database = match backend {
-            Backend::Postgres => Some(FreshDatabase::create(&postgres_url().expect("postgres URL")).await),
-            Backend::Sqlite | Backend::Mongo => None,
-        };
-        let url = match (&database, backend) {
-            (Some(db), _) => db.url.clone(),
-            (None, Backend::Mongo) => fresh_mongo_database(&mongo_url().expect("MongoDB URL")),
-            (None, _) => format!("sqlite:{}", dir.path().join("lms.db").display()),
-        };
+        let (url, database) = fresh_database(backend, dir.path()).await;
         let mut settings = Settings::for_tests(&url);
         settings.rate_limits.per_minute = 10_000;
         settings.rate_limits.login_per_minute = 10_000;
