@@ -1,6 +1,7 @@
 //! The in-memory adapter: every port over plain collections behind one lock. It is the
 //! reference implementation of the storage contract, useful to embedders and tests.
 
+mod backup;
 mod records;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -40,6 +41,8 @@ struct State {
     refresh_tokens: HashMap<String, RefreshToken>,
     /// Revocation time and family of every token revoked: the revocation feed's index.
     revocations: BTreeSet<(DateTime<Utc>, Uuid)>,
+    /// When each revoked token was revoked, by token hash.
+    revoked_at: HashMap<String, DateTime<Utc>>,
 }
 
 impl State {
@@ -406,6 +409,7 @@ fn revoke_where(state: &mut State, at: DateTime<Utc>, select: impl Fn(&RefreshTo
         active += u64::from(token.state == RefreshTokenState::Active);
         token.state = RefreshTokenState::Revoked;
         state.revocations.insert((at, token.family_id));
+        state.revoked_at.insert(token.token_hash.clone(), at);
     }
     active
 }

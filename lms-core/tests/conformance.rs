@@ -20,6 +20,15 @@ async fn memory_store_passes_the_conformance_suite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_filled_memory_store_backs_up_and_restores_into_a_fresh_one() {
+    let (source, fresh) = (Arc::new(MemoryStore::new()), MemoryStore::new());
+    testing::run_all(Stores::from_backend(source.clone()))
+        .await
+        .assert_passed();
+    testing::backup::check_round_trip(source.as_ref(), &fresh).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_store_behind_the_course_cache_passes_the_conformance_suite() {
     let report = testing::run_all(memory().with_course_cache(CourseCacheSettings::default())).await;
     report.assert_passed();

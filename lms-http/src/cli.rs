@@ -1,5 +1,6 @@
-//! The `lms-server` command line: `serve` (default), `migrate`, `healthcheck`, `create-admin`,
-//! `dead-letters`, `audit verify`, `purge`, `rotate-keys`, `openapi`.
+//! The `lms-server` command line: `serve` (default), `migrate`, `healthcheck`,
+//! `create-admin`, `dead-letters`, `audit verify`, `purge`, `rotate-keys`, `backup`,
+//! `restore`, `openapi`.
 
 use std::process::ExitCode;
 
@@ -86,6 +87,27 @@ pub enum Command {
         /// The deck's id.
         deck: uuid::Uuid,
     },
+    /// Write an encrypted backup of the whole database to a new file (key in
+    /// `LMS_BACKUP_KEY`) while the server keeps serving, or check one with `--verify`.
+    Backup {
+        /// The file to write.
+        #[arg(
+            long,
+            value_name = "FILE",
+            required_unless_present = "verify",
+            conflicts_with = "verify"
+        )]
+        out: Option<std::path::PathBuf>,
+        /// Check this backup file (every chunk, count and checksum) without restoring it.
+        #[arg(long, value_name = "FILE")]
+        verify: Option<std::path::PathBuf>,
+    },
+    /// Restore a backup into an empty database of any backend (`LMS_DATABASE_URL`).
+    Restore {
+        /// The backup file.
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -135,6 +157,16 @@ pub fn main() -> ExitCode {
         println!("{}", crate::openapi_json());
         return ExitCode::SUCCESS;
     }
+    if let Some(Command::Backup { verify: Some(file), .. }) = &cli.command {
+        // Needs the key and the file only, not the server's settings.
+        return match crate::backup::verify_command(file) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("lms-server: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -164,6 +196,8 @@ pub fn main() -> ExitCode {
             Some(Command::Purge) => purge(settings).await,
             Some(Command::RotateKeys) => rotate_keys(settings).await,
             Some(Command::OptimizeDeck { deck }) => optimize_deck(settings, deck).await,
+            Some(Command::Backup { out, .. }) => backup(settings, out).await,
+            Some(Command::Restore { from }) => restore(settings, from).await,
             Some(Command::Openapi) => Ok(()),
         }
     });
@@ -237,6 +271,21 @@ async fn migrated_storage(settings: &Settings) -> Result<Storage, String> {
         return Err(e.to_string());
     }
     Ok(storage)
+}
+
+async fn backup(settings: Settings, out: Option<std::path::PathBuf>) -> Result<(), String> {
+    let out = out.ok_or("backup needs --out FILE or --verify FILE")?;
+    let storage = migrated_storage(&settings).await?;
+    let outcome = crate::backup::backup_command(&storage, &out).await;
+    storage.close().await;
+    outcome
+}
+
+async fn restore(settings: Settings, from: std::path::PathBuf) -> Result<(), String> {
+    let storage = migrated_storage(&settings).await?;
+    let outcome = crate::backup::restore_command(&storage, &from).await;
+    storage.close().await;
+    outcome
 }
 
 async fn dead_letters(settings: Settings, action: DeadLetterAction) -> Result<(), String> {

@@ -7,6 +7,7 @@ compile_error!("lms-http needs at least one storage driver: enable `sqlite`, `po
 pub mod admin_audit;
 pub mod api;
 pub mod app;
+pub mod backup;
 pub mod body_shape;
 pub mod certificate_page;
 pub mod cli;

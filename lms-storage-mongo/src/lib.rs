@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod backup;
 mod codec;
 mod error;
 mod privacy;

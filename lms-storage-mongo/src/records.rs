@@ -92,14 +92,14 @@ use crate::tx::{append_events, event_docs, version_miss};
 use crate::MongoStore;
 
 /// Separates the parts of an `_id`.
-const SEP: char = '\0';
+pub(crate) const SEP: char = '\0';
 /// The character after [`SEP`]: `prefix␀` ≤ every `_id` extending `prefix` by a part <
 /// `prefix\u{1}`.
 const AFTER_SEP: char = '\u{1}';
 
 /// The parts joined into an `_id`, or a backend error naming a part that holds the
 /// separator.
-fn join(parts: &[&str]) -> StoreResult<String> {
+pub(crate) fn join(parts: &[&str]) -> StoreResult<String> {
     if let Some(part) = parts.iter().find(|p| p.contains(SEP)) {
         return Err(StoreError::backend(format!("record key part {part:?} holds a NUL")));
     }
@@ -114,12 +114,12 @@ fn join_then(parts: &[&str], then: char) -> StoreResult<String> {
 }
 
 /// The `_id` of a record.
-fn record_id(kind: &str, id: Uuid) -> StoreResult<String> {
+pub(crate) fn record_id(kind: &str, id: Uuid) -> StoreResult<String> {
     join(&[kind, &id.hyphenated().to_string()])
 }
 
 /// The `_id` of a lookup or ordered entry.
-fn entry_id(kind: &str, key: &str, value: &str, id: Uuid) -> StoreResult<String> {
+pub(crate) fn entry_id(kind: &str, key: &str, value: &str, id: Uuid) -> StoreResult<String> {
     join(&[kind, key, value, &id.hyphenated().to_string()])
 }
 
@@ -525,7 +525,7 @@ async fn all(cursor: Result<Cursor<Document>, Error>) -> StoreResult<Vec<Documen
     cursor.map_err(classify)?.try_collect().await.map_err(classify)
 }
 
-fn field<'d>(stored: &'d Document, name: &str) -> StoreResult<&'d Bson> {
+pub(crate) fn field<'d>(stored: &'d Document, name: &str) -> StoreResult<&'d Bson> {
     stored
         .get(name)
         .ok_or_else(|| StoreError::backend(format!("stored record has no `{name}`")))

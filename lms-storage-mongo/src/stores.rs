@@ -29,7 +29,7 @@ use crate::tx::{Update, Write};
 use crate::MongoStore;
 
 /// The field holding the whole aggregate.
-const DOC: &str = "doc";
+pub(crate) const DOC: &str = "doc";
 /// The field holding a course's listing view.
 const SUMMARY: &str = "summary";
 
@@ -96,7 +96,7 @@ fn any_of(ids: impl IntoIterator<Item = Uuid>) -> Document {
     doc! { "$in": uuids(distinct) }
 }
 
-fn user_doc(user: &User) -> StoreResult<Document> {
+pub(crate) fn user_doc(user: &User) -> StoreResult<Document> {
     Ok(doc! {
         "_id": uuid(user.id.as_uuid()),
         "email": user.email.as_str(),
@@ -105,7 +105,7 @@ fn user_doc(user: &User) -> StoreResult<Document> {
     })
 }
 
-fn course_doc(course: &Course) -> StoreResult<Document> {
+pub(crate) fn course_doc(course: &Course) -> StoreResult<Document> {
     let keys = course.search_keys();
     Ok(doc! {
         "_id": uuid(course.id.as_uuid()),
@@ -120,7 +120,7 @@ fn course_doc(course: &Course) -> StoreResult<Document> {
     })
 }
 
-fn enrollment_doc(enrollment: &Enrollment) -> StoreResult<Document> {
+pub(crate) fn enrollment_doc(enrollment: &Enrollment) -> StoreResult<Document> {
     let mut stored = doc! {
         "_id": uuid(enrollment.id().as_uuid()),
         "user_id": uuid(enrollment.user_id().as_uuid()),
@@ -400,7 +400,7 @@ fn state_name(state: RefreshTokenState) -> String {
     }
 }
 
-fn token_doc(token: &RefreshToken) -> Document {
+pub(crate) fn token_doc(token: &RefreshToken) -> Document {
     doc! {
         "_id": token.token_hash.as_str(),
         "family_id": uuid(token.family_id),
@@ -411,7 +411,7 @@ fn token_doc(token: &RefreshToken) -> Document {
     }
 }
 
-fn token_from(stored: &Document) -> StoreResult<RefreshToken> {
+pub(crate) fn token_from(stored: &Document) -> StoreResult<RefreshToken> {
     let field = |name: &str| {
         stored
             .get(name)

@@ -22,7 +22,7 @@ const RETRY_FOR: Duration = Duration::from_secs(20);
 /// The longest pause between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_millis(50);
 /// The `_id` of the counter that hands out outbox sequences.
-const OUTBOX_COUNTER: &str = "outbox";
+pub(crate) const OUTBOX_COUNTER: &str = "outbox";
 
 /// One attempt of a transaction's work: a driver error ends the attempt (and is retried if
 /// transient); a store error is the operation's outcome and aborts the transaction.

@@ -20,7 +20,13 @@ async fn mongo_store_passes_the_conformance_suite() {
     store.migrate().await.expect("migrate");
     let report = testing::run_all(Stores::from_backend(Arc::new(store.clone()))).await;
     println!("lms-storage-mongo conformance: {} behaviours run", report.total());
-    store.close().await;
     report.assert_passed();
     report.assert_complete();
+
+    let restored = common::TestDatabase::create(&server);
+    let fresh = MongoStore::connect(&restored.url).await.expect("connect");
+    fresh.migrate().await.expect("migrate");
+    testing::backup::check_round_trip(&store, &fresh).await;
+    store.close().await;
+    fresh.close().await;
 }

@@ -113,10 +113,48 @@ impl Backend for Pool {
         concurrent_writers: true,
         revoked_at_hint: "",
         tables: "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
+        identity_override: " OVERRIDING SYSTEM VALUE",
     };
 
     async fn begin(&self) -> StoreResult<Self::Transaction> {
         self.0.begin().await.map_err(classify)
+    }
+
+    /// `REPEATABLE READ, READ ONLY`: every statement sees the snapshot taken by the first.
+    async fn begin_snapshot(&self) -> StoreResult<Self::Transaction> {
+        let mut tx = self.0.begin().await.map_err(classify)?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        sqlx::query("SELECT 1").execute(&mut *tx).await.map_err(classify)?;
+        Ok(tx)
+    }
+
+    /// The identity sequence's last value. Sequences are outside transactions, so this is
+    /// the value now, never below the snapshot's.
+    async fn last_outbox_sequence(&self, conn: &mut PgConnection) -> StoreResult<u64> {
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT pg_sequence_last_value(pg_get_serial_sequence('outbox', 'sequence')::regclass)")
+                .fetch_one(conn)
+                .await
+                .map_err(classify)?;
+        u64::try_from(last.unwrap_or(0)).map_err(StoreError::backend)
+    }
+
+    async fn raise_outbox_sequence(&self, conn: &mut PgConnection, last: u64) -> StoreResult<()> {
+        let last = i64::try_from(last).map_err(StoreError::backend)?;
+        if last == 0 {
+            return Ok(());
+        }
+        sqlx::query(
+            "SELECT setval(pg_get_serial_sequence('outbox', 'sequence'),              GREATEST($1, pg_sequence_last_value(pg_get_serial_sequence('outbox', 'sequence')::regclass)))",
+        )
+        .bind(last)
+        .execute(conn)
+        .await
+        .map_err(classify)?;
+        Ok(())
     }
 
     async fn commit(&self, tx: Self::Transaction, events: &[DomainEvent]) -> StoreResult<()> {

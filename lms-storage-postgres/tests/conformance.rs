@@ -20,7 +20,13 @@ async fn postgres_store_passes_the_conformance_suite() {
     store.migrate().await.expect("migrate");
     let report = testing::run_all(Stores::from_backend(Arc::new(store.clone()))).await;
     println!("lms-storage-postgres conformance: {} behaviours run", report.total());
-    store.close().await;
     report.assert_passed();
     report.assert_complete();
+
+    let restored = common::TestDatabase::create(&server).await;
+    let fresh = PostgresStore::connect(&restored.url).await.expect("connect");
+    fresh.migrate().await.expect("migrate");
+    testing::backup::check_round_trip(&store, &fresh).await;
+    store.close().await;
+    fresh.close().await;
 }

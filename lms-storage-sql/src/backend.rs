@@ -32,6 +32,16 @@ pub trait Backend: Clone + Send + Sync + 'static {
     /// Starts a write transaction.
     async fn begin(&self) -> StoreResult<Self::Transaction>;
 
+    /// Starts a read-only transaction on a reader that reads one snapshot of the whole
+    /// database, taken no earlier than the call, until it ends; writers go on meanwhile.
+    async fn begin_snapshot(&self) -> StoreResult<Self::Transaction>;
+
+    /// The last outbox sequence handed out, 0 when none was, read on `conn`.
+    async fn last_outbox_sequence(&self, conn: &mut Self::Connection) -> StoreResult<u64>;
+
+    /// Makes the outbox hand out sequences above `last` from now on; never lowers them.
+    async fn raise_outbox_sequence(&self, conn: &mut Self::Connection, last: u64) -> StoreResult<()>;
+
     /// Appends the events to the outbox, in order, and commits the write they belong to.
     async fn commit(&self, tx: Self::Transaction, events: &[DomainEvent]) -> StoreResult<()>;
 

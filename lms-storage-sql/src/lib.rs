@@ -13,7 +13,7 @@ mod store;
 pub mod testing;
 
 pub use backend::{Backend, EnrollmentKey};
-pub use store::SqlStore;
+pub use store::{SqlBackup, SqlStore};
 
 use std::collections::{BTreeSet, HashSet};
 

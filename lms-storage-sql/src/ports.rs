@@ -13,16 +13,17 @@ pub mod __private {
     pub use lms_core::domain::user::User;
     pub use lms_core::ids::{CertificateId, CourseId, EnrollmentId, LessonId, UserId};
     pub use lms_core::ports::{
-        AuthStore, CourseFilter, CourseStore, DataDump, EnrollmentStore, ErasureStore, OutboxMessage, OutboxStore,
-        OwnedRecord, Page, PageRequest, RangeItem, RangeQuery, RecordDoc, RecordStore, RefreshToken, StoreHealth,
-        StoreResult, UnitOfWork, UserStore,
+        AuthStore, BackupReader, BackupStore, CourseFilter, CourseStore, DataDump, EnrollmentStore, ErasureStore,
+        OutboxMessage, OutboxStore, OwnedRecord, Page, PageRequest, RangeItem, RangeQuery, RecordDoc, RecordStore,
+        RefreshToken, Section, StoreHealth, StoreResult, UnitOfWork, UserStore,
     };
+    pub use serde_json::Value;
     pub use std::sync::Arc;
     pub use uuid::Uuid;
 }
 
 /// Implements `UserStore`, `CourseStore`, `EnrollmentStore`, `OutboxStore`, `AuthStore`,
-/// `RecordStore`, `ErasureStore`, `DataDump` and `StoreHealth` for an adapter's store type
+/// `RecordStore`, `ErasureStore`, `DataDump`, `StoreHealth` and `BackupStore` for an adapter's store type
 /// by handing each call to the [`SqlStore`](crate::SqlStore) in one of its fields:
 /// `impl_sql_ports!(SqliteStore, sql);`.
 ///
@@ -276,6 +277,21 @@ macro_rules! impl_sql_ports {
             impl DataDump for $store {
                 async fn dump_all(&self) -> StoreResult<String> {
                     self.$sql.dump_all().await
+                }
+            }
+
+            #[async_trait]
+            impl BackupStore for $store {
+                async fn begin_backup(&self) -> StoreResult<Box<dyn BackupReader>> {
+                    Ok(Box::new(self.$sql.begin_backup().await?))
+                }
+
+                async fn is_empty(&self) -> StoreResult<bool> {
+                    self.$sql.is_empty().await
+                }
+
+                async fn restore(&self, section: Section, items: &[Value]) -> StoreResult<()> {
+                    self.$sql.restore(section, items).await
                 }
             }
 

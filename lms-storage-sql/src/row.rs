@@ -19,6 +19,8 @@ pub trait Row {
     fn text(&self, index: usize) -> StoreResult<String>;
     /// A timestamp column.
     fn time(&self, index: usize) -> StoreResult<DateTime<Utc>>;
+    /// A nullable id column.
+    fn maybe_id(&self, index: usize) -> StoreResult<Option<Uuid>>;
 }
 
 /// A driver's result row, its columns decoded with the driver's own types: `Text`
@@ -56,6 +58,7 @@ where
     R: sqlx::Row<Database = DB>,
     usize: ColumnIndex<R>,
     Uuid: for<'v> Decode<'v, DB> + Type<DB>,
+    Option<Uuid>: for<'v> Decode<'v, DB> + Type<DB>,
     i64: for<'v> Decode<'v, DB> + Type<DB>,
     bool: for<'v> Decode<'v, DB> + Type<DB>,
     DateTime<Utc>: for<'v> Decode<'v, DB> + Type<DB>,
@@ -80,6 +83,10 @@ where
     fn time(&self, index: usize) -> StoreResult<DateTime<Utc>> {
         self.get(index)
     }
+
+    fn maybe_id(&self, index: usize) -> StoreResult<Option<Uuid>> {
+        self.get(index)
+    }
 }
 
 /// A value read from one column.
@@ -98,7 +105,7 @@ macro_rules! columns {
     };
 }
 
-columns!(Uuid => id, i64 => int, bool => flag, String => text, DateTime<Utc> => time);
+columns!(Uuid => id, i64 => int, bool => flag, String => text, DateTime<Utc> => time, Option<Uuid> => maybe_id);
 
 /// What a query returns a row as: one column's value, or a tuple of the leading columns.
 pub trait FromRow: Sized + Send + 'static {
@@ -136,4 +143,6 @@ macro_rules! from_column {
 from_column!(Uuid, i64, bool, String);
 from_columns!(A 0, B 1);
 from_columns!(A 0, B 1, C 2);
+from_columns!(A 0, B 1, C 2, D 3);
+from_columns!(A 0, B 1, C 2, D 3, E 4);
 from_columns!(A 0, B 1, C 2, D 3, E 4, F 5);

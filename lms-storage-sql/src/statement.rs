@@ -45,6 +45,10 @@ pub struct Dialect {
     /// The query naming every table of the database (PostgreSQL: of the current schema)
     /// the store uses, one text column, in name order: what `DataDump` reads.
     pub tables: &'static str,
+    /// What an insert of the outbox's sequence column says to store the given values
+    /// rather than generate them (PostgreSQL's `OVERRIDING SYSTEM VALUE`), with a leading
+    /// space; empty where none is needed.
+    pub identity_override: &'static str,
 }
 
 /// `name` as a quoted identifier, `"name"` with each `"` inside doubled, as SQLite and
@@ -209,6 +213,7 @@ mod tests {
             concurrent_writers: false,
             revoked_at_hint: "",
             tables: "",
+            identity_override: "",
         }
     }
 

@@ -63,10 +63,50 @@ impl Backend for Pools {
         // saves sorting the groups) to reading the few recent ones through this index.
         revoked_at_hint: " INDEXED BY refresh_tokens_revoked_at",
         tables: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        identity_override: "",
     };
 
     async fn begin(&self) -> StoreResult<Self::Transaction> {
         self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(classify)
+    }
+
+    /// A deferred transaction on a reader: in WAL mode its first read takes the snapshot
+    /// every later read of it sees, while the writer goes on writing to the log (which
+    /// cannot be checkpointed past that snapshot until the transaction ends).
+    async fn begin_snapshot(&self) -> StoreResult<Self::Transaction> {
+        let mut tx = self.reader.begin().await.map_err(classify)?;
+        // The snapshot starts with the first read, made here, after every acknowledged write.
+        sqlx::query("SELECT 1 FROM sqlite_master LIMIT 1")
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        Ok(tx)
+    }
+
+    /// `AUTOINCREMENT` keeps the last sequence in `sqlite_sequence`.
+    async fn last_outbox_sequence(&self, conn: &mut SqliteConnection) -> StoreResult<u64> {
+        let last: Option<i64> = sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
+            .fetch_optional(conn)
+            .await
+            .map_err(classify)?;
+        u64::try_from(last.unwrap_or(0)).map_err(StoreError::backend)
+    }
+
+    async fn raise_outbox_sequence(&self, conn: &mut SqliteConnection, last: u64) -> StoreResult<()> {
+        let last = i64::try_from(last).map_err(StoreError::backend)?;
+        let raised = sqlx::query("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'")
+            .bind(last)
+            .execute(&mut *conn)
+            .await
+            .map_err(classify)?;
+        if raised.rows_affected() == 0 {
+            sqlx::query("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)")
+                .bind(last)
+                .execute(&mut *conn)
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
     }
 
     async fn commit(&self, tx: Self::Transaction, events: &[DomainEvent]) -> StoreResult<()> {

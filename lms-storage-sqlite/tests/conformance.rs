@@ -13,7 +13,12 @@ async fn sqlite_store_passes_the_conformance_suite() {
     store.migrate().await.expect("migrate");
     let report = testing::run_all(Stores::from_backend(Arc::new(store.clone()))).await;
     println!("lms-storage-sqlite conformance: {} behaviours run", report.total());
-    store.close().await;
     report.assert_passed();
     report.assert_complete();
+
+    let fresh = SqliteStore::open(dir.path().join("restored.db")).await.expect("open");
+    fresh.migrate().await.expect("migrate");
+    testing::backup::check_round_trip(&store, &fresh).await;
+    store.close().await;
+    fresh.close().await;
 }

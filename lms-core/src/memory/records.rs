@@ -109,6 +109,23 @@ impl RecordTables {
         }
     }
 
+    /// Every stored record, by kind then id.
+    pub(super) fn all(&self) -> impl Iterator<Item = &StoredRecord> {
+        self.records.values()
+    }
+
+    /// Stores a restored record: a record with its kind and id, or one of its unique
+    /// values, stored already is a duplicate.
+    pub(super) fn restore(&mut self, record: StoredRecord) -> StoreResult<()> {
+        if self.records.contains_key(&(record.kind, record.id)) {
+            return Err(StoreError::Duplicate(UniqueKey::Record {
+                kind: record.kind,
+                key: "id",
+            }));
+        }
+        self.put(record)
+    }
+
     fn version(&self, kind: Kind, id: Uuid) -> Option<u64> {
         self.records.get(&(kind, id)).map(|r| r.version)
     }

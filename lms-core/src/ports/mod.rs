@@ -17,6 +17,7 @@
 //! - An unreachable backend MUST surface quickly as [`StoreError::Unavailable`].
 
 mod auth;
+mod backup;
 mod clock;
 mod courses;
 mod enrollments;
@@ -34,6 +35,10 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use auth::{AuthStore, RefreshToken, RefreshTokenState};
+pub use backup::{
+    decode_item, encode_item, BackupCursor, BackupReader, BackupStore, EntryItem, OutboxItem, OutboxSequenceItem,
+    PasswordHashItem, RecordItem, RefreshTokenItem, Section,
+};
 pub use clock::{to_chrono, Clock, ManualClock, SystemClock};
 pub use courses::{CourseFilter, CourseStore};
 pub use enrollments::EnrollmentStore;

@@ -19,6 +19,7 @@
 //! capture, so that every test log shows what of the contract ran.
 
 mod auth;
+pub mod backup;
 mod delivery;
 pub(crate) mod fixtures;
 mod flashcards;

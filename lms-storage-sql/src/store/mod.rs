@@ -5,12 +5,15 @@
 //! which hands every call to its `SqlStore`.
 
 mod auth;
+mod backup;
 mod courses;
 mod enrollments;
 mod outbox;
 mod privacy;
 mod records;
 mod users;
+
+pub use backup::SqlBackup;
 
 use lms_core::ports::{Page, PageRequest, StoreError, StoreResult, UniqueKey};
 use serde::de::DeserializeOwned;
