@@ -29,6 +29,7 @@ use tokio::net::TcpListener;
 
 use crate::api::{self, AppState, State, StoreHealthDebug};
 use crate::connections::{self, ConnectionLimits};
+use crate::drain::Drain;
 use crate::gateway::{Gateway, InFlight, Listener};
 use crate::metrics::Metrics;
 use crate::openapi_doc;
@@ -37,6 +38,7 @@ use crate::ratelimit::RateLimiter;
 use crate::settings::{PaymentProvider, Settings};
 use crate::signing_key::{certificate_secret, signing_keys, KeyError};
 use crate::store_metrics::TimedStores;
+use crate::tls::Tls;
 use crate::tokens::TokenService;
 use crate::webhook_transport::HttpTransport;
 
@@ -70,6 +72,9 @@ pub enum StartError {
     /// The payment provider could not be set up.
     #[error("{0}")]
     Payments(String),
+    /// The TLS certificate or key could not be loaded.
+    #[error("{0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// A storage driver, each behind the cargo feature of the same name.
@@ -439,6 +444,8 @@ pub struct Application {
     addr: SocketAddr,
     /// The operations listener (`LMS_OPS_BIND`), if configured.
     operations: Option<TcpListener>,
+    /// HTTPS on the public listener, when configured.
+    tls: Option<Tls>,
     state: State,
     storage: Storage,
 }
@@ -472,6 +479,7 @@ impl Application {
     /// Like [`Application::build`] with storage and limiter given (tests share a Redis
     /// limiter under their own key prefix this way).
     pub async fn build_with(settings: Settings, storage: Storage, limiter: RateLimiter) -> Result<Self, StartError> {
+        let tls = settings.tls.as_ref().map(Tls::load).transpose()?;
         let (stores, health) = storage.stores();
         let metrics = Metrics::new();
         let mut stores = TimedStores::wrap(stores, metrics.clone());
@@ -517,6 +525,7 @@ impl Application {
             limiter,
             started: Instant::now(),
             in_flight: InFlight::new(settings.max_in_flight_requests),
+            drain: Drain::new(),
             settings: settings.clone(),
         });
         let listener = TcpListener::bind(settings.bind).await?;
@@ -529,6 +538,7 @@ impl Application {
             listener,
             addr,
             operations,
+            tls,
             state,
             storage,
         })
@@ -537,6 +547,12 @@ impl Application {
     /// The bound address (the real port when the settings said port 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The public address as a URL: `https://…` when TLS is configured, else `http://…`.
+    pub fn url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The bound operations address, when `LMS_OPS_BIND` is set.
@@ -549,14 +565,26 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until `shutdown` completes, then stops accepting connections and lets
-    /// in-flight requests finish (up to the configured grace period).
+    /// Serves until `shutdown` completes, then drains ([`crate::drain`]): readiness
+    /// answers 503 while the server keeps serving for the drain delay, then it stops
+    /// accepting connections and lets in-flight requests finish (up to the grace period).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        self.run(shutdown, std::future::pending()).await
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains like [`Application::run_until`]; a
+    /// second signal ends the drain delay early.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        self.run(shutdown_signal(), shutdown_signal()).await
+    }
+
+    async fn run(self, shutdown: impl Future<Output = ()>, cut_short: impl Future<Output = ()>) -> std::io::Result<()> {
         let settings = &self.state.settings;
         let grace = settings.shutdown_grace;
         let limits = ConnectionLimits::from_settings(settings);
         let feed = RevocationFeed::spawn(&self.state);
         let maintenance = settings.relay.then(|| Maintenance::spawn(&self.state));
+        let _certificate_reload = self.tls.as_ref().map(Tls::watch);
         let stop = tokio_util::sync::CancellationToken::new();
         let operations = self.operations.map(|listener| {
             let ep = endpoint_for(self.state.clone(), Listener::Operations);
@@ -567,6 +595,7 @@ impl Application {
                 limits.clone(),
                 stop.cancelled_owned(),
                 grace,
+                None,
             ))
         });
         // The relay stops after the last request: the events of requests that finish in
@@ -579,7 +608,20 @@ impl Application {
             tokio::spawn(async move { relay.run(stop.cancelled_owned()).await })
         });
         let ep = endpoint(self.state.clone());
-        let result = connections::serve(self.listener, ep, limits, shutdown, grace).await;
+        let acceptor = self.tls.as_ref().map(Tls::acceptor);
+        let serving = connections::serve(self.listener, ep, limits, stop.cancelled(), grace, acceptor);
+        tokio::pin!(serving);
+        let drained = async {
+            shutdown.await;
+            self.state.drain.run(settings.shutdown_drain, cut_short).await;
+        };
+        let result = tokio::select! {
+            result = &mut serving => result,
+            () = drained => {
+                stop.cancel();
+                serving.await
+            }
+        };
         stop.cancel();
         if let Some(operations) = operations {
             let _ = operations.await;

@@ -13,7 +13,7 @@ use lms_core::privacy::AuditRecord;
 use lms_core::services::{AccessChange, NewUser};
 use lms_core::Actor;
 
-use crate::app::{services, shutdown_signal, Application, Storage};
+use crate::app::{services, Application, Storage};
 use crate::settings::Settings;
 
 /// The LMS server. Configuration comes from `LMS_*` environment variables.
@@ -213,10 +213,10 @@ pub fn main() -> ExitCode {
 async fn serve(settings: Settings) -> Result<(), String> {
     let env = settings.environment.as_str();
     let app = Application::build(settings).await.map_err(|e| e.to_string())?;
-    let addr = app.addr();
-    println!("lms-server listening on http://{addr} ({env})");
-    println!("API docs: http://{addr}/docs   OpenAPI document: http://{addr}/openapi.json");
-    app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    let url = app.url();
+    println!("lms-server listening on {url} ({env})");
+    println!("API docs: {url}/docs   OpenAPI document: {url}/openapi.json");
+    app.run_until_signalled().await.map_err(|e| e.to_string())?;
     println!("lms-server stopped");
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The connection server under the API: accepts TCP connections, caps them per client
 //! address, closes a connection whose request headers stall or that idles too long
 //! between requests, answers the protocol errors hyper detects by itself (400, 414, 431)
-//! with the error envelope, and drains connections on shutdown.
+//! with the error envelope, terminates TLS when configured ([`crate::tls`]), and drains
+//! connections on shutdown.
 //!
 //! poem's own server offers none of these limits (it sets no header timeout and no timer),
 //! so the server drives hyper itself. hyper's `header_read_timeout` is not used either: it
@@ -28,6 +29,7 @@ use poem::{Addr, Endpoint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -62,14 +64,16 @@ impl ConnectionLimits {
     }
 }
 
-/// Serves `endpoint` on `listener` until `shutdown` completes; then stops accepting, lets
-/// open requests finish for up to `grace`, and closes what is left.
+/// Serves `endpoint` on `listener` (over TLS when `tls` is given) until `shutdown`
+/// completes; then stops accepting, lets open requests finish for up to `grace`, and
+/// closes what is left.
 pub async fn serve<E>(
     listener: TcpListener,
     endpoint: E,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
     grace: Duration,
+    tls: Option<TlsAcceptor>,
 ) -> io::Result<()>
 where
     E: Endpoint<Output = poem::Response> + 'static,
@@ -81,21 +85,8 @@ where
     let closing = CancellationToken::new();
     let tracker = TaskTracker::new();
     let local = listener.local_addr()?;
-    tracing::info!(addr = %local, "listening");
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            () = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                // Out of descriptors and the like: the listener itself is fine; back off.
-                Err(error) => {
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
+    tracing::info!(addr = %local, tls = tls.is_some(), "listening");
+    let admit = |stream: TcpStream, peer: SocketAddr| {
         let slot = match counts.admit(peer.ip(), &limits) {
             Admission::Admitted(slot) => slot,
             Admission::Refused { first } => {
@@ -103,7 +94,7 @@ where
                 if first {
                     tracing::warn!(target: "lms::security", client_ip = %peer.ip(), limit = limits.max_per_address, "connections refused: too many open from this address");
                 }
-                continue;
+                return;
             }
         };
         let _ = stream.set_nodelay(true);
@@ -114,13 +105,36 @@ where
             peer,
             draining: draining.clone(),
             closing: closing.clone(),
+            tls: tls.clone(),
         };
         tracker.spawn(async move {
             connection.serve(stream).await;
             drop(slot);
         });
+    };
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => admit(stream, peer),
+                // Out of descriptors and the like: the listener itself is fine; back off.
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+        }
     }
-    drop(listener);
+    // Connections the kernel completed before the listener closes would be reset with it:
+    // they are taken from the backlog and served instead.
+    if let Ok(listener) = listener.into_std() {
+        while let Ok((stream, peer)) = listener.accept() {
+            if let Ok(stream) = stream.set_nonblocking(true).and_then(|()| TcpStream::from_std(stream)) {
+                admit(stream, peer);
+            }
+        }
+    }
     tracker.close();
     draining.cancel();
     if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
@@ -198,10 +212,31 @@ struct Connection<E> {
     peer: SocketAddr,
     draining: CancellationToken,
     closing: CancellationToken,
+    tls: Option<TlsAcceptor>,
 }
 
 impl<E: Endpoint<Output = poem::Response> + 'static> Connection<E> {
     async fn serve(self, stream: TcpStream) {
+        let Some(tls) = self.tls.clone() else {
+            return self.serve_io(stream, Scheme::HTTP).await;
+        };
+        // The handshake has the header timeout: a client that stalls it holds nothing longer.
+        let handshake = tokio::time::timeout(self.limits.header_read_timeout, tls.accept(stream));
+        let stream = tokio::select! {
+            stream = handshake => stream,
+            () = self.closing.cancelled() => return,
+        };
+        match stream {
+            Ok(Ok(stream)) => self.serve_io(stream, Scheme::HTTPS).await,
+            Ok(Err(error)) => tracing::debug!(client_ip = %self.peer.ip(), %error, "TLS handshake failed"),
+            Err(_) => tracing::debug!(client_ip = %self.peer.ip(), "TLS handshake not completed in time"),
+        }
+    }
+
+    async fn serve_io<S>(self, stream: S, scheme: Scheme)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
         let clock = Arc::new(RequestClock::new());
         let io = TokioIo::new(Watched::new(stream, clock.clone(), self.peer.ip()));
         let (endpoint, local, peer) = (self.endpoint.clone(), self.local, self.peer);
@@ -209,12 +244,13 @@ impl<E: Endpoint<Output = poem::Response> + 'static> Connection<E> {
         let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
             let endpoint = endpoint.clone();
             let busy = service_clock.busy();
+            let scheme = scheme.clone();
             async move {
                 let req = poem::Request::from((
                     req,
                     LocalAddr(Addr::SocketAddr(local)),
                     RemoteAddr(Addr::SocketAddr(peer)),
-                    Scheme::HTTP,
+                    scheme,
                 ));
                 let resp = endpoint.get_response(req).await;
                 drop(busy);
@@ -233,6 +269,17 @@ impl<E: Endpoint<Output = poem::Response> + 'static> Connection<E> {
         tokio::pin!(conn);
         let expired = clock.expired(&self.limits);
         tokio::pin!(expired);
+        let drained = async {
+            self.draining.cancelled().await;
+            // hyper closes a connection that has not sent a byte at once: one the kernel
+            // accepted just before the listener closed gets the header time to send its
+            // request, which is then answered.
+            let deadline = Instant::now() + self.limits.header_read_timeout;
+            while clock.untouched() && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        tokio::pin!(drained);
         let mut draining = false;
         loop {
             tokio::select! {
@@ -241,7 +288,7 @@ impl<E: Endpoint<Output = poem::Response> + 'static> Connection<E> {
                     tracing::info!(client_ip = %self.peer.ip(), reason = stalled.reason(), "closing connection");
                     return;
                 }
-                () = self.draining.cancelled(), if !draining => {
+                () = &mut drained, if !draining => {
                     draining = true;
                     conn.as_mut().graceful_shutdown();
                 }
@@ -278,6 +325,8 @@ struct ClockState {
     head_started: bool,
     /// When the current wait (for a first byte, or for the rest of the headers) began.
     since: Instant,
+    /// Whether any byte has arrived on the connection.
+    touched: bool,
 }
 
 /// A connection's deadlines: while no request is served, the headers must complete within
@@ -303,6 +352,7 @@ impl RequestClock {
                 busy: 0,
                 head_started: false,
                 since: Instant::now(),
+                touched: false,
             }),
         }
     }
@@ -311,9 +361,15 @@ impl RequestClock {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Whether no byte has arrived on the connection yet.
+    fn untouched(&self) -> bool {
+        !self.lock().touched
+    }
+
     /// Bytes arrived: between requests, they start the header clock.
     fn bytes_read(&self) {
         let mut state = self.lock();
+        state.touched = true;
         if state.busy == 0 && !state.head_started {
             state.head_started = true;
             state.since = Instant::now();
@@ -367,10 +423,10 @@ impl Drop for Busy {
     }
 }
 
-/// The socket as hyper sees it: reads feed the [`RequestClock`], and hyper's own bare
-/// error responses are replaced by enveloped ones.
-struct Watched {
-    inner: TcpStream,
+/// The socket (or TLS stream) as hyper sees it: reads feed the [`RequestClock`], and
+/// hyper's own bare error responses are replaced by enveloped ones.
+struct Watched<S> {
+    inner: S,
     clock: Arc<RequestClock>,
     client_ip: IpAddr,
     /// An enveloped error response being written in place of hyper's: its bytes, how many
@@ -378,8 +434,8 @@ struct Watched {
     replacement: Option<(Vec<u8>, usize, usize)>,
 }
 
-impl Watched {
-    fn new(inner: TcpStream, clock: Arc<RequestClock>, client_ip: IpAddr) -> Self {
+impl<S: AsyncRead + AsyncWrite + Unpin> Watched<S> {
+    fn new(inner: S, clock: Arc<RequestClock>, client_ip: IpAddr) -> Self {
         Self {
             inner,
             clock,
@@ -419,7 +475,7 @@ impl Watched {
     }
 }
 
-impl AsyncRead for Watched {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Watched<S> {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let before = buf.filled().len();
@@ -431,7 +487,7 @@ impl AsyncRead for Watched {
     }
 }
 
-impl AsyncWrite for Watched {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         self.get_mut().poll_write_checked(cx, buf)
     }

@@ -627,6 +627,10 @@ impl<E: Endpoint> Endpoint for Gateway<E> {
             handled.await
         };
         security_headers(&mut resp, &path);
+        if self.state.drain.is_draining() {
+            // The server is about to close its connections: no next request on this one.
+            resp.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+        }
         if !self.state.settings.allowed_origins.is_empty() {
             // Answers differ by Origin when CORS is on: caches must keep them apart.
             resp.headers_mut().append(VARY, HeaderValue::from_static("origin"));
@@ -646,7 +650,9 @@ impl<E: Endpoint> Endpoint for Gateway<E> {
             .metrics
             .observe(method, &route, status, elapsed.as_secs_f64());
         let latency_ms = elapsed.as_secs_f64() * 1000.0;
-        if status >= 500 {
+        // Readiness failing while the server drains is what the drain is for, not a fault.
+        let draining_probe = status == 503 && path == "/health/ready" && self.state.drain.is_draining();
+        if status >= 500 && !draining_probe {
             tracing::warn!(request_id = %id, client_ip = %client, method, route = %route, status, latency_ms, "request");
         } else {
             tracing::info!(request_id = %id, client_ip = %client, method, route = %route, status, latency_ms, "request");

@@ -15,6 +15,7 @@ pub mod client_addr;
 pub mod connections;
 pub mod csv_payload;
 pub mod deck_files;
+pub mod drain;
 pub mod error;
 pub mod export_zip;
 pub mod field_errors;
@@ -29,6 +30,7 @@ pub mod retention;
 pub mod settings;
 pub mod signing_key;
 pub mod store_metrics;
+pub mod tls;
 pub mod tokens;
 pub mod webhook_transport;
 

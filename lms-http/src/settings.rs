@@ -190,6 +190,13 @@ pub struct Settings {
     /// Time in-flight requests get to finish after a shutdown signal
     /// (`LMS_SHUTDOWN_GRACE_SECONDS`, default 30).
     pub shutdown_grace: Duration,
+    /// Time between a shutdown signal and the listeners closing, during which
+    /// `/health/ready` answers 503 and the server keeps serving so load balancers take it
+    /// out of rotation (`LMS_SHUTDOWN_DRAIN_SECONDS`, default 5; see [`crate::drain`]).
+    pub shutdown_drain: Duration,
+    /// HTTPS on the public listener (`LMS_TLS_CERT` and `LMS_TLS_KEY`, both or neither;
+    /// `LMS_TLS_ALLOW_TLS12`); without it the server speaks plain HTTP (see [`crate::tls`]).
+    pub tls: Option<crate::tls::TlsSettings>,
     /// How the event relay retries and keeps events (`LMS_DELIVERY_*`,
     /// `LMS_EVENT_RETENTION_DAYS`).
     pub delivery: DeliverySettings,
@@ -353,6 +360,7 @@ impl Settings {
         let keep_alive_seconds = number("LMS_KEEP_ALIVE_SECONDS", 75, 1);
         let per_address = number("LMS_MAX_CONNECTIONS_PER_ADDRESS", 128, 0);
         let grace_seconds = number("LMS_SHUTDOWN_GRACE_SECONDS", 30, 0);
+        let drain_seconds = number("LMS_SHUTDOWN_DRAIN_SECONDS", 5, 0);
         let max_in_flight = number("LMS_MAX_IN_FLIGHT_REQUESTS", 512, 1);
         let max_attempts = number("LMS_DELIVERY_MAX_ATTEMPTS", 12, 1);
         let retry_base_ms = number("LMS_DELIVERY_RETRY_BASE_MS", 1000, 1);
@@ -509,6 +517,12 @@ impl Settings {
                 "LMS_CERTIFICATE_KEY must have at least {MIN_PRODUCTION_SECRET_CHARS} characters"
             ));
         }
+        let tls =
+            crate::tls::TlsSettings::from_vars(get("LMS_TLS_CERT"), get("LMS_TLS_KEY"), get("LMS_TLS_ALLOW_TLS12"))
+                .unwrap_or_else(|e| {
+                    errors.push(e);
+                    None
+                });
         let allowed_origins = list(get("LMS_ALLOWED_ORIGINS"))
             .into_iter()
             .map(|o| o.trim_end_matches('/').to_owned())
@@ -555,6 +569,8 @@ impl Settings {
             max_in_flight_requests: usize::try_from(max_in_flight).map_or(usize::MAX >> 3, |n| n.min(usize::MAX >> 3)),
             debug,
             shutdown_grace: Duration::from_secs(grace_seconds),
+            shutdown_drain: Duration::from_secs(drain_seconds),
+            tls,
             delivery: DeliverySettings {
                 max_attempts: u32::try_from(max_attempts).unwrap_or(u32::MAX),
                 retry_base: Duration::from_millis(retry_base_ms),
@@ -576,13 +592,15 @@ impl Settings {
     }
 
     /// Development settings for tests and embedding: an SQLite file at `database_url`,
-    /// port 0 on loopback, a random signing key of this process.
+    /// port 0 on loopback, a random signing key of this process, no drain delay at shutdown.
     pub fn for_tests(database_url: &str) -> Self {
         let mut vars = HashMap::new();
         vars.insert("LMS_DATABASE_URL".to_owned(), database_url.to_owned());
         vars.insert("LMS_BIND".to_owned(), "127.0.0.1:0".to_owned());
         vars.insert("LMS_JWT_SECRET".to_owned(), crate::signing_key::random_secret());
         vars.insert("LMS_CERTIFICATE_KEY".to_owned(), crate::signing_key::random_secret());
+        // Nothing balances load in front of a test server: it stops at once.
+        vars.insert("LMS_SHUTDOWN_DRAIN_SECONDS".to_owned(), "0".to_owned());
         Self::from_vars(vars).unwrap_or_else(|e| unreachable!("test settings are valid: {e}"))
     }
 
@@ -745,6 +763,9 @@ mod tests {
         assert_eq!(s.header_read_timeout, Duration::from_secs(5));
         assert_eq!(s.body_read_timeout, Duration::from_secs(10));
         assert_eq!(s.max_connections_per_address, 128);
+        assert_eq!(s.shutdown_drain, Duration::from_secs(5));
+        assert_eq!(s.shutdown_grace, Duration::from_secs(30));
+        assert!(s.tls.is_none(), "plain HTTP unless certificate and key are set");
         assert!(s.jwt_secrets.is_empty(), "development generates its key at start");
         assert_eq!(s.data_dir, std::path::PathBuf::from("./lms-data"));
         assert!(s.unsafe_settings().is_empty());

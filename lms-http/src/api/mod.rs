@@ -64,6 +64,8 @@ pub struct AppState {
     pub started: Instant,
     /// Requests being worked on and waiting, for the in-flight limit and readiness.
     pub in_flight: crate::gateway::InFlight,
+    /// Whether graceful shutdown has begun, for readiness and `Connection: close`.
+    pub drain: crate::drain::Drain,
 }
 
 /// [`StoreHealth`] that can be debug-printed opaquely.

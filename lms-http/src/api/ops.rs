@@ -139,6 +139,14 @@ impl OpsApi {
     /// sends new traffic elsewhere.
     #[oai(path = "/health/ready", method = "get", operation_id = "getReadiness")]
     async fn ready(&self, state: Data<&State>) -> ApiResult<Ready> {
+        if state.drain.is_draining() {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the server is shutting down",
+                json!({ "reason": "shutting_down" }),
+            ));
+        }
         let waiting = state.in_flight.waiting();
         if waiting > 0 {
             return Err(ApiError::new(
