@@ -424,6 +424,7 @@ impl Settings {
         let relay = flag("LMS_RELAY", true);
         let debug = flag("LMS_DEBUG", false);
         let migrate_on_start = flag("LMS_MIGRATE_ON_START", true);
+        let allow_tls12 = flag("LMS_TLS_ALLOW_TLS12", false);
         let database_url = get("LMS_DATABASE_URL").unwrap_or_else(|| "sqlite:./lms-data/lms.db".into());
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
@@ -517,12 +518,11 @@ impl Settings {
                 "LMS_CERTIFICATE_KEY must have at least {MIN_PRODUCTION_SECRET_CHARS} characters"
             ));
         }
-        let tls =
-            crate::tls::TlsSettings::from_vars(get("LMS_TLS_CERT"), get("LMS_TLS_KEY"), get("LMS_TLS_ALLOW_TLS12"))
-                .unwrap_or_else(|e| {
-                    errors.push(e);
-                    None
-                });
+        let tls = crate::tls::TlsSettings::from_vars(get("LMS_TLS_CERT"), get("LMS_TLS_KEY"), allow_tls12)
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            });
         let allowed_origins = list(get("LMS_ALLOWED_ORIGINS"))
             .into_iter()
             .map(|o| o.trim_end_matches('/').to_owned())

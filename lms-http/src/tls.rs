@@ -40,16 +40,7 @@ impl TlsSettings {
     /// The settings from the values of `LMS_TLS_CERT`, `LMS_TLS_KEY` and
     /// `LMS_TLS_ALLOW_TLS12`: `None` when neither path is set, an error naming the missing
     /// one when only one is, or when the flag is not a boolean or set without them.
-    pub fn from_vars(
-        cert: Option<String>,
-        key: Option<String>,
-        allow_tls12: Option<String>,
-    ) -> Result<Option<Self>, String> {
-        let allow_tls12 = match allow_tls12.map(|v| v.to_ascii_lowercase()).as_deref() {
-            None | Some("0" | "false" | "no" | "off") => false,
-            Some("1" | "true" | "yes" | "on") => true,
-            Some(other) => return Err(format!("LMS_TLS_ALLOW_TLS12 must be true or false, not {other:?}")),
-        };
+    pub fn from_vars(cert: Option<String>, key: Option<String>, allow_tls12: bool) -> Result<Option<Self>, String> {
         match (cert, key) {
             (Some(cert), Some(key)) => Ok(Some(Self {
                 cert: cert.into(),
@@ -285,32 +276,24 @@ fn certified_key(
 mod tests {
     use super::*;
 
-    fn settings(cert: Option<&str>, key: Option<&str>, allow: Option<&str>) -> Result<Option<TlsSettings>, String> {
-        TlsSettings::from_vars(cert.map(Into::into), key.map(Into::into), allow.map(Into::into))
+    fn settings(cert: Option<&str>, key: Option<&str>, allow: bool) -> Result<Option<TlsSettings>, String> {
+        TlsSettings::from_vars(cert.map(Into::into), key.map(Into::into), allow)
     }
 
     #[test]
     fn certificate_and_key_come_together() {
-        assert_eq!(settings(None, None, None), Ok(None));
-        let both = settings(Some("/tls/cert.pem"), Some("/tls/key.pem"), None)
+        assert_eq!(settings(None, None, false), Ok(None));
+        let both = settings(Some("/tls/cert.pem"), Some("/tls/key.pem"), false)
             .unwrap()
             .unwrap();
         assert_eq!(both.cert, PathBuf::from("/tls/cert.pem"));
         assert!(!both.allow_tls12, "TLS 1.3 only by default");
-        assert!(
-            settings(Some("c"), Some("k"), Some("true"))
-                .unwrap()
-                .unwrap()
-                .allow_tls12
-        );
-        let only_cert = settings(Some("c"), None, None).unwrap_err();
+        assert!(settings(Some("c"), Some("k"), true).unwrap().unwrap().allow_tls12);
+        let only_cert = settings(Some("c"), None, false).unwrap_err();
         assert!(only_cert.contains("LMS_TLS_KEY must be set"), "{only_cert}");
-        let only_key = settings(None, Some("k"), None).unwrap_err();
+        let only_key = settings(None, Some("k"), false).unwrap_err();
         assert!(only_key.contains("LMS_TLS_CERT must be set"), "{only_key}");
-        assert!(settings(Some("c"), Some("k"), Some("maybe"))
-            .unwrap_err()
-            .contains("LMS_TLS_ALLOW_TLS12"));
-        assert!(settings(None, None, Some("true")).unwrap_err().contains("TLS is not"));
+        assert!(settings(None, None, true).unwrap_err().contains("TLS is not"));
     }
 
     #[test]

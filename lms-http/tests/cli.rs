@@ -330,10 +330,10 @@ fn purge_removes_what_is_past_its_retention_and_the_chain_still_verifies() {
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
 }
 
-/// `healthcheck` answers for a running server, by its settings alone, and fails once
-/// the server is gone.
-#[test]
-fn healthcheck_asks_the_configured_server() {
+/// `healthcheck` answers for a running server configured by `extra`, by its settings
+/// alone, on the address it derives from them (`scheme`), and fails once the server is
+/// gone.
+fn healthcheck_round_trip(scheme: &str, extra: impl FnOnce(&std::path::Path) -> Vec<(&'static str, String)>) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("lms.db").display());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -341,15 +341,23 @@ fn healthcheck_asks_the_configured_server() {
         .expect("a free port")
         .port();
     let bind = format!("0.0.0.0:{port}");
-    let env = [
+    let data = dir.path().display().to_string();
+    let extra = extra(dir.path());
+    let mut env = vec![
         ("LMS_DATABASE_URL", url.as_str()),
         ("LMS_BIND", bind.as_str()),
-        ("LMS_DATA_DIR", dir.path().to_str().unwrap()),
+        ("LMS_DATA_DIR", data.as_str()),
         ("LMS_LOG", "error"),
     ];
+    env.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
     let down = server(&["healthcheck", "--timeout", "1"], &env);
     assert_eq!(down.status.code(), Some(1), "no server yet");
-    assert!(String::from_utf8_lossy(&down.stderr).contains(&format!("http://127.0.0.1:{port}/health/ready")));
+    let asked = format!("{scheme}://127.0.0.1:{port}/health/ready");
+    assert!(
+        String::from_utf8_lossy(&down.stderr).contains(&asked),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
 
     let mut command = Command::new(env!("CARGO_BIN_EXE_lms-server"));
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("LMS_")) {
@@ -371,8 +379,30 @@ fn healthcheck_asks_the_configured_server() {
     let _ = running.kill();
     let _ = running.wait();
     assert!(ready.status.success(), "{}", String::from_utf8_lossy(&ready.stderr));
-    assert!(String::from_utf8_lossy(&ready.stdout).contains("ready"));
+    assert!(String::from_utf8_lossy(&ready.stdout).contains(&format!("{asked}: ready")));
 
     let gone = server(&["healthcheck", "--timeout", "1"], &env);
     assert_eq!(gone.status.code(), Some(1), "the server is gone");
+}
+
+#[test]
+fn healthcheck_asks_the_configured_server() {
+    healthcheck_round_trip("http", |_| Vec::new());
+}
+
+/// With TLS on the public listener the probe speaks HTTPS to it, accepting the
+/// certificate made for the server's public name although it asks on loopback.
+#[test]
+fn healthcheck_asks_over_https_when_the_server_terminates_tls() {
+    healthcheck_round_trip("https", |dir| {
+        let certified = rcgen::generate_simple_self_signed(vec!["learn.example.com".to_owned()]).unwrap();
+        let cert = dir.join("cert.pem");
+        let key = dir.join("key.pem");
+        std::fs::write(&cert, certified.cert.pem()).unwrap();
+        std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+        vec![
+            ("LMS_TLS_CERT", cert.display().to_string()),
+            ("LMS_TLS_KEY", key.display().to_string()),
+        ]
+    });
 }
