@@ -66,8 +66,29 @@ async fn filled_sqlite(dir: &Path) -> String {
     let url = format!("sqlite:{}", dir.join("source.db").display());
     let storage = Storage::open(&url).await.expect("open");
     storage.migrate().await.expect("migrate");
-    let report = lms_core::testing::run_all(storage.stores().0).await;
+    let stores = storage.stores().0;
+    let report = lms_core::testing::run_all(stores.clone()).await;
     report.assert_passed();
+    // A session written with nanoseconds, which SQLite keeps and the other backends do
+    // not (a clock other than the core's wrote it): the backup holds it at microseconds,
+    // so every restore reads back what the manifest says.
+    let first = lms_core::ports::PageRequest::new(None, Some(1)).expect("a page");
+    let user = stores.users.list_users(first).await.expect("users").items[0].id;
+    let at = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05.123456789Z")
+        .expect("a time")
+        .to_utc();
+    stores
+        .auth
+        .insert_refresh_token(&lms_core::ports::RefreshToken {
+            token_hash: "f".repeat(64),
+            family_id: uuid::Uuid::now_v7(),
+            user_id: user,
+            issued_at: at,
+            expires_at: at + chrono::Duration::days(7),
+            state: lms_core::ports::RefreshTokenState::Active,
+        })
+        .await
+        .expect("a session with nanoseconds");
     storage.close().await;
     url
 }

@@ -169,10 +169,10 @@ impl BackupReader for MongoBackup {
                 found
                     .iter()
                     .map(|d| {
-                        encode_item(&RefreshTokenItem {
-                            token: token_from(d)?,
-                            revoked_at: d.get("revoked_at_us").map(from_micros).transpose()?,
-                        })
+                        encode_item(&RefreshTokenItem::new(
+                            token_from(d)?,
+                            d.get("revoked_at_us").map(from_micros).transpose()?,
+                        ))
                     })
                     .collect()
             }

@@ -100,10 +100,10 @@ fn sections(state: &State) -> StoreResult<BTreeMap<Section, Vec<Value>>> {
         tokens
             .into_iter()
             .map(|token| {
-                encode_item(&RefreshTokenItem {
-                    token: token.clone(),
-                    revoked_at: state.revoked_at.get(&token.token_hash).copied(),
-                })
+                encode_item(&RefreshTokenItem::new(
+                    token.clone(),
+                    state.revoked_at.get(&token.token_hash).copied(),
+                ))
             })
             .collect::<StoreResult<_>>()?,
     );

@@ -21,7 +21,7 @@
 //! - [`BackupStore::is_empty`] is true only when no table or collection holds a row.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -186,6 +186,22 @@ pub struct RefreshTokenItem {
     pub token: RefreshToken,
     /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl RefreshTokenItem {
+    /// The item of a stored token, its times at whole microseconds: the precision every
+    /// backend keeps (PostgreSQL's `timestamptz`, MongoDB's microsecond fields), so what a
+    /// restore writes into any backend reads back as the same item. The core's clock
+    /// already writes whole microseconds; a time written with more (SQLite's text keeps
+    /// nanoseconds) is rounded down to the microsecond.
+    pub fn new(mut token: RefreshToken, revoked_at: Option<DateTime<Utc>>) -> Self {
+        token.issued_at = token.issued_at.trunc_subsecs(6);
+        token.expires_at = token.expires_at.trunc_subsecs(6);
+        Self {
+            token,
+            revoked_at: revoked_at.map(|at| at.trunc_subsecs(6)),
+        }
+    }
 }
 
 /// One unique, lookup or ordered value of a record.

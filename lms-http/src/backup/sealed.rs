@@ -16,6 +16,12 @@
 //! data is the header, its index and its final flag: chunks cannot be reordered, dropped
 //! or moved between files, and only the last chunk carries the final flag, so a file cut
 //! at a chunk boundary lacks it.
+//!
+//! This is the STREAM construction of online authenticated encryption, the one `age`
+//! uses; it is written out over the `aes-gcm` crate because `age` fixes its cipher to
+//! ChaCha20-Poly1305 and its key to a passphrase or recipient, while backups here are
+//! AES-256-GCM under a 32-byte key from the environment. The cryptography itself (AES-GCM,
+//! HKDF, SHA-256) comes from the RustCrypto crates.
 
 use std::io::{self, Read, Write};
 

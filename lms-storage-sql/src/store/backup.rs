@@ -119,10 +119,7 @@ impl<B: Backend> SqlBackup<B> {
         rows.into_iter()
             .map(|columns| {
                 let revoked_at = revoked.get(&columns.0).copied();
-                encode_item(&RefreshTokenItem {
-                    token: refresh_token_from(columns)?,
-                    revoked_at,
-                })
+                encode_item(&RefreshTokenItem::new(refresh_token_from(columns)?, revoked_at))
             })
             .collect()
     }
