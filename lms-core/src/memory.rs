@@ -46,6 +46,27 @@ struct State {
 }
 
 impl State {
+    /// Stores a new enrollment with its lookups; refuses a taken id or a second
+    /// enrollment of the same learner in the same course.
+    fn add_enrollment(&mut self, enrollment: Enrollment) -> StoreResult<()> {
+        if self.enrollments.contains_key(&enrollment.id()) {
+            return Err(StoreError::Duplicate(UniqueKey::Id));
+        }
+        let key = (enrollment.user_id(), enrollment.course_id());
+        if self.enrollment_by_user_course.contains_key(&key) {
+            return Err(StoreError::Duplicate(UniqueKey::UserCourse));
+        }
+        self.enrollment_by_user_course.insert(key, enrollment.id());
+        self.enrollments_by_user.insert((enrollment.user_id(), enrollment.id()));
+        self.enrollments_by_course
+            .insert((enrollment.course_id(), enrollment.id()));
+        if let Some(certificate) = enrollment.certificate() {
+            self.enrollment_by_certificate.insert(certificate.id, enrollment.id());
+        }
+        self.enrollments.insert(enrollment.id(), enrollment);
+        Ok(())
+    }
+
     fn append(&mut self, events: &[DomainEvent]) {
         for event in events {
             self.next_sequence += 1;
@@ -250,24 +271,7 @@ impl CourseStore for MemoryStore {
 impl EnrollmentStore for MemoryStore {
     async fn insert_enrollment(&self, enrollment: &Enrollment, events: &[DomainEvent]) -> StoreResult<()> {
         let mut state = self.state();
-        if state.enrollments.contains_key(&enrollment.id()) {
-            return Err(StoreError::Duplicate(UniqueKey::Id));
-        }
-        let key = (enrollment.user_id(), enrollment.course_id());
-        if state.enrollment_by_user_course.contains_key(&key) {
-            return Err(StoreError::Duplicate(UniqueKey::UserCourse));
-        }
-        state.enrollment_by_user_course.insert(key, enrollment.id());
-        state
-            .enrollments_by_user
-            .insert((enrollment.user_id(), enrollment.id()));
-        state
-            .enrollments_by_course
-            .insert((enrollment.course_id(), enrollment.id()));
-        if let Some(certificate) = enrollment.certificate() {
-            state.enrollment_by_certificate.insert(certificate.id, enrollment.id());
-        }
-        state.enrollments.insert(enrollment.id(), enrollment.clone());
+        state.add_enrollment(enrollment.clone())?;
         state.append(events);
         Ok(())
     }

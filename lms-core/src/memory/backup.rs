@@ -193,25 +193,7 @@ impl MemoryStore {
                 state.courses.insert(course.id, course);
             }
             Section::Enrollments => {
-                let enrollment: Enrollment = decode_item(section, item)?;
-                let key = (enrollment.user_id(), enrollment.course_id());
-                if state.enrollments.contains_key(&enrollment.id()) {
-                    return Err(StoreError::Duplicate(UniqueKey::Id));
-                }
-                if state.enrollment_by_user_course.contains_key(&key) {
-                    return Err(StoreError::Duplicate(UniqueKey::UserCourse));
-                }
-                state.enrollment_by_user_course.insert(key, enrollment.id());
-                state
-                    .enrollments_by_user
-                    .insert((enrollment.user_id(), enrollment.id()));
-                state
-                    .enrollments_by_course
-                    .insert((enrollment.course_id(), enrollment.id()));
-                if let Some(certificate) = enrollment.certificate() {
-                    state.enrollment_by_certificate.insert(certificate.id, enrollment.id());
-                }
-                state.enrollments.insert(enrollment.id(), enrollment);
+                state.add_enrollment(decode_item::<Enrollment>(section, item)?)?;
             }
             Section::RefreshTokens => {
                 let item: RefreshTokenItem = decode_item(section, item)?;

@@ -95,21 +95,37 @@ pub async fn write_backup<W: Write>(store: &dyn BackupStore, out: W, key: &[u8; 
     let started = Utc::now();
     let sealer = Sealer::new(out, key).map_err(|e| format!("cannot write the backup: {e}"))?;
     let mut writer = ArchiveWriter::new(sealer, started).map_err(|e| format!("cannot write the backup: {e}"))?;
+    read_all(store, "", |section, item| {
+        writer
+            .item(section, item)
+            .map_err(|e| format!("cannot write the backup: {e}"))
+    })
+    .await?;
+    let (manifest, sealer) = writer.finish().map_err(|e| format!("cannot write the backup: {e}"))?;
+    let out = sealer.finish().map_err(|e| format!("cannot write the backup: {e}"))?;
+    Ok((manifest, out))
+}
+
+/// Hands every item of `store` to `each`, section by section in backup order, in pages
+/// read from one view of the database; `what` qualifies the database in errors.
+async fn read_all(
+    store: &dyn BackupStore,
+    what: &str,
+    mut each: impl FnMut(Section, &Value) -> Result<(), String>,
+) -> Result<(), String> {
     let mut reader = store
         .begin_backup()
         .await
-        .map_err(|e| format!("cannot read the database: {e}"))?;
+        .map_err(|e| format!("cannot read the {what}database: {e}"))?;
     for section in Section::ALL {
         let mut after = None;
         loop {
             let page = reader
                 .page(section, after.as_ref(), PAGE)
                 .await
-                .map_err(|e| format!("cannot read {}: {e}", section.name()))?;
+                .map_err(|e| format!("cannot read the {what}{}: {e}", section.name()))?;
             for item in &page {
-                writer
-                    .item(section, item)
-                    .map_err(|e| format!("cannot write the backup: {e}"))?;
+                each(section, item)?;
             }
             match page.last() {
                 Some(last) if page.len() == PAGE as usize => {
@@ -119,10 +135,10 @@ pub async fn write_backup<W: Write>(store: &dyn BackupStore, out: W, key: &[u8; 
             }
         }
     }
-    reader.finish().await.map_err(|e| format!("cannot end the read: {e}"))?;
-    let (manifest, sealer) = writer.finish().map_err(|e| format!("cannot write the backup: {e}"))?;
-    let out = sealer.finish().map_err(|e| format!("cannot write the backup: {e}"))?;
-    Ok((manifest, out))
+    reader
+        .finish()
+        .await
+        .map_err(|e| format!("cannot end the read of the {what}database: {e}"))
 }
 
 /// Why a backup file cannot be used, in words that name the cause.
@@ -221,29 +237,11 @@ pub async fn restore_file(store: Arc<dyn BackupStore>, path: &Path, key: &[u8; 3
 
     // The database must now give back exactly the backup.
     let mut tally = Tally::default();
-    let mut reader = store
-        .begin_backup()
-        .await
-        .map_err(|e| format!("cannot read the restored database: {e}"))?;
-    for section in Section::ALL {
-        let mut after = None;
-        loop {
-            let page = reader
-                .page(section, after.as_ref(), PAGE)
-                .await
-                .map_err(|e| format!("cannot read the restored {}: {e}", section.name()))?;
-            for item in &page {
-                tally.add(section, &serde_json::to_vec(item).map_err(|e| e.to_string())?);
-            }
-            match page.last() {
-                Some(last) if page.len() == PAGE as usize => {
-                    after = Some(section.cursor_of(last).map_err(|e| e.to_string())?);
-                }
-                _ => break,
-            }
-        }
-    }
-    reader.finish().await.map_err(|e| e.to_string())?;
+    read_all(store.as_ref(), "restored ", |section, item| {
+        tally.add(section, &serde_json::to_vec(item).map_err(|e| e.to_string())?);
+        Ok(())
+    })
+    .await?;
     archive::check(&manifest, tally.manifest())
         .map_err(|e| format!("the restored database differs from the backup: {e}"))?;
     Ok(Restored { manifest, writing })
