@@ -674,14 +674,14 @@ recognises the note when the deck goes back to it).*/
             value.clone()
         }
     }
-    ///A checkout of a course or a class.
+    ///A checkout of a course or a class. The body may be left out: a pending order.
     ///
     /// <details><summary>JSON schema</summary>
     ///
     /// ```json
     ///{
     ///  "title": "CheckoutRequest",
-    ///  "description": "A checkout of a course or a class.",
+    ///  "description": "A checkout of a course or a class. The body may be left out: a pending order.",
     ///  "examples": [
     ///    {
     ///      "payment_method": "pm_card_visa"
@@ -7856,14 +7856,14 @@ new cards within the deck's daily limit.*/
                 })
         }
     }
-    ///A refund to make.
+    ///A refund to make. The body may be left out: the whole remaining amount.
     ///
     /// <details><summary>JSON schema</summary>
     ///
     /// ```json
     ///{
     ///  "title": "RefundRequest",
-    ///  "description": "A refund to make.",
+    ///  "description": "A refund to make. The body may be left out: the whole remaining amount.",
     ///  "examples": [
     ///    {
     ///      "amount_minor": 2000,
@@ -9061,7 +9061,10 @@ has now had a passing answer), which unlocks the lessons after it.*/
     ///    },
     ///    "current_period_end": {
     ///      "description": "When the paid period ends.",
-    ///      "type": "string",
+    ///      "type": [
+    ///        "string",
+    ///        "null"
+    ///      ],
     ///      "format": "date-time"
     ///    },
     ///    "id": {
@@ -10671,7 +10674,7 @@ Arguments:
         limit: Option<::std::num::NonZeroU32>,
         subject: Option<&'a ::uuid::Uuid>,
         to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+    ) -> Result<ResponseValue<types::AuditPageResponse>, Error<types::ErrorEnvelope>> {
         let url = format!("{}/api/v1/admin/audit", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -10683,6 +10686,10 @@ Arguments:
         let mut request = self
             .client
             .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
             .query(&progenitor_client::QueryParam::new("action", &action))
             .query(&progenitor_client::QueryParam::new("actor", &actor))
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
@@ -10701,7 +10708,7 @@ Arguments:
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::stream(response)),
+            200u16 => ResponseValue::from_response(response).await,
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }

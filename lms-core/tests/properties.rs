@@ -1,5 +1,6 @@
 //! Property tests of the rules everything else relies on: interval merging, the unlock
-//! evaluator and the enrollment state machine.
+//! evaluator, the enrollment state machine, and the flashcard schedulers with the review
+//! log that replays to each stored schedule.
 
 use std::collections::HashSet;
 
@@ -241,21 +242,22 @@ mod spaced_repetition {
     use lms_core::flashcards::schedule::{Answer, Fsrs, Rating, Schedule, Scheduler, Sm2, MIN_EASE};
     use proptest::prelude::*;
 
-    /// Answers any scheduler may get: qualities 0–5 and the four ratings.
-    fn answers() -> impl Strategy<Value = Vec<Answer>> {
-        prop::collection::vec(
+    /// An answer any scheduler may get: a quality 0–5 or one of the four ratings.
+    pub(super) fn answer() -> impl Strategy<Value = Answer> {
+        prop_oneof![
+            (0u8..=5).prop_map(Answer::Quality),
             prop_oneof![
-                (0u8..=5).prop_map(Answer::Quality),
-                prop_oneof![
-                    Just(Rating::Again),
-                    Just(Rating::Hard),
-                    Just(Rating::Good),
-                    Just(Rating::Easy)
-                ]
-                .prop_map(Answer::Rating),
-            ],
-            1..40,
-        )
+                Just(Rating::Again),
+                Just(Rating::Hard),
+                Just(Rating::Good),
+                Just(Rating::Easy)
+            ]
+            .prop_map(Answer::Rating),
+        ]
+    }
+
+    fn answers() -> impl Strategy<Value = Vec<Answer>> {
+        prop::collection::vec(answer(), 1..40)
     }
 
     proptest! {
@@ -293,6 +295,125 @@ mod spaced_repetition {
                 schedule = next;
                 now += Duration::days(i64::from(schedule.interval_days));
             }
+        }
+    }
+}
+
+mod review_log_replay {
+    use std::ops::Bound;
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Duration, SubsecRound, Utc};
+    use lms_core::domain::text::{DisplayName, Email};
+    use lms_core::domain::user::{Role, User};
+    use lms_core::flashcards::{
+        Answer, CardState, Fsrs, NewCard, NewDeck, ReviewLog, Schedule, Scheduler, SchedulerKind, Sm2,
+    };
+    use lms_core::ids::UserId;
+    use lms_core::memory::MemoryStore;
+    use lms_core::ports::{ManualClock, Stores};
+    use lms_core::records::{IndexValue, Range, Records};
+    use lms_core::{Actor, Lms};
+    use proptest::prelude::*;
+
+    /// An answer, and how long after the previous review it comes (up to 60 days).
+    fn steps() -> impl Strategy<Value = Vec<(Answer, i64)>> {
+        prop::collection::vec((super::spaced_repetition::answer(), 0i64..60 * 86_400), 1..20)
+    }
+
+    /// Reviews one card with `steps` through the service on the in-memory adapter, then
+    /// replays the stored log with the scheduler each review names.
+    async fn replay(scheduler: SchedulerKind, steps: Vec<(Answer, i64)>) -> Result<(), TestCaseError> {
+        let stores = Stores::from_backend(Arc::new(MemoryStore::new()));
+        let start: DateTime<Utc> = Utc::now().trunc_subsecs(6);
+        let clock = Arc::new(ManualClock::new(start));
+        let lms = Lms::new(stores.clone(), clock.clone());
+        let user = User {
+            id: UserId::new(),
+            email: Email::parse("replay@example.com").expect("email"),
+            display_name: DisplayName::parse("Replay").expect("name"),
+            role: Role::Student,
+            premium: false,
+            created_at: start,
+            updated_at: start,
+            version: 1,
+            sealed: None,
+        };
+        stores.users.insert_user(&user, None, &[]).await.expect("user");
+        let learner = Actor::of(&user);
+        let flashcards = lms.flashcards();
+        let deck = flashcards
+            .create_deck(
+                &learner,
+                NewDeck {
+                    title: "Replay".into(),
+                    scheduler,
+                    ..NewDeck::default()
+                },
+            )
+            .await
+            .expect("deck");
+        let card = flashcards
+            .add_card(
+                &learner,
+                deck.id,
+                NewCard {
+                    front: "front".into(),
+                    back: "back".into(),
+                    tags: Vec::new(),
+                },
+            )
+            .await
+            .expect("card");
+        for (answer, wait) in steps.iter().copied() {
+            clock.advance(Duration::seconds(wait));
+            flashcards.review(&learner, card.id, answer).await.expect("review");
+        }
+
+        let records = Records::new(stores.records.clone());
+        let key = |at| IndexValue::from((user.id, card.id.as_uuid(), at));
+        let logs = records
+            .range::<ReviewLog>(Range::all("user_card_time", 100).between(
+                Bound::Included(key(DateTime::<Utc>::UNIX_EPOCH)),
+                Bound::Included(key(DateTime::<Utc>::MAX_UTC)),
+            ))
+            .await
+            .expect("log")
+            .items;
+        prop_assert_eq!(logs.len(), steps.len(), "every review is logged");
+        let fsrs = Fsrs::new(&deck.fsrs_parameters, deck.desired_retention).expect("fsrs");
+        let mut replayed = Schedule::new(logs[0].reviewed_at);
+        for (log, (answer, _)) in logs.iter().zip(&steps) {
+            prop_assert_eq!(log.answer, *answer);
+            prop_assert_eq!(&log.before, &replayed, "a review starts where the previous one ended");
+            let by: &dyn Scheduler = match log.scheduler {
+                SchedulerKind::Sm2 => &Sm2,
+                SchedulerKind::Fsrs => &fsrs,
+            };
+            replayed = by.next(&replayed, log.answer, log.reviewed_at).expect("replay");
+            prop_assert_eq!(&log.after, &replayed);
+        }
+        let stored = records
+            .get_unique::<CardState>("user_card", (user.id, card.id.as_uuid()))
+            .await
+            .expect("read")
+            .expect("the card's state");
+        prop_assert_eq!(stored.schedule, replayed, "the log replays to the stored schedule");
+        prop_assert_eq!(stored.reviews as usize, steps.len());
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn the_review_log_replays_to_the_stored_schedule(fsrs in any::<bool>(), steps in steps()) {
+            let scheduler = if fsrs { SchedulerKind::Fsrs } else { SchedulerKind::Sm2 };
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(replay(scheduler, steps))?;
         }
     }
 }

@@ -336,6 +336,7 @@ const NULLABLE: &[(&str, &str)] = &[
     ("CheckoutResponse", "class_id"),
     ("CheckoutResponse", "provider_reference"),
     ("CheckoutResponse", "client_secret"),
+    ("SubscriptionResponse", "current_period_end"),
 ];
 
 /// Constraints the core enforces that poem-openapi's attributes cannot state, merged into

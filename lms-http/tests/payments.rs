@@ -76,16 +76,14 @@ where
     panic!("timed out waiting until {what}");
 }
 
+/// A checkout; without a payment method the request has no body at all (the body is
+/// optional), so a pending order is made from a bare POST.
 async fn checkout(app: &TestApp, token: &str, course_id: &str, payment_method: Option<&str>) -> (StatusCode, Value) {
-    let body = match payment_method {
-        Some(method) => json!({ "payment_method": method }),
-        None => json!({}),
-    };
     app.call(
         Method::POST,
         &format!("/api/v1/courses/{course_id}/checkout"),
         Some(token),
-        Some(body),
+        payment_method.map(|method| json!({ "payment_method": method })),
     )
     .await
 }
@@ -196,9 +194,8 @@ async fn a_purchase_enrolls_and_a_full_refund_ends_access() {
     assert_eq!(refund["amount_minor"], 4900);
     assert_eq!(refund["order_id"], order_id.as_str());
     assert_eq!(refund["status"], "succeeded");
-    let (status, body) = app
-        .call(Method::POST, &refund_path, Some(&admin), Some(json!({})))
-        .await;
+    // A bare POST (no body) asks for the rest: nothing is left.
+    let (status, body) = app.call(Method::POST, &refund_path, Some(&admin), None).await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -301,6 +298,20 @@ async fn checkout_refuses_free_courses_and_bad_input() {
     app.stop().await;
 }
 
+/// A monthly premium plan of 15.00 EUR, made by `admin`.
+async fn monthly_plan(app: &TestApp, admin: &str) -> Value {
+    let (status, plan) = app
+        .call(
+            Method::POST,
+            "/api/v1/admin/plans",
+            Some(admin),
+            Some(json!({"name": "Premium", "amount_minor": 1500, "currency": "EUR", "interval": "month"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    plan
+}
+
 #[cfg_attr(lms_skip_stripe, ignore = "LMS_TEST_STRIPE_URL is not set")]
 #[tokio::test]
 async fn a_subscription_makes_the_user_premium_and_cancelling_ends_it() {
@@ -311,15 +322,7 @@ async fn a_subscription_makes_the_user_premium_and_cancelling_ends_it() {
     let (_, admin) = app.user(Role::Admin).await;
     let (_, learner) = app.user(Role::Student).await;
 
-    let (status, plan) = app
-        .call(
-            Method::POST,
-            "/api/v1/admin/plans",
-            Some(&admin),
-            Some(json!({"name": "Premium", "amount_minor": 1500, "currency": "EUR", "interval": "month"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let plan = monthly_plan(&app, &admin).await;
     let (status, body) = app
         .call(
             Method::POST,
@@ -456,6 +459,164 @@ async fn inbox_size(app: &TestApp) -> usize {
         .expect("inbox")
         .items
         .len()
+}
+
+/// Delivers a signed Stripe event created `created_offset` seconds from now; it must be
+/// accepted.
+async fn deliver_event(app: &TestApp, id: &str, event_type: &str, created_offset: i64, object: Value) {
+    let mut event = stripe_event(id, event_type, object);
+    event["created"] = json!(chrono::Utc::now().timestamp() + created_offset);
+    let body = serde_json::to_vec(&event).expect("json");
+    let (status, answer) = deliver(app, &body, &signed(&body)).await;
+    assert_eq!(status, StatusCode::OK, "{event_type}: {answer}");
+}
+
+async fn my_subscription(app: &TestApp, learner: &str) -> (Value, bool) {
+    let (status, subscription) = app
+        .call(Method::GET, "/api/v1/me/subscription", Some(learner), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{subscription}");
+    let (_, me) = app.call(Method::GET, "/api/v1/me", Some(learner), None).await;
+    (subscription, me["premium"] == true)
+}
+
+/// The webhooks localstripe never sends, signed here as Stripe would: an invoice whose
+/// payment failed (the subscription is read again from the provider), a subscription
+/// gone past due, an older state arriving late (ignored), the subscription deleted
+/// (premium ends); and a failed payment of a pending order, retried with another card.
+#[cfg_attr(lms_skip_stripe, ignore = "LMS_TEST_STRIPE_URL is not set")]
+#[tokio::test]
+async fn subscription_and_payment_webhooks_move_their_states() {
+    let Some((app, _)) = stripe_app(Backend::Sqlite).await else {
+        return;
+    };
+    let (_, admin) = app.user(Role::Admin).await;
+    let (_, learner) = app.user(Role::Student).await;
+    let plan = monthly_plan(&app, &admin).await;
+    let (status, subscription) = app
+        .call(
+            Method::POST,
+            "/api/v1/subscriptions",
+            Some(&learner),
+            Some(json!({"plan_id": plan["id"], "payment_method": "pm_card_visa"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{subscription}");
+    let id: lms_core::ids::SubscriptionId = subscription["id"].as_str().expect("id").parse().expect("uuid");
+    let (stores, _) = app.storage.stores();
+    let stored = Records::new(stores.records)
+        .get::<lms_core::payments::Subscription>(id)
+        .await
+        .expect("read")
+        .expect("stored");
+    let reference = stored.provider_reference.expect("the provider's subscription id");
+    eventually("the subscriber is premium", || async {
+        my_subscription(&app, &learner).await.1
+    })
+    .await;
+    let period_end = chrono::Utc::now().timestamp() + 30 * 86_400;
+    let state = |status: &str, cancel_at_period_end: bool| {
+        json!({
+            "id": reference, "object": "subscription", "status": status,
+            "cancel_at_period_end": cancel_at_period_end, "current_period_end": period_end,
+            "metadata": {"subscription_id": id.to_string()},
+        })
+    };
+
+    // A failed invoice: the provider still holds the subscription active.
+    deliver_event(
+        &app,
+        "evt_invoice_failed",
+        "invoice.payment_failed",
+        1,
+        json!({"id": "in_1", "object": "invoice", "status": "open", "subscription": reference,
+               "subscription_details": {"metadata": {"subscription_id": id.to_string()}}}),
+    )
+    .await;
+    deliver_event(
+        &app,
+        "evt_past_due",
+        "customer.subscription.updated",
+        2,
+        state("past_due", false),
+    )
+    .await;
+    eventually("the subscription is past due", || async {
+        my_subscription(&app, &learner).await.0["status"] == "past_due"
+    })
+    .await;
+    assert!(my_subscription(&app, &learner).await.1, "past due keeps premium");
+
+    // An older state arrives late, then a newer one: the older one changes nothing.
+    deliver_event(
+        &app,
+        "evt_stale",
+        "customer.subscription.updated",
+        -3600,
+        state("active", false),
+    )
+    .await;
+    deliver_event(
+        &app,
+        "evt_cancel_later",
+        "customer.subscription.updated",
+        3,
+        state("past_due", true),
+    )
+    .await;
+    eventually("the newer state is applied", || async {
+        my_subscription(&app, &learner).await.0["cancel_at_period_end"] == true
+    })
+    .await;
+    let (now, premium) = my_subscription(&app, &learner).await;
+    assert_eq!(now["status"], "past_due", "the stale event was ignored: {now}");
+    assert!(premium);
+
+    deliver_event(
+        &app,
+        "evt_deleted",
+        "customer.subscription.deleted",
+        4,
+        state("canceled", false),
+    )
+    .await;
+    eventually("the deleted subscription ends premium", || async {
+        let (subscription, premium) = my_subscription(&app, &learner).await;
+        subscription["status"] == "cancelled" && !premium
+    })
+    .await;
+
+    // A pending order's payment fails at the provider: the order fails with the card's
+    // reason, and a checkout with another card succeeds.
+    let (course_id, _) = paid_course(&app).await;
+    let (status, pending) = checkout(&app, &learner, &course_id, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{pending}");
+    assert_eq!(pending["status"], "pending");
+    let order_id = pending["id"].as_str().expect("id").to_owned();
+    deliver_event(
+        &app,
+        "evt_payment_failed",
+        "payment_intent.payment_failed",
+        5,
+        json!({
+            "id": pending["provider_reference"], "object": "payment_intent", "amount": 4900, "currency": "eur",
+            "status": "requires_payment_method", "metadata": {"order_id": order_id},
+            "last_payment_error": {"type": "card_error", "code": "card_declined",
+                "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."},
+        }),
+    )
+    .await;
+    eventually("the order failed", || async {
+        let (_, order) = app
+            .call(Method::GET, &format!("/api/v1/orders/{order_id}"), Some(&learner), None)
+            .await;
+        order["status"] == "failed" && order["failure"]["code"] == "CARD_DECLINED"
+    })
+    .await;
+    let (status, paid) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
+    assert_eq!(status, StatusCode::CREATED, "{paid}");
+    assert_eq!(paid["status"], "paid");
+    app.stop().await;
 }
 
 #[cfg_attr(lms_skip_stripe, ignore = "LMS_TEST_STRIPE_URL is not set")]
@@ -972,7 +1133,7 @@ async fn sales_and_revenue_reports_split_each_sale() {
     };
     let (course_id, _) = paid_course(&app).await;
     let (_, admin) = app.user(Role::Admin).await;
-    let (_, learner) = app.user(Role::Student).await;
+    let (learner_id, learner) = app.user(Role::Student).await;
     let (status, order) = checkout(&app, &learner, &course_id, Some("pm_card_visa")).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
 
@@ -1080,29 +1241,63 @@ async fn sales_and_revenue_reports_split_each_sale() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "a period at the start of the calendar: {body}");
+    // Dates alone bound a period at their midnight (UTC).
+    let today = chrono::Utc::now().date_naive();
+    let (status, by_day) = app
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/reports/sales?from={today}&to={}",
+                today.succ_opt().expect("tomorrow")
+            ),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{by_day}");
+    let from = chrono::DateTime::parse_from_rfc3339(by_day["from"].as_str().expect("from")).expect("a time");
+    assert_eq!(
+        from,
+        today.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+        "{by_day}"
+    );
+    assert_eq!(by_day["rows"], sales["rows"], "today's sales");
 
-    let metrics = app
-        .request(Method::GET, "/metrics", None)
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
-    eventually("the sale is counted on /metrics", || async {
-        let metrics = app
-            .request(Method::GET, "/metrics", None)
+    // Half of the sale refunded.
+    let (status, refund) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/orders/{}/refunds", order["id"].as_str().expect("id")),
+            Some(&admin),
+            Some(json!({"amount_minor": 2450})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{refund}");
+
+    let metrics_text = || async {
+        app.request(Method::GET, "/metrics", None)
             .send()
             .await
             .expect("metrics")
             .text()
             .await
-            .expect("text");
+            .expect("text")
+    };
+    eventually("the sale and its refund are counted on /metrics", || async {
+        let metrics = metrics_text().await;
         metrics.contains("lms_orders_total{outcome=\"paid\"} 1")
             && metrics.contains("lms_revenue_minor_total{currency=\"EUR\"} 4900")
+            && metrics.contains("lms_refunds_total 1")
+            && metrics.contains("lms_refunded_minor_total{currency=\"EUR\"} 2450")
     })
     .await;
-    assert!(!metrics.contains(&learner), "no user data on /metrics");
+    let metrics = metrics_text().await;
+    for personal in [&learner_id, &learner, &course_id] {
+        assert!(
+            !metrics.contains(personal.as_str()),
+            "no user or course ids on /metrics"
+        );
+    }
     app.stop().await;
 }
 

@@ -615,6 +615,30 @@ async fn audit_verify_names_an_altered_or_deleted_entry() {
         server(&["audit", "verify"], &url).status.success(),
         "restored, the chain verifies"
     );
+    // The newest entry, deleted at once (no checkpoint has seen it): the head stored with
+    // it names it.
+    for statement in [
+        "CREATE TABLE saved_entry AS SELECT * FROM records WHERE kind = 'audit_entry' AND json_extract(doc, '$.seq') = 3",
+        "DELETE FROM records WHERE kind = 'audit_entry' AND json_extract(doc, '$.seq') = 3",
+    ] {
+        sqlx::query(statement).execute(&pool).await.expect(statement);
+    }
+    let truncated = server(&["audit", "verify"], &url);
+    let stderr = String::from_utf8_lossy(&truncated.stderr);
+    assert!(
+        !truncated.status.success(),
+        "a deleted newest entry must fail the check"
+    );
+    assert!(stderr.contains("#3") && stderr.contains("missing"), "{stderr}");
+    sqlx::query("INSERT INTO records SELECT * FROM saved_entry")
+        .execute(&pool)
+        .await
+        .expect("put it back");
+    assert!(
+        server(&["audit", "verify"], &url).status.success(),
+        "put back, the chain verifies"
+    );
+
     sqlx::query("DELETE FROM records WHERE kind = 'audit_entry' AND json_extract(doc, '$.seq') = 2")
         .execute(&pool)
         .await
@@ -657,7 +681,13 @@ async fn emails_and_names_are_encrypted_at_rest_and_keys_rotate() {
     let file = std::path::PathBuf::from(url.trim_start_matches("sqlite:").trim_start_matches("//"));
     let mut wal = file.clone().into_os_string();
     wal.push("-wal");
-    let raw = |path: &std::path::Path| std::fs::read(path).unwrap_or_default();
+    // The database file must be read; its WAL may be checkpointed away already.
+    let raw = |path: &std::path::Path| match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && path != file => Vec::new(),
+        Err(e) => panic!("read {}: {e}", path.display()),
+    };
+    assert!(raw(&file).starts_with(b"SQLite format 3"), "the server's database file");
     for path in [file.clone(), wal.clone().into()] {
         let bytes = raw(&path);
         for marker in [&learner.email, &learner.name] {

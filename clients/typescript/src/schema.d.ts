@@ -1587,7 +1587,7 @@ export interface components {
         };
         /**
          * CheckoutRequest
-         * @description A checkout of a course or a class.
+         * @description A checkout of a course or a class. The body may be left out: a pending order.
          * @example {
          *       "payment_method": "pm_card_visa"
          *     }
@@ -3378,7 +3378,7 @@ export interface components {
         };
         /**
          * RefundRequest
-         * @description A refund to make.
+         * @description A refund to make. The body may be left out: the whole remaining amount.
          * @example {
          *       "amount_minor": 2000,
          *       "reason": "Requested within 14 days"
@@ -3675,7 +3675,7 @@ export interface components {
              * Format: date-time
              * @description When the paid period ends.
              */
-            current_period_end?: string;
+            current_period_end?: string | null;
             /**
              * Format: uuid
              * @description Identifier.
@@ -4126,12 +4126,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `format=csv`: one line per entry, with a header. */
+            /** @description The entries, oldest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["AuditPageResponse"];
                     "text/csv; charset=utf-8": string;
                 };
             };
@@ -6782,7 +6783,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CheckoutRequest"];
             };
@@ -7649,7 +7650,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CheckoutRequest"];
             };
@@ -11287,7 +11288,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefundRequest"];
             };

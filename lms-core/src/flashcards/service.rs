@@ -459,12 +459,26 @@ impl FlashcardService {
         limit: u32,
         after: Option<RangeCursor>,
     ) -> Result<(Vec<CardState>, Option<RangeCursor>)> {
+        self.states_due_by("user_deck_due", user_id, deck_id, until, limit, after)
+            .await
+    }
+
+    /// A page of a `(learner, deck, due time)` key of card states up to `until`.
+    async fn states_due_by(
+        &self,
+        key_name: &'static str,
+        user_id: UserId,
+        deck_id: DeckId,
+        until: DateTime<Utc>,
+        limit: u32,
+        after: Option<RangeCursor>,
+    ) -> Result<(Vec<CardState>, Option<RangeCursor>)> {
         let key = |at: DateTime<Utc>| IndexValue::from((user_id, deck_id.as_uuid(), at));
         let page = self
             .deps
             .records
             .range::<CardState>(
-                Range::all("user_deck_due", limit)
+                Range::all(key_name, limit)
                     .between(
                         Bound::Included(key(DateTime::<Utc>::UNIX_EPOCH)),
                         Bound::Included(key(until)),
@@ -482,7 +496,20 @@ impl FlashcardService {
         let deck = self.deck(actor, deck_id).await?;
         let limit = limit.clamp(1, MAX_DUE);
         let now = self.deps.clock.now();
-        let (states, _) = self.due_states(actor.user_id, deck_id, now, limit, None).await?;
+        let (mut states, _) = self
+            .states_due_by("user_deck_relearning_due", actor.user_id, deck_id, now, limit, None)
+            .await?;
+        // Reviews fill the rest; the relearning cards among them were taken above.
+        let mut after = None;
+        while states.len() < limit as usize {
+            let (page, next) = self.due_states(actor.user_id, deck_id, now, limit, after).await?;
+            let room = limit as usize - states.len();
+            states.extend(page.into_iter().filter(|s| !s.schedule.relearning()).take(room));
+            match next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
         let mut due = Vec::with_capacity(limit as usize);
         for state in states {
             let card = self.load_card(state.card_id).await?;
@@ -497,8 +524,6 @@ impl FlashcardService {
                 due_at: state.schedule.due_at,
             });
         }
-        // Stable: learning cards first, each group in due order.
-        due.sort_by_key(|d| d.state != StudyState::Learning);
         let progress = self.progress(actor.user_id, deck_id).await?;
         let wanted = (limit as usize - due.len()).min(Self::new_allowance(&deck, progress.as_ref(), now) as usize);
         let mut from = progress.map_or(i64::MIN, |p| p.next_new_position);

@@ -33,7 +33,13 @@ pub struct CardState {
 impl Record for CardState {
     const KIND: RecordKind = RecordKind {
         name: "card_state",
-        keys: &[KeySpec::unique("user_card"), KeySpec::ordered("user_deck_due")],
+        keys: &[
+            KeySpec::unique("user_card"),
+            KeySpec::ordered("user_deck_due"),
+            // Only the states of cards being learnt again, so the due queue finds them
+            // first however many reviews fall due before them.
+            KeySpec::ordered("user_deck_relearning_due"),
+        ],
     };
 
     fn id(&self) -> Uuid {
@@ -54,6 +60,12 @@ impl Record for CardState {
             "user_deck_due",
             (self.user_id, self.deck_id.as_uuid(), self.schedule.due_at),
         );
+        if self.schedule.relearning() {
+            index.set(
+                "user_deck_relearning_due",
+                (self.user_id, self.deck_id.as_uuid(), self.schedule.due_at),
+            );
+        }
     }
 }
 

@@ -5,9 +5,10 @@
 //!
 //! The chained content names people only by pseudonymous ids (never an email, a name or
 //! free text), so erasing a user leaves the chain intact: after erasure the id points to
-//! a removed account. Checkpoints of the chain's head are stored as they are taken
-//! ([`AuditLog::checkpoint`]): an entry deleted from the end of the chain is detected as
-//! long as a checkpoint saw it.
+//! a removed account. The chain's head (position and hash of the newest entry) is stored
+//! with every entry ([`AuditHead`]), so an entry deleted from the end of the chain is
+//! detected too; checkpoints of the head taken over time ([`AuditLog::checkpoint`]) keep
+//! earlier positions to compare a rewritten chain with.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -164,6 +165,38 @@ impl Record for AuditEntry {
         index.set_some("subject", self.subject);
         index.set("action", self.action.as_str());
         index.set_some("dedupe", self.dedupe_key.as_deref());
+    }
+}
+
+/// The position and hash of the newest entry, written in the same unit of work as every
+/// entry: an entry deleted from the end of the chain leaves it naming a missing entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    /// Always [`AUDIT_HEAD_ID`]: there is one head.
+    pub id: Uuid,
+    /// Stored version (appends check it, so two cannot take one position).
+    pub version: u64,
+    /// The newest entry's position.
+    pub seq: i64,
+    /// The newest entry's hash.
+    pub hash: String,
+}
+
+/// The id of the one [`AuditHead`].
+pub const AUDIT_HEAD_ID: Uuid = Uuid::from_u128(0x6175_6469_745f_6865_6164_0000_0000_0001);
+
+impl Record for AuditHead {
+    const KIND: RecordKind = RecordKind {
+        name: "audit_head",
+        keys: &[],
+    };
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn version(&self) -> u64 {
+        self.version
     }
 }
 
@@ -333,9 +366,14 @@ impl AuditLog {
     /// returned.
     pub async fn append(&self, record: AuditRecord, at: DateTime<Utc>) -> Result<Option<AuditEntry>> {
         for attempt in 0..MAX_APPEND_ATTEMPTS {
-            let (seq, prev_hash) = match self.head().await? {
-                Some(head) => (head.seq + 1, head.hash),
-                None => (1, GENESIS_HASH.to_owned()),
+            let stored_head = self.stored_head().await?;
+            let (seq, prev_hash) = match &stored_head {
+                Some(head) => (head.seq + 1, head.hash.clone()),
+                // A log written before heads were stored continues from its newest entry.
+                None => match self.head().await? {
+                    Some(head) => (head.seq + 1, head.hash),
+                    None => (1, GENESIS_HASH.to_owned()),
+                },
             };
             let mut entry = AuditEntry {
                 id: Uuid::now_v7(),
@@ -351,10 +389,22 @@ impl AuditLog {
                 hash: String::new(),
             };
             entry.hash = entry.computed_hash();
-            match self.records.insert(&entry, &[]).await {
+            let head = AuditHead {
+                id: AUDIT_HEAD_ID,
+                version: stored_head.as_ref().map_or(1, |h| h.version + 1),
+                seq,
+                hash: entry.hash.clone(),
+            };
+            let mut unit = crate::ports::UnitOfWork::default();
+            let staged = unit.insert(&entry).and_then(|unit| match &stored_head {
+                Some(stored) => unit.update(&head, stored.version),
+                None => unit.insert(&head),
+            });
+            staged.map_err(|e| e.about(Entity::Audit, "audit entry"))?;
+            match self.records.write(&unit).await {
                 Ok(()) => return Ok(Some(entry)),
                 Err(StoreError::Duplicate(UniqueKey::Record { key: "dedupe", .. })) => return Ok(None),
-                Err(StoreError::Duplicate(_)) => {
+                Err(StoreError::Duplicate(_) | StoreError::VersionConflict) => {
                     let ceiling_us = 1u64 << attempt.min(12);
                     tokio::time::sleep(std::time::Duration::from_micros(fastrand::u64(0..=ceiling_us))).await;
                 }
@@ -365,6 +415,13 @@ impl AuditLog {
             entity: Entity::Audit,
             id: "audit head".to_owned(),
         })
+    }
+
+    async fn stored_head(&self) -> Result<Option<AuditHead>> {
+        self.records
+            .get::<AuditHead>(AUDIT_HEAD_ID)
+            .await
+            .map_err(|e| e.about(Entity::Audit, "audit head"))
     }
 
     /// The newest entry.
@@ -491,6 +548,8 @@ impl AuditLog {
         let mut prev_hash = floor.map_or_else(|| GENESIS_HASH.to_owned(), |f| f.hash);
         let lower = Bound::Included(IndexValue::from(expected_seq).encode());
         let mut after = None;
+        // Read before the walk: entries appended meanwhile only come after it.
+        let stored_head = self.stored_head().await?;
         let checkpoints = self.checkpoints().await?;
         loop {
             let query = RangeQuery {
@@ -540,6 +599,15 @@ impl AuditLog {
                         Some(entry.id),
                         "does not follow the previous entry (its previous hash differs)".to_owned(),
                     ))
+                } else if stored_head
+                    .as_ref()
+                    .is_some_and(|head| head.seq == entry.seq && head.hash != entry.hash)
+                {
+                    Some(broken(
+                        entry.seq,
+                        Some(entry.id),
+                        "differs from the chain's stored head".to_owned(),
+                    ))
                 } else {
                     checkpoints
                         .get(&entry.seq)
@@ -569,7 +637,16 @@ impl AuditLog {
                 break;
             }
         }
-        if let Some((&seq, _)) = checkpoints.range(expected_seq..).next() {
+        if let Some(head) = stored_head.filter(|head| head.seq >= expected_seq) {
+            report.broken = Some(BrokenLink {
+                seq: expected_seq,
+                id: None,
+                problem: format!(
+                    "entries from #{expected_seq} are missing: the chain's stored head is #{}",
+                    head.seq
+                ),
+            });
+        } else if let Some((&seq, _)) = checkpoints.range(expected_seq..).next() {
             report.broken = Some(BrokenLink {
                 seq: expected_seq,
                 id: None,

@@ -343,7 +343,7 @@ impl CatalogService {
         let title = v.field("title", Title::parse(&input.title));
         let content = v.field("content", input.content.parse());
         v.finish()?;
-        self.check_deck(course_id, content.as_ref()).await?;
+        self.check_deck(actor, course_id, content.as_ref()).await?;
         let mut lesson = Lesson::new(title.expect("validated above"), content.expect("validated above"));
         lesson.required = input.required.unwrap_or(true);
         lesson.prerequisites = input.prerequisites.unwrap_or_default();
@@ -373,7 +373,7 @@ impl CatalogService {
         let content = patch.content.map(|c| v.field("content", c.parse()));
         v.finish()?;
         let course_id = self.course_of_lesson(lesson_id).await?;
-        self.check_deck(course_id, content.as_ref().and_then(Option::as_ref))
+        self.check_deck(actor, course_id, content.as_ref().and_then(Option::as_ref))
             .await?;
         self.modify(actor, course_id, |course| {
             let draft = course.status() == CourseStatus::Draft;
@@ -505,26 +505,46 @@ impl CatalogService {
             .map_err(|e| e.about(Entity::Course, "list"))
     }
 
-    /// A flashcard lesson's deck must be one of the course's decks.
-    async fn check_deck(&self, course_id: CourseId, content: Option<&LessonContent>) -> Result<()> {
+    /// A flashcard lesson's deck must be one of the course's decks, or a private deck of
+    /// the actor's, which then becomes the course's (authored by its instructors, studied
+    /// by its learners; the owner's own schedules stay theirs).
+    async fn check_deck(&self, actor: &Actor, course_id: CourseId, content: Option<&LessonContent>) -> Result<()> {
         let Some(LessonContent::Flashcards { deck_id }) = content else {
             return Ok(());
         };
-        let deck = self
-            .deps
-            .records
-            .get::<Deck>(*deck_id)
-            .await
-            .map_err(|e| e.about(Entity::Deck, deck_id))?;
-        match deck {
-            Some(deck) if deck.course_id == Some(course_id) => Ok(()),
-            Some(_) => Err(Error::invalid(
-                "deck_id",
-                "foreign_deck",
-                "the deck belongs to another course or to one learner; create it with this course's id",
-            )),
-            None => Err(Error::invalid("deck_id", "unknown_deck", "no deck has this id")),
-        }
+        retry_on_conflict(|| async {
+            let deck = self
+                .deps
+                .records
+                .get::<Deck>(*deck_id)
+                .await
+                .map_err(|e| e.about(Entity::Deck, deck_id))?
+                .ok_or_else(|| Error::invalid("deck_id", "unknown_deck", "no deck has this id"))?;
+            match deck.course_id {
+                Some(owner) if owner == course_id => Ok(()),
+                None if deck.created_by == actor.user_id => {
+                    actor.require_manager(&*self.load(course_id).await?)?;
+                    let attached = Deck {
+                        course_id: Some(course_id),
+                        version: deck.version + 1,
+                        updated_at: self.deps.clock.now(),
+                        ..deck.clone()
+                    };
+                    self.deps
+                        .records
+                        .update(&attached, deck.version, &[])
+                        .await
+                        .map_err(|e| e.about(Entity::Deck, deck_id))
+                }
+                _ => Err(Error::invalid(
+                    "deck_id",
+                    "foreign_deck",
+                    "the deck belongs to another course or to another user; use one of this course's decks or a \
+                     private deck of yours",
+                )),
+            }
+        })
+        .await
     }
 
     async fn course_of_lesson(&self, lesson_id: LessonId) -> Result<CourseId> {

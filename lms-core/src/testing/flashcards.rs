@@ -163,7 +163,18 @@ async fn the_due_queue_puts_relearning_first_and_limits_new_cards(ctx: Ctx) {
         ]
     );
     let limited = flashcards.due(&learner, deck.id, 2).await.expect("due");
-    assert_eq!(limited.len(), 2);
+    assert_eq!(
+        limited.iter().map(|d| (d.card.id, d.state)).collect::<Vec<_>>(),
+        [(ids[1], StudyState::Learning), (ids[0], StudyState::Review)],
+        "a limit cuts the queue in study order"
+    );
+    // The relearning card fell due last of the three; it still comes first when the limit
+    // leaves room for one card only.
+    let one = flashcards.due(&learner, deck.id, 1).await.expect("due");
+    assert_eq!(
+        one.iter().map(|d| (d.card.id, d.state)).collect::<Vec<_>>(),
+        [(ids[1], StudyState::Learning)]
+    );
 }
 
 async fn reviews_replay_from_their_log_to_the_stored_schedule(ctx: Ctx) {
@@ -313,9 +324,23 @@ async fn a_flashcard_lesson_completes_by_passing_reviews_and_unlocks_the_next(ct
         prerequisites: None,
         position: None,
     };
-    let private = deck_of(&ctx, &owner, "Not the course's", NewDeck::default()).await;
+    let someone = student(&ctx).await;
+    let others = deck_of(&ctx, &someone, "Someone else's", NewDeck::default()).await;
+    let other_course = draft_course(&ctx, &owner, vec![text("Elsewhere")]).await;
+    let other_courses = flashcards
+        .create_deck(
+            &owner,
+            NewDeck {
+                title: "Another course's deck".into(),
+                course_id: Some(other_course.id),
+                ..NewDeck::default()
+            },
+        )
+        .await
+        .expect("course deck");
     for (deck_id, code) in [
-        (private.id, "foreign_deck"),
+        (others.id, "foreign_deck"),
+        (other_courses.id, "foreign_deck"),
         (crate::ids::DeckId::new(), "unknown_deck"),
     ] {
         match ctx.lms.catalog.add_lesson(&owner, course.id, lesson(deck_id)).await {
@@ -323,6 +348,24 @@ async fn a_flashcard_lesson_completes_by_passing_reviews_and_unlocks_the_next(ct
             other => panic!("a lesson of deck {deck_id} was not refused: {other:?}"),
         }
     }
+    // The instructor's own private deck becomes the course's deck of a new lesson.
+    let mine = deck_of(&ctx, &owner, "Made before the course", NewDeck::default()).await;
+    ctx.lms
+        .catalog
+        .add_lesson(&owner, other_course.id, lesson(mine.id))
+        .await
+        .expect("a lesson of the instructor's private deck");
+    let attached = flashcards.deck(&owner, mine.id).await.expect("deck");
+    assert_eq!(attached.course_id, Some(other_course.id));
+    assert_eq!(attached.version, mine.version + 1);
+    // A private deck is not attached to a course its owner does not manage.
+    let own = deck_of(&ctx, &someone, "Learner's own", NewDeck::default()).await;
+    match ctx.lms.catalog.add_lesson(&someone, course.id, lesson(own.id)).await {
+        Err(Error::Forbidden(_)) => {}
+        other => panic!("a learner added a lesson to another's course: {other:?}"),
+    }
+    let own = flashcards.deck(&someone, own.id).await.expect("deck");
+    assert_eq!(own.course_id, None, "the refused deck stays private");
     let (course, deck_lesson) = ctx
         .lms
         .catalog

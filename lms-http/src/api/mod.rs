@@ -11,6 +11,7 @@ mod learning;
 mod ops;
 mod payments;
 mod privacy;
+mod time_bound;
 pub mod types;
 mod webhooks;
 

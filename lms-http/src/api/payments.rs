@@ -12,6 +12,7 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, ResponseContent};
 use uuid::Uuid;
 
+use super::time_bound::TimeBound;
 use super::types::{Line, PlanInterval, Text};
 use super::{ApiResult, ApiTags, BearerAuth, State};
 use crate::csv_payload::{to_csv, Csv};
@@ -20,8 +21,8 @@ use crate::csv_payload::{to_csv, Csv};
 #[derive(Debug)]
 pub struct PaymentsApi;
 
-/// A checkout of a course or a class.
-#[derive(Debug, Object)]
+/// A checkout of a course or a class. The body may be left out: a pending order.
+#[derive(Debug, Default, Object)]
 pub struct CheckoutRequest {
     /// A payment method made by the browser (a Stripe PaymentMethod id such as
     /// `pm_card_visa`): the payment is confirmed at once. Without it the order is pending
@@ -139,8 +140,8 @@ pub struct OrderPage {
     pub next_after: Option<Uuid>,
 }
 
-/// A refund to make.
-#[derive(Debug, Object)]
+/// A refund to make. The body may be left out: the whole remaining amount.
+#[derive(Debug, Default, Object)]
 pub struct RefundRequest {
     /// How much, in minor units; all that is left to refund when absent.
     #[oai(validator(minimum(value = "1")))]
@@ -521,6 +522,11 @@ impl From<lms_core::payments::CreatorRevenueRow> for CreatorRevenueRowResponse {
     }
 }
 
+/// The payment method of a checkout, if its body names one.
+fn payment_method(body: Option<CheckoutRequest>) -> Option<String> {
+    body.and_then(|b| b.payment_method).map(String::from)
+}
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Payments")]
 impl PaymentsApi {
     /// Buy a course. With `payment_method` the payment is confirmed now: 201 `paid` and
@@ -533,11 +539,11 @@ impl PaymentsApi {
         state: Data<&State>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: Json<CheckoutRequest>,
+        body: Json<Option<CheckoutRequest>>,
     ) -> ApiResult<CheckoutCreated> {
         let checkout = state
             .payments
-            .checkout(&auth.0, CourseId::from(id.0), body.0.payment_method.map(String::from))
+            .checkout(&auth.0, CourseId::from(id.0), payment_method(body.0))
             .await?;
         Ok(checkout_created(checkout))
     }
@@ -552,11 +558,11 @@ impl PaymentsApi {
         state: Data<&State>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: Json<CheckoutRequest>,
+        body: Json<Option<CheckoutRequest>>,
     ) -> ApiResult<CheckoutCreated> {
         let checkout = state
             .payments
-            .checkout_class(&auth.0, ClassId::from(id.0), body.0.payment_method.map(String::from))
+            .checkout_class(&auth.0, ClassId::from(id.0), payment_method(body.0))
             .await?;
         Ok(checkout_created(checkout))
     }
@@ -598,15 +604,16 @@ impl PaymentsApi {
         state: Data<&State>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: Json<RefundRequest>,
+        body: Json<Option<RefundRequest>>,
     ) -> ApiResult<RefundCreated> {
+        let body = body.0.unwrap_or_default();
         let refund = state
             .payments
             .refund(
                 &auth.0,
                 OrderId::from(id.0),
-                body.0.amount_minor,
-                body.0.reason.map(String::from),
+                body.amount_minor,
+                body.reason.map(String::from),
             )
             .await?;
         Ok(RefundCreated::Created(Json(refund.into())))
@@ -759,13 +766,13 @@ impl PaymentsApi {
         auth: BearerAuth,
         /// Start, included (RFC 3339); a period whose start is not before its end is
         /// empty.
-        from: Query<Option<DateTime<Utc>>>,
+        from: Query<Option<TimeBound>>,
         /// End, excluded (RFC 3339; default now).
-        to: Query<Option<DateTime<Utc>>>,
+        to: Query<Option<TimeBound>>,
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<SalesReportResponse> {
-        let period = period(from.0, to.0);
+        let period = period(from.0.map(|t| t.0), to.0.map(|t| t.0));
         let rows = state.payments.sales_report(&auth.0, period).await?;
         SalesReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
@@ -779,13 +786,13 @@ impl PaymentsApi {
         auth: BearerAuth,
         /// Start, included (RFC 3339); a period whose start is not before its end is
         /// empty.
-        from: Query<Option<DateTime<Utc>>>,
+        from: Query<Option<TimeBound>>,
         /// End, excluded (RFC 3339; default now).
-        to: Query<Option<DateTime<Utc>>>,
+        to: Query<Option<TimeBound>>,
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<MrrReportResponse> {
-        let period = period(from.0, to.0);
+        let period = period(from.0.map(|t| t.0), to.0.map(|t| t.0));
         let rows = state.payments.mrr_report(&auth.0, period).await?;
         MrrReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
@@ -803,13 +810,13 @@ impl PaymentsApi {
         auth: BearerAuth,
         /// Start, included (RFC 3339); a period whose start is not before its end is
         /// empty.
-        from: Query<Option<DateTime<Utc>>>,
+        from: Query<Option<TimeBound>>,
         /// End, excluded (RFC 3339; default now).
-        to: Query<Option<DateTime<Utc>>>,
+        to: Query<Option<TimeBound>>,
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<CreatorRevenueReportResponse> {
-        let period = period(from.0, to.0);
+        let period = period(from.0.map(|t| t.0), to.0.map(|t| t.0));
         let rows = state.payments.creator_revenue_report(&auth.0, period).await?;
         CreatorRevenueReportResponse::new(period, rows, format.0.unwrap_or_default())
     }

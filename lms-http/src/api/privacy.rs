@@ -9,11 +9,12 @@ use lms_core::privacy::{AuditEntry, AuditQuery, ConsentChange, ConsentState, Era
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, ResponseContent};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::payments::ReportFormat;
+use super::time_bound::TimeBound;
 use super::types::Text;
 use super::{ApiResult, ApiTags, BearerAuth, State};
 use crate::csv_payload::{to_csv, Csv};
@@ -311,14 +312,20 @@ enum ErasureAccepted {
     Accepted(Json<ErasureResponse>),
 }
 
-#[derive(ApiResponse)]
-enum AuditResponse {
+/// A page of the audit log as JSON or CSV.
+#[derive(ResponseContent)]
+enum AuditBody {
     /// `format=json` (default).
-    #[oai(status = 200)]
     Json(Json<AuditPageResponse>),
     /// `format=csv`: one line per entry, with a header.
-    #[oai(status = 200)]
     Csv(Csv),
+}
+
+#[derive(ApiResponse)]
+enum AuditResponse {
+    /// The entries, oldest first.
+    #[oai(status = 200)]
+    Ok(AuditBody),
 }
 
 async fn export(state: &State, auth: &BearerAuth, user_id: Uuid) -> ApiResult<ExportResponse> {
@@ -449,9 +456,9 @@ impl PrivacyApi {
         #[oai(validator(max_length = 64))]
         action: Query<Option<String>>,
         /// Only entries at or after this time.
-        from: Query<Option<DateTime<Utc>>>,
+        from: Query<Option<TimeBound>>,
         /// Only entries before this time.
-        to: Query<Option<DateTime<Utc>>>,
+        to: Query<Option<TimeBound>>,
         /// Page size, 1–1000 (default 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
@@ -465,20 +472,20 @@ impl PrivacyApi {
             actor: actor.0.map(UserId::from),
             subject: subject.0.map(UserId::from),
             action: action.0,
-            from: from.0,
-            to: to.0,
+            from: from.0.map(|t| t.0),
+            to: to.0.map(|t| t.0),
             limit: limit.0.unwrap_or(100),
             after: cursor.0.as_deref().and_then(decode_cursor),
         };
         let page = state.privacy.audit_entries(&auth.0, &query).await?;
         Ok(match format.0.unwrap_or_default() {
-            ReportFormat::Json => AuditResponse::Json(Json(AuditPageResponse {
+            ReportFormat::Json => AuditResponse::Ok(AuditBody::Json(Json(AuditPageResponse {
                 next_cursor: page.next.as_ref().map(encode_cursor),
                 items: page.entries.into_iter().map(Into::into).collect(),
-            })),
+            }))),
             ReportFormat::Csv => {
                 let rows: Vec<AuditCsvRow> = page.entries.iter().map(Into::into).collect();
-                AuditResponse::Csv(to_csv(&rows)?)
+                AuditResponse::Ok(AuditBody::Csv(to_csv(&rows)?))
             }
         })
     }

@@ -12,7 +12,7 @@ T = TypeVar("T", bound="CheckoutRequest")
 
 @_attrs_define
 class CheckoutRequest:
-    """A checkout of a course or a class.
+    """A checkout of a course or a class. The body may be left out: a pending order.
 
     Example:
         {'payment_method': 'pm_card_visa'}

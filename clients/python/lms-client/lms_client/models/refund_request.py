@@ -12,7 +12,7 @@ T = TypeVar("T", bound="RefundRequest")
 
 @_attrs_define
 class RefundRequest:
-    """A refund to make.
+    """A refund to make. The body may be left out: the whole remaining amount.
 
     Example:
         {'amount_minor': 2000, 'reason': 'Requested within 14 days'}

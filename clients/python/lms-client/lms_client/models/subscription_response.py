@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -26,14 +26,14 @@ class SubscriptionResponse:
         id (UUID): Identifier.
         plan_id (UUID): The plan.
         status (str): `incomplete`, `active`, `past_due` or `cancelled`.
-        current_period_end (datetime.datetime | Unset): When the paid period ends.
+        current_period_end (datetime.datetime | None | Unset): When the paid period ends.
     """
 
     cancel_at_period_end: bool
     id: UUID
     plan_id: UUID
     status: str
-    current_period_end: datetime.datetime | Unset = UNSET
+    current_period_end: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,9 +45,13 @@ class SubscriptionResponse:
 
         status = self.status
 
-        current_period_end: str | Unset = UNSET
-        if not isinstance(self.current_period_end, Unset):
+        current_period_end: None | str | Unset
+        if isinstance(self.current_period_end, Unset):
+            current_period_end = UNSET
+        elif isinstance(self.current_period_end, datetime.datetime):
             current_period_end = self.current_period_end.isoformat()
+        else:
+            current_period_end = self.current_period_end
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -75,12 +79,22 @@ class SubscriptionResponse:
 
         status = d.pop("status")
 
-        _current_period_end = d.pop("current_period_end", UNSET)
-        current_period_end: datetime.datetime | Unset
-        if isinstance(_current_period_end, Unset):
-            current_period_end = UNSET
-        else:
-            current_period_end = datetime.datetime.fromisoformat(_current_period_end)
+        def _parse_current_period_end(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                current_period_end_type_0 = datetime.datetime.fromisoformat(data)
+
+                return current_period_end_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        current_period_end = _parse_current_period_end(d.pop("current_period_end", UNSET))
 
         subscription_response = cls(
             cancel_at_period_end=cancel_at_period_end,

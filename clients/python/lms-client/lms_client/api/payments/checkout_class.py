@@ -10,13 +10,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.checkout_request import CheckoutRequest
 from ...models.checkout_response import CheckoutResponse
 from ...models.error_envelope import ErrorEnvelope
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: UUID,
     *,
-    body: CheckoutRequest,
+    body: CheckoutRequest | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,7 +27,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -124,7 +125,7 @@ def sync_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
-    body: CheckoutRequest,
+    body: CheckoutRequest | Unset = UNSET,
 ) -> Response[CheckoutResponse | ErrorEnvelope]:
     """Buy a whole class at its price: one order, one payment, and access to every
     published course of the class the caller has no access to yet. Answers as a course
@@ -133,8 +134,8 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        body (CheckoutRequest): A checkout of a course or a class. Example: {'payment_method':
-            'pm_card_visa'}.
+        body (CheckoutRequest | Unset): A checkout of a course or a class. The body may be left
+            out: a pending order. Example: {'payment_method': 'pm_card_visa'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +161,7 @@ def sync(
     id: UUID,
     *,
     client: AuthenticatedClient,
-    body: CheckoutRequest,
+    body: CheckoutRequest | Unset = UNSET,
 ) -> CheckoutResponse | ErrorEnvelope | None:
     """Buy a whole class at its price: one order, one payment, and access to every
     published course of the class the caller has no access to yet. Answers as a course
@@ -169,8 +170,8 @@ def sync(
 
     Args:
         id (UUID):
-        body (CheckoutRequest): A checkout of a course or a class. Example: {'payment_method':
-            'pm_card_visa'}.
+        body (CheckoutRequest | Unset): A checkout of a course or a class. The body may be left
+            out: a pending order. Example: {'payment_method': 'pm_card_visa'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,7 +192,7 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
-    body: CheckoutRequest,
+    body: CheckoutRequest | Unset = UNSET,
 ) -> Response[CheckoutResponse | ErrorEnvelope]:
     """Buy a whole class at its price: one order, one payment, and access to every
     published course of the class the caller has no access to yet. Answers as a course
@@ -200,8 +201,8 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        body (CheckoutRequest): A checkout of a course or a class. Example: {'payment_method':
-            'pm_card_visa'}.
+        body (CheckoutRequest | Unset): A checkout of a course or a class. The body may be left
+            out: a pending order. Example: {'payment_method': 'pm_card_visa'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,7 +226,7 @@ async def asyncio(
     id: UUID,
     *,
     client: AuthenticatedClient,
-    body: CheckoutRequest,
+    body: CheckoutRequest | Unset = UNSET,
 ) -> CheckoutResponse | ErrorEnvelope | None:
     """Buy a whole class at its price: one order, one payment, and access to every
     published course of the class the caller has no access to yet. Answers as a course
@@ -234,8 +235,8 @@ async def asyncio(
 
     Args:
         id (UUID):
-        body (CheckoutRequest): A checkout of a course or a class. Example: {'payment_method':
-            'pm_card_visa'}.
+        body (CheckoutRequest | Unset): A checkout of a course or a class. The body may be left
+            out: a pending order. Example: {'payment_method': 'pm_card_visa'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

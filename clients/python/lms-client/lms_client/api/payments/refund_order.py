@@ -10,13 +10,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_envelope import ErrorEnvelope
 from ...models.refund_request import RefundRequest
 from ...models.refund_response import RefundResponse
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: UUID,
     *,
-    body: RefundRequest,
+    body: RefundRequest | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,7 +27,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -129,15 +130,15 @@ def sync_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
-    body: RefundRequest,
+    body: RefundRequest | Unset = UNSET,
 ) -> Response[ErrorEnvelope | RefundResponse]:
     """Refund (part of) a paid order (admins). A full refund ends the buyer's access to
     the course at once.
 
     Args:
         id (UUID):
-        body (RefundRequest): A refund to make. Example: {'amount_minor': 2000, 'reason':
-            'Requested within 14 days'}.
+        body (RefundRequest | Unset): A refund to make. The body may be left out: the whole
+            remaining amount. Example: {'amount_minor': 2000, 'reason': 'Requested within 14 days'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,15 +164,15 @@ def sync(
     id: UUID,
     *,
     client: AuthenticatedClient,
-    body: RefundRequest,
+    body: RefundRequest | Unset = UNSET,
 ) -> ErrorEnvelope | RefundResponse | None:
     """Refund (part of) a paid order (admins). A full refund ends the buyer's access to
     the course at once.
 
     Args:
         id (UUID):
-        body (RefundRequest): A refund to make. Example: {'amount_minor': 2000, 'reason':
-            'Requested within 14 days'}.
+        body (RefundRequest | Unset): A refund to make. The body may be left out: the whole
+            remaining amount. Example: {'amount_minor': 2000, 'reason': 'Requested within 14 days'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,15 +193,15 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
-    body: RefundRequest,
+    body: RefundRequest | Unset = UNSET,
 ) -> Response[ErrorEnvelope | RefundResponse]:
     """Refund (part of) a paid order (admins). A full refund ends the buyer's access to
     the course at once.
 
     Args:
         id (UUID):
-        body (RefundRequest): A refund to make. Example: {'amount_minor': 2000, 'reason':
-            'Requested within 14 days'}.
+        body (RefundRequest | Unset): A refund to make. The body may be left out: the whole
+            remaining amount. Example: {'amount_minor': 2000, 'reason': 'Requested within 14 days'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -224,15 +225,15 @@ async def asyncio(
     id: UUID,
     *,
     client: AuthenticatedClient,
-    body: RefundRequest,
+    body: RefundRequest | Unset = UNSET,
 ) -> ErrorEnvelope | RefundResponse | None:
     """Refund (part of) a paid order (admins). A full refund ends the buyer's access to
     the course at once.
 
     Args:
         id (UUID):
-        body (RefundRequest): A refund to make. Example: {'amount_minor': 2000, 'reason':
-            'Requested within 14 days'}.
+        body (RefundRequest | Unset): A refund to make. The body may be left out: the whole
+            remaining amount. Example: {'amount_minor': 2000, 'reason': 'Requested within 14 days'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

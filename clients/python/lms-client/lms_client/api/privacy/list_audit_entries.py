@@ -7,6 +7,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.audit_page_response import AuditPageResponse
 from ...models.error_envelope import ErrorEnvelope
 from ...models.report_format import ReportFormat
 from ...types import UNSET, Response, Unset
@@ -69,9 +70,12 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | str | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AuditPageResponse | ErrorEnvelope | None:
     if response.status_code == 200:
-        response_200 = response.text
+        response_200 = AuditPageResponse.from_dict(response.json())
+
         return response_200
 
     if response.status_code == 401:
@@ -110,7 +114,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | str]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AuditPageResponse | ErrorEnvelope]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -130,7 +136,7 @@ def sync_detailed(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
-) -> Response[ErrorEnvelope | str]:
+) -> Response[AuditPageResponse | ErrorEnvelope]:
     """The audit log, oldest first (admins only): authentication events, admin actions
     and privacy requests, filtered by actor, action and time; as JSON or CSV.
 
@@ -149,7 +155,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | str]
+        Response[AuditPageResponse | ErrorEnvelope]
     """
 
     kwargs = _get_kwargs(
@@ -181,7 +187,7 @@ def sync(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
-) -> ErrorEnvelope | str | None:
+) -> AuditPageResponse | ErrorEnvelope | None:
     """The audit log, oldest first (admins only): authentication events, admin actions
     and privacy requests, filtered by actor, action and time; as JSON or CSV.
 
@@ -200,7 +206,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | str
+        AuditPageResponse | ErrorEnvelope
     """
 
     return sync_detailed(
@@ -227,7 +233,7 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
-) -> Response[ErrorEnvelope | str]:
+) -> Response[AuditPageResponse | ErrorEnvelope]:
     """The audit log, oldest first (admins only): authentication events, admin actions
     and privacy requests, filtered by actor, action and time; as JSON or CSV.
 
@@ -246,7 +252,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | str]
+        Response[AuditPageResponse | ErrorEnvelope]
     """
 
     kwargs = _get_kwargs(
@@ -276,7 +282,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
-) -> ErrorEnvelope | str | None:
+) -> AuditPageResponse | ErrorEnvelope | None:
     """The audit log, oldest first (admins only): authentication events, admin actions
     and privacy requests, filtered by actor, action and time; as JSON or CSV.
 
@@ -295,7 +301,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | str
+        AuditPageResponse | ErrorEnvelope
     """
 
     return (
