@@ -3785,6 +3785,7 @@ new cards within the deck's daily limit.*/
     ///      "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
     ///      "enrolled_at": "2026-12-04T09:05:00Z",
     ///      "id": "01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e",
+    ///      "source": "free",
     ///      "status": "active",
     ///      "user_id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a"
     ///    }
@@ -3795,6 +3796,7 @@ new cards within the deck's daily limit.*/
     ///    "course_id",
     ///    "enrolled_at",
     ///    "id",
+    ///    "source",
     ///    "status",
     ///    "user_id"
     ///  ],
@@ -3835,6 +3837,9 @@ new cards within the deck's daily limit.*/
     ///      "type": "string",
     ///      "format": "uuid"
     ///    },
+    ///    "source": {
+    ///      "$ref": "#/components/schemas/EnrollmentSourceDto"
+    ///    },
     ///    "status": {
     ///      "$ref": "#/components/schemas/EnrollmentStatusDto"
     ///    },
@@ -3868,6 +3873,7 @@ new cards within the deck's daily limit.*/
         ///The lesson last worked on.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub last_lesson_id: ::std::option::Option<::uuid::Uuid>,
+        pub source: EnrollmentSourceDto,
         pub status: EnrollmentStatusDto,
         ///The learner.
         pub user_id: ::uuid::Uuid,
@@ -3875,6 +3881,103 @@ new cards within the deck's daily limit.*/
     impl ::std::convert::From<&EnrollmentResponse> for EnrollmentResponse {
         fn from(value: &EnrollmentResponse) -> Self {
             value.clone()
+        }
+    }
+    ///How an enrollment came about.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "How an enrollment came about.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "free",
+    ///    "class",
+    ///    "grant",
+    ///    "purchase",
+    ///    "subscription"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EnrollmentSourceDto {
+        #[serde(rename = "free")]
+        Free,
+        #[serde(rename = "class")]
+        Class,
+        #[serde(rename = "grant")]
+        Grant,
+        #[serde(rename = "purchase")]
+        Purchase,
+        #[serde(rename = "subscription")]
+        Subscription,
+    }
+    impl ::std::convert::From<&Self> for EnrollmentSourceDto {
+        fn from(value: &EnrollmentSourceDto) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for EnrollmentSourceDto {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Free => f.write_str("free"),
+                Self::Class => f.write_str("class"),
+                Self::Grant => f.write_str("grant"),
+                Self::Purchase => f.write_str("purchase"),
+                Self::Subscription => f.write_str("subscription"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EnrollmentSourceDto {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "free" => Ok(Self::Free),
+                "class" => Ok(Self::Class),
+                "grant" => Ok(Self::Grant),
+                "purchase" => Ok(Self::Purchase),
+                "subscription" => Ok(Self::Subscription),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EnrollmentSourceDto {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for EnrollmentSourceDto {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EnrollmentSourceDto {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///An enrollment's state.

@@ -414,7 +414,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "EnrollmentResponse",
-        r#"{"id": "01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e", "user_id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a", "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "status": "active", "enrolled_at": "2026-12-04T09:05:00Z", "completed_lessons": 0}"#,
+        r#"{"id": "01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e", "user_id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a", "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f", "status": "active", "source": "free", "enrolled_at": "2026-12-04T09:05:00Z", "completed_lessons": 0}"#,
     ),
     (
         "ProgressUpdateResponse",

@@ -219,6 +219,7 @@ async fn a_purchase_enrolls_and_a_full_refund_ends_access() {
         .call(Method::GET, "/api/v1/me/enrollments", Some(&learner), None)
         .await;
     assert_eq!(enrollments["items"][0]["status"], "refunded", "{enrollments}");
+    assert_eq!(enrollments["items"][0]["source"], "purchase", "{enrollments}");
 
     assert!(assert_posts_are_idempotent(&requests) >= 3);
     app.stop().await;
@@ -409,6 +410,7 @@ async fn a_subscription_makes_the_user_premium_and_cancelling_ends_it() {
         .call(Method::GET, "/api/v1/me/enrollments", Some(&learner), None)
         .await;
     assert_eq!(enrollments["items"][0]["status"], "expired", "{enrollments}");
+    assert_eq!(enrollments["items"][0]["source"], "subscription", "{enrollments}");
 
     let (status, mrr) = app.call(Method::GET, "/api/v1/reports/mrr", Some(&admin), None).await;
     assert_eq!(status, StatusCode::OK, "{mrr}");

@@ -2462,6 +2462,7 @@ export interface components {
          *       "course_id": "01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f",
          *       "enrolled_at": "2026-12-04T09:05:00Z",
          *       "id": "01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e",
+         *       "source": "free",
          *       "status": "active",
          *       "user_id": "01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a"
          *     }
@@ -2502,6 +2503,7 @@ export interface components {
              * @description The lesson last worked on.
              */
             last_lesson_id?: string;
+            source: components["schemas"]["EnrollmentSourceDto"];
             status: components["schemas"]["EnrollmentStatusDto"];
             /**
              * Format: uuid
@@ -2509,6 +2511,11 @@ export interface components {
              */
             user_id: string;
         };
+        /**
+         * @description How an enrollment came about.
+         * @enum {string}
+         */
+        EnrollmentSourceDto: "free" | "class" | "grant" | "purchase" | "subscription";
         /**
          * @description An enrollment's state.
          * @enum {string}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use lms_core::domain::course::{Course, CourseStatus, CourseSummary, Difficulty};
-use lms_core::domain::enrollment::{Enrollment, EnrollmentStatus};
+use lms_core::domain::enrollment::{Enrollment, EnrollmentSource, EnrollmentStatus};
 use lms_core::domain::lesson::{Lesson, LessonKind};
 use lms_core::domain::money::Price;
 use lms_core::domain::quiz::{NewQuestion, QuestionKind};
@@ -260,6 +260,34 @@ mirror_enum!(
         Expired,
     }
 );
+
+/// How an enrollment came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum EnrollmentSourceDto {
+    /// The learner enrolled in a free course.
+    Free,
+    /// Through membership of a class.
+    Class,
+    /// Granted by an admin.
+    Grant,
+    /// Through a paid order.
+    Purchase,
+    /// Through a premium subscription.
+    Subscription,
+}
+
+impl From<&EnrollmentSource> for EnrollmentSourceDto {
+    fn from(source: &EnrollmentSource) -> Self {
+        match source {
+            EnrollmentSource::Free => Self::Free,
+            EnrollmentSource::Class { .. } => Self::Class,
+            EnrollmentSource::Grant { .. } => Self::Grant,
+            EnrollmentSource::Purchase { .. } => Self::Purchase,
+            EnrollmentSource::Subscription => Self::Subscription,
+        }
+    }
+}
 
 // ---------------------------------------------------------------- auth and users
 
@@ -915,6 +943,8 @@ pub struct EnrollmentResponse {
     pub course_id: Uuid,
     /// State.
     pub status: EnrollmentStatusDto,
+    /// How it came about (`purchase` for a paid order, `subscription` for premium …).
+    pub source: EnrollmentSourceDto,
     /// Enrollment time.
     pub enrolled_at: DateTime<Utc>,
     /// Completion time.
@@ -934,6 +964,7 @@ impl From<Enrollment> for EnrollmentResponse {
             user_id: e.user_id().as_uuid(),
             course_id: e.course_id().as_uuid(),
             status: e.status().into(),
+            source: e.source().into(),
             enrolled_at: e.enrolled_at(),
             completed_at: e.completed_at(),
             completed_lessons: e.completed_lessons().len() as u32,

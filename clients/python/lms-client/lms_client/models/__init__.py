@@ -51,6 +51,7 @@ from .due_card_response import DueCardResponse
 from .due_response import DueResponse
 from .enrollment_page import EnrollmentPage
 from .enrollment_response import EnrollmentResponse
+from .enrollment_source_dto import EnrollmentSourceDto
 from .enrollment_status_dto import EnrollmentStatusDto
 from .erasure_confirmation import ErasureConfirmation
 from .erasure_response import ErasureResponse
@@ -189,6 +190,7 @@ __all__ = (
     "DueResponse",
     "EnrollmentPage",
     "EnrollmentResponse",
+    "EnrollmentSourceDto",
     "EnrollmentStatusDto",
     "ErasureConfirmation",
     "ErasureResponse",

@@ -8,6 +8,7 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.enrollment_source_dto import EnrollmentSourceDto
 from ..models.enrollment_status_dto import EnrollmentStatusDto
 from ..types import UNSET, Unset
 
@@ -20,14 +21,15 @@ class EnrollmentResponse:
 
     Example:
         {'completed_lessons': 0, 'course_id': '01a2082b-c8af-7c4e-9f22-2e3d4c5b6a7f', 'enrolled_at':
-            '2026-12-04T09:05:00Z', 'id': '01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e', 'status': 'active', 'user_id':
-            '01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a'}
+            '2026-12-04T09:05:00Z', 'id': '01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e', 'source': 'free', 'status': 'active',
+            'user_id': '01a2082b-c740-7a3c-9a10-0c2b3f4e5d6a'}
 
     Attributes:
         completed_lessons (int): Lessons completed.
         course_id (UUID): The course.
         enrolled_at (datetime.datetime): Enrollment time.
         id (UUID): Identifier.
+        source (EnrollmentSourceDto): How an enrollment came about.
         status (EnrollmentStatusDto): An enrollment's state.
         user_id (UUID): The learner.
         certificate_id (UUID | Unset): Public id of the completion certificate.
@@ -39,6 +41,7 @@ class EnrollmentResponse:
     course_id: UUID
     enrolled_at: datetime.datetime
     id: UUID
+    source: EnrollmentSourceDto
     status: EnrollmentStatusDto
     user_id: UUID
     certificate_id: UUID | Unset = UNSET
@@ -54,6 +57,8 @@ class EnrollmentResponse:
         enrolled_at = self.enrolled_at.isoformat()
 
         id = str(self.id)
+
+        source = self.source.value
 
         status = self.status.value
 
@@ -79,6 +84,7 @@ class EnrollmentResponse:
                 "course_id": course_id,
                 "enrolled_at": enrolled_at,
                 "id": id,
+                "source": source,
                 "status": status,
                 "user_id": user_id,
             }
@@ -102,6 +108,8 @@ class EnrollmentResponse:
         enrolled_at = datetime.datetime.fromisoformat(d.pop("enrolled_at"))
 
         id = UUID(d.pop("id"))
+
+        source = EnrollmentSourceDto(d.pop("source"))
 
         status = EnrollmentStatusDto(d.pop("status"))
 
@@ -133,6 +141,7 @@ class EnrollmentResponse:
             course_id=course_id,
             enrolled_at=enrolled_at,
             id=id,
+            source=source,
             status=status,
             user_id=user_id,
             certificate_id=certificate_id,
