@@ -70,8 +70,9 @@ struct Node {
 #[derive(Debug)]
 struct Route {
     template: PathTemplate,
-    /// Upper-case method and the node of its JSON body.
-    operations: Vec<(String, usize)>,
+    /// Per operation: upper-case method, the node of its JSON body, and whether the
+    /// document says the body may be left out (`requestBody.required` not `true`).
+    operations: Vec<(String, usize, bool)>,
 }
 
 /// A path template of the document (`/api/v1/courses/{id}/lessons`) matched against
@@ -141,7 +142,8 @@ impl BodyShapes {
                 let content = operation.pointer("/requestBody/content").and_then(Value::as_object);
                 let json = content.into_iter().flatten().find(|(media, _)| is_json(media));
                 if let Some(schema) = json.and_then(|(_, media)| media.get("schema")) {
-                    operations.push((method.to_ascii_uppercase(), compiler.node(schema, 0)));
+                    let optional = operation.pointer("/requestBody/required") != Some(&Value::Bool(true));
+                    operations.push((method.to_ascii_uppercase(), compiler.node(schema, 0), optional));
                 }
             }
             if !operations.is_empty() {
@@ -166,9 +168,7 @@ impl BodyShapes {
     /// The method is compared case-insensitively. An empty body is accepted too: whether a body is required is
     /// poem-openapi's call. Only the first undeclared field is reported, and nothing after it is read.
     pub fn check(&self, method: &str, path: &str, body: &[u8]) -> Result<(), ShapeError> {
-        let route = self.routes.iter().find(|route| route.template.matches(path));
-        let operation = route.and_then(|r| r.operations.iter().find(|(m, _)| m.eq_ignore_ascii_case(method)));
-        let Some(&(_, node)) = operation.filter(|_| !body.is_empty()) else {
+        let Some(&(_, node, _)) = self.operation(method, path).filter(|_| !body.is_empty()) else {
             return Ok(());
         };
         let ctx = Ctx {
@@ -189,6 +189,18 @@ impl BodyShapes {
             (Err(_), Some(Failure::Unknown(field))) => Err(ShapeError::UnknownField { field }),
             (Err(e), None) => Err(ShapeError::Malformed(e.to_string())),
         }
+    }
+}
+
+impl BodyShapes {
+    /// Whether the operation takes a JSON body that may be left out.
+    pub fn body_is_optional(&self, method: &str, path: &str) -> bool {
+        self.operation(method, path).is_some_and(|&(_, _, optional)| optional)
+    }
+
+    fn operation(&self, method: &str, path: &str) -> Option<&(String, usize, bool)> {
+        let route = self.routes.iter().find(|route| route.template.matches(path))?;
+        route.operations.iter().find(|(m, _, _)| m.eq_ignore_ascii_case(method))
     }
 }
 
@@ -602,6 +614,17 @@ mod tests {
             BodyShapes::from_document(r#"{"paths": [1]}"#).check("POST", LESSONS, bogus),
             Ok(())
         );
+    }
+
+    #[test]
+    fn optional_bodies_are_read_from_the_document() {
+        let shapes = BodyShapes::from_document(include_str!("../../docs/openapi.json"));
+        let id = "01a2082b-c889-7b2d-8e11-1d2c3b4a5f6e";
+        assert!(shapes.body_is_optional("POST", &format!("/api/v1/courses/{id}/checkout")));
+        assert!(shapes.body_is_optional("POST", &format!("/api/v1/orders/{id}/refunds")));
+        assert!(!shapes.body_is_optional("POST", "/api/v1/courses"));
+        assert!(!shapes.body_is_optional("POST", "/api/v1/payments/stripe/webhook"));
+        assert!(!shapes.body_is_optional("GET", "/api/v1/courses"));
     }
 
     #[test]

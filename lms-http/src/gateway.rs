@@ -471,10 +471,12 @@ impl<E: Endpoint> Gateway<E> {
                 return Err(close_after(envelope_response(StatusCode::REQUEST_TIMEOUT, &err)));
             }
         };
-        // A body left out (a POST with nothing to say, where the body is optional) is read
-        // as JSON, so an operation whose body is optional gets none rather than a 415.
-        let may_have_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
-        if may_have_body && bytes.is_empty() && !req.headers().contains_key(CONTENT_TYPE) {
+        // A body left out where the document says it is optional is read as JSON, so the
+        // operation gets none rather than a 415 for the missing content type.
+        if bytes.is_empty()
+            && !req.headers().contains_key(CONTENT_TYPE)
+            && self.shapes.body_is_optional(req.method().as_str(), path)
+        {
             req.headers_mut()
                 .insert(CONTENT_TYPE, poem::http::HeaderValue::from_static("application/json"));
         }
