@@ -473,7 +473,10 @@ impl<E: Endpoint> Gateway<E> {
         };
         // A body left out where the document says it is optional is read as JSON, so the
         // operation gets none rather than a 415 for the missing content type.
-        if bytes.is_empty()
+        // Reads never take a body, so they skip the route lookup.
+        let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+        if writes
+            && bytes.is_empty()
             && !req.headers().contains_key(CONTENT_TYPE)
             && self.shapes.body_is_optional(req.method().as_str(), path)
         {

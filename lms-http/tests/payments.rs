@@ -313,6 +313,20 @@ async fn monthly_plan(app: &TestApp, admin: &str) -> Value {
     plan
 }
 
+/// `learner` subscribes to `plan` with a card that pays: 201.
+async fn subscribe(app: &TestApp, learner: &str, plan: &Value) -> Value {
+    let (status, subscription) = app
+        .call(
+            Method::POST,
+            "/api/v1/subscriptions",
+            Some(learner),
+            Some(json!({"plan_id": plan["id"], "payment_method": "pm_card_visa"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{subscription}");
+    subscription
+}
+
 #[cfg_attr(lms_skip_stripe, ignore = "LMS_TEST_STRIPE_URL is not set")]
 #[tokio::test]
 async fn a_subscription_makes_the_user_premium_and_cancelling_ends_it() {
@@ -337,15 +351,7 @@ async fn a_subscription_makes_the_user_premium_and_cancelling_ends_it() {
     assert_eq!(status, StatusCode::OK);
     assert!(plans["items"].as_array().is_some_and(|p| !p.is_empty()), "{plans}");
 
-    let (status, subscription) = app
-        .call(
-            Method::POST,
-            "/api/v1/subscriptions",
-            Some(&learner),
-            Some(json!({"plan_id": plan["id"], "payment_method": "pm_card_visa"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{subscription}");
+    let subscription = subscribe(&app, &learner, &plan).await;
     assert_eq!(subscription["status"], "active");
     assert!(subscription["current_period_end"].is_string(), "{subscription}");
     let subscription_id = subscription["id"].as_str().expect("id").to_owned();
@@ -495,15 +501,7 @@ async fn subscription_and_payment_webhooks_move_their_states() {
     let (_, admin) = app.user(Role::Admin).await;
     let (_, learner) = app.user(Role::Student).await;
     let plan = monthly_plan(&app, &admin).await;
-    let (status, subscription) = app
-        .call(
-            Method::POST,
-            "/api/v1/subscriptions",
-            Some(&learner),
-            Some(json!({"plan_id": plan["id"], "payment_method": "pm_card_visa"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{subscription}");
+    let subscription = subscribe(&app, &learner, &plan).await;
     let id: lms_core::ids::SubscriptionId = subscription["id"].as_str().expect("id").parse().expect("uuid");
     let (stores, _) = app.storage.stores();
     let stored = Records::new(stores.records)

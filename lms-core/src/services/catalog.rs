@@ -343,7 +343,7 @@ impl CatalogService {
         let title = v.field("title", Title::parse(&input.title));
         let content = v.field("content", input.content.parse());
         v.finish()?;
-        self.check_deck(actor, course_id, content.as_ref()).await?;
+        let private_deck = self.check_deck(actor, course_id, content.as_ref()).await?;
         let mut lesson = Lesson::new(title.expect("validated above"), content.expect("validated above"));
         lesson.required = input.required.unwrap_or(true);
         lesson.prerequisites = input.prerequisites.unwrap_or_default();
@@ -361,6 +361,7 @@ impl CatalogService {
                 Ok(vec![EventPayload::CourseUpdated { course_id: course.id }])
             })
             .await?;
+        self.attach_deck(private_deck, course_id).await?;
         Ok((course, lesson_id))
     }
 
@@ -373,37 +374,41 @@ impl CatalogService {
         let content = patch.content.map(|c| v.field("content", c.parse()));
         v.finish()?;
         let course_id = self.course_of_lesson(lesson_id).await?;
-        self.check_deck(actor, course_id, content.as_ref().and_then(Option::as_ref))
+        let private_deck = self
+            .check_deck(actor, course_id, content.as_ref().and_then(Option::as_ref))
             .await?;
-        self.modify(actor, course_id, |course| {
-            let draft = course.status() == CourseStatus::Draft;
-            let (position, _) = course
-                .lesson(lesson_id)
-                .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
-            let lesson = &mut course.lessons[position];
-            if let Some(title) = &title {
-                lesson.title = title.clone();
-            }
-            if let Some(Some(content)) = &content {
-                if !draft && content.kind() != lesson.kind() {
-                    return Err(Error::Validation(vec![FieldError::new(
-                        "content",
-                        "kind_change",
-                        "a lesson of a published course keeps its kind",
-                    )]));
+        let course = self
+            .modify(actor, course_id, |course| {
+                let draft = course.status() == CourseStatus::Draft;
+                let (position, _) = course
+                    .lesson(lesson_id)
+                    .ok_or_else(|| Error::not_found(Entity::Lesson, lesson_id))?;
+                let lesson = &mut course.lessons[position];
+                if let Some(title) = &title {
+                    lesson.title = title.clone();
                 }
-                lesson.content = content.clone();
-            }
-            if let Some(required) = patch.required {
-                lesson.required = required;
-            }
-            if let Some(prerequisites) = &patch.prerequisites {
-                lesson.prerequisites = prerequisites.clone();
-            }
-            course.validate_structure()?;
-            Ok(vec![EventPayload::CourseUpdated { course_id: course.id }])
-        })
-        .await
+                if let Some(Some(content)) = &content {
+                    if !draft && content.kind() != lesson.kind() {
+                        return Err(Error::Validation(vec![FieldError::new(
+                            "content",
+                            "kind_change",
+                            "a lesson of a published course keeps its kind",
+                        )]));
+                    }
+                    lesson.content = content.clone();
+                }
+                if let Some(required) = patch.required {
+                    lesson.required = required;
+                }
+                if let Some(prerequisites) = &patch.prerequisites {
+                    lesson.prerequisites = prerequisites.clone();
+                }
+                course.validate_structure()?;
+                Ok(vec![EventPayload::CourseUpdated { course_id: course.id }])
+            })
+            .await?;
+        self.attach_deck(private_deck, course_id).await?;
+        Ok(course)
     }
 
     /// Removes a lesson from a draft course.
@@ -506,43 +511,64 @@ impl CatalogService {
     }
 
     /// A flashcard lesson's deck must be one of the course's decks, or a private deck of
-    /// the actor's, which then becomes the course's (authored by its instructors, studied
-    /// by its learners; the owner's own schedules stay theirs).
-    async fn check_deck(&self, actor: &Actor, course_id: CourseId, content: Option<&LessonContent>) -> Result<()> {
+    /// the actor's, which becomes the course's once the lesson is saved
+    /// ([`Self::attach_deck`]). Returns that private deck; reads only, so a lesson refused
+    /// later changes no deck.
+    async fn check_deck(
+        &self,
+        actor: &Actor,
+        course_id: CourseId,
+        content: Option<&LessonContent>,
+    ) -> Result<Option<Deck>> {
         let Some(LessonContent::Flashcards { deck_id }) = content else {
-            return Ok(());
+            return Ok(None);
         };
+        let deck = self
+            .deps
+            .records
+            .get::<Deck>(*deck_id)
+            .await
+            .map_err(|e| e.about(Entity::Deck, deck_id))?
+            .ok_or_else(|| Error::invalid("deck_id", "unknown_deck", "no deck has this id"))?;
+        match deck.course_id {
+            Some(owner) if owner == course_id => Ok(None),
+            None if deck.created_by == actor.user_id => Ok(Some(deck)),
+            _ => Err(Error::invalid(
+                "deck_id",
+                "foreign_deck",
+                "the deck belongs to another course or to another user; use one of this course's decks or a \
+                 private deck of yours",
+            )),
+        }
+    }
+
+    /// Makes a private deck the course's (authored by its instructors, studied by its
+    /// learners; its owner's own schedules stay theirs), after the lesson naming it was
+    /// saved by someone who manages the course.
+    async fn attach_deck(&self, deck: Option<Deck>, course_id: CourseId) -> Result<()> {
+        let Some(deck) = deck else { return Ok(()) };
         retry_on_conflict(|| async {
-            let deck = self
+            let stored = self
                 .deps
                 .records
-                .get::<Deck>(*deck_id)
+                .get::<Deck>(deck.id)
                 .await
-                .map_err(|e| e.about(Entity::Deck, deck_id))?
-                .ok_or_else(|| Error::invalid("deck_id", "unknown_deck", "no deck has this id"))?;
-            match deck.course_id {
-                Some(owner) if owner == course_id => Ok(()),
-                None if deck.created_by == actor.user_id => {
-                    actor.require_manager(&*self.load(course_id).await?)?;
-                    let attached = Deck {
-                        course_id: Some(course_id),
-                        version: deck.version + 1,
-                        updated_at: self.deps.clock.now(),
-                        ..deck.clone()
-                    };
-                    self.deps
-                        .records
-                        .update(&attached, deck.version, &[])
-                        .await
-                        .map_err(|e| e.about(Entity::Deck, deck_id))
-                }
-                _ => Err(Error::invalid(
-                    "deck_id",
-                    "foreign_deck",
-                    "the deck belongs to another course or to another user; use one of this course's decks or a \
-                     private deck of yours",
-                )),
+                .map_err(|e| e.about(Entity::Deck, deck.id))?
+                .ok_or_else(|| Error::not_found(Entity::Deck, deck.id))?;
+            if stored.course_id == Some(course_id) {
+                return Ok(());
             }
+            let attached = Deck {
+                course_id: Some(course_id),
+                version: stored.version + 1,
+                updated_at: self.deps.clock.now(),
+                ..stored.clone()
+            };
+            self.deps
+                .records
+                .update(&attached, stored.version, &[])
+                .await
+                .map_err(|e| e.about(Entity::Deck, deck.id))
         })
         .await
     }

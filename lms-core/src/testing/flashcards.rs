@@ -348,8 +348,21 @@ async fn a_flashcard_lesson_completes_by_passing_reviews_and_unlocks_the_next(ct
             other => panic!("a lesson of deck {deck_id} was not refused: {other:?}"),
         }
     }
-    // The instructor's own private deck becomes the course's deck of a new lesson.
+    // The instructor's own private deck becomes the course's deck of a new lesson, and
+    // only when the lesson is saved: a lesson refused for its prerequisites leaves it private.
     let mine = deck_of(&ctx, &owner, "Made before the course", NewDeck::default()).await;
+    let refused = NewLesson {
+        prerequisites: Some(crate::domain::lesson::Prerequisites::Lessons(vec![
+            crate::ids::LessonId::new(),
+        ])),
+        ..lesson(mine.id)
+    };
+    assert!(matches!(
+        ctx.lms.catalog.add_lesson(&owner, other_course.id, refused).await,
+        Err(Error::Validation(_))
+    ));
+    let untouched = flashcards.deck(&owner, mine.id).await.expect("deck");
+    assert_eq!(untouched.course_id, None, "a refused lesson attaches nothing");
     ctx.lms
         .catalog
         .add_lesson(&owner, other_course.id, lesson(mine.id))

@@ -469,9 +469,9 @@ enum SubscriptionCreated {
 }
 
 /// The report period: `from` and `to` as given, else the 30 days up to `to` (or now).
-fn period(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Period {
-    let to = to.unwrap_or_else(Utc::now);
-    let from = from.unwrap_or_else(|| {
+fn period(from: Option<TimeBound>, to: Option<TimeBound>) -> Period {
+    let to = to.map_or_else(Utc::now, |t| t.0);
+    let from = from.map(|t| t.0).unwrap_or_else(|| {
         to.checked_sub_signed(Duration::days(30))
             .unwrap_or(DateTime::<Utc>::MIN_UTC)
     });
@@ -772,7 +772,7 @@ impl PaymentsApi {
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<SalesReportResponse> {
-        let period = period(from.0.map(|t| t.0), to.0.map(|t| t.0));
+        let period = period(from.0, to.0);
         let rows = state.payments.sales_report(&auth.0, period).await?;
         SalesReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
@@ -792,7 +792,7 @@ impl PaymentsApi {
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<MrrReportResponse> {
-        let period = period(from.0.map(|t| t.0), to.0.map(|t| t.0));
+        let period = period(from.0, to.0);
         let rows = state.payments.mrr_report(&auth.0, period).await?;
         MrrReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
@@ -816,7 +816,7 @@ impl PaymentsApi {
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<CreatorRevenueReportResponse> {
-        let period = period(from.0.map(|t| t.0), to.0.map(|t| t.0));
+        let period = period(from.0, to.0);
         let rows = state.payments.creator_revenue_report(&auth.0, period).await?;
         CreatorRevenueReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
