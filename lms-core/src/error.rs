@@ -55,6 +55,8 @@ pub enum Entity {
     Card,
     /// A deck's media file.
     Media,
+    /// Learning analytics and business metrics.
+    Analytics,
 }
 
 impl Entity {
@@ -79,6 +81,7 @@ impl Entity {
             Entity::Deck => "DECK",
             Entity::Card => "CARD",
             Entity::Media => "MEDIA",
+            Entity::Analytics => "ANALYTICS",
         }
     }
 }
@@ -104,6 +107,7 @@ impl fmt::Display for Entity {
             Entity::Deck => "deck",
             Entity::Card => "card",
             Entity::Media => "media file",
+            Entity::Analytics => "analytics",
         })
     }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod certificates;
 pub mod course_cache;
 pub mod delivery;

@@ -25,6 +25,7 @@ pub use password_reset::{PasswordReset, PasswordResetService, RESET_TOKEN_TTL};
 pub use security::SecurityAlerts;
 pub use users::{AccessChange, NewUser, ProfilePatch, UserService};
 
+use crate::analytics::AnalyticsService;
 use crate::certificates::{CertificateService, CertificateSigner};
 use crate::delivery::{Relay, RelayBuilder};
 use crate::domain::events::{DomainEvent, EventPayload};
@@ -91,6 +92,8 @@ pub struct Lms {
     pub learning: LearningService,
     /// Security alerts (S11).
     pub security: SecurityAlerts,
+    /// Learning analytics and business metrics, and the reaction that keeps them.
+    pub analytics: AnalyticsService,
     deps: Deps,
 }
 
@@ -108,6 +111,7 @@ impl Lms {
             classes: ClassService::new(deps.clone(), learning.clone()),
             learning,
             security: SecurityAlerts::new(deps.clone()),
+            analytics: AnalyticsService::new(deps.clone()),
             deps,
         }
     }

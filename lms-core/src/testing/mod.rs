@@ -18,6 +18,7 @@
 //! closing count line to the process's standard error, past the test harness's output
 //! capture, so that every test log shows what of the contract ran.
 
+mod analytics;
 mod auth;
 pub mod backup;
 mod delivery;
@@ -100,6 +101,7 @@ pub fn behaviours() -> Vec<Behaviour> {
     all.extend(mail::behaviours());
     all.extend(privacy::behaviours());
     all.extend(flashcards::behaviours());
+    all.extend(analytics::behaviours());
     all
 }
 

@@ -1,0 +1,391 @@
+//! The analytics reaction: each delivered event changes a few rollups, written in one unit
+//! of work with a marker of the event's id. A second delivery finds the marker and
+//! changes nothing; a lost version race is retried on fresh rollups.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::rollups::{
+    currency_id, period_id, AppliedEvent, CourseRollup, DayRollup, EnrollmentRollup, LearnerRollup, MrrRollup,
+    QuizRollup, Rollup, SalesDay, SubscriptionRollup, WeekRollup, DAY, WEEK,
+};
+use super::AnalyticsService;
+use crate::delivery::Subscriber;
+use crate::domain::events::{DomainEvent, EventPayload};
+use crate::error::{Entity, Error, Result};
+use crate::ids::{CourseId, EnrollmentId, UserId};
+use crate::payments::{Order, Plan, Subscription};
+use crate::ports::{Notifier, NotifyError, StoreError, UniqueKey, UnitOfWork};
+use crate::records::{Record, Records};
+use crate::services::retry_on_conflict;
+
+/// The name the reaction's stream is stored under.
+pub const REACTION_NAME: &str = "analytics";
+
+/// The event types the reaction counts.
+const HANDLED: [&str; 9] = [
+    "user.registered",
+    "enrollment.created",
+    "lesson.completed",
+    "quiz.graded",
+    "course.completed",
+    "order.paid",
+    "order.failed",
+    "order.refunded",
+    "subscription.changed",
+];
+
+impl AnalyticsService {
+    /// The reaction as a relay subscriber: give it to the relay that runs next to this
+    /// service (see [`crate::delivery`]).
+    pub fn subscriber(&self) -> Subscriber {
+        Subscriber::new(REACTION_NAME, Arc::new(self.clone())).only(HANDLED)
+    }
+
+    /// Applies an event to the rollups, once whatever the number of deliveries.
+    pub async fn apply(&self, event: &DomainEvent) -> Result<()> {
+        let _one_at_a_time = self.serial.lock().await;
+        retry_on_conflict(|| async {
+            let mut changes = Changes::new(&self.deps.records, event);
+            changes.count(event).await?;
+            changes.commit().await
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Notifier for AnalyticsService {
+    async fn deliver(&self, event: &DomainEvent) -> std::result::Result<(), NotifyError> {
+        self.apply(event).await.map_err(|err| NotifyError(Box::new(err)))
+    }
+}
+
+/// A rollup as loaded, with the version it is stored at (none for a new one).
+struct Loaded<R> {
+    value: R,
+    stored: Option<u64>,
+}
+
+/// The rollups one event changes, loaded once each and written together.
+struct Changes<'a> {
+    records: &'a Records,
+    event_id: Uuid,
+    at: DateTime<Utc>,
+    unit: UnitOfWork,
+    days: BTreeMap<NaiveDate, Loaded<DayRollup>>,
+}
+
+fn store_error(kind: &'static str) -> impl Fn(StoreError) -> Error {
+    move |e| e.about(Entity::Analytics, kind)
+}
+
+impl<'a> Changes<'a> {
+    fn new(records: &'a Records, event: &DomainEvent) -> Self {
+        Self {
+            records,
+            event_id: event.id.into(),
+            at: event.occurred_at,
+            unit: UnitOfWork::default(),
+            days: BTreeMap::new(),
+        }
+    }
+
+    async fn load<R: Rollup>(&self, id: Uuid, new: impl FnOnce() -> R) -> Result<Loaded<R>> {
+        let found = self.records.get::<R>(id).await.map_err(store_error(R::KIND.name))?;
+        Ok(match found {
+            Some(value) => Loaded {
+                stored: Some(value.version()),
+                value,
+            },
+            None => Loaded {
+                value: new(),
+                stored: None,
+            },
+        })
+    }
+
+    fn stage<R: Rollup>(&mut self, mut loaded: Loaded<R>) -> Result<()> {
+        let staged = match loaded.stored {
+            Some(version) => {
+                *loaded.value.version_mut() = version + 1;
+                self.unit.update(&loaded.value, version).map(|_| ())
+            }
+            None => {
+                *loaded.value.version_mut() = 1;
+                self.unit.insert(&loaded.value).map(|_| ())
+            }
+        };
+        staged.map_err(store_error(R::KIND.name))
+    }
+
+    /// The day's rollup, loaded on first use.
+    async fn day(&mut self, date: NaiveDate) -> Result<&mut DayRollup> {
+        if !self.days.contains_key(&date) {
+            let loaded = self
+                .load(period_id(DAY, date), || DayRollup {
+                    id: period_id(DAY, date),
+                    date,
+                    ..DayRollup::default()
+                })
+                .await?;
+            self.days.insert(date, loaded);
+        }
+        Ok(&mut self
+            .days
+            .get_mut(&date)
+            .unwrap_or_else(|| unreachable!("inserted above"))
+            .value)
+    }
+
+    /// The event's day's sales in a currency.
+    async fn sales(&mut self, currency: &str) -> Result<&mut SalesDay> {
+        let today = self.at.date_naive();
+        Ok(self.day(today).await?.sales.entry(currency.to_owned()).or_default())
+    }
+
+    async fn count(&mut self, event: &DomainEvent) -> Result<()> {
+        let today = self.at.date_naive();
+        match &event.payload {
+            EventPayload::UserRegistered { user_id } => {
+                let mut learner = self.learner(*user_id).await?;
+                if learner.value.registered_on.is_none() {
+                    learner.value.registered_on = Some(today);
+                    self.day(today).await?.registrations += 1;
+                }
+                self.count_conversion(&mut learner.value).await?;
+                self.stage(learner)?;
+            }
+            EventPayload::Enrolled {
+                enrollment_id,
+                user_id,
+                course_id,
+                ..
+            } => {
+                let (mut course, mut enrollment) = self.enrollment(*course_id, *enrollment_id, *user_id).await?;
+                if enrollment.value.enrolled(&mut course.value, self.at) {
+                    self.day(today).await?.enrollments += 1;
+                }
+                self.stage(course)?;
+                self.stage(enrollment)?;
+                let mut learner = self.learner(*user_id).await?;
+                learner.value.enrolled = true;
+                self.count_conversion(&mut learner.value).await?;
+                self.count_week(&mut learner.value).await?;
+                self.stage(learner)?;
+            }
+            EventPayload::LessonCompleted {
+                enrollment_id,
+                user_id,
+                course_id,
+                lesson_id,
+            } => {
+                let (mut course, mut enrollment) = self.enrollment(*course_id, *enrollment_id, *user_id).await?;
+                enrollment
+                    .value
+                    .lesson_activity(&mut course.value, *lesson_id, true, self.at);
+                self.stage(course)?;
+                self.stage(enrollment)?;
+                self.day(today).await?.lesson_completions += 1;
+                self.learner_active(*user_id).await?;
+            }
+            EventPayload::QuizGraded {
+                enrollment_id,
+                user_id,
+                course_id,
+                lesson_id,
+                score_percent,
+                results,
+                ..
+            } => {
+                let (mut course, mut enrollment) = self.enrollment(*course_id, *enrollment_id, *user_id).await?;
+                enrollment
+                    .value
+                    .lesson_activity(&mut course.value, *lesson_id, false, self.at);
+                self.stage(course)?;
+                self.stage(enrollment)?;
+                let mut quiz = self.load((*lesson_id).into(), || QuizRollup::new(*lesson_id)).await?;
+                quiz.value.attempt(*score_percent, results);
+                self.stage(quiz)?;
+                self.day(today).await?.quiz_attempts += 1;
+                self.learner_active(*user_id).await?;
+            }
+            EventPayload::EnrollmentCompleted {
+                enrollment_id,
+                user_id,
+                course_id,
+            } => {
+                let (mut course, mut enrollment) = self.enrollment(*course_id, *enrollment_id, *user_id).await?;
+                if enrollment.value.course_completed(&mut course.value, self.at) {
+                    self.day(today).await?.course_completions += 1;
+                }
+                self.stage(course)?;
+                self.stage(enrollment)?;
+                self.learner_active(*user_id).await?;
+            }
+            EventPayload::OrderPaid {
+                amount_minor, currency, ..
+            } => {
+                let sales = self.sales(currency).await?;
+                sales.orders_paid += 1;
+                sales.gross_minor += amount_minor;
+            }
+            EventPayload::OrderFailed { order_id, .. } => {
+                let order = self
+                    .records
+                    .get::<Order>(*order_id)
+                    .await
+                    .map_err(store_error(Order::KIND.name))?
+                    .ok_or_else(|| Error::not_found(Entity::Order, order_id))?;
+                self.sales(&order.amount.currency.to_string()).await?.orders_failed += 1;
+            }
+            EventPayload::OrderRefunded {
+                amount_minor, currency, ..
+            } => {
+                self.sales(currency).await?.refunded_minor += amount_minor;
+            }
+            EventPayload::SubscriptionChanged { subscription_id, .. } => {
+                self.count_subscription((*subscription_id).into()).await?;
+            }
+            _ => return Ok(()),
+        }
+        Ok(())
+    }
+
+    /// A course's rollup and an enrollment's, the latter new if unseen.
+    async fn enrollment(
+        &self,
+        course_id: CourseId,
+        enrollment_id: EnrollmentId,
+        user_id: UserId,
+    ) -> Result<(Loaded<CourseRollup>, Loaded<EnrollmentRollup>)> {
+        let course = self.load(course_id.into(), || CourseRollup::new(course_id)).await?;
+        let enrollment = self
+            .load(enrollment_id.into(), || EnrollmentRollup::new(enrollment_id, user_id))
+            .await?;
+        Ok((course, enrollment))
+    }
+
+    async fn learner(&self, user_id: UserId) -> Result<Loaded<LearnerRollup>> {
+        self.load(user_id.into(), || LearnerRollup::new(user_id)).await
+    }
+
+    /// Counts the user as active this week, if this is their first activity in it.
+    async fn learner_active(&mut self, user_id: UserId) -> Result<()> {
+        let mut learner = self.learner(user_id).await?;
+        if self.count_week(&mut learner.value).await? {
+            self.stage(learner)?;
+        }
+        Ok(())
+    }
+
+    /// Counts a first activity in the event's week; tells whether the learner changed.
+    async fn count_week(&mut self, learner: &mut LearnerRollup) -> Result<bool> {
+        let Some(week) = learner.first_in_week(self.at) else {
+            return Ok(false);
+        };
+        let mut rollup = self
+            .load(period_id(WEEK, week), || WeekRollup {
+                id: period_id(WEEK, week),
+                week_start: week,
+                ..WeekRollup::default()
+            })
+            .await?;
+        rollup.value.active_learners += 1;
+        self.stage(rollup)?;
+        Ok(true)
+    }
+
+    /// Counts a conversion on the registration day once both ends are known.
+    async fn count_conversion(&mut self, learner: &mut LearnerRollup) -> Result<()> {
+        if let Some(registered) = learner.take_conversion() {
+            self.day(registered).await?.converted += 1;
+        }
+        Ok(())
+    }
+
+    /// Moves the recurring revenue by what the subscription pays now (read from its
+    /// stored state, so events arriving late or twice move nothing more).
+    async fn count_subscription(&mut self, id: Uuid) -> Result<()> {
+        let Some(subscription) = self
+            .records
+            .get::<Subscription>(id)
+            .await
+            .map_err(store_error(Subscription::KIND.name))?
+        else {
+            return Ok(());
+        };
+        let plan = self
+            .records
+            .get::<Plan>(subscription.plan_id)
+            .await
+            .map_err(store_error(Plan::KIND.name))?
+            .ok_or_else(|| Error::not_found(Entity::Plan, subscription.plan_id))?;
+        let currency = plan.amount.currency.to_string();
+        let paying = if subscription.status.grants_premium() {
+            plan.monthly_minor()
+        } else {
+            0
+        };
+        let mut counted = self
+            .load(id, || SubscriptionRollup {
+                id: subscription.id,
+                currency: currency.clone(),
+                ..SubscriptionRollup::default()
+            })
+            .await?;
+        let change = paying - counted.value.counted_minor;
+        if change == 0 {
+            return Ok(());
+        }
+        let sales = self.sales(&currency).await?;
+        sales.mrr_change_minor += change;
+        match (counted.value.counted_minor, paying) {
+            (0, _) => sales.subscriptions_started += 1,
+            (_, 0) => sales.subscriptions_ended += 1,
+            _ => {}
+        }
+        counted.value.counted_minor = paying;
+        self.stage(counted)?;
+        let mut mrr = self
+            .load(currency_id(&currency), || MrrRollup {
+                id: currency_id(&currency),
+                currency: currency.clone(),
+                ..MrrRollup::default()
+            })
+            .await?;
+        mrr.value.mrr_minor += change;
+        self.stage(mrr)
+    }
+
+    /// Writes the changes with the event's marker (first, so a second delivery fails on
+    /// it before anything else). A duplicate marker means the event was applied already;
+    /// a rollup another writer created or changed first is a conflict, retried.
+    async fn commit(mut self) -> Result<()> {
+        let days = std::mem::take(&mut self.days);
+        for loaded in days.into_values() {
+            self.stage(loaded)?;
+        }
+        let mut unit = UnitOfWork::default();
+        unit.insert(&AppliedEvent {
+            id: self.event_id,
+            version: 1,
+            applied_at: self.at,
+        })
+        .map_err(store_error(AppliedEvent::KIND.name))?;
+        unit.writes.append(&mut self.unit.writes);
+        match self.records.write(&unit).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::Duplicate(UniqueKey::Record { kind, .. })) if kind == AppliedEvent::KIND.name => Ok(()),
+            Err(StoreError::Duplicate(_)) => Err(Error::Conflict {
+                entity: Entity::Analytics,
+                id: self.event_id.to_string(),
+            }),
+            Err(e) => Err(store_error("rollups")(e)),
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Learning analytics over each adapter: the rollups count what the events say, once per
+//! event however often and however concurrently it is delivered, and reports are only
+//! for those who may see them.
+//!
+//! Behaviours apply the events of their own course, read from the outbox, straight to the
+//! analytics reaction (twice each where duplicates are the point), so the events of other
+//! behaviours in the shared database do not count.
+
+use chrono::Days;
+use futures::future::join_all;
+
+use super::fixtures::{instructor, published_course, quiz, quiz_answers, quiz_of, student, text};
+use super::{behaviour_list, Behaviour, Ctx};
+use crate::analytics::DayPeriod;
+use crate::domain::events::{DomainEvent, EventPayload};
+use crate::domain::quiz::Answer;
+use crate::ids::CourseId;
+use crate::ports::Clock as _;
+use crate::services::Actor;
+use crate::Error;
+
+pub(super) fn behaviours() -> Vec<Behaviour> {
+    behaviour_list![
+        concurrent_completions_count_once_each_even_delivered_twice,
+        funnel_and_questions_follow_each_learner,
+        reports_are_for_the_course_instructor_and_admins,
+    ]
+}
+
+/// The events of one course appended after `after`.
+async fn course_events(ctx: &Ctx, after: u64, course_id: CourseId) -> Vec<DomainEvent> {
+    let mut events = Vec::new();
+    let mut position = after;
+    loop {
+        let page = ctx.stores.outbox.events_after(position, 500).await.expect("outbox");
+        let Some(last) = page.last() else { return events };
+        position = last.sequence;
+        events.extend(page.into_iter().map(|m| m.event).filter(|e| concerns(e, course_id)));
+    }
+}
+
+fn concerns(event: &DomainEvent, course_id: CourseId) -> bool {
+    match &event.payload {
+        EventPayload::Enrolled { course_id: c, .. }
+        | EventPayload::LessonCompleted { course_id: c, .. }
+        | EventPayload::QuizGraded { course_id: c, .. }
+        | EventPayload::EnrollmentCompleted { course_id: c, .. } => *c == course_id,
+        _ => false,
+    }
+}
+
+/// Applies every event `times` times, all at once.
+async fn apply_all(ctx: &Ctx, events: &[DomainEvent], times: usize) {
+    let deliveries = events.iter().cycle().take(events.len() * times);
+    for result in join_all(deliveries.map(|e| ctx.lms.analytics.apply(e))).await {
+        result.expect("apply");
+    }
+}
+
+async fn concurrent_completions_count_once_each_even_delivered_twice(ctx: Ctx) {
+    let owner = instructor(&ctx).await;
+    let admin = super::fixtures::admin(&ctx).await;
+    let course = published_course(&ctx, &owner, vec![text("Only")]).await;
+    let today = ctx.clock.now().date_naive();
+    let period = DayPeriod::new(today, today).expect("period");
+    let before = ctx.lms.analytics.overview(&admin, period).await.expect("overview");
+    let start = ctx.stores.outbox.last_sequence().await.expect("sequence");
+    let learners: Vec<Actor> = join_all((0..100).map(|_| student(&ctx))).await;
+    for result in join_all(learners.iter().map(|l| ctx.lms.learning.enroll(l, course.id))).await {
+        result.expect("enroll");
+    }
+    let lesson = course.lessons[0].id;
+    let completions = join_all(
+        learners
+            .iter()
+            .map(|l| ctx.lms.learning.complete_lesson(l, lesson, None)),
+    )
+    .await;
+    for result in completions {
+        result.expect("complete");
+    }
+    let events = course_events(&ctx, start, course.id).await;
+    assert_eq!(
+        events.len(),
+        300,
+        "an enrollment, a lesson and a course completion each"
+    );
+    apply_all(&ctx, &events, 2).await;
+
+    let report = ctx.lms.analytics.course(&owner, course.id).await.expect("report");
+    assert_eq!((report.enrollments, report.completions), (100, 100));
+    assert_eq!(report.completion_rate, Some(1.0));
+    assert_eq!(report.active_learners, 100);
+    assert_eq!(report.median_days_to_complete, Some(0.0));
+    let step = &report.funnel[0];
+    assert_eq!((step.reached, step.completed, step.last_activity_here), (100, 100, 0));
+
+    let after = ctx.lms.analytics.overview(&admin, period).await.expect("overview");
+    assert_eq!(after.enrollments - before.enrollments, 100);
+    assert_eq!(after.lesson_completions - before.lesson_completions, 100);
+    assert_eq!(after.course_completions - before.course_completions, 100);
+}
+
+/// Answers to the fixture quiz: the first question right or not, the second right or not.
+fn answers(quiz: &crate::domain::quiz::Quiz, first: bool, second: bool) -> Vec<Answer> {
+    let right = quiz_answers(quiz, true);
+    let wrong = quiz_answers(quiz, false);
+    vec![
+        if first { &right[0] } else { &wrong[0] }.clone(),
+        if second { &right[1] } else { &wrong[1] }.clone(),
+    ]
+}
+
+async fn funnel_and_questions_follow_each_learner(ctx: Ctx) {
+    let owner = instructor(&ctx).await;
+    let course = published_course(&ctx, &owner, vec![text("Read"), quiz("Check", None), text("Wrap up")]).await;
+    let [read, check, wrap] = [0, 1, 2].map(|i| course.lessons[i].id);
+    let questions = quiz_of(&course, check);
+    let start = ctx.stores.outbox.last_sequence().await.expect("sequence");
+    let learners: Vec<Actor> = join_all((0..4).map(|_| student(&ctx))).await;
+    for learner in &learners {
+        ctx.lms.learning.enroll(learner, course.id).await.expect("enroll");
+    }
+    let learning = &ctx.lms.learning;
+    // Learner 0 only enrolls. Learner 1 reads, then fails the quiz with the first
+    // answer right. Learner 2 reads, fails with nothing right, then passes. Learner 3
+    // passes at once and completes the course.
+    learning.complete_lesson(&learners[1], read, None).await.expect("read");
+    learning
+        .submit_quiz(&learners[1], check, answers(&questions, true, false), None)
+        .await
+        .expect("quiz");
+    learning.complete_lesson(&learners[2], read, None).await.expect("read");
+    learning
+        .submit_quiz(&learners[2], check, answers(&questions, false, false), None)
+        .await
+        .expect("quiz");
+    learning
+        .submit_quiz(&learners[2], check, answers(&questions, true, true), None)
+        .await
+        .expect("quiz");
+    learning.complete_lesson(&learners[3], read, None).await.expect("read");
+    learning
+        .submit_quiz(&learners[3], check, answers(&questions, true, true), None)
+        .await
+        .expect("quiz");
+    learning
+        .complete_lesson(&learners[3], wrap, None)
+        .await
+        .expect("wrap up");
+    apply_all(&ctx, &course_events(&ctx, start, course.id).await, 1).await;
+
+    let report = ctx.lms.analytics.course(&owner, course.id).await.expect("report");
+    assert_eq!((report.enrollments, report.completions), (4, 1));
+    assert_eq!(report.completion_rate, Some(0.25));
+    let steps: Vec<_> = report
+        .funnel
+        .iter()
+        .map(|s| (s.position, s.reached, s.completed, s.last_activity_here))
+        .collect();
+    // Learner 1 stopped at the quiz, learner 2 after passing it; learner 3 finished.
+    assert_eq!(steps, vec![(0, 3, 3, 0), (1, 3, 2, 2), (2, 1, 1, 0)]);
+
+    let stats = ctx.lms.analytics.questions(&owner, course.id).await.expect("questions");
+    assert_eq!(stats.len(), 2);
+    let first = &stats[0];
+    let second = &stats[1];
+    assert_eq!((first.attempts, first.correct, first.correct_rate), (4, 3, Some(0.75)));
+    assert_eq!(
+        (second.attempts, second.correct, second.correct_rate),
+        (4, 2, Some(0.5))
+    );
+    // Scores 100, 100, 50, 0: thirds of 4/3 attempts. The best third is a 100 (both
+    // right); the worst is the 0 and a third of the 50 (first right, second wrong).
+    assert_eq!(first.discrimination, Some(0.75));
+    assert_eq!(second.discrimination, Some(1.0));
+}
+
+async fn reports_are_for_the_course_instructor_and_admins(ctx: Ctx) {
+    let owner = instructor(&ctx).await;
+    let other = instructor(&ctx).await;
+    let learner = student(&ctx).await;
+    let admin = super::fixtures::admin(&ctx).await;
+    let course = published_course(&ctx, &owner, vec![text("Only")]).await;
+    let analytics = &ctx.lms.analytics;
+    for actor in [&other, &learner] {
+        assert!(matches!(
+            analytics.course(actor, course.id).await,
+            Err(Error::Forbidden(_))
+        ));
+        assert!(matches!(
+            analytics.questions(actor, course.id).await,
+            Err(Error::Forbidden(_))
+        ));
+    }
+    let empty = analytics.course(&admin, course.id).await.expect("admin");
+    assert_eq!(
+        (empty.enrollments, empty.completion_rate, empty.median_days_to_complete),
+        (0, None, None)
+    );
+    let today = ctx.clock.now().date_naive();
+    let period = DayPeriod::new(today, today).expect("period");
+    assert!(matches!(
+        analytics.overview(&owner, period).await,
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        analytics.business(&owner, period).await,
+        Err(Error::Forbidden(_))
+    ));
+    let too_long = DayPeriod::new(today - Days::new(400), today);
+    assert!(matches!(too_long, Err(Error::Validation(_))));
+    assert!(matches!(
+        DayPeriod::new(today, today - Days::new(1)),
+        Err(Error::Validation(_))
+    ));
+}
