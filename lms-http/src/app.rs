@@ -506,6 +506,9 @@ impl Application {
         let newest = stores.outbox.last_sequence().await?;
         notifications.subscribers.push(payments.subscriber());
         notifications.subscribers.push(privacy.subscriber());
+        if settings.analytics {
+            notifications.subscribers.push(lms.analytics.subscriber());
+        }
         notifications
             .subscribers
             .push(PaymentMetrics(metrics.clone()).subscriber(newest));

@@ -203,6 +203,10 @@ pub struct Settings {
     /// Whether this instance runs the event relay (`LMS_RELAY`, default on). Instances
     /// with it off still write events; the others (or another process) deliver them.
     pub relay: bool,
+    /// Whether the relay feeds the analytics reaction that keeps the learning and
+    /// business rollups (`LMS_ANALYTICS`, default on). Off, the analytics reports stop
+    /// moving; events stay in the outbox for the reaction until their retention ends.
+    pub analytics: bool,
     /// Whether the server applies pending migrations when it starts
     /// (`LMS_MIGRATE_ON_START`, default true). Off, a server whose database lacks a
     /// migration refuses to start and names `lms-server migrate`, which a deployment then
@@ -422,6 +426,7 @@ impl Settings {
         };
         let webhook_allow_private = flag("LMS_WEBHOOK_ALLOW_PRIVATE", false);
         let relay = flag("LMS_RELAY", true);
+        let analytics = flag("LMS_ANALYTICS", true);
         let debug = flag("LMS_DEBUG", false);
         let migrate_on_start = flag("LMS_MIGRATE_ON_START", true);
         let allow_tls12 = flag("LMS_TLS_ALLOW_TLS12", false);
@@ -579,6 +584,7 @@ impl Settings {
             },
             webhook_allow_private,
             relay,
+            analytics,
             migrate_on_start,
             mail,
             nats_url: get("LMS_NATS_URL").map(Secret::new),

@@ -1,5 +1,6 @@
 //! The HTTP API under `/api/v1` and the operations endpoints, as poem-openapi services.
 
+mod analytics;
 mod auth;
 mod catalog;
 mod certificates;
@@ -95,6 +96,8 @@ pub enum ApiTags {
     Certificates,
     /// Flashcard decks, spaced-repetition study and statistics.
     Flashcards,
+    /// Course funnels, quiz question statistics, learning and business metrics.
+    Analytics,
     /// Health and metrics.
     Operations,
 }
@@ -174,6 +177,7 @@ pub type Apis = (
     certificates::CertificatesApi,
     flashcards::FlashcardsApi,
     deck_transfer::DeckTransferApi,
+    analytics::AnalyticsApi,
     ops::OpsApi,
 );
 
@@ -192,6 +196,7 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             certificates::CertificatesApi,
             flashcards::FlashcardsApi,
             deck_transfer::DeckTransferApi,
+            analytics::AnalyticsApi,
             ops::OpsApi,
         ),
         "LMS API",
