@@ -57,6 +57,10 @@ pub enum Entity {
     Media,
     /// Learning analytics and business metrics.
     Analytics,
+    /// An alert rule.
+    AlertRule,
+    /// An incident.
+    Incident,
 }
 
 impl Entity {
@@ -82,6 +86,8 @@ impl Entity {
             Entity::Card => "CARD",
             Entity::Media => "MEDIA",
             Entity::Analytics => "ANALYTICS",
+            Entity::AlertRule => "ALERT_RULE",
+            Entity::Incident => "INCIDENT",
         }
     }
 }
@@ -108,6 +114,8 @@ impl fmt::Display for Entity {
             Entity::Card => "card",
             Entity::Media => "media file",
             Entity::Analytics => "analytics",
+            Entity::AlertRule => "alert rule",
+            Entity::Incident => "incident",
         })
     }
 }

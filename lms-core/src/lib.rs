@@ -11,6 +11,7 @@ pub mod flashcards;
 pub mod ids;
 pub mod mail;
 pub mod memory;
+pub mod monitoring;
 pub mod payments;
 pub mod ports;
 pub mod privacy;

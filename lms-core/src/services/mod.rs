@@ -32,6 +32,7 @@ use crate::domain::events::{DomainEvent, EventPayload};
 use crate::error::{Error, Result};
 use crate::flashcards::FlashcardService;
 use crate::mail::{MailNotifier, MailSettings};
+use crate::monitoring::MonitoringService;
 use crate::payments::{PaymentGateway, PaymentService, PaymentSettings};
 use crate::ports::{Clock, Mailer, Stores, SystemClock};
 use crate::privacy::{PrivacyService, PrivacySettings};
@@ -94,6 +95,8 @@ pub struct Lms {
     pub security: SecurityAlerts,
     /// Learning analytics and business metrics, and the reaction that keeps them.
     pub analytics: AnalyticsService,
+    /// Alert rules, incidents and the public status.
+    pub monitoring: MonitoringService,
     deps: Deps,
 }
 
@@ -112,6 +115,7 @@ impl Lms {
             learning,
             security: SecurityAlerts::new(deps.clone()),
             analytics: AnalyticsService::new(deps.clone()),
+            monitoring: MonitoringService::new(deps.clone()),
             deps,
         }
     }

@@ -26,6 +26,7 @@ pub(crate) mod fixtures;
 mod flashcards;
 mod learning;
 mod mail;
+mod monitoring;
 mod privacy;
 mod records;
 mod stores;
@@ -102,6 +103,7 @@ pub fn behaviours() -> Vec<Behaviour> {
     all.extend(privacy::behaviours());
     all.extend(flashcards::behaviours());
     all.extend(analytics::behaviours());
+    all.extend(monitoring::behaviours());
     all
 }
 
