@@ -318,12 +318,24 @@ pub fn privacy(settings: &Settings, lms: &Lms) -> PrivacyService {
 
 /// What the settings ask to be sent besides webhooks: mail (event-driven messages and
 /// password resets) and every event to NATS.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Notifications {
     /// Relay subscribers: `mail`, `nats`.
     pub subscribers: Vec<Subscriber>,
     /// Password resets, when mail is configured.
     pub password_resets: Option<PasswordResetService>,
+    /// The mailer, when mail is configured (incident emails).
+    pub mailer: Option<Arc<dyn Mailer>>,
+}
+
+impl std::fmt::Debug for Notifications {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifications")
+            .field("subscribers", &self.subscribers)
+            .field("password_resets", &self.password_resets)
+            .field("mailer", &self.mailer.is_some())
+            .finish()
+    }
 }
 
 /// Connects the notifiers the settings name. A stream that does not exist yet starts at
@@ -348,6 +360,7 @@ pub async fn notifications(settings: &Settings, lms: &Lms, stores: &Stores) -> R
             ..MailSettings::default()
         };
         out.password_resets = Some(lms.password_resets(mailer.clone(), texts.clone()));
+        out.mailer = Some(mailer.clone());
         out.subscribers
             .push(lms.mail_notifier(mailer, texts).subscriber().starting_after(newest));
     }
@@ -409,7 +422,11 @@ fn endpoint_for(state: State, listener: Listener) -> impl poem::Endpoint<Output 
             "/docs",
             poem::endpoint::make_sync(move |_| poem::web::Html(docs_page.clone())),
         )
-        .at("/certificates/:id", crate::certificate_page::certificate_page);
+        .at("/certificates/:id", crate::certificate_page::certificate_page)
+        .at("/status.html", crate::status_page::status_page)
+        .at("/admin", crate::admin_page::index)
+        .at("/admin/app.js", crate::admin_page::script)
+        .at("/admin/app.css", crate::admin_page::style);
     let cors = (!state.settings.allowed_origins.is_empty()).then(|| {
         state
             .settings
@@ -512,6 +529,13 @@ impl Application {
         notifications
             .subscribers
             .push(PaymentMetrics(metrics.clone()).subscriber(newest));
+        let alerts =
+            crate::monitoring::alerts::AlertSender::new(settings.monitor.clone(), notifications.mailer.clone())
+                .map_err(StartError::Notifier)?;
+        lms.monitoring
+            .install_default_rules()
+            .await
+            .map_err(|e| StartError::Notifier(format!("the default alert rules could not be stored: {e}")))?;
         let relay = relay(&settings, &lms, &webhooks, notifications.subscribers);
         let state = Arc::new(AppState {
             lms,
@@ -522,6 +546,8 @@ impl Application {
             certificates,
             links,
             password_resets: notifications.password_resets,
+            alerts,
+            last_status: std::sync::Mutex::default(),
             health,
             tokens,
             metrics,
@@ -587,6 +613,7 @@ impl Application {
         let limits = ConnectionLimits::from_settings(settings);
         let feed = RevocationFeed::spawn(&self.state);
         let maintenance = settings.relay.then(|| Maintenance::spawn(&self.state));
+        let alert_evaluation = crate::monitoring::AlertEvaluation::spawn(&self.state);
         let _certificate_reload = self.tls.as_ref().map(Tls::watch);
         let stop = tokio_util::sync::CancellationToken::new();
         let operations = self.operations.map(|listener| {
@@ -631,6 +658,7 @@ impl Application {
         }
         drop(feed);
         drop(maintenance);
+        drop(alert_evaluation);
         relay_stop.cancel();
         if let Some(relay) = relay {
             if tokio::time::timeout(grace, relay).await.is_err() {

@@ -9,9 +9,9 @@ use poem::{handler, IntoResponse, Response};
 
 use crate::api::State;
 
-/// Escapes text for HTML. Five characters are all HTML needs escaped in text and quoted
+/// Escapes text for HTML (this page and the status page). Five characters are all HTML needs escaped in text and quoted
 /// attributes; one page does not warrant a template engine.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '&' => "&amp;".to_owned(),
@@ -24,7 +24,8 @@ fn escape(text: &str) -> String {
         .collect()
 }
 
-fn page(title: &str, body: &str) -> String {
+/// A minimal HTML page around `body` (already escaped).
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width\"><title>{}</title></head>\

@@ -208,6 +208,8 @@ impl<E> Gateway<E> {
     }
 }
 
+/// The admin dashboard loads its own script and style and calls the API, nothing else.
+const ADMIN_CSP: &str = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
                         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -264,6 +266,8 @@ fn rate_headers(resp: &mut Response, d: &Decision) {
 fn security_headers(resp: &mut Response, path: &str) {
     let csp = if path == "/docs" || path.starts_with("/docs/") {
         DOCS_CSP
+    } else if path == "/admin" || path.starts_with("/admin/") {
+        ADMIN_CSP
     } else {
         API_CSP
     };

@@ -5,6 +5,7 @@
 compile_error!("lms-http needs at least one storage driver: enable `sqlite`, `postgres` or `mongo`");
 
 pub mod admin_audit;
+pub mod admin_page;
 pub mod api;
 pub mod app;
 pub mod backup;
@@ -22,6 +23,7 @@ pub mod field_errors;
 pub mod gateway;
 pub mod healthcheck;
 pub mod metrics;
+pub mod monitoring;
 pub mod openapi_doc;
 pub mod payment_metrics;
 pub mod ratelimit;
@@ -29,6 +31,7 @@ pub mod request_id;
 pub mod retention;
 pub mod settings;
 pub mod signing_key;
+pub mod status_page;
 pub mod store_metrics;
 pub mod tls;
 pub mod tokens;

@@ -6,6 +6,10 @@ use prometheus::{
     Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
+/// The `signal` label values of `lms_security_alerts_total`, created at zero so that
+/// rates over them start at the first alert.
+const SECURITY_SIGNALS: [&str; 3] = ["repeated_login_failures", "refresh_token_reuse", "login_burst"];
+
 /// The server's metrics.
 #[derive(Clone)]
 pub struct Metrics {
@@ -33,6 +37,9 @@ pub struct Metrics {
     pub refunded_minor: IntCounterVec,
     /// Records removed by the retention purge, by kind of data.
     pub retention_purged: IntCounterVec,
+    /// Security alerts (S11) raised, by signal, from the events.
+    pub security_alerts: IntCounterVec,
+    windows: std::sync::Arc<crate::monitoring::windows::RequestWindows>,
     deliveries: IntCounterVec,
     events_pending: IntGauge,
     oldest_pending: Gauge,
@@ -147,6 +154,17 @@ impl Metrics {
             "Revenue refunded, in minor units of the currency",
             "currency",
         );
+        let security_alerts = vec(
+            "lms_security_alerts_total",
+            "Security alerts raised (S11), by signal",
+            "signal",
+        );
+        for signal in SECURITY_SIGNALS {
+            security_alerts.with_label_values(&[signal]);
+        }
+        for outcome in ["paid", "failed"] {
+            orders.with_label_values(&[outcome]);
+        }
         let retention_purged = vec(
             "lms_retention_purged_total",
             "Records removed by the retention purge, by kind of data",
@@ -154,6 +172,8 @@ impl Metrics {
         );
         Self {
             orders,
+            security_alerts,
+            windows: std::sync::Arc::default(),
             retention_purged,
             revenue_minor,
             refunded_minor,
@@ -189,10 +209,25 @@ impl Metrics {
 
     /// Records one handled request.
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let status = status.to_string();
-        let labels = [method, route, status.as_str()];
+        let code = status.to_string();
+        let labels = [method, route, code.as_str()];
         self.requests.with_label_values(&labels).inc();
         self.duration.with_label_values(&labels).observe(seconds);
+        self.windows
+            .record(std::time::Instant::now(), method, route, status, seconds);
+    }
+
+    /// The request windows of the performance view and the API alert metrics.
+    pub fn windows(&self) -> &crate::monitoring::windows::RequestWindows {
+        &self.windows
+    }
+
+    /// Security alerts raised so far, every signal.
+    pub fn security_alerts_total(&self) -> u64 {
+        SECURITY_SIGNALS
+            .iter()
+            .map(|signal| self.security_alerts.with_label_values(&[signal]).get())
+            .sum()
     }
 
     /// Records one storage operation.

@@ -1,8 +1,10 @@
-//! The business counters of payments on `/metrics` (orders by outcome, refunds, revenue
-//! by currency), fed by the payment events through the relay. Each event reaches one
+//! The counters of payment and security events on `/metrics` (orders by outcome,
+//! refunds, revenue by currency, security alerts by signal), fed by the events through
+//! the relay. Each event reaches one
 //! instance, so the counters of all instances add up to the deployment's totals; a
 //! redelivered event (after a crash) may count twice, which monitoring tolerates. Labels
-//! are bounded: an outcome, or an ISO 4217 currency code the core validated.
+//! are bounded: an outcome, an ISO 4217 currency code the core validated, or one of the
+//! three security signals.
 
 use async_trait::async_trait;
 use lms_core::delivery::Subscriber;
@@ -11,7 +13,7 @@ use lms_core::ports::{Notifier, NotifyError};
 
 use crate::metrics::Metrics;
 
-/// Counts payment events into the server's metrics.
+/// Counts payment and security events into the server's metrics.
 #[derive(Debug, Clone)]
 pub struct PaymentMetrics(pub Metrics);
 
@@ -20,7 +22,7 @@ impl PaymentMetrics {
     /// again.
     pub fn subscriber(self, newest: u64) -> Subscriber {
         Subscriber::new("payment-metrics", std::sync::Arc::new(self))
-            .only(["order.paid", "order.failed", "order.refunded"])
+            .only(["order.paid", "order.failed", "order.refunded", "security.alert"])
             .starting_after(newest)
     }
 }
@@ -53,6 +55,12 @@ impl Notifier for PaymentMetrics {
                     .refunded_minor
                     .with_label_values(&[currency.as_str()])
                     .inc_by(minor(*amount_minor));
+            }
+            EventPayload::SecurityAlert { signal, .. } => {
+                let name = serde_json::to_value(signal).unwrap_or_default();
+                if let Some(name) = name.as_str() {
+                    metrics.security_alerts.with_label_values(&[name]).inc();
+                }
             }
             _ => {}
         }

@@ -207,6 +207,9 @@ pub struct Settings {
     /// business rollups (`LMS_ANALYTICS`, default on). Off, the analytics reports stop
     /// moving; events stay in the outbox for the reaction until their retention ends.
     pub analytics: bool,
+    /// Alert evaluation and where incident notices go (`LMS_ALERT_*`; see
+    /// [`crate::monitoring::MonitorSettings`]).
+    pub monitor: crate::monitoring::MonitorSettings,
     /// Whether the server applies pending migrations when it starts
     /// (`LMS_MIGRATE_ON_START`, default true). Off, a server whose database lacks a
     /// migration refuses to start and names `lms-server migrate`, which a deployment then
@@ -345,6 +348,8 @@ impl Settings {
             }
         };
         let session_idle_minutes = number("LMS_SESSION_IDLE_MINUTES", 60, 1);
+        let evaluation_seconds = number("LMS_ALERT_EVALUATION_SECONDS", 10, 1).min(300);
+        let escalation_minutes = number("LMS_ALERT_ESCALATION_MINUTES", 15, 1);
         let erasure_cool_off_days = number("LMS_ERASURE_COOL_OFF_DAYS", 0, 0);
         let attempt_retention_days = number("LMS_DELIVERY_ATTEMPT_RETENTION_DAYS", 90, 1);
         let audit_retention_days = number("LMS_AUDIT_RETENTION_DAYS", 2190, 1);
@@ -427,6 +432,7 @@ impl Settings {
         let webhook_allow_private = flag("LMS_WEBHOOK_ALLOW_PRIVATE", false);
         let relay = flag("LMS_RELAY", true);
         let analytics = flag("LMS_ANALYTICS", true);
+
         let debug = flag("LMS_DEBUG", false);
         let migrate_on_start = flag("LMS_MIGRATE_ON_START", true);
         let allow_tls12 = flag("LMS_TLS_ALLOW_TLS12", false);
@@ -585,6 +591,15 @@ impl Settings {
             webhook_allow_private,
             relay,
             analytics,
+            monitor: crate::monitoring::MonitorSettings {
+                evaluation_interval: Duration::from_secs(evaluation_seconds),
+                webhook_url: get("LMS_ALERT_WEBHOOK_URL"),
+                webhook_secret: get("LMS_ALERT_WEBHOOK_SECRET"),
+                email: get("LMS_ALERT_EMAIL"),
+                escalation_webhook_url: get("LMS_ALERT_ESCALATION_WEBHOOK_URL"),
+                escalation_email: get("LMS_ALERT_ESCALATION_EMAIL"),
+                escalate_after: Duration::from_secs(escalation_minutes.saturating_mul(60)),
+            },
             migrate_on_start,
             mail,
             nats_url: get("LMS_NATS_URL").map(Secret::new),

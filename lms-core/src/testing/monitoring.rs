@@ -109,7 +109,11 @@ async fn a_rule_opens_one_incident_after_its_duration_and_resolves_when_clear(ct
     assert_eq!(resolved.len(), 1);
     assert_eq!(resolved[0].kind, NoticeKind::Resolved);
     assert!(resolved[0].incident.resolved_automatically);
-    assert_eq!(resolved[0].incident.time_to_resolve_seconds(), Some(25), "opened at 10 s, resolved at 35 s");
+    assert_eq!(
+        resolved[0].incident.time_to_resolve_seconds(),
+        Some(25),
+        "opened at 10 s, resolved at 35 s"
+    );
     let stored = monitoring.incidents(&admin, None, 100).await.expect("incidents");
     let incident = stored.iter().find(|i| i.rule_id == rule.id).expect("stored");
     assert_eq!(incident.status, IncidentStatus::Resolved);

@@ -229,10 +229,7 @@ impl From<CourseAnalytics> for CourseAnalyticsResponse {
             funnel: a
                 .funnel
                 .into_iter()
-                .map(|s| FunnelStepResponse {
-                    course,
-                    ..s.into()
-                })
+                .map(|s| FunnelStepResponse { course, ..s.into() })
                 .collect(),
         }
     }

@@ -9,6 +9,7 @@ mod deck_transfer;
 mod delivery;
 mod flashcards;
 mod learning;
+pub mod monitoring;
 mod ops;
 mod payments;
 mod privacy;
@@ -68,6 +69,11 @@ pub struct AppState {
     pub in_flight: crate::gateway::InFlight,
     /// Whether graceful shutdown has begun, for readiness and `Connection: close`.
     pub drain: crate::drain::Drain,
+    /// Where incident notices go.
+    pub alerts: crate::monitoring::alerts::AlertSender,
+    /// The last status computed, shown (with the database down) while storage cannot be
+    /// read.
+    pub last_status: std::sync::Mutex<Option<lms_core::monitoring::StatusReport>>,
 }
 
 /// [`StoreHealth`] that can be debug-printed opaquely.
@@ -178,6 +184,8 @@ pub type Apis = (
     flashcards::FlashcardsApi,
     deck_transfer::DeckTransferApi,
     analytics::AnalyticsApi,
+    monitoring::MonitoringApi,
+    monitoring::StatusApi,
     ops::OpsApi,
 );
 
@@ -197,6 +205,8 @@ pub fn service(version: &str) -> OpenApiService<Apis, ()> {
             flashcards::FlashcardsApi,
             deck_transfer::DeckTransferApi,
             analytics::AnalyticsApi,
+            monitoring::MonitoringApi,
+            monitoring::StatusApi,
             ops::OpsApi,
         ),
         "LMS API",

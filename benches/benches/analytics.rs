@@ -1,0 +1,491 @@
+//! The analytics reports against the number of enrollments: a course's report
+//! (`AnalyticsService::course`) and its quiz questions (`AnalyticsService::questions`),
+//! read after the analytics reaction has been fed the events of N learners of that course.
+//!
+//! `cargo bench -p lms-benches --bench analytics` builds one course of five lessons (video,
+//! text, a quiz of three questions, text, video) on each backend, then for each size in
+//! `LMS_ANALYTICS_BENCH_SIZES` (comma-separated learner counts, default `1000,1000000`)
+//! feeds the reaction the events of more synthetic learners until that many have enrolled
+//! — an enrollment, the lessons they got through in order, graded quiz attempts (some
+//! failed), and a course completion for those who finished — one `apply` at a time, as
+//! the relay delivers them. At each size criterion measures both reads, and the bench then
+//! times [`TIMED_READS`] of each one by one and prints their percentiles: the requirement
+//! is on the P99, which criterion does not report. A table of every size closes the run.
+//!
+//! Backends: the in-memory store and SQLite (a file in a temporary directory, opened as
+//! the server opens it), picked with `LMS_BENCH_BACKENDS=memory,sqlite` (both by default).
+//! The learners are events only: no user or enrollment is stored besides what the
+//! reaction writes (its per-learner rollups and a marker per applied event).
+//!
+//! Under `cargo test --benches` (or `-- --test`, `-- --list`) the bench feeds
+//! [`TEST_LEARNERS`] learners and times [`TEST_TIMED_READS`] reads instead, whatever the
+//! variable says: a quick check that it runs, not a measurement.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use lms_benches::backends;
+use lms_core::domain::course::{Course, Difficulty};
+use lms_core::domain::enrollment::EnrollmentSource;
+use lms_core::domain::events::{DomainEvent, EventPayload};
+use lms_core::domain::lesson::{Lesson, LessonContent};
+use lms_core::domain::money::Price;
+use lms_core::domain::quiz::{NewQuestion, QuestionKind, Quiz};
+use lms_core::domain::text::{Category, Description, LessonBody, Title};
+use lms_core::domain::user::Role;
+use lms_core::domain::video::Video;
+use lms_core::ids::{CourseId, EnrollmentId, LessonId, QuestionId, UserId};
+use lms_core::ports::{ManualClock, Stores};
+use lms_core::{Actor, Lms};
+use lms_storage_sqlite::SqliteStore;
+use tokio::runtime::Runtime;
+
+/// Reads of each report timed one by one at each size, for the percentiles.
+const TIMED_READS: usize = 10_000;
+/// Learners fed when not benchmarking (`cargo test --benches`).
+const TEST_LEARNERS: u64 = 100;
+/// Reads timed when not benchmarking.
+const TEST_TIMED_READS: usize = 100;
+/// The position of the quiz among the course's lessons.
+const QUIZ: usize = 2;
+/// The course's lessons.
+const LESSONS: usize = 5;
+/// The quiz's questions.
+const QUESTIONS: usize = 3;
+/// Right answers a quiz attempt needs to pass (its pass mark is 60 %).
+const PASSING: usize = 2;
+/// Days over which learners enrolled, up to the clock's now.
+const ENROLLMENT_DAYS: i64 = 60;
+
+/// The time the reports are read at; every event happened before it.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).single().expect("valid date")
+}
+
+/// What one run measures: which sizes, and how many reads to time at each.
+#[derive(Debug, Clone)]
+struct Plan {
+    /// Learners enrolled at each step, increasing.
+    sizes: Vec<u64>,
+    /// Reads timed one by one per report and size.
+    timed_reads: usize,
+}
+
+impl Plan {
+    /// The sizes of `LMS_ANALYTICS_BENCH_SIZES` when run as a benchmark (`cargo bench`
+    /// passes `--bench`), a small one otherwise.
+    fn from_env() -> Self {
+        let args: Vec<String> = std::env::args().collect();
+        let benchmarking = args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--test" || a == "--list");
+        if !benchmarking {
+            return Self {
+                sizes: vec![TEST_LEARNERS],
+                timed_reads: TEST_TIMED_READS,
+            };
+        }
+        let mut sizes: Vec<u64> = std::env::var("LMS_ANALYTICS_BENCH_SIZES")
+            .ok()
+            .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+            .unwrap_or_else(|| vec![1_000, 1_000_000]);
+        sizes.sort_unstable();
+        sizes.dedup();
+        Self {
+            sizes,
+            timed_reads: TIMED_READS,
+        }
+    }
+}
+
+/// The course under report: its id, lessons in order and quiz questions.
+#[derive(Debug, Clone)]
+struct Fixture {
+    /// The course.
+    course_id: CourseId,
+    /// Its lessons, in course order.
+    lessons: Vec<LessonId>,
+    /// The quiz lesson's questions.
+    questions: Vec<QuestionId>,
+}
+
+fn text<T>(parse: fn(&str) -> lms_core::Result<T>, value: &str) -> T {
+    parse(value).expect("fixture text is valid")
+}
+
+/// Stores a published course of [`LESSONS`] lessons owned by `owner`, the lesson at
+/// [`QUIZ`] a quiz of [`QUESTIONS`] questions.
+async fn course(stores: &Stores, owner: UserId) -> Fixture {
+    let mut course = Course::new(
+        owner,
+        text(Title::parse, "Analytics: a course with a long tail of learners"),
+        text(Description::parse, "The course of the analytics benchmark."),
+        text(Category::parse, "Data"),
+        Difficulty::Beginner,
+        Price::Free,
+        now(),
+    );
+    let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(36);
+    let questions = (0..QUESTIONS as u32)
+        .map(|q| NewQuestion {
+            prompt: format!("Question {q}?"),
+            kind: Some(QuestionKind::SingleChoice),
+            options: vec!["a".into(), "b".into(), "c".into(), "d".into()],
+            correct_options: vec![q % 4],
+            accepted_answers: vec![],
+        })
+        .collect();
+    let quiz = Quiz::new(60, None, questions).expect("fixture quiz is valid");
+    for i in 0..LESSONS {
+        let content = match i {
+            QUIZ => LessonContent::Quiz(quiz.clone()),
+            1 | 3 => LessonContent::Text {
+                body: text(LessonBody::parse, &body),
+            },
+            _ => LessonContent::Video(Video::new("dQw4w9WgXcQ", 600, None).expect("fixture video is valid")),
+        };
+        course
+            .insert_lesson(
+                Lesson::new(text(Title::parse, &format!("Lesson {}", i + 1)), content),
+                None,
+            )
+            .expect("fixture lesson is valid");
+    }
+    course.publish(now()).expect("fixture course is complete");
+    stores.courses.insert_course(&course, &[]).await.expect("store course");
+    let questions = match &course.lessons[QUIZ].content {
+        LessonContent::Quiz(quiz) => quiz.questions.iter().map(|q| q.id).collect(),
+        _ => unreachable!("the lesson at QUIZ is the quiz"),
+    };
+    Fixture {
+        course_id: course.id,
+        lessons: course.lessons.iter().map(|l| l.id).collect(),
+        questions,
+    }
+}
+
+/// What the feed has sent so far, to check the reports against.
+#[derive(Debug, Default, Clone, Copy)]
+struct Fed {
+    /// Learners enrolled.
+    learners: u64,
+    /// Events applied.
+    events: u64,
+    /// Learners who completed the course.
+    completions: u64,
+    /// Quiz attempts graded.
+    quiz_attempts: u64,
+}
+
+/// One synthetic learner's events, in the order the domain emits them: enrolled some
+/// time in the last [`ENROLLMENT_DAYS`] days, then through a random number of lessons in
+/// order, minutes to days apart; the quiz passed after up to two failed attempts, or, for
+/// half of those who stopped at it, failed once; the course completed by those who did
+/// every lesson.
+fn learner_events(fixture: &Fixture, rng: &mut fastrand::Rng, fed: &mut Fed) -> Vec<DomainEvent> {
+    let (enrollment_id, user_id, course_id) = (EnrollmentId::new(), UserId::new(), fixture.course_id);
+    let mut at = now() - chrono::Duration::minutes(rng.i64(1..ENROLLMENT_DAYS * 24 * 60));
+    let mut events = vec![DomainEvent::new(
+        EventPayload::Enrolled {
+            enrollment_id,
+            user_id,
+            course_id,
+            source: EnrollmentSource::Free,
+        },
+        at,
+    )];
+    let attempt = |rng: &mut fastrand::Rng, at, pass: bool, events: &mut Vec<DomainEvent>| {
+        let right = if pass {
+            rng.usize(PASSING..=QUESTIONS)
+        } else {
+            rng.usize(0..PASSING)
+        };
+        let mut order: Vec<usize> = (0..QUESTIONS).collect();
+        rng.shuffle(&mut order);
+        let mut results: Vec<(QuestionId, bool)> = fixture.questions.iter().map(|&q| (q, false)).collect();
+        for &q in &order[..right] {
+            results[q].1 = true;
+        }
+        events.push(DomainEvent::new(
+            EventPayload::QuizGraded {
+                enrollment_id,
+                user_id,
+                course_id,
+                lesson_id: fixture.lessons[QUIZ],
+                score_percent: u8::try_from((right * 100 + 1) / QUESTIONS).expect("a percentage"),
+                passed: pass,
+                results,
+            },
+            at,
+        ));
+    };
+    let done = rng.usize(0..=LESSONS);
+    for (i, &lesson_id) in fixture.lessons.iter().enumerate().take(done) {
+        at = (at + chrono::Duration::minutes(rng.i64(5..3 * 24 * 60))).min(now());
+        if i == QUIZ {
+            for _ in 0..rng.usize(0..=2) {
+                attempt(rng, at, false, &mut events);
+                at = (at + chrono::Duration::minutes(rng.i64(1..60))).min(now());
+            }
+        }
+        events.push(DomainEvent::new(
+            EventPayload::LessonCompleted {
+                enrollment_id,
+                user_id,
+                course_id,
+                lesson_id,
+            },
+            at,
+        ));
+        if i + 1 == LESSONS {
+            fed.completions += 1;
+            events.push(DomainEvent::new(
+                EventPayload::EnrollmentCompleted {
+                    enrollment_id,
+                    user_id,
+                    course_id,
+                },
+                at,
+            ));
+        }
+        if i == QUIZ {
+            attempt(rng, at, true, &mut events);
+        }
+    }
+    if done == QUIZ && rng.bool() {
+        at = (at + chrono::Duration::minutes(rng.i64(5..3 * 24 * 60))).min(now());
+        attempt(rng, at, false, &mut events);
+    }
+    fed.learners += 1;
+    fed.events += events.len() as u64;
+    fed.quiz_attempts += events
+        .iter()
+        .filter(|e| matches!(e.payload, EventPayload::QuizGraded { .. }))
+        .count() as u64;
+    events
+}
+
+/// Feeds the reaction learners until `learners` have enrolled, one event at a time.
+async fn feed(lms: &Lms, fixture: &Fixture, rng: &mut fastrand::Rng, fed: &mut Fed, learners: u64) {
+    while fed.learners < learners {
+        for event in learner_events(fixture, rng, fed) {
+            lms.analytics.apply(&event).await.expect("apply");
+        }
+    }
+}
+
+/// Reads both reports once and checks them against what was fed.
+async fn check(lms: &Lms, admin: &Actor, fixture: &Fixture, fed: &Fed) {
+    let report = lms
+        .analytics
+        .course(admin, fixture.course_id)
+        .await
+        .expect("course report");
+    assert_eq!(report.enrollments, fed.learners, "every enrollment counted once");
+    assert_eq!(report.completions, fed.completions, "every completion counted once");
+    assert_eq!(report.funnel.len(), LESSONS);
+    let questions = lms
+        .analytics
+        .questions(admin, fixture.course_id)
+        .await
+        .expect("questions report");
+    assert_eq!(questions.len(), QUESTIONS);
+    assert!(
+        questions.iter().all(|q| q.attempts == fed.quiz_attempts),
+        "every attempt answers every question"
+    );
+}
+
+/// The two reads under measurement.
+#[derive(Debug, Clone, Copy)]
+enum Report {
+    /// `AnalyticsService::course`.
+    Course,
+    /// `AnalyticsService::questions`.
+    Questions,
+}
+
+impl Report {
+    const ALL: [Report; 2] = [Report::Course, Report::Questions];
+
+    fn name(self) -> &'static str {
+        match self {
+            Report::Course => "course",
+            Report::Questions => "questions",
+        }
+    }
+
+    async fn read(self, lms: &Lms, admin: &Actor, course_id: CourseId) {
+        match self {
+            Report::Course => {
+                lms.analytics.course(admin, course_id).await.expect("course report");
+            }
+            Report::Questions => {
+                lms.analytics
+                    .questions(admin, course_id)
+                    .await
+                    .expect("questions report");
+            }
+        }
+    }
+}
+
+/// One line of the closing table.
+#[derive(Debug)]
+struct Row {
+    /// The backend's name.
+    backend: &'static str,
+    /// Learners enrolled.
+    learners: u64,
+    /// Events applied in all.
+    events: u64,
+    /// Mean time of one `apply` over this step's feed.
+    feed_per_event: Duration,
+    /// The read.
+    report: Report,
+    /// Latencies of the timed reads, sorted.
+    latencies: Vec<Duration>,
+}
+
+impl Row {
+    /// The nearest-rank percentile `p` (0–100) of the timed reads.
+    fn percentile(&self, p: f64) -> Duration {
+        let rank = ((p / 100.0) * self.latencies.len() as f64).ceil() as usize;
+        self.latencies[rank.clamp(1, self.latencies.len()) - 1]
+    }
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// The database file and its write-ahead log, in MiB.
+fn file_mib(path: &std::path::Path) -> f64 {
+    let wal = path.with_extension("db-wal");
+    let bytes: u64 = [path, wal.as_path()]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Feeds one backend through every size, measuring both reports at each.
+fn bench_backend(
+    c: &mut Criterion,
+    rt: &Runtime,
+    plan: &Plan,
+    name: &'static str,
+    stores: Stores,
+    file: Option<&std::path::Path>,
+    rows: &mut Vec<Row>,
+) {
+    let lms = Lms::new(stores.clone(), Arc::new(ManualClock::new(now())));
+    let admin = Actor {
+        user_id: rt
+            .block_on(lms_benches::dataset::seed_admin(&stores))
+            .expect("seed admin"),
+        role: Role::Admin,
+    };
+    let fixture = rt.block_on(course(&stores, admin.user_id));
+    let mut rng = fastrand::Rng::with_seed(2026);
+    let mut fed = Fed::default();
+    for &size in &plan.sizes {
+        let (events_before, started) = (fed.events, Instant::now());
+        rt.block_on(feed(&lms, &fixture, &mut rng, &mut fed, size));
+        let elapsed = started.elapsed();
+        let step_events = fed.events - events_before;
+        let feed_per_event = elapsed / u32::try_from(step_events.max(1)).unwrap_or(u32::MAX);
+        eprintln!(
+            "{name}: {} learners, {} events ({step_events} in {elapsed:.1?} for this step, {:.0} µs an event){}",
+            fed.learners,
+            fed.events,
+            micros(feed_per_event),
+            file.map(|f| format!(", database {:.0} MiB", file_mib(f)))
+                .unwrap_or_default()
+        );
+        rt.block_on(check(&lms, &admin, &fixture, &fed));
+
+        let mut group = c.benchmark_group(format!("{name}/analytics-{}-learners", fed.learners));
+        for report in Report::ALL {
+            group.bench_function(report.name(), |b| {
+                b.to_async(rt).iter(|| report.read(&lms, &admin, fixture.course_id))
+            });
+        }
+        group.finish();
+
+        for report in Report::ALL {
+            let mut latencies = rt.block_on(async {
+                let mut latencies = Vec::with_capacity(plan.timed_reads);
+                for _ in 0..plan.timed_reads {
+                    let started = Instant::now();
+                    report.read(&lms, &admin, fixture.course_id).await;
+                    latencies.push(started.elapsed());
+                }
+                latencies
+            });
+            latencies.sort_unstable();
+            let row = Row {
+                backend: name,
+                learners: fed.learners,
+                events: fed.events,
+                feed_per_event,
+                report,
+                latencies,
+            };
+            eprintln!(
+                "{name}: {} report, {} reads with {} learners: P50 {:.0} µs, P99 {:.0} µs, max {:.0} µs",
+                report.name(),
+                row.latencies.len(),
+                fed.learners,
+                micros(row.percentile(50.0)),
+                micros(row.percentile(99.0)),
+                micros(row.percentile(100.0))
+            );
+            rows.push(row);
+        }
+    }
+}
+
+fn analytics(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let plan = Plan::from_env();
+    let mut rows = Vec::new();
+    if backends::selected("memory") {
+        let memory = backends::memory();
+        bench_backend(c, &rt, &plan, memory.name, memory.stores.clone(), None, &mut rows);
+    }
+    if backends::selected("sqlite") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("analytics.db");
+        let store = rt.block_on(SqliteStore::open(&path)).expect("open sqlite");
+        rt.block_on(store.migrate()).expect("migrate sqlite");
+        let stores = Stores::from_backend(Arc::new(store));
+        bench_backend(c, &rt, &plan, "sqlite", stores, Some(&path), &mut rows);
+    }
+    eprintln!("\n| backend | learners | events | feed µs/event | report | P50 µs | P99 µs | max µs |");
+    eprintln!("|---|--:|--:|--:|---|--:|--:|--:|");
+    for row in &rows {
+        eprintln!(
+            "| {} | {} | {} | {:.0} | {} | {:.0} | {:.0} | {:.0} |",
+            row.backend,
+            row.learners,
+            row.events,
+            micros(row.feed_per_event),
+            row.report.name(),
+            micros(row.percentile(50.0)),
+            micros(row.percentile(99.0)),
+            micros(row.percentile(100.0))
+        );
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(5));
+    targets = analytics
+}
+criterion_main!(benches);
