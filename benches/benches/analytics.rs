@@ -3,19 +3,21 @@
 //! read after the analytics reaction has been fed the events of N learners of that course.
 //!
 //! `cargo bench -p lms-benches --bench analytics` builds one course of five lessons (video,
-//! text, a quiz of three questions, text, video) on each backend, then for each size in
-//! `LMS_ANALYTICS_BENCH_SIZES` (comma-separated learner counts, default `1000,1000000`)
+//! text, a quiz of three questions, text, video) on each backend, then, size after size,
 //! feeds the reaction the events of more synthetic learners until that many have enrolled
 //! — an enrollment, the lessons they got through in order, graded quiz attempts (some
 //! failed), and a course completion for those who finished — one `apply` at a time, as
-//! the relay delivers them. At each size criterion measures both reads, and the bench then
-//! times [`TIMED_READS`] of each one by one and prints their percentiles: the requirement
-//! is on the P99, which criterion does not report. A table of every size closes the run.
+//! the relay delivers them. At each size it checks both reports against what was fed,
+//! criterion measures both reads, and the bench then times [`TIMED_READS`] of each one by
+//! one and prints their percentiles: the requirement is on the P99, which criterion does
+//! not report. A table of every size closes the run.
 //!
 //! Backends: the in-memory store and SQLite (a file in a temporary directory, opened as
 //! the server opens it), picked with `LMS_BENCH_BACKENDS=memory,sqlite` (both by default).
-//! The learners are events only: no user or enrollment is stored besides what the
-//! reaction writes (its per-learner rollups and a marker per applied event).
+//! Sizes: `LMS_ANALYTICS_BENCH_SIZES=1000,1000000` (learner counts, for every backend
+//! selected); by default [`MEMORY_SIZES`] and [`SQLITE_SIZES`]. The learners are events
+//! only: no user or enrollment is stored besides what the reaction writes (its
+//! per-learner rollups and a marker per applied event).
 //!
 //! Under `cargo test --benches` (or `-- --test`, `-- --list`) the bench feeds
 //! [`TEST_LEARNERS`] learners and times [`TEST_TIMED_READS`] reads instead, whatever the
@@ -44,6 +46,11 @@ use tokio::runtime::Runtime;
 
 /// Reads of each report timed one by one at each size, for the percentiles.
 const TIMED_READS: usize = 10_000;
+/// Learners at each step on the in-memory store, by default.
+const MEMORY_SIZES: [u64; 2] = [1_000, 1_000_000];
+/// Learners at each step on SQLite, by default: a million would take hours to feed, each
+/// `apply` waiting for its commit's sync (about 2 ms an event).
+const SQLITE_SIZES: [u64; 2] = [1_000, 100_000];
 /// Learners fed when not benchmarking (`cargo test --benches`).
 const TEST_LEARNERS: u64 = 100;
 /// Reads timed when not benchmarking.
@@ -67,35 +74,53 @@ fn now() -> DateTime<Utc> {
 /// What one run measures: which sizes, and how many reads to time at each.
 #[derive(Debug, Clone)]
 struct Plan {
-    /// Learners enrolled at each step, increasing.
-    sizes: Vec<u64>,
+    /// Learners enrolled at each step, increasing; `None` for each backend's default.
+    sizes: Option<Vec<u64>>,
     /// Reads timed one by one per report and size.
     timed_reads: usize,
 }
 
 impl Plan {
     /// The sizes of `LMS_ANALYTICS_BENCH_SIZES` when run as a benchmark (`cargo bench`
-    /// passes `--bench`), a small one otherwise.
+    /// passes `--bench`), one small size otherwise.
     fn from_env() -> Self {
         let args: Vec<String> = std::env::args().collect();
         let benchmarking = args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--test" || a == "--list");
         if !benchmarking {
             return Self {
-                sizes: vec![TEST_LEARNERS],
+                sizes: Some(vec![TEST_LEARNERS]),
                 timed_reads: TEST_TIMED_READS,
             };
         }
-        let mut sizes: Vec<u64> = std::env::var("LMS_ANALYTICS_BENCH_SIZES")
-            .ok()
-            .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-            .unwrap_or_else(|| vec![1_000, 1_000_000]);
-        sizes.sort_unstable();
-        sizes.dedup();
+        let sizes = std::env::var("LMS_ANALYTICS_BENCH_SIZES").ok().map(|list| {
+            let mut sizes: Vec<u64> = list.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+            sizes.sort_unstable();
+            sizes.dedup();
+            sizes
+        });
         Self {
             sizes,
             timed_reads: TIMED_READS,
         }
     }
+
+    /// The sizes to run, `default` unless set.
+    fn sizes(&self, default: &[u64]) -> Vec<u64> {
+        self.sizes.clone().unwrap_or_else(|| default.to_vec())
+    }
+}
+
+/// A backend to feed: its stores, its database file if any, its default sizes.
+#[derive(Debug)]
+struct Target<'a> {
+    /// Short name for reports.
+    name: &'static str,
+    /// The stores.
+    stores: Stores,
+    /// The SQLite file, to report its size.
+    file: Option<&'a std::path::Path>,
+    /// Sizes when `LMS_ANALYTICS_BENCH_SIZES` is unset.
+    default_sizes: &'static [u64],
 }
 
 /// The course under report: its id, lessons in order and quiz questions.
@@ -371,15 +396,13 @@ fn file_mib(path: &std::path::Path) -> f64 {
 }
 
 /// Feeds one backend through every size, measuring both reports at each.
-fn bench_backend(
-    c: &mut Criterion,
-    rt: &Runtime,
-    plan: &Plan,
-    name: &'static str,
-    stores: Stores,
-    file: Option<&std::path::Path>,
-    rows: &mut Vec<Row>,
-) {
+fn bench_backend(c: &mut Criterion, rt: &Runtime, plan: &Plan, target: Target<'_>, rows: &mut Vec<Row>) {
+    let Target {
+        name,
+        stores,
+        file,
+        default_sizes,
+    } = target;
     let lms = Lms::new(stores.clone(), Arc::new(ManualClock::new(now())));
     let admin = Actor {
         user_id: rt
@@ -390,7 +413,7 @@ fn bench_backend(
     let fixture = rt.block_on(course(&stores, admin.user_id));
     let mut rng = fastrand::Rng::with_seed(2026);
     let mut fed = Fed::default();
-    for &size in &plan.sizes {
+    for size in plan.sizes(default_sizes) {
         let (events_before, started) = (fed.events, Instant::now());
         rt.block_on(feed(&lms, &fixture, &mut rng, &mut fed, size));
         let elapsed = started.elapsed();
@@ -456,15 +479,26 @@ fn analytics(c: &mut Criterion) {
     let mut rows = Vec::new();
     if backends::selected("memory") {
         let memory = backends::memory();
-        bench_backend(c, &rt, &plan, memory.name, memory.stores.clone(), None, &mut rows);
+        let target = Target {
+            name: memory.name,
+            stores: memory.stores.clone(),
+            file: None,
+            default_sizes: &MEMORY_SIZES,
+        };
+        bench_backend(c, &rt, &plan, target, &mut rows);
     }
     if backends::selected("sqlite") {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("analytics.db");
         let store = rt.block_on(SqliteStore::open(&path)).expect("open sqlite");
         rt.block_on(store.migrate()).expect("migrate sqlite");
-        let stores = Stores::from_backend(Arc::new(store));
-        bench_backend(c, &rt, &plan, "sqlite", stores, Some(&path), &mut rows);
+        let target = Target {
+            name: "sqlite",
+            stores: Stores::from_backend(Arc::new(store)),
+            file: Some(&path),
+            default_sizes: &SQLITE_SIZES,
+        };
+        bench_backend(c, &rt, &plan, target, &mut rows);
     }
     eprintln!("\n| backend | learners | events | feed µs/event | report | P50 µs | P99 µs | max µs |");
     eprintln!("|---|--:|--:|--:|---|--:|--:|--:|");

@@ -124,6 +124,95 @@ pub mod types {
             value.clone()
         }
     }
+    ///An alert rule.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "AlertRuleResponse",
+    ///  "description": "An alert rule.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "builtin",
+    ///    "comparison",
+    ///    "component",
+    ///    "duration_seconds",
+    ///    "enabled",
+    ///    "id",
+    ///    "metric",
+    ///    "name",
+    ///    "severity",
+    ///    "threshold"
+    ///  ],
+    ///  "properties": {
+    ///    "builtin": {
+    ///      "description": "One of the defaults (it can be changed and disabled, not deleted).",
+    ///      "type": "boolean"
+    ///    },
+    ///    "comparison": {
+    ///      "$ref": "#/components/schemas/ComparisonName"
+    ///    },
+    ///    "component": {
+    ///      "$ref": "#/components/schemas/ComponentName"
+    ///    },
+    ///    "duration_seconds": {
+    ///      "description": "How long the condition must hold before it fires, in seconds.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "enabled": {
+    ///      "description": "Whether it is evaluated.",
+    ///      "type": "boolean"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "metric": {
+    ///      "$ref": "#/components/schemas/MetricName"
+    ///    },
+    ///    "name": {
+    ///      "description": "Its name.",
+    ///      "type": "string"
+    ///    },
+    ///    "severity": {
+    ///      "$ref": "#/components/schemas/SeverityName"
+    ///    },
+    ///    "threshold": {
+    ///      "description": "The threshold.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AlertRuleResponse {
+        ///One of the defaults (it can be changed and disabled, not deleted).
+        pub builtin: bool,
+        pub comparison: ComparisonName,
+        pub component: ComponentName,
+        ///How long the condition must hold before it fires, in seconds.
+        pub duration_seconds: u32,
+        ///Whether it is evaluated.
+        pub enabled: bool,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        pub metric: MetricName,
+        ///Its name.
+        pub name: ::std::string::String,
+        pub severity: SeverityName,
+        pub threshold: f64,
+    }
+    impl ::std::convert::From<&AlertRuleResponse> for AlertRuleResponse {
+        fn from(value: &AlertRuleResponse) -> Self {
+            value.clone()
+        }
+    }
     ///An answer to one question.
     ///
     /// <details><summary>JSON schema</summary>
@@ -394,6 +483,105 @@ pub mod types {
     }
     impl ::std::convert::From<&AuditPageResponse> for AuditPageResponse {
         fn from(value: &AuditPageResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///One day's payments in one currency.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "BusinessDayResponse",
+    ///  "description": "One day's payments in one currency.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "currency",
+    ///    "date",
+    ///    "gross_minor",
+    ///    "mrr_minor",
+    ///    "orders_failed",
+    ///    "orders_paid",
+    ///    "refunded_minor",
+    ///    "subscriptions_ended",
+    ///    "subscriptions_started"
+    ///  ],
+    ///  "properties": {
+    ///    "currency": {
+    ///      "description": "ISO 4217 currency code.",
+    ///      "type": "string"
+    ///    },
+    ///    "date": {
+    ///      "description": "The day (UTC).",
+    ///      "type": "string",
+    ///      "format": "naive-date"
+    ///    },
+    ///    "gross_minor": {
+    ///      "description": "Paid, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "mrr_minor": {
+    ///      "description": "Monthly recurring revenue at the end of the day, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "orders_failed": {
+    ///      "description": "Orders whose payment failed.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "orders_paid": {
+    ///      "description": "Orders paid.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "refunded_minor": {
+    ///      "description": "Refunded, in minor units.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "subscriptions_ended": {
+    ///      "description": "Subscriptions that stopped paying (churn).",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "subscriptions_started": {
+    ///      "description": "Subscriptions that started paying.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct BusinessDayResponse {
+        ///ISO 4217 currency code.
+        pub currency: ::std::string::String,
+        ///The day (UTC).
+        pub date: ::std::string::String,
+        ///Paid, in minor units.
+        pub gross_minor: i64,
+        ///Monthly recurring revenue at the end of the day, in minor units.
+        pub mrr_minor: i64,
+        ///Orders whose payment failed.
+        pub orders_failed: u64,
+        ///Orders paid.
+        pub orders_paid: u64,
+        ///Refunded, in minor units.
+        pub refunded_minor: i64,
+        ///Subscriptions that stopped paying (churn).
+        pub subscriptions_ended: u64,
+        ///Subscriptions that started paying.
+        pub subscriptions_started: u64,
+    }
+    impl ::std::convert::From<&BusinessDayResponse> for BusinessDayResponse {
+        fn from(value: &BusinessDayResponse) -> Self {
             value.clone()
         }
     }
@@ -1011,6 +1199,229 @@ and the browser confirms it with `client_secret`.*/
             value.clone()
         }
     }
+    ///On which side of the threshold a rule fires.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "On which side of the threshold a rule fires.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "above",
+    ///    "below"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ComparisonName {
+        #[serde(rename = "above")]
+        Above,
+        #[serde(rename = "below")]
+        Below,
+    }
+    impl ::std::convert::From<&Self> for ComparisonName {
+        fn from(value: &ComparisonName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for ComparisonName {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Above => f.write_str("above"),
+                Self::Below => f.write_str("below"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ComparisonName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "above" => Ok(Self::Above),
+                "below" => Ok(Self::Below),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ComparisonName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ComparisonName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ComparisonName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The part of the platform a rule or incident is about.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "The part of the platform a rule or incident is about.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "api",
+    ///    "database",
+    ///    "payments",
+    ///    "email",
+    ///    "event_delivery",
+    ///    "security"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ComponentName {
+        #[serde(rename = "api")]
+        Api,
+        #[serde(rename = "database")]
+        Database,
+        #[serde(rename = "payments")]
+        Payments,
+        #[serde(rename = "email")]
+        Email,
+        #[serde(rename = "event_delivery")]
+        EventDelivery,
+        #[serde(rename = "security")]
+        Security,
+    }
+    impl ::std::convert::From<&Self> for ComponentName {
+        fn from(value: &ComponentName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for ComponentName {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Api => f.write_str("api"),
+                Self::Database => f.write_str("database"),
+                Self::Payments => f.write_str("payments"),
+                Self::Email => f.write_str("email"),
+                Self::EventDelivery => f.write_str("event_delivery"),
+                Self::Security => f.write_str("security"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ComponentName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "api" => Ok(Self::Api),
+                "database" => Ok(Self::Database),
+                "payments" => Ok(Self::Payments),
+                "email" => Ok(Self::Email),
+                "event_delivery" => Ok(Self::EventDelivery),
+                "security" => Ok(Self::Security),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ComponentName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for ComponentName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ComponentName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///One component's status.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "ComponentStatusResponse",
+    ///  "description": "One component's status.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "name",
+    ///    "status",
+    ///    "uptime"
+    ///  ],
+    ///  "properties": {
+    ///    "name": {
+    ///      "$ref": "#/components/schemas/ComponentName"
+    ///    },
+    ///    "status": {
+    ///      "$ref": "#/components/schemas/HealthName"
+    ///    },
+    ///    "uptime": {
+    ///      "$ref": "#/components/schemas/UptimeResponse"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ComponentStatusResponse {
+        pub name: ComponentName,
+        pub status: HealthName,
+        pub uptime: UptimeResponse,
+    }
+    impl ::std::convert::From<&ComponentStatusResponse> for ComponentStatusResponse {
+        fn from(value: &ComponentStatusResponse) -> Self {
+            value.clone()
+        }
+    }
     ///One answer in a consent's history.
     ///
     /// <details><summary>JSON schema</summary>
@@ -1364,6 +1775,97 @@ and the browser confirms it with `client_secret`.*/
     }
     impl ::std::convert::From<&ConsentsResponse> for ConsentsResponse {
         fn from(value: &ConsentsResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///A course's enrollments, completion, active learners and drop-off funnel.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CourseAnalyticsResponse",
+    ///  "description": "A course's enrollments, completion, active learners and drop-off funnel.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "active_learners",
+    ///    "completions",
+    ///    "course_id",
+    ///    "enrollments",
+    ///    "funnel",
+    ///    "title"
+    ///  ],
+    ///  "properties": {
+    ///    "active_learners": {
+    ///      "description": "Learners with learning activity (enrolling, a lesson completed, a quiz graded) in\nthe last 7 days.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "completion_rate": {
+    ///      "description": "Completions out of enrollments, 0–1 (4 decimals); null without enrollments.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "completions": {
+    ///      "description": "Enrollments that completed the course.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "course_id": {
+    ///      "description": "The course.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "enrollments": {
+    ///      "description": "Enrollments ever created.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "funnel": {
+    ///      "description": "Every lesson in course order.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/FunnelStepResponse"
+    ///      }
+    ///    },
+    ///    "median_days_to_complete": {
+    ///      "description": "Median days from enrollment to completion (2 decimals, precise to the hour); null\nbefore the first completion.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "title": {
+    ///      "description": "Its title.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CourseAnalyticsResponse {
+        /**Learners with learning activity (enrolling, a lesson completed, a quiz graded) in
+the last 7 days.*/
+        pub active_learners: u64,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub completion_rate: ::std::option::Option<f64>,
+        ///Enrollments that completed the course.
+        pub completions: u64,
+        ///The course.
+        pub course_id: ::uuid::Uuid,
+        ///Enrollments ever created.
+        pub enrollments: u64,
+        ///Every lesson in course order.
+        pub funnel: ::std::vec::Vec<FunnelStepResponse>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub median_days_to_complete: ::std::option::Option<f64>,
+        ///Its title.
+        pub title: ::std::string::String,
+    }
+    impl ::std::convert::From<&CourseAnalyticsResponse> for CourseAnalyticsResponse {
+        fn from(value: &CourseAnalyticsResponse) -> Self {
             value.clone()
         }
     }
@@ -1723,6 +2225,163 @@ and the browser confirms it with `client_secret`.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A new alert rule.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "CreateAlertRuleRequest",
+    ///  "description": "A new alert rule.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "duration_seconds",
+    ///    "metric",
+    ///    "name",
+    ///    "severity",
+    ///    "threshold"
+    ///  ],
+    ///  "properties": {
+    ///    "comparison": {
+    ///      "$ref": "#/components/schemas/ComparisonName"
+    ///    },
+    ///    "component": {
+    ///      "$ref": "#/components/schemas/ComponentName"
+    ///    },
+    ///    "duration_seconds": {
+    ///      "description": "How long the condition must hold, in seconds (0 to 86,400).",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "maximum": 86400.0,
+    ///      "minimum": 0.0
+    ///    },
+    ///    "enabled": {
+    ///      "description": "Whether it is evaluated (default true).",
+    ///      "type": "boolean"
+    ///    },
+    ///    "metric": {
+    ///      "$ref": "#/components/schemas/MetricName"
+    ///    },
+    ///    "name": {
+    ///      "description": "Its name, unique (1–100 characters).",
+    ///      "type": "string",
+    ///      "maxLength": 100
+    ///    },
+    ///    "severity": {
+    ///      "$ref": "#/components/schemas/SeverityName"
+    ///    },
+    ///    "threshold": {
+    ///      "description": "The threshold.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateAlertRuleRequest {
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub comparison: ::std::option::Option<ComparisonName>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub component: ::std::option::Option<ComponentName>,
+        ///How long the condition must hold, in seconds (0 to 86,400).
+        pub duration_seconds: u32,
+        ///Whether it is evaluated (default true).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        pub metric: MetricName,
+        ///Its name, unique (1–100 characters).
+        pub name: CreateAlertRuleRequestName,
+        pub severity: SeverityName,
+        pub threshold: f64,
+    }
+    impl ::std::convert::From<&CreateAlertRuleRequest> for CreateAlertRuleRequest {
+        fn from(value: &CreateAlertRuleRequest) -> Self {
+            value.clone()
+        }
+    }
+    ///Its name, unique (1–100 characters).
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "Its name, unique (1–100 characters).",
+    ///  "type": "string",
+    ///  "maxLength": 100
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CreateAlertRuleRequestName(::std::string::String);
+    impl ::std::ops::Deref for CreateAlertRuleRequestName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateAlertRuleRequestName> for ::std::string::String {
+        fn from(value: CreateAlertRuleRequestName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&CreateAlertRuleRequestName>
+    for CreateAlertRuleRequestName {
+        fn from(value: &CreateAlertRuleRequestName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for CreateAlertRuleRequestName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateAlertRuleRequestName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for CreateAlertRuleRequestName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CreateAlertRuleRequestName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateAlertRuleRequestName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///A new card.
@@ -4819,6 +5478,234 @@ new cards within the deck's daily limit.*/
             value.clone()
         }
     }
+    ///One lesson of the drop-off funnel.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "FunnelStepResponse",
+    ///  "description": "One lesson of the drop-off funnel.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "completed",
+    ///    "last_activity_here",
+    ///    "lesson_id",
+    ///    "position",
+    ///    "reached",
+    ///    "title"
+    ///  ],
+    ///  "properties": {
+    ///    "completed": {
+    ///      "description": "Learners who completed it.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "last_activity_here": {
+    ///      "description": "Learners who have not completed the course and whose latest activity was here.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "lesson_id": {
+    ///      "description": "The lesson.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "position": {
+    ///      "description": "Its place in the course, from 0.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "reached": {
+    ///      "description": "Learners with any activity on it (a completion or a graded quiz attempt).",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "title": {
+    ///      "description": "Its title.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FunnelStepResponse {
+        ///Learners who completed it.
+        pub completed: u64,
+        ///Learners who have not completed the course and whose latest activity was here.
+        pub last_activity_here: u64,
+        ///The lesson.
+        pub lesson_id: ::uuid::Uuid,
+        ///Its place in the course, from 0.
+        pub position: u32,
+        ///Learners with any activity on it (a completion or a graded quiz attempt).
+        pub reached: u64,
+        ///Its title.
+        pub title: ::std::string::String,
+    }
+    impl ::std::convert::From<&FunnelStepResponse> for FunnelStepResponse {
+        fn from(value: &FunnelStepResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///The terms of the health score (docs/operations.md has the formula).
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "HealthBreakdown",
+    ///  "description": "The terms of the health score (docs/operations.md has the formula).",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "apdex",
+    ///    "apdex_points",
+    ///    "dependencies",
+    ///    "dependency_points",
+    ///    "error_points",
+    ///    "error_rate"
+    ///  ],
+    ///  "properties": {
+    ///    "apdex": {
+    ///      "description": "Traffic-weighted Apdex (T = 100 ms), 0–1.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "apdex_points": {
+    ///      "description": "Points from Apdex, of 60.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "dependencies": {
+    ///      "description": "Share of dependencies up (the database; event delivery under 5 minutes behind).",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "dependency_points": {
+    ///      "description": "Points from dependencies, of 15.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "error_points": {
+    ///      "description": "Points from the error rate (25 at 0 %, none from 5 %), of 25.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "error_rate": {
+    ///      "description": "Share of requests answered 5xx, 0–1.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct HealthBreakdown {
+        pub apdex: f64,
+        pub apdex_points: f64,
+        pub dependencies: f64,
+        pub dependency_points: f64,
+        pub error_points: f64,
+        pub error_rate: f64,
+    }
+    impl ::std::convert::From<&HealthBreakdown> for HealthBreakdown {
+        fn from(value: &HealthBreakdown) -> Self {
+            value.clone()
+        }
+    }
+    ///How a component or the platform is doing.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "How a component or the platform is doing.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "operational",
+    ///    "degraded",
+    ///    "major_outage"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum HealthName {
+        #[serde(rename = "operational")]
+        Operational,
+        #[serde(rename = "degraded")]
+        Degraded,
+        #[serde(rename = "major_outage")]
+        MajorOutage,
+    }
+    impl ::std::convert::From<&Self> for HealthName {
+        fn from(value: &HealthName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for HealthName {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Operational => f.write_str("operational"),
+                Self::Degraded => f.write_str("degraded"),
+                Self::MajorOutage => f.write_str("major_outage"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for HealthName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "operational" => Ok(Self::Operational),
+                "degraded" => Ok(Self::Degraded),
+                "major_outage" => Ok(Self::MajorOutage),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for HealthName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for HealthName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for HealthName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///The detailed health report.
     ///
     /// <details><summary>JSON schema</summary>
@@ -5111,6 +5998,225 @@ new cards within the deck's daily limit.*/
     impl ::std::convert::From<&ImportResponse> for ImportResponse {
         fn from(value: &ImportResponse) -> Self {
             value.clone()
+        }
+    }
+    ///An incident.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "IncidentResponse",
+    ///  "description": "An incident.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "alerts",
+    ///    "component",
+    ///    "id",
+    ///    "opened_at",
+    ///    "rule",
+    ///    "rule_id",
+    ///    "severity",
+    ///    "status",
+    ///    "summary"
+    ///  ],
+    ///  "properties": {
+    ///    "acknowledged_at": {
+    ///      "description": "When someone acknowledged it.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "alerts": {
+    ///      "description": "How many times its rule fired while it was open.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "component": {
+    ///      "$ref": "#/components/schemas/ComponentName"
+    ///    },
+    ///    "escalated_at": {
+    ///      "description": "When it was escalated (critical, not acknowledged in time).",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "id": {
+    ///      "description": "Identifier.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "opened_at": {
+    ///      "description": "When its rule fired.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "related_to": {
+    ///      "description": "The first incident open on the same component when it opened (related alerts).",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "resolved_at": {
+    ///      "description": "When it was resolved.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    },
+    ///    "rule": {
+    ///      "description": "The name of the rule that opened it.",
+    ///      "type": "string"
+    ///    },
+    ///    "rule_id": {
+    ///      "description": "That rule.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "severity": {
+    ///      "$ref": "#/components/schemas/SeverityName"
+    ///    },
+    ///    "status": {
+    ///      "$ref": "#/components/schemas/IncidentStatusName"
+    ///    },
+    ///    "summary": {
+    ///      "description": "What was seen.",
+    ///      "type": "string"
+    ///    },
+    ///    "time_to_resolve_seconds": {
+    ///      "description": "Seconds from opening to resolution (its part of the MTTR).",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct IncidentResponse {
+        ///When someone acknowledged it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub acknowledged_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///How many times its rule fired while it was open.
+        pub alerts: u32,
+        pub component: ComponentName,
+        ///When it was escalated (critical, not acknowledged in time).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub escalated_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Identifier.
+        pub id: ::uuid::Uuid,
+        ///When its rule fired.
+        pub opened_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The first incident open on the same component when it opened (related alerts).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub related_to: ::std::option::Option<::uuid::Uuid>,
+        ///When it was resolved.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub resolved_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///The name of the rule that opened it.
+        pub rule: ::std::string::String,
+        ///That rule.
+        pub rule_id: ::uuid::Uuid,
+        pub severity: SeverityName,
+        pub status: IncidentStatusName,
+        ///What was seen.
+        pub summary: ::std::string::String,
+        ///Seconds from opening to resolution (its part of the MTTR).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_to_resolve_seconds: ::std::option::Option<i64>,
+    }
+    impl ::std::convert::From<&IncidentResponse> for IncidentResponse {
+        fn from(value: &IncidentResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///Where an incident stands.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "Where an incident stands.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "open",
+    ///    "acknowledged",
+    ///    "resolved"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum IncidentStatusName {
+        #[serde(rename = "open")]
+        Open,
+        #[serde(rename = "acknowledged")]
+        Acknowledged,
+        #[serde(rename = "resolved")]
+        Resolved,
+    }
+    impl ::std::convert::From<&Self> for IncidentStatusName {
+        fn from(value: &IncidentStatusName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for IncidentStatusName {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Open => f.write_str("open"),
+                Self::Acknowledged => f.write_str("acknowledged"),
+                Self::Resolved => f.write_str("resolved"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IncidentStatusName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "open" => Ok(Self::Open),
+                "acknowledged" => Ok(Self::Acknowledged),
+                "resolved" => Ok(Self::Resolved),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IncidentStatusName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for IncidentStatusName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IncidentStatusName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///The kind of a lesson.
@@ -5973,6 +7079,123 @@ new cards within the deck's daily limit.*/
                 })
         }
     }
+    ///What a rule watches (docs/operations.md lists how each is sampled).
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "What a rule watches (docs/operations.md lists how each is sampled).",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "api_error_rate",
+    ///    "api_p95_ms",
+    ///    "memory_used_percent",
+    ///    "disk_free_percent",
+    ///    "database_unreachable",
+    ///    "payment_failure_rate",
+    ///    "security_alerts",
+    ///    "event_backlog_seconds",
+    ///    "dead_letters"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum MetricName {
+        #[serde(rename = "api_error_rate")]
+        ApiErrorRate,
+        #[serde(rename = "api_p95_ms")]
+        ApiP95Ms,
+        #[serde(rename = "memory_used_percent")]
+        MemoryUsedPercent,
+        #[serde(rename = "disk_free_percent")]
+        DiskFreePercent,
+        #[serde(rename = "database_unreachable")]
+        DatabaseUnreachable,
+        #[serde(rename = "payment_failure_rate")]
+        PaymentFailureRate,
+        #[serde(rename = "security_alerts")]
+        SecurityAlerts,
+        #[serde(rename = "event_backlog_seconds")]
+        EventBacklogSeconds,
+        #[serde(rename = "dead_letters")]
+        DeadLetters,
+    }
+    impl ::std::convert::From<&Self> for MetricName {
+        fn from(value: &MetricName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for MetricName {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ApiErrorRate => f.write_str("api_error_rate"),
+                Self::ApiP95Ms => f.write_str("api_p95_ms"),
+                Self::MemoryUsedPercent => f.write_str("memory_used_percent"),
+                Self::DiskFreePercent => f.write_str("disk_free_percent"),
+                Self::DatabaseUnreachable => f.write_str("database_unreachable"),
+                Self::PaymentFailureRate => f.write_str("payment_failure_rate"),
+                Self::SecurityAlerts => f.write_str("security_alerts"),
+                Self::EventBacklogSeconds => f.write_str("event_backlog_seconds"),
+                Self::DeadLetters => f.write_str("dead_letters"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MetricName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "api_error_rate" => Ok(Self::ApiErrorRate),
+                "api_p95_ms" => Ok(Self::ApiP95Ms),
+                "memory_used_percent" => Ok(Self::MemoryUsedPercent),
+                "disk_free_percent" => Ok(Self::DiskFreePercent),
+                "database_unreachable" => Ok(Self::DatabaseUnreachable),
+                "payment_failure_rate" => Ok(Self::PaymentFailureRate),
+                "security_alerts" => Ok(Self::SecurityAlerts),
+                "event_backlog_seconds" => Ok(Self::EventBacklogSeconds),
+                "dead_letters" => Ok(Self::DeadLetters),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MetricName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for MetricName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MetricName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///A report: its period and rows.
     ///
     /// <details><summary>JSON schema</summary>
@@ -6324,6 +7547,117 @@ new cards within the deck's daily limit.*/
             value.clone()
         }
     }
+    ///The platform's learning overview over a period.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "OverviewResponse",
+    ///  "description": "The platform's learning overview over a period.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "course_completions",
+    ///    "enrollments",
+    ///    "first_enrollments",
+    ///    "from",
+    ///    "lesson_completions",
+    ///    "quiz_attempts",
+    ///    "registrations",
+    ///    "to",
+    ///    "weekly_active_learners"
+    ///  ],
+    ///  "properties": {
+    ///    "conversion_rate": {
+    ///      "description": "First enrollments out of registrations, 0–1 (4 decimals).",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "course_completions": {
+    ///      "description": "Courses completed in the period.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "enrollments": {
+    ///      "description": "Enrollments created in the period.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "first_enrollments": {
+    ///      "description": "Of those, the ones who have enrolled since.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "from": {
+    ///      "description": "First day (UTC), included.",
+    ///      "type": "string",
+    ///      "format": "naive-date"
+    ///    },
+    ///    "lesson_completions": {
+    ///      "description": "Lessons completed in the period.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "quiz_attempts": {
+    ///      "description": "Quiz attempts graded in the period.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "registrations": {
+    ///      "description": "Users who registered in the period.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "to": {
+    ///      "description": "Last day (UTC), included.",
+    ///      "type": "string",
+    ///      "format": "naive-date"
+    ///    },
+    ///    "weekly_active_learners": {
+    ///      "description": "Distinct learners with learning activity per ISO week (not in the CSV form).",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/WeekActivityResponse"
+    ///      }
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct OverviewResponse {
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub conversion_rate: ::std::option::Option<f64>,
+        ///Courses completed in the period.
+        pub course_completions: u64,
+        ///Enrollments created in the period.
+        pub enrollments: u64,
+        ///Of those, the ones who have enrolled since.
+        pub first_enrollments: u64,
+        ///First day (UTC), included.
+        pub from: ::std::string::String,
+        ///Lessons completed in the period.
+        pub lesson_completions: u64,
+        ///Quiz attempts graded in the period.
+        pub quiz_attempts: u64,
+        ///Users who registered in the period.
+        pub registrations: u64,
+        ///Last day (UTC), included.
+        pub to: ::std::string::String,
+        ///Distinct learners with learning activity per ISO week (not in the CSV form).
+        pub weekly_active_learners: ::std::vec::Vec<WeekActivityResponse>,
+    }
+    impl ::std::convert::From<&OverviewResponse> for OverviewResponse {
+        fn from(value: &OverviewResponse) -> Self {
+            value.clone()
+        }
+    }
     ///A new password, with the token from the reset mail.
     ///
     /// <details><summary>JSON schema</summary>
@@ -6614,6 +7948,146 @@ new cards within the deck's daily limit.*/
     impl ::std::convert::From<&PaymentFailureResponse> for PaymentFailureResponse {
         fn from(value: &PaymentFailureResponse) -> Self {
             value.clone()
+        }
+    }
+    ///The performance view.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "PerformanceResponse",
+    ///  "description": "The performance view.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "breakdown",
+    ///    "health_score",
+    ///    "routes",
+    ///    "window"
+    ///  ],
+    ///  "properties": {
+    ///    "breakdown": {
+    ///      "$ref": "#/components/schemas/HealthBreakdown"
+    ///    },
+    ///    "health_score": {
+    ///      "description": "0–100.",
+    ///      "type": "integer",
+    ///      "format": "uint8",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "routes": {
+    ///      "description": "Every route with traffic in the window, busiest first.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/RoutePerformance"
+    ///      }
+    ///    },
+    ///    "window": {
+    ///      "$ref": "#/components/schemas/PerformanceWindow"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct PerformanceResponse {
+        pub breakdown: HealthBreakdown,
+        ///0–100.
+        pub health_score: u8,
+        ///Every route with traffic in the window, busiest first.
+        pub routes: ::std::vec::Vec<RoutePerformance>,
+        pub window: PerformanceWindow,
+    }
+    impl ::std::convert::From<&PerformanceResponse> for PerformanceResponse {
+        fn from(value: &PerformanceResponse) -> Self {
+            value.clone()
+        }
+    }
+    ///The performance view's window.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "The performance view's window.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "5m",
+    ///    "1h",
+    ///    "1d"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PerformanceWindow {
+        #[serde(rename = "5m")]
+        X5m,
+        #[serde(rename = "1h")]
+        X1h,
+        #[serde(rename = "1d")]
+        X1d,
+    }
+    impl ::std::convert::From<&Self> for PerformanceWindow {
+        fn from(value: &PerformanceWindow) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for PerformanceWindow {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::X5m => f.write_str("5m"),
+                Self::X1h => f.write_str("1h"),
+                Self::X1d => f.write_str("1d"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PerformanceWindow {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "5m" => Ok(Self::X5m),
+                "1h" => Ok(Self::X1h),
+                "1d" => Ok(Self::X1d),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PerformanceWindow {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for PerformanceWindow {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PerformanceWindow {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///How often a plan charges.
@@ -7492,6 +8966,78 @@ new cards within the deck's daily limit.*/
     }
     impl ::std::convert::From<&QuestionResult> for QuestionResult {
         fn from(value: &QuestionResult) -> Self {
+            value.clone()
+        }
+    }
+    ///One quiz question's statistics.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "QuestionStatsResponse",
+    ///  "description": "One quiz question's statistics.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "attempts",
+    ///    "correct",
+    ///    "lesson_id",
+    ///    "question_id"
+    ///  ],
+    ///  "properties": {
+    ///    "attempts": {
+    ///      "description": "Graded attempts that answered it, retries included.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "correct": {
+    ///      "description": "Of those, answered right.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "correct_rate": {
+    ///      "description": "Correct out of attempts, 0–1 (4 decimals): the question's difficulty.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "discrimination": {
+    ///      "description": "The best third of the quiz's attempts' share right minus the worst third's, −1 to\n1 (4 decimals; ties at a third's boundary count pro rata); null under 3 attempts.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "lesson_id": {
+    ///      "description": "The quiz lesson.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "question_id": {
+    ///      "description": "The question.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct QuestionStatsResponse {
+        ///Graded attempts that answered it, retries included.
+        pub attempts: u64,
+        ///Of those, answered right.
+        pub correct: u64,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub correct_rate: ::std::option::Option<f64>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discrimination: ::std::option::Option<f64>,
+        ///The quiz lesson.
+        pub lesson_id: ::uuid::Uuid,
+        ///The question.
+        pub question_id: ::uuid::Uuid,
+    }
+    impl ::std::convert::From<&QuestionStatsResponse> for QuestionStatsResponse {
+        fn from(value: &QuestionStatsResponse) -> Self {
             value.clone()
         }
     }
@@ -8644,6 +10190,95 @@ has now had a passing answer), which unlocks the lessons after it.*/
             value.parse()
         }
     }
+    ///One route's performance over the window.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "RoutePerformance",
+    ///  "description": "One route's performance over the window.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "apdex",
+    ///    "error_rate",
+    ///    "method",
+    ///    "p50_ms",
+    ///    "p95_ms",
+    ///    "p99_ms",
+    ///    "requests",
+    ///    "route",
+    ///    "throughput_per_second"
+    ///  ],
+    ///  "properties": {
+    ///    "apdex": {
+    ///      "description": "Apdex with T = 100 ms, 0–1.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "error_rate": {
+    ///      "description": "Share answered 5xx, 0–1.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "method": {
+    ///      "description": "The method.",
+    ///      "type": "string"
+    ///    },
+    ///    "p50_ms": {
+    ///      "description": "Median response time, in ms (the upper bound of its latency bucket).",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "p95_ms": {
+    ///      "description": "95th percentile, in ms.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "p99_ms": {
+    ///      "description": "99th percentile, in ms.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "requests": {
+    ///      "description": "Requests handled.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "route": {
+    ///      "description": "The route template (never a raw path).",
+    ///      "type": "string"
+    ///    },
+    ///    "throughput_per_second": {
+    ///      "description": "Requests per second over the window (or the server's life, if shorter).",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct RoutePerformance {
+        pub apdex: f64,
+        pub error_rate: f64,
+        ///The method.
+        pub method: ::std::string::String,
+        pub p50_ms: f64,
+        pub p95_ms: f64,
+        pub p99_ms: f64,
+        ///Requests handled.
+        pub requests: u64,
+        ///The route template (never a raw path).
+        pub route: ::std::string::String,
+        pub throughput_per_second: f64,
+    }
+    impl ::std::convert::From<&RoutePerformance> for RoutePerformance {
+        fn from(value: &RoutePerformance) -> Self {
+            value.clone()
+        }
+    }
     ///A report: its period and rows.
     ///
     /// <details><summary>JSON schema</summary>
@@ -8874,6 +10509,98 @@ has now had a passing answer), which unlocks the lessons after it.*/
             value.parse()
         }
     }
+    ///How bad a firing rule is.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "How bad a firing rule is.",
+    ///  "type": "string",
+    ///  "enum": [
+    ///    "critical",
+    ///    "high",
+    ///    "medium",
+    ///    "low"
+    ///  ]
+    ///}
+    /// ```
+    /// </details>
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum SeverityName {
+        #[serde(rename = "critical")]
+        Critical,
+        #[serde(rename = "high")]
+        High,
+        #[serde(rename = "medium")]
+        Medium,
+        #[serde(rename = "low")]
+        Low,
+    }
+    impl ::std::convert::From<&Self> for SeverityName {
+        fn from(value: &SeverityName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::fmt::Display for SeverityName {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Critical => f.write_str("critical"),
+                Self::High => f.write_str("high"),
+                Self::Medium => f.write_str("medium"),
+                Self::Low => f.write_str("low"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SeverityName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "critical" => Ok(Self::Critical),
+                "high" => Ok(Self::High),
+                "medium" => Ok(Self::Medium),
+                "low" => Ok(Self::Low),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SeverityName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for SeverityName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SeverityName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///A note left out of an import.
     ///
     /// <details><summary>JSON schema</summary>
@@ -8909,6 +10636,71 @@ has now had a passing answer), which unlocks the lessons after it.*/
     }
     impl ::std::convert::From<&SkippedNote> for SkippedNote {
         fn from(value: &SkippedNote) -> Self {
+            value.clone()
+        }
+    }
+    ///The public status.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "StatusResponse",
+    ///  "description": "The public status.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "components",
+    ///    "incidents",
+    ///    "status",
+    ///    "updated_at"
+    ///  ],
+    ///  "properties": {
+    ///    "components": {
+    ///      "description": "API, database, payments, email and event delivery.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/ComponentStatusResponse"
+    ///      }
+    ///    },
+    ///    "incidents": {
+    ///      "description": "The latest incidents, newest first.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/IncidentResponse"
+    ///      }
+    ///    },
+    ///    "mttr_seconds": {
+    ///      "description": "Mean time to resolve the incidents of the last 30 days, in seconds.",
+    ///      "type": "integer",
+    ///      "format": "int64"
+    ///    },
+    ///    "status": {
+    ///      "$ref": "#/components/schemas/HealthName"
+    ///    },
+    ///    "updated_at": {
+    ///      "description": "When this was computed.",
+    ///      "type": "string",
+    ///      "format": "date-time"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct StatusResponse {
+        ///API, database, payments, email and event delivery.
+        pub components: ::std::vec::Vec<ComponentStatusResponse>,
+        ///The latest incidents, newest first.
+        pub incidents: ::std::vec::Vec<IncidentResponse>,
+        ///Mean time to resolve the incidents of the last 30 days, in seconds.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mttr_seconds: ::std::option::Option<i64>,
+        pub status: HealthName,
+        ///When this was computed.
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ::std::convert::From<&StatusResponse> for StatusResponse {
+        fn from(value: &StatusResponse) -> Self {
             value.clone()
         }
     }
@@ -9494,6 +11286,157 @@ has now had a passing answer), which unlocks the lessons after it.*/
             value.parse()
         }
     }
+    ///Changes to a rule; absent fields stay.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "UpdateAlertRuleRequest",
+    ///  "description": "Changes to a rule; absent fields stay.",
+    ///  "type": "object",
+    ///  "properties": {
+    ///    "duration_seconds": {
+    ///      "description": "A new duration, in seconds.",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "maximum": 86400.0,
+    ///      "minimum": 0.0
+    ///    },
+    ///    "enabled": {
+    ///      "description": "Evaluated or not.",
+    ///      "type": "boolean"
+    ///    },
+    ///    "name": {
+    ///      "description": "A new name.",
+    ///      "type": "string",
+    ///      "maxLength": 100
+    ///    },
+    ///    "severity": {
+    ///      "$ref": "#/components/schemas/SeverityName"
+    ///    },
+    ///    "threshold": {
+    ///      "description": "A new threshold.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    }
+    ///  },
+    ///  "additionalProperties": false
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct UpdateAlertRuleRequest {
+        ///A new duration, in seconds.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration_seconds: ::std::option::Option<u32>,
+        ///Evaluated or not.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///A new name.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<UpdateAlertRuleRequestName>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub severity: ::std::option::Option<SeverityName>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub threshold: ::std::option::Option<f64>,
+    }
+    impl ::std::convert::From<&UpdateAlertRuleRequest> for UpdateAlertRuleRequest {
+        fn from(value: &UpdateAlertRuleRequest) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::default::Default for UpdateAlertRuleRequest {
+        fn default() -> Self {
+            Self {
+                duration_seconds: Default::default(),
+                enabled: Default::default(),
+                name: Default::default(),
+                severity: Default::default(),
+                threshold: Default::default(),
+            }
+        }
+    }
+    ///A new name.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "description": "A new name.",
+    ///  "type": "string",
+    ///  "maxLength": 100
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct UpdateAlertRuleRequestName(::std::string::String);
+    impl ::std::ops::Deref for UpdateAlertRuleRequestName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateAlertRuleRequestName> for ::std::string::String {
+        fn from(value: UpdateAlertRuleRequestName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<&UpdateAlertRuleRequestName>
+    for UpdateAlertRuleRequestName {
+        fn from(value: &UpdateAlertRuleRequestName) -> Self {
+            value.clone()
+        }
+    }
+    impl ::std::str::FromStr for UpdateAlertRuleRequestName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UpdateAlertRuleRequestName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for UpdateAlertRuleRequestName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UpdateAlertRuleRequestName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateAlertRuleRequestName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Changes to a class; absent fields stay as they are.
     ///
     /// <details><summary>JSON schema</summary>
@@ -10062,6 +12005,51 @@ on.*/
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///A component's uptime, in percent.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "UptimeResponse",
+    ///  "description": "A component's uptime, in percent.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "last_24_hours",
+    ///    "last_30_days",
+    ///    "last_7_days"
+    ///  ],
+    ///  "properties": {
+    ///    "last_24_hours": {
+    ///      "description": "Over the last 24 hours.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "last_30_days": {
+    ///      "description": "Over the last 30 days.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "last_7_days": {
+    ///      "description": "Over the last 7 days.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct UptimeResponse {
+        pub last_24_hours: f64,
+        pub last_30_days: f64,
+        pub last_7_days: f64,
+    }
+    impl ::std::convert::From<&UptimeResponse> for UptimeResponse {
+        fn from(value: &UptimeResponse) -> Self {
+            value.clone()
         }
     }
     ///A user account.
@@ -10695,6 +12683,47 @@ rotation.*/
             value.clone()
         }
     }
+    ///One ISO week's active learners.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "WeekActivityResponse",
+    ///  "description": "One ISO week's active learners.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "learners",
+    ///    "week_start"
+    ///  ],
+    ///  "properties": {
+    ///    "learners": {
+    ///      "description": "Learners with learning activity that week.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "week_start": {
+    ///      "description": "The week's Monday.",
+    ///      "type": "string",
+    ///      "format": "naive-date"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WeekActivityResponse {
+        ///Learners with learning activity that week.
+        pub learners: u64,
+        ///The week's Monday.
+        pub week_start: ::std::string::String,
+    }
+    impl ::std::convert::From<&WeekActivityResponse> for WeekActivityResponse {
+        fn from(value: &WeekActivityResponse) -> Self {
+            value.clone()
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for LMS API
@@ -10752,6 +12781,250 @@ impl ClientInfo<()> for Client {
 impl ClientHooks<()> for &Client {}
 #[allow(clippy::all)]
 impl Client {
+    /**Every alert rule, the defaults included (admins)
+
+Sends a `GET` request to `/api/v1/admin/alert-rules`
+
+*/
+    pub async fn list_alert_rules<'a>(
+        &'a self,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::AlertRuleResponse>>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!("{}/api/v1/admin/alert-rules", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_alert_rules",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create an alert rule (admins)
+
+Sends a `POST` request to `/api/v1/admin/alert-rules`
+
+*/
+    pub async fn create_alert_rule<'a>(
+        &'a self,
+        body: &'a types::CreateAlertRuleRequest,
+    ) -> Result<ResponseValue<types::AlertRuleResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/admin/alert-rules", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_alert_rule",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete an alert rule; a default rule can only be disabled (admins)
+
+Sends a `DELETE` request to `/api/v1/admin/alert-rules/{id}`
+
+*/
+    pub async fn delete_alert_rule<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/admin/alert-rules/{}", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_alert_rule",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Change an alert rule: threshold, duration, severity, name, enabled (admins)
+
+Sends a `PATCH` request to `/api/v1/admin/alert-rules/{id}`
+
+*/
+    pub async fn update_alert_rule<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        body: &'a types::UpdateAlertRuleRequest,
+    ) -> Result<ResponseValue<types::AlertRuleResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/admin/alert-rules/{}", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_alert_rule",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            413u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**The audit log, oldest first (admins only): authentication events, admin actions
 and privacy requests, filtered by actor, action and time; as JSON or CSV
 
@@ -10958,6 +13231,180 @@ Sends a `POST` request to `/api/v1/admin/dead-letters/{id}/replay`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Incidents, newest first (admins)
+
+Sends a `GET` request to `/api/v1/admin/incidents`
+
+Arguments:
+- `limit`: Most incidents answered, 1–1000 (default 100).
+- `status`: Only those in this state.
+*/
+    pub async fn list_incidents<'a>(
+        &'a self,
+        limit: Option<::std::num::NonZeroU32>,
+        status: Option<types::IncidentStatusName>,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::IncidentResponse>>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!("{}/api/v1/admin/incidents", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("status", &status))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_incidents",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Acknowledge an open incident: someone is on it, so it is not escalated (admins)
+
+Sends a `POST` request to `/api/v1/admin/incidents/{id}/acknowledge`
+
+*/
+    pub async fn acknowledge_incident<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::IncidentResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/admin/incidents/{}/acknowledge", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "acknowledge_incident",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Resolve an incident by hand (admins); its rule opens a new one if it fires again
+
+Sends a `POST` request to `/api/v1/admin/incidents/{id}/resolve`
+
+*/
+    pub async fn resolve_incident<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<types::IncidentResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!(
+            "{}/api/v1/admin/incidents/{}/resolve", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "resolve_incident",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Confirm an order paid by bank transfer (manual provider; admins). The buyer is
 enrolled
 
@@ -11010,6 +13457,64 @@ Sends a `POST` request to `/api/v1/admin/orders/{id}/mark-paid`
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**P50/P95/P99, error rate, throughput and Apdex per route over the last 5 minutes,
+hour or day, with the health score and its breakdown (admins). From this
+instance's own requests
+
+Sends a `GET` request to `/api/v1/admin/performance`
+
+Arguments:
+- `window`: `5m` (default), `1h` or `1d`.
+*/
+    pub async fn get_performance<'a>(
+        &'a self,
+        window: Option<types::PerformanceWindow>,
+    ) -> Result<ResponseValue<types::PerformanceResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/admin/performance", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("window", &window))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_performance",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
@@ -11753,6 +14258,268 @@ Sends a `POST` request to `/api/v1/admin/webhooks/{id}/rotate-secret`
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Orders paid and failed, revenue, refunds, subscriptions started and ended, and the
+monthly recurring revenue, per day and currency (admins). Default: the last 28
+days
+
+Sends a `GET` request to `/api/v1/analytics/business`
+
+Arguments:
+- `format`: `json` (default) or `csv`.
+- `from`: Start (RFC 3339 or a date); its whole day is included.
+- `to`: End, excluded (RFC 3339 or a date; default now); at most 366 days after the
+start.
+*/
+    pub async fn business_analytics<'a>(
+        &'a self,
+        format: Option<types::ReportFormat>,
+        from: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::BusinessDayResponse>>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!("{}/api/v1/analytics/business", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .query(&progenitor_client::QueryParam::new("from", &from))
+            .query(&progenitor_client::QueryParam::new("to", &to))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "business_analytics",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A course's enrollments, completion rate, median time to complete, active learners
+and drop-off funnel (its instructor and admins)
+
+Sends a `GET` request to `/api/v1/analytics/courses/{id}`
+
+Arguments:
+- `id`
+- `format`: `json` (default) or `csv`.
+*/
+    pub async fn course_analytics<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        format: Option<types::ReportFormat>,
+    ) -> Result<
+        ResponseValue<types::CourseAnalyticsResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!(
+            "{}/api/v1/analytics/courses/{}", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "course_analytics",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Each quiz question of a course: attempts, share answered right (difficulty) and
+discrimination (its instructor and admins)
+
+Sends a `GET` request to `/api/v1/analytics/courses/{id}/questions`
+
+Arguments:
+- `id`
+- `format`: `json` (default) or `csv`.
+*/
+    pub async fn course_question_analytics<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        format: Option<types::ReportFormat>,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::QuestionStatsResponse>>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!(
+            "{}/api/v1/analytics/courses/{}/questions", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "course_question_analytics",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Registrations and their conversion to a first enrollment, learning activity and
+weekly active learners over whole days (admins). Default: the last 28 days
+
+Sends a `GET` request to `/api/v1/analytics/overview`
+
+Arguments:
+- `format`: `json` (default) or `csv`.
+- `from`: Start (RFC 3339 or a date); its whole day is included.
+- `to`: End, excluded (RFC 3339 or a date; default now); at most 366 days after the
+start.
+*/
+    pub async fn analytics_overview<'a>(
+        &'a self,
+        format: Option<types::ReportFormat>,
+        from: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> Result<ResponseValue<types::OverviewResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/api/v1/analytics/overview", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .query(&progenitor_client::QueryParam::new("from", &from))
+            .query(&progenitor_client::QueryParam::new("to", &to))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "analytics_overview",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
@@ -16448,6 +19215,54 @@ Sends a `GET` request to `/metrics`
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The public status: operational, degraded or major outage overall and per component
+(API, database, payments, email, event delivery), uptime over 24 hours, 7 and 30
+days, recent incidents and MTTR. No sign-in
+
+Sends a `GET` request to `/status`
+
+*/
+    pub async fn get_status<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::StatusResponse>, Error<types::ErrorEnvelope>> {
+        let url = format!("{}/status", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_status",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            429u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {

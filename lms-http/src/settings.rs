@@ -348,7 +348,7 @@ impl Settings {
             }
         };
         let session_idle_minutes = number("LMS_SESSION_IDLE_MINUTES", 60, 1);
-        let evaluation_seconds = number("LMS_ALERT_EVALUATION_SECONDS", 10, 1).min(300);
+        let evaluation_seconds = number("LMS_ALERT_EVALUATION_SECONDS", 5, 1).min(300);
         let escalation_minutes = number("LMS_ALERT_ESCALATION_MINUTES", 15, 1);
         let erasure_cool_off_days = number("LMS_ERASURE_COOL_OFF_DAYS", 0, 0);
         let attempt_retention_days = number("LMS_DELIVERY_ATTEMPT_RETENTION_DAYS", 90, 1);

@@ -4,6 +4,42 @@
  */
 
 export interface paths {
+    "/api/v1/admin/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every alert rule, the defaults included (admins). */
+        get: operations["listAlertRules"];
+        put?: never;
+        /** Create an alert rule (admins). */
+        post: operations["createAlertRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/alert-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an alert rule; a default rule can only be disabled (admins). */
+        delete: operations["deleteAlertRule"];
+        options?: never;
+        head?: never;
+        /** Change an alert rule: threshold, duration, severity, name, enabled (admins). */
+        patch: operations["updateAlertRule"];
+        trace?: never;
+    };
     "/api/v1/admin/audit": {
         parameters: {
             query?: never;
@@ -61,6 +97,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incidents, newest first (admins). */
+        get: operations["listIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/incidents/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an open incident: someone is on it, so it is not escalated (admins). */
+        post: operations["acknowledgeIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/incidents/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve an incident by hand (admins); its rule opens a new one if it fires again. */
+        post: operations["resolveIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/orders/{id}/mark-paid": {
         parameters: {
             query?: never;
@@ -75,6 +162,27 @@ export interface paths {
          *     enrolled.
          */
         post: operations["markOrderPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * P50/P95/P99, error rate, throughput and Apdex per route over the last 5 minutes,
+         *     hour or day, with the health score and its breakdown (admins). From this
+         *     instance's own requests.
+         */
+        get: operations["getPerformance"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -220,6 +328,87 @@ export interface paths {
          *     (admins only).
          */
         post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/business": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Orders paid and failed, revenue, refunds, subscriptions started and ended, and the
+         *     monthly recurring revenue, per day and currency (admins). Default: the last 28
+         *     days.
+         */
+        get: operations["businessAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/courses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A course's enrollments, completion rate, median time to complete, active learners
+         *     and drop-off funnel (its instructor and admins).
+         */
+        get: operations["courseAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/courses/{id}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each quiz question of a course: attempts, share answered right (difficulty) and
+         *     discrimination (its instructor and admins).
+         */
+        get: operations["courseQuestionAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Registrations and their conversion to a first enrollment, learning activity and
+         *     weekly active learners over whole days (admins). Default: the last 28 days.
+         */
+        get: operations["analyticsOverview"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1386,6 +1575,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public status: operational, degraded or major outage overall and per component
+         *     (API, database, payments, email, event delivery), uptime over 24 hours, 7 and 30
+         *     days, recent incidents and MTTR. No sign-in.
+         */
+        get: operations["getStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1412,6 +1622,37 @@ export interface components {
              * @description The course.
              */
             course_id: string;
+        };
+        /**
+         * AlertRuleResponse
+         * @description An alert rule.
+         */
+        AlertRuleResponse: {
+            /** @description One of the defaults (it can be changed and disabled, not deleted). */
+            builtin: boolean;
+            comparison: components["schemas"]["ComparisonName"];
+            component: components["schemas"]["ComponentName"];
+            /**
+             * Format: uint32
+             * @description How long the condition must hold before it fires, in seconds.
+             */
+            duration_seconds: number;
+            /** @description Whether it is evaluated. */
+            enabled: boolean;
+            /**
+             * Format: uuid
+             * @description Identifier.
+             */
+            id: string;
+            metric: components["schemas"]["MetricName"];
+            /** @description Its name. */
+            name: string;
+            severity: components["schemas"]["SeverityName"];
+            /**
+             * Format: double
+             * @description The threshold.
+             */
+            threshold: number;
         };
         /**
          * AnswerInput
@@ -1481,6 +1722,54 @@ export interface components {
             items: components["schemas"]["AuditEntryResponse"][];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             next_cursor?: string;
+        };
+        /**
+         * BusinessDayResponse
+         * @description One day's payments in one currency.
+         */
+        BusinessDayResponse: {
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            /**
+             * Format: naive-date
+             * @description The day (UTC).
+             */
+            date: string;
+            /**
+             * Format: int64
+             * @description Paid, in minor units.
+             */
+            gross_minor: number;
+            /**
+             * Format: int64
+             * @description Monthly recurring revenue at the end of the day, in minor units.
+             */
+            mrr_minor: number;
+            /**
+             * Format: uint64
+             * @description Orders whose payment failed.
+             */
+            orders_failed: number;
+            /**
+             * Format: uint64
+             * @description Orders paid.
+             */
+            orders_paid: number;
+            /**
+             * Format: int64
+             * @description Refunded, in minor units.
+             */
+            refunded_minor: number;
+            /**
+             * Format: uint64
+             * @description Subscriptions that stopped paying (churn).
+             */
+            subscriptions_ended: number;
+            /**
+             * Format: uint64
+             * @description Subscriptions that started paying.
+             */
+            subscriptions_started: number;
         };
         /**
          * CardFieldResponse
@@ -1681,6 +1970,25 @@ export interface components {
             title: string;
         };
         /**
+         * @description On which side of the threshold a rule fires.
+         * @enum {string}
+         */
+        ComparisonName: "above" | "below";
+        /**
+         * @description The part of the platform a rule or incident is about.
+         * @enum {string}
+         */
+        ComponentName: "api" | "database" | "payments" | "email" | "event_delivery" | "security";
+        /**
+         * ComponentStatusResponse
+         * @description One component's status.
+         */
+        ComponentStatusResponse: {
+            name: components["schemas"]["ComponentName"];
+            status: components["schemas"]["HealthName"];
+            uptime: components["schemas"]["UptimeResponse"];
+        };
+        /**
          * ConsentChangeResponse
          * @description One answer in a consent's history.
          */
@@ -1735,6 +2043,48 @@ export interface components {
         ConsentsResponse: {
             /** @description One per purpose: analytics, marketing, cookies, certificate_name. */
             consents: components["schemas"]["ConsentResponse"][];
+        };
+        /**
+         * CourseAnalyticsResponse
+         * @description A course's enrollments, completion, active learners and drop-off funnel.
+         */
+        CourseAnalyticsResponse: {
+            /**
+             * Format: uint64
+             * @description Learners with learning activity (enrolling, a lesson completed, a quiz graded) in
+             *     the last 7 days.
+             */
+            active_learners: number;
+            /**
+             * Format: double
+             * @description Completions out of enrollments, 0–1 (4 decimals); null without enrollments.
+             */
+            completion_rate?: number;
+            /**
+             * Format: uint64
+             * @description Enrollments that completed the course.
+             */
+            completions: number;
+            /**
+             * Format: uuid
+             * @description The course.
+             */
+            course_id: string;
+            /**
+             * Format: uint64
+             * @description Enrollments ever created.
+             */
+            enrollments: number;
+            /** @description Every lesson in course order. */
+            funnel: components["schemas"]["FunnelStepResponse"][];
+            /**
+             * Format: double
+             * @description Median days from enrollment to completion (2 decimals, precise to the hour); null
+             *     before the first completion.
+             */
+            median_days_to_complete?: number;
+            /** @description Its title. */
+            title: string;
         };
         /**
          * CourseListItem
@@ -1840,6 +2190,30 @@ export interface components {
          * @enum {string}
          */
         CourseStatusDto: "draft" | "published" | "archived";
+        /**
+         * CreateAlertRuleRequest
+         * @description A new alert rule.
+         */
+        CreateAlertRuleRequest: {
+            comparison?: components["schemas"]["ComparisonName"];
+            component?: components["schemas"]["ComponentName"];
+            /**
+             * Format: uint32
+             * @description How long the condition must hold, in seconds (0 to 86,400).
+             */
+            duration_seconds: number;
+            /** @description Whether it is evaluated (default true). */
+            enabled?: boolean;
+            metric: components["schemas"]["MetricName"];
+            /** @description Its name, unique (1–100 characters). */
+            name: string;
+            severity: components["schemas"]["SeverityName"];
+            /**
+             * Format: double
+             * @description The threshold.
+             */
+            threshold: number;
+        };
         /**
          * CreateCardRequest
          * @description A new card.
@@ -2690,6 +3064,80 @@ export interface components {
             deck_id: string;
         };
         /**
+         * FunnelStepResponse
+         * @description One lesson of the drop-off funnel.
+         */
+        FunnelStepResponse: {
+            /**
+             * Format: uint64
+             * @description Learners who completed it.
+             */
+            completed: number;
+            /**
+             * Format: uint64
+             * @description Learners who have not completed the course and whose latest activity was here.
+             */
+            last_activity_here: number;
+            /**
+             * Format: uuid
+             * @description The lesson.
+             */
+            lesson_id: string;
+            /**
+             * Format: uint32
+             * @description Its place in the course, from 0.
+             */
+            position: number;
+            /**
+             * Format: uint64
+             * @description Learners with any activity on it (a completion or a graded quiz attempt).
+             */
+            reached: number;
+            /** @description Its title. */
+            title: string;
+        };
+        /**
+         * HealthBreakdown
+         * @description The terms of the health score (docs/operations.md has the formula).
+         */
+        HealthBreakdown: {
+            /**
+             * Format: double
+             * @description Traffic-weighted Apdex (T = 100 ms), 0–1.
+             */
+            apdex: number;
+            /**
+             * Format: double
+             * @description Points from Apdex, of 60.
+             */
+            apdex_points: number;
+            /**
+             * Format: double
+             * @description Share of dependencies up (the database; event delivery under 5 minutes behind).
+             */
+            dependencies: number;
+            /**
+             * Format: double
+             * @description Points from dependencies, of 15.
+             */
+            dependency_points: number;
+            /**
+             * Format: double
+             * @description Points from the error rate (25 at 0 %, none from 5 %), of 25.
+             */
+            error_points: number;
+            /**
+             * Format: double
+             * @description Share of requests answered 5xx, 0–1.
+             */
+            error_rate: number;
+        };
+        /**
+         * @description How a component or the platform is doing.
+         * @enum {string}
+         */
+        HealthName: "operational" | "degraded" | "major_outage";
+        /**
          * HealthReport
          * @description The detailed health report.
          */
@@ -2740,6 +3188,69 @@ export interface components {
             /** @description Its title. */
             title: string;
         };
+        /**
+         * IncidentResponse
+         * @description An incident.
+         */
+        IncidentResponse: {
+            /**
+             * Format: date-time
+             * @description When someone acknowledged it.
+             */
+            acknowledged_at?: string;
+            /**
+             * Format: uint32
+             * @description How many times its rule fired while it was open.
+             */
+            alerts: number;
+            component: components["schemas"]["ComponentName"];
+            /**
+             * Format: date-time
+             * @description When it was escalated (critical, not acknowledged in time).
+             */
+            escalated_at?: string;
+            /**
+             * Format: uuid
+             * @description Identifier.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When its rule fired.
+             */
+            opened_at: string;
+            /**
+             * Format: uuid
+             * @description The first incident open on the same component when it opened (related alerts).
+             */
+            related_to?: string;
+            /**
+             * Format: date-time
+             * @description When it was resolved.
+             */
+            resolved_at?: string;
+            /** @description The name of the rule that opened it. */
+            rule: string;
+            /**
+             * Format: uuid
+             * @description That rule.
+             */
+            rule_id: string;
+            severity: components["schemas"]["SeverityName"];
+            status: components["schemas"]["IncidentStatusName"];
+            /** @description What was seen. */
+            summary: string;
+            /**
+             * Format: int64
+             * @description Seconds from opening to resolution (its part of the MTTR).
+             */
+            time_to_resolve_seconds?: number;
+        };
+        /**
+         * @description Where an incident stands.
+         * @enum {string}
+         */
+        IncidentStatusName: "open" | "acknowledged" | "resolved";
         /**
          * @description The kind of a lesson.
          * @enum {string}
@@ -2872,6 +3383,11 @@ export interface components {
             /** @description Password. */
             password: string;
         };
+        /**
+         * @description What a rule watches (docs/operations.md lists how each is sampled).
+         * @enum {string}
+         */
+        MetricName: "api_error_rate" | "api_p95_ms" | "memory_used_percent" | "disk_free_percent" | "database_unreachable" | "payment_failure_rate" | "security_alerts" | "event_backlog_seconds" | "dead_letters";
         /**
          * MrrReport
          * @description A report: its period and rows.
@@ -3012,6 +3528,59 @@ export interface components {
             updated_at: string;
         };
         /**
+         * OverviewResponse
+         * @description The platform's learning overview over a period.
+         */
+        OverviewResponse: {
+            /**
+             * Format: double
+             * @description First enrollments out of registrations, 0–1 (4 decimals).
+             */
+            conversion_rate?: number;
+            /**
+             * Format: uint64
+             * @description Courses completed in the period.
+             */
+            course_completions: number;
+            /**
+             * Format: uint64
+             * @description Enrollments created in the period.
+             */
+            enrollments: number;
+            /**
+             * Format: uint64
+             * @description Of those, the ones who have enrolled since.
+             */
+            first_enrollments: number;
+            /**
+             * Format: naive-date
+             * @description First day (UTC), included.
+             */
+            from: string;
+            /**
+             * Format: uint64
+             * @description Lessons completed in the period.
+             */
+            lesson_completions: number;
+            /**
+             * Format: uint64
+             * @description Quiz attempts graded in the period.
+             */
+            quiz_attempts: number;
+            /**
+             * Format: uint64
+             * @description Users who registered in the period.
+             */
+            registrations: number;
+            /**
+             * Format: naive-date
+             * @description Last day (UTC), included.
+             */
+            to: string;
+            /** @description Distinct learners with learning activity per ISO week (not in the CSV form). */
+            weekly_active_learners: components["schemas"]["WeekActivityResponse"][];
+        };
+        /**
          * PasswordResetConfirm
          * @description A new password, with the token from the reset mail.
          */
@@ -3047,6 +3616,26 @@ export interface components {
             /** @description What the payer can do. */
             message: string;
         };
+        /**
+         * PerformanceResponse
+         * @description The performance view.
+         */
+        PerformanceResponse: {
+            breakdown: components["schemas"]["HealthBreakdown"];
+            /**
+             * Format: uint8
+             * @description 0–100.
+             */
+            health_score: number;
+            /** @description Every route with traffic in the window, busiest first. */
+            routes: components["schemas"]["RoutePerformance"][];
+            window: components["schemas"]["PerformanceWindow"];
+        };
+        /**
+         * @description The performance view's window.
+         * @enum {string}
+         */
+        PerformanceWindow: "5m" | "1h" | "1d";
         /**
          * @description How often a plan charges.
          * @enum {string}
@@ -3277,6 +3866,43 @@ export interface components {
         QuestionResult: {
             /** @description Answered correctly. */
             correct: boolean;
+            /**
+             * Format: uuid
+             * @description The question.
+             */
+            question_id: string;
+        };
+        /**
+         * QuestionStatsResponse
+         * @description One quiz question's statistics.
+         */
+        QuestionStatsResponse: {
+            /**
+             * Format: uint64
+             * @description Graded attempts that answered it, retries included.
+             */
+            attempts: number;
+            /**
+             * Format: uint64
+             * @description Of those, answered right.
+             */
+            correct: number;
+            /**
+             * Format: double
+             * @description Correct out of attempts, 0–1 (4 decimals): the question's difficulty.
+             */
+            correct_rate?: number;
+            /**
+             * Format: double
+             * @description The best third of the quiz's attempts' share right minus the worst third's, −1 to
+             *     1 (4 decimals; ties at a third's boundary count pro rata); null under 3 attempts.
+             */
+            discrimination?: number;
+            /**
+             * Format: uuid
+             * @description The quiz lesson.
+             */
+            lesson_id: string;
             /**
              * Format: uuid
              * @description The question.
@@ -3562,6 +4188,51 @@ export interface components {
          */
         RoleDto: "student" | "instructor" | "admin";
         /**
+         * RoutePerformance
+         * @description One route's performance over the window.
+         */
+        RoutePerformance: {
+            /**
+             * Format: double
+             * @description Apdex with T = 100 ms, 0–1.
+             */
+            apdex: number;
+            /**
+             * Format: double
+             * @description Share answered 5xx, 0–1.
+             */
+            error_rate: number;
+            /** @description The method. */
+            method: string;
+            /**
+             * Format: double
+             * @description Median response time, in ms (the upper bound of its latency bucket).
+             */
+            p50_ms: number;
+            /**
+             * Format: double
+             * @description 95th percentile, in ms.
+             */
+            p95_ms: number;
+            /**
+             * Format: double
+             * @description 99th percentile, in ms.
+             */
+            p99_ms: number;
+            /**
+             * Format: uint64
+             * @description Requests handled.
+             */
+            requests: number;
+            /** @description The route template (never a raw path). */
+            route: string;
+            /**
+             * Format: double
+             * @description Requests per second over the window (or the server's life, if shorter).
+             */
+            throughput_per_second: number;
+        };
+        /**
          * SalesReport
          * @description A report: its period and rows.
          */
@@ -3633,6 +4304,11 @@ export interface components {
          */
         SchedulerName: "sm2" | "fsrs";
         /**
+         * @description How bad a firing rule is.
+         * @enum {string}
+         */
+        SeverityName: "critical" | "high" | "medium" | "low";
+        /**
          * SkippedNote
          * @description A note left out of an import.
          */
@@ -3641,6 +4317,27 @@ export interface components {
             reason: string;
             /** @description Where it is in the file (`line 7`, `note 3 (guid …)`, `card 2`). */
             source: string;
+        };
+        /**
+         * StatusResponse
+         * @description The public status.
+         */
+        StatusResponse: {
+            /** @description API, database, payments, email and event delivery. */
+            components: components["schemas"]["ComponentStatusResponse"][];
+            /** @description The latest incidents, newest first. */
+            incidents: components["schemas"]["IncidentResponse"][];
+            /**
+             * Format: int64
+             * @description Mean time to resolve the incidents of the last 30 days, in seconds.
+             */
+            mttr_seconds?: number;
+            status: components["schemas"]["HealthName"];
+            /**
+             * Format: date-time
+             * @description When this was computed.
+             */
+            updated_at: string;
         };
         /**
          * @description Where a card stands for the learner.
@@ -3778,6 +4475,27 @@ export interface components {
          */
         UnmetKindDto: "lesson" | "course";
         /**
+         * UpdateAlertRuleRequest
+         * @description Changes to a rule; absent fields stay.
+         */
+        UpdateAlertRuleRequest: {
+            /**
+             * Format: uint32
+             * @description A new duration, in seconds.
+             */
+            duration_seconds?: number;
+            /** @description Evaluated or not. */
+            enabled?: boolean;
+            /** @description A new name. */
+            name?: string;
+            severity?: components["schemas"]["SeverityName"];
+            /**
+             * Format: double
+             * @description A new threshold.
+             */
+            threshold?: number;
+        };
+        /**
          * UpdateClassRequest
          * @description Changes to a class; absent fields stay as they are.
          * @example {
@@ -3891,6 +4609,27 @@ export interface components {
             event_types?: string[];
             /** @description A new URL. */
             url?: string;
+        };
+        /**
+         * UptimeResponse
+         * @description A component's uptime, in percent.
+         */
+        UptimeResponse: {
+            /**
+             * Format: double
+             * @description Over the last 24 hours.
+             */
+            last_24_hours: number;
+            /**
+             * Format: double
+             * @description Over the last 30 days.
+             */
+            last_30_days: number;
+            /**
+             * Format: double
+             * @description Over the last 7 days.
+             */
+            last_7_days: number;
         };
         /**
          * UserResponse
@@ -4098,6 +4837,22 @@ export interface components {
             /** @description Where events are POSTed. */
             url: string;
         };
+        /**
+         * WeekActivityResponse
+         * @description One ISO week's active learners.
+         */
+        WeekActivityResponse: {
+            /**
+             * Format: uint64
+             * @description Learners with learning activity that week.
+             */
+            learners: number;
+            /**
+             * Format: naive-date
+             * @description The week's Monday.
+             */
+            week_start: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -4107,6 +4862,339 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAlertRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRuleResponse"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createAlertRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAlertRuleRequest"];
+            };
+        };
+        responses: {
+            /** @description The rule. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRuleResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A field is missing, of the wrong type, out of bounds or refused by a business rule; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deleteAlertRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateAlertRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAlertRuleRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRuleResponse"];
+                };
+            };
+            /** @description The body is not JSON. Codes: `BAD_REQUEST`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: `PAYLOAD_TOO_LARGE`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not `application/json`. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listAuditEntries: {
         parameters: {
             query?: {
@@ -4363,6 +5451,210 @@ export interface operations {
             };
         };
     };
+    listIncidents: {
+        parameters: {
+            query?: {
+                /** @description Only those in this state. */
+                status?: components["schemas"]["IncidentStatusName"];
+                /** @description Most incidents answered, 1–1000 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentResponse"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    acknowledgeIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    resolveIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     markOrderPaid: {
         parameters: {
             query?: never;
@@ -4421,6 +5713,74 @@ export interface operations {
             };
             /** @description The request conflicts with the current state. Codes: `CONFLICT`, `PAYMENTS_UNSUPPORTED`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getPerformance: {
+        parameters: {
+            query?: {
+                /** @description `5m` (default), `1h` or `1d`. */
+                window?: components["schemas"]["PerformanceWindow"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PerformanceResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5558,6 +6918,300 @@ export interface operations {
             };
             /** @description The request conflicts with the current state. Codes: `CONFLICT`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    businessAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Start (RFC 3339 or a date); its whole day is included. */
+                from?: string;
+                /**
+                 * @description End, excluded (RFC 3339 or a date; default now); at most 366 days after the
+                 *     start.
+                 */
+                to?: string;
+                /** @description `json` (default) or `csv`. */
+                format?: components["schemas"]["ReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A row per day of the period and currency. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessDayResponse"][];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    courseAnalytics: {
+        parameters: {
+            query?: {
+                /** @description `json` (default) or `csv`. */
+                format?: components["schemas"]["ReportFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The course's analytics; as CSV, one line per funnel lesson. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseAnalyticsResponse"];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    courseQuestionAnalytics: {
+        parameters: {
+            query?: {
+                /** @description `json` (default) or `csv`. */
+                format?: components["schemas"]["ReportFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every quiz question of the course, in course order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionStatsResponse"][];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    analyticsOverview: {
+        parameters: {
+            query?: {
+                /** @description Start (RFC 3339 or a date); its whole day is included. */
+                from?: string;
+                /**
+                 * @description End, excluded (RFC 3339 or a date; default now); at most 366 days after the
+                 *     start.
+                 */
+                to?: string;
+                /** @description `json` (default) or `csv`. */
+                format?: components["schemas"]["ReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview; as CSV, one line of the period's totals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewResponse"];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12359,6 +14013,53 @@ export interface operations {
                 };
             };
             /** @description A dependency (the database) is unavailable; retry later. Codes: `SERVICE_UNAVAILABLE`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusResponse"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -90,20 +90,27 @@ impl MonitoringService {
     /// notices to send. Without the lease it does nothing.
     pub async fn evaluate(&self, evaluator: &mut Evaluator, samples: &Samples, lease_for: Duration) -> Vec<Notice> {
         let now = self.deps.clock.now();
-        // When storage cannot be reached, keep what we knew: it is down for everyone.
-        if let Ok(held) = self.take_lease(evaluator.instance, now, lease_for).await {
-            evaluator.holds_lease = held;
+        // With the database sampled unreachable, storage is not tried at all (each try
+        // would wait for its timeout): the pass goes on from memory, as the last holder of
+        // the lease (nobody can take it while storage is down), and stores later.
+        let storage_down = samples.0.get(&Metric::DatabaseUnreachable).is_some_and(|v| *v >= 1.0);
+        if !storage_down {
+            if let Ok(held) = self.take_lease(evaluator.instance, now, lease_for).await {
+                evaluator.holds_lease = held;
+            }
         }
         if !evaluator.holds_lease {
             evaluator.breaching_since.clear();
             return Vec::new();
         }
-        if let Ok(rules) = self.all_rules().await {
-            evaluator.rules = rules;
-        }
-        if evaluator.unsaved.is_empty() {
-            if let Ok(open) = self.active_incidents().await {
-                evaluator.open = open.into_iter().map(|i| (i.rule_id, i)).collect();
+        if !storage_down {
+            if let Ok(rules) = self.all_rules().await {
+                evaluator.rules = rules;
+            }
+            if evaluator.unsaved.is_empty() {
+                if let Ok(open) = self.active_incidents().await {
+                    evaluator.open = open.into_iter().map(|i| (i.rule_id, i)).collect();
+                }
             }
         }
         let mut notices = Vec::new();
@@ -156,7 +163,9 @@ impl MonitoringService {
             incident.escalated_at = Some(now);
             notices.push(change(evaluator, incident, stored, NoticeKind::Escalated));
         }
-        self.save(evaluator).await;
+        if !storage_down {
+            self.save(evaluator).await;
+        }
         notices
     }
 

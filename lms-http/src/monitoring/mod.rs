@@ -17,7 +17,7 @@ use crate::api::State;
 /// How monitoring behaves (`LMS_ALERT_*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonitorSettings {
-    /// How often rules are evaluated (`LMS_ALERT_EVALUATION_SECONDS`, default 10, 1 to
+    /// How often rules are evaluated (`LMS_ALERT_EVALUATION_SECONDS`, default 5, 1 to
     /// 300).
     pub evaluation_interval: Duration,
     /// Where incident notices are POSTed (`LMS_ALERT_WEBHOOK_URL`, optional).
@@ -41,7 +41,7 @@ pub struct MonitorSettings {
 impl Default for MonitorSettings {
     fn default() -> Self {
         Self {
-            evaluation_interval: Duration::from_secs(10),
+            evaluation_interval: Duration::from_secs(5),
             webhook_url: None,
             webhook_secret: None,
             email: None,
@@ -79,6 +79,11 @@ impl AlertEvaluation {
                 for notice in notices {
                     tracing::warn!(kind = notice.kind.as_str(), rule = %notice.incident.rule, incident = %notice.incident.id, "incident");
                     state.alerts.send(&notice).await;
+                }
+                let storage_up = samples.0.get(&lms_core::monitoring::Metric::DatabaseUnreachable) == Some(&0.0);
+                if storage_up {
+                    // Keeps the status /status falls back on when storage goes away.
+                    let _ = crate::api::monitoring::current_status(&state).await;
                 }
             }
         }))
