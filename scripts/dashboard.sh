@@ -48,7 +48,7 @@ fi
 
 echo "dashboard against $LMS_URL"
 python3 scripts/analytics_scenario.py --base-url "$LMS_URL" --server-bin "$LMS_SERVER_BIN" \
-  --database-url "$LMS_DATABASE_URL" --seed-only --credentials-out "$workdir/seed.json" ||
+  --database-url "$LMS_DATABASE_URL" --credentials-out "$workdir/seed.json" ||
   fail "seeding with scripts/analytics_scenario.py failed"
 [[ -s "$workdir/seed.json" ]] || fail "scripts/analytics_scenario.py wrote no $workdir/seed.json"
 
