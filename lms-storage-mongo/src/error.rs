@@ -40,7 +40,8 @@ pub(crate) fn is_transient(err: &Error) -> bool {
 }
 
 /// Classifies a driver error: duplicate keys by the unique index they hit, unreachable or
-/// stepping-down servers as unavailability, anything else as a backend failure.
+/// stepping-down servers as unavailability, lost write conflicts as version conflicts,
+/// anything else as a backend failure.
 pub(crate) fn classify(err: Error) -> StoreError {
     let code = code(&err);
     if code == Some(DUPLICATE_KEY) {
@@ -51,6 +52,11 @@ pub(crate) fn classify(err: Error) -> StoreError {
     }
     if code.is_some_and(|c| UNAVAILABLE_CODES.contains(&c)) {
         return StoreError::unavailable(err);
+    }
+    // A write conflict still lost after the transaction's own retries is a lost race,
+    // like a version check's: the use case re-reads and tries again.
+    if is_transient(&err) {
+        return StoreError::VersionConflict;
     }
     match err.kind.as_ref() {
         ErrorKind::ServerSelection { .. }
