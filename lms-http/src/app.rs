@@ -749,7 +749,14 @@ impl Maintenance {
                     }
                 }
                 if sweep % Self::SWEEPS_PER_PURGE == 0 {
-                    match crate::retention::purge_once(&state.relay, &state.privacy, &state.settings).await {
+                    match crate::retention::purge_once(
+                        &state.relay,
+                        &state.privacy,
+                        &state.lms.analytics,
+                        &state.settings,
+                    )
+                    .await
+                    {
                         Ok(purged) => {
                             purged.count_in(&state.metrics);
                             tracing::info!(?purged, "retention purge");

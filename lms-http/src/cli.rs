@@ -374,7 +374,7 @@ async fn purge(settings: Settings) -> Result<(), String> {
     let privacy = crate::app::privacy(&settings, &lms);
     // The relay's subscribers are read from storage; no notifier is connected.
     let relay = crate::app::relay(&settings, &lms, &webhooks, vec![privacy.subscriber()]);
-    let outcome = crate::retention::purge_once(&relay, &privacy, &settings).await;
+    let outcome = crate::retention::purge_once(&relay, &privacy, &lms.analytics, &settings).await;
     let outcome = match outcome {
         Ok(purged) => {
             let recorded = privacy

@@ -7,8 +7,10 @@
 //! | Delivered events | 7 days | `LMS_EVENT_RETENTION_DAYS` |
 //! | Webhook delivery attempts | 90 days | `LMS_DELIVERY_ATTEMPT_RETENTION_DAYS` |
 //! | Audit entries | 6 years | `LMS_AUDIT_RETENTION_DAYS` |
+//! | Markers of events the analytics applied | 30 days | — |
 
 use chrono::Utc;
+use lms_core::analytics::AnalyticsService;
 use lms_core::delivery::Relay;
 use lms_core::privacy::PrivacyService;
 
@@ -24,13 +26,20 @@ pub struct Purged {
     pub delivery_attempts: u64,
     /// Audit entries past theirs.
     pub audit_entries: u64,
+    /// Markers of events the analytics reaction applied, past 30 days.
+    pub analytics_markers: u64,
 }
 
-/// Runs the purge once: the relay's (delivered events, delivery attempts) and the audit
-/// log's.
+/// How long the analytics reaction's marker of an applied event is kept: far longer than
+/// delivered events are (7 days by default), so no redelivery outlives its marker.
+const ANALYTICS_MARKER_RETENTION: chrono::Duration = chrono::Duration::days(30);
+
+/// Runs the purge once: the relay's (delivered events, delivery attempts), the audit
+/// log's and the analytics reaction's markers.
 pub async fn purge_once(
     relay: &Relay,
     privacy: &PrivacyService,
+    analytics: &AnalyticsService,
     settings: &Settings,
 ) -> Result<Purged, lms_core::Error> {
     let (events, delivery_attempts) = relay.purge_now().await?;
@@ -40,10 +49,12 @@ pub async fn purge_once(
         .checked_sub_signed(audit_retention)
         .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
     let audit_entries = privacy.audit().purge_before(cutoff, now).await?;
+    let analytics_markers = analytics.purge_markers(now - ANALYTICS_MARKER_RETENTION).await?;
     Ok(Purged {
         events,
         delivery_attempts,
         audit_entries,
+        analytics_markers,
     })
 }
 
@@ -54,6 +65,7 @@ impl Purged {
             ("events", self.events),
             ("delivery_attempts", self.delivery_attempts),
             ("audit_entries", self.audit_entries),
+            ("analytics_markers", self.analytics_markers),
         ] {
             metrics.retention_purged.with_label_values(&[kind]).inc_by(count);
         }

@@ -230,6 +230,36 @@ impl AnalyticsService {
         Ok(rows)
     }
 
+    /// Deletes the markers of events applied before `before` (retention: a marker only
+    /// has to outlive every redelivery of its event, and delivered events are purged
+    /// after their own retention). Returns how many were deleted.
+    pub async fn purge_markers(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        let mut purged = 0;
+        loop {
+            let range = Range::all("applied_at", RangeQuery::MAX_LIMIT)
+                .between(Bound::Unbounded, Bound::Excluded(before.into()));
+            let page = self
+                .deps
+                .records
+                .range::<rollups::AppliedEvent>(range)
+                .await
+                .map_err(|e| e.about(Entity::Analytics, "markers"))?;
+            if page.items.is_empty() {
+                return Ok(purged);
+            }
+            let mut unit = crate::ports::UnitOfWork::default();
+            for marker in &page.items {
+                unit.delete(marker);
+            }
+            match self.deps.records.write(&unit).await {
+                Ok(()) => purged += page.items.len() as u64,
+                // Another instance purged some of them first: read the rest again.
+                Err(crate::ports::StoreError::NotFound | crate::ports::StoreError::VersionConflict) => {}
+                Err(e) => return Err(e.about(Entity::Analytics, "markers")),
+            }
+        }
+    }
+
     async fn get<R: Record>(&self, id: uuid::Uuid) -> Result<Option<R>> {
         self.deps
             .records
