@@ -43,6 +43,7 @@ use lms_core::ports::{ManualClock, Stores};
 use lms_core::{Actor, Lms};
 use lms_storage_sqlite::SqliteStore;
 use tokio::runtime::Runtime;
+use uuid::Uuid;
 
 /// Reads of each report timed one by one at each size, for the percentiles.
 const TIMED_READS: usize = 10_000;
@@ -340,6 +341,14 @@ impl Report {
         }
     }
 
+    /// The kind and id of the rollup the report reads besides the course.
+    fn rollup(self, fixture: &Fixture) -> (&'static str, Uuid) {
+        match self {
+            Report::Course => ("analytics_course", fixture.course_id.into()),
+            Report::Questions => ("analytics_quiz", fixture.lessons[QUIZ].into()),
+        }
+    }
+
     async fn read(self, lms: &Lms, admin: &Actor, course_id: CourseId) {
         match self {
             Report::Course => {
@@ -368,6 +377,8 @@ struct Row {
     feed_per_event: Duration,
     /// The read.
     report: Report,
+    /// The size of the rollup the report read, as stored (JSON), in bytes.
+    rollup_bytes: usize,
     /// Latencies of the timed reads, sorted.
     latencies: Vec<Duration>,
 }
@@ -378,6 +389,22 @@ impl Row {
         let rank = ((p / 100.0) * self.latencies.len() as f64).ceil() as usize;
         self.latencies[rank.clamp(1, self.latencies.len()) - 1]
     }
+}
+
+/// A rollup as stored, read through the record port.
+async fn rollup_doc(stores: &Stores, (kind, id): (&'static str, Uuid)) -> serde_json::Value {
+    stores
+        .records
+        .get(kind, id)
+        .await
+        .expect("read rollup")
+        .expect("the report's rollup exists")
+        .doc
+}
+
+/// The entries of an object field of a stored rollup.
+fn entries(doc: &serde_json::Value, field: &str) -> usize {
+    doc.get(field).and_then(|f| f.as_object()).map_or(0, |f| f.len())
 }
 
 fn micros(d: Duration) -> f64 {
@@ -428,6 +455,12 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, plan: &Plan, target: Target<'_
                 .unwrap_or_default()
         );
         rt.block_on(check(&lms, &admin, &fixture, &fed));
+        let course_rollup = rt.block_on(rollup_doc(&stores, Report::Course.rollup(&fixture)));
+        eprintln!(
+            "{name}: the course rollup holds {} hours-to-complete buckets and {} last-active days",
+            entries(&course_rollup, "hours_to_complete"),
+            entries(&course_rollup, "last_active_days")
+        );
 
         let mut group = c.benchmark_group(format!("{name}/analytics-{}-learners", fed.learners));
         for report in Report::ALL {
@@ -448,17 +481,20 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, plan: &Plan, target: Target<'_
                 latencies
             });
             latencies.sort_unstable();
+            let rollup = rt.block_on(rollup_doc(&stores, report.rollup(&fixture)));
             let row = Row {
                 backend: name,
                 learners: fed.learners,
                 events: fed.events,
                 feed_per_event,
                 report,
+                rollup_bytes: serde_json::to_vec(&rollup).expect("json").len(),
                 latencies,
             };
             eprintln!(
-                "{name}: {} report, {} reads with {} learners: P50 {:.0} µs, P99 {:.0} µs, max {:.0} µs",
+                "{name}: {} report ({} bytes of rollup), {} reads with {} learners: P50 {:.0} µs, P99 {:.0} µs, max {:.0} µs",
                 report.name(),
+                row.rollup_bytes,
                 row.latencies.len(),
                 fed.learners,
                 micros(row.percentile(50.0)),
@@ -500,16 +536,17 @@ fn analytics(c: &mut Criterion) {
         };
         bench_backend(c, &rt, &plan, target, &mut rows);
     }
-    eprintln!("\n| backend | learners | events | feed µs/event | report | P50 µs | P99 µs | max µs |");
-    eprintln!("|---|--:|--:|--:|---|--:|--:|--:|");
+    eprintln!("\n| backend | learners | events | feed µs/event | report | rollup bytes | P50 µs | P99 µs | max µs |");
+    eprintln!("|---|--:|--:|--:|---|--:|--:|--:|--:|");
     for row in &rows {
         eprintln!(
-            "| {} | {} | {} | {:.0} | {} | {:.0} | {:.0} | {:.0} |",
+            "| {} | {} | {} | {:.0} | {} | {} | {:.0} | {:.0} | {:.0} |",
             row.backend,
             row.learners,
             row.events,
             micros(row.feed_per_event),
             row.report.name(),
+            row.rollup_bytes,
             micros(row.percentile(50.0)),
             micros(row.percentile(99.0)),
             micros(row.percentile(100.0))

@@ -275,6 +275,29 @@ const DOMAIN_ERRORS: &[(&str, Errors)] = &[
     ("salesReport", &[(403, &["FORBIDDEN"])]),
     ("mrrReport", &[(403, &["FORBIDDEN"])]),
     ("creatorRevenueReport", &[(403, &["FORBIDDEN"])]),
+    ("courseAnalytics", COURSE_REPORT),
+    ("courseQuestionAnalytics", COURSE_REPORT),
+    ("analyticsOverview", &[(403, &["FORBIDDEN"])]),
+    ("businessAnalytics", &[(403, &["FORBIDDEN"])]),
+    ("getPerformance", &[(403, &["FORBIDDEN"])]),
+    ("listAlertRules", &[(403, &["FORBIDDEN"])]),
+    ("createAlertRule", &[(403, &["FORBIDDEN"])]),
+    ("updateAlertRule", RULE_CHANGE),
+    ("deleteAlertRule", RULE_CHANGE),
+    ("listIncidents", &[(403, &["FORBIDDEN"])]),
+    ("acknowledgeIncident", INCIDENT_CHANGE),
+    ("resolveIncident", INCIDENT_CHANGE),
+];
+const COURSE_REPORT: Errors = &[(403, &["FORBIDDEN"]), (404, &["COURSE_NOT_FOUND"])];
+const RULE_CHANGE: Errors = &[
+    (403, &["FORBIDDEN"]),
+    (404, &["ALERT_RULE_NOT_FOUND"]),
+    (409, &["CONFLICT"]),
+];
+const INCIDENT_CHANGE: Errors = &[
+    (403, &["FORBIDDEN"]),
+    (404, &["INCIDENT_NOT_FOUND"]),
+    (409, &["CONFLICT"]),
 ];
 const ORDER: Errors = &[(404, &["ORDER_NOT_FOUND"])];
 const ORDER_CHANGE: Errors = &[
@@ -337,6 +360,17 @@ const NULLABLE: &[(&str, &str)] = &[
     ("CheckoutResponse", "provider_reference"),
     ("CheckoutResponse", "client_secret"),
     ("SubscriptionResponse", "current_period_end"),
+    ("CourseAnalyticsResponse", "completion_rate"),
+    ("CourseAnalyticsResponse", "median_days_to_complete"),
+    ("QuestionStatsResponse", "correct_rate"),
+    ("QuestionStatsResponse", "discrimination"),
+    ("OverviewResponse", "conversion_rate"),
+    ("IncidentResponse", "acknowledged_at"),
+    ("IncidentResponse", "resolved_at"),
+    ("IncidentResponse", "related_to"),
+    ("IncidentResponse", "escalated_at"),
+    ("IncidentResponse", "time_to_resolve_seconds"),
+    ("StatusResponse", "mttr_seconds"),
 ];
 
 /// Constraints the core enforces that poem-openapi's attributes cannot state, merged into
