@@ -1804,7 +1804,10 @@ and the browser confirms it with `client_secret`.*/
     ///    },
     ///    "completion_rate": {
     ///      "description": "Completions out of enrollments, 0–1 (4 decimals); null without enrollments.",
-    ///      "type": "number",
+    ///      "type": [
+    ///        "number",
+    ///        "null"
+    ///      ],
     ///      "format": "double"
     ///    },
     ///    "completions": {
@@ -1833,7 +1836,10 @@ and the browser confirms it with `client_secret`.*/
     ///    },
     ///    "median_days_to_complete": {
     ///      "description": "Median days from enrollment to completion (2 decimals, precise to the hour); null\nbefore the first completion.",
-    ///      "type": "number",
+    ///      "type": [
+    ///        "number",
+    ///        "null"
+    ///      ],
     ///      "format": "double"
     ///    },
     ///    "title": {
@@ -1849,6 +1855,7 @@ and the browser confirms it with `client_secret`.*/
         /**Learners with learning activity (enrolling, a lesson completed, a quiz graded) in
 the last 7 days.*/
         pub active_learners: u64,
+        ///Completions out of enrollments, 0–1 (4 decimals); null without enrollments.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub completion_rate: ::std::option::Option<f64>,
         ///Enrollments that completed the course.
@@ -1859,6 +1866,8 @@ the last 7 days.*/
         pub enrollments: u64,
         ///Every lesson in course order.
         pub funnel: ::std::vec::Vec<FunnelStepResponse>,
+        /**Median days from enrollment to completion (2 decimals, precise to the hour); null
+before the first completion.*/
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub median_days_to_complete: ::std::option::Option<f64>,
         ///Its title.
@@ -6023,7 +6032,10 @@ new cards within the deck's daily limit.*/
     ///  "properties": {
     ///    "acknowledged_at": {
     ///      "description": "When someone acknowledged it.",
-    ///      "type": "string",
+    ///      "type": [
+    ///        "string",
+    ///        "null"
+    ///      ],
     ///      "format": "date-time"
     ///    },
     ///    "alerts": {
@@ -6037,7 +6049,10 @@ new cards within the deck's daily limit.*/
     ///    },
     ///    "escalated_at": {
     ///      "description": "When it was escalated (critical, not acknowledged in time).",
-    ///      "type": "string",
+    ///      "type": [
+    ///        "string",
+    ///        "null"
+    ///      ],
     ///      "format": "date-time"
     ///    },
     ///    "id": {
@@ -6052,12 +6067,18 @@ new cards within the deck's daily limit.*/
     ///    },
     ///    "related_to": {
     ///      "description": "The first incident open on the same component when it opened (related alerts).",
-    ///      "type": "string",
+    ///      "type": [
+    ///        "string",
+    ///        "null"
+    ///      ],
     ///      "format": "uuid"
     ///    },
     ///    "resolved_at": {
     ///      "description": "When it was resolved.",
-    ///      "type": "string",
+    ///      "type": [
+    ///        "string",
+    ///        "null"
+    ///      ],
     ///      "format": "date-time"
     ///    },
     ///    "rule": {
@@ -6081,7 +6102,10 @@ new cards within the deck's daily limit.*/
     ///    },
     ///    "time_to_resolve_seconds": {
     ///      "description": "Seconds from opening to resolution (its part of the MTTR).",
-    ///      "type": "integer",
+    ///      "type": [
+    ///        "integer",
+    ///        "null"
+    ///      ],
     ///      "format": "int64"
     ///    }
     ///  }
@@ -7570,7 +7594,10 @@ new cards within the deck's daily limit.*/
     ///  "properties": {
     ///    "conversion_rate": {
     ///      "description": "First enrollments out of registrations, 0–1 (4 decimals).",
-    ///      "type": "number",
+    ///      "type": [
+    ///        "number",
+    ///        "null"
+    ///      ],
     ///      "format": "double"
     ///    },
     ///    "course_completions": {
@@ -7632,6 +7659,7 @@ new cards within the deck's daily limit.*/
     /// </details>
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct OverviewResponse {
+        ///First enrollments out of registrations, 0–1 (4 decimals).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub conversion_rate: ::std::option::Option<f64>,
         ///Courses completed in the period.
@@ -8999,12 +9027,18 @@ new cards within the deck's daily limit.*/
     ///    },
     ///    "correct_rate": {
     ///      "description": "Correct out of attempts, 0–1 (4 decimals): the question's difficulty.",
-    ///      "type": "number",
+    ///      "type": [
+    ///        "number",
+    ///        "null"
+    ///      ],
     ///      "format": "double"
     ///    },
     ///    "discrimination": {
     ///      "description": "The best third of the quiz's attempts' share right minus the worst third's, −1 to\n1 (4 decimals; ties at a third's boundary count pro rata); null under 3 attempts.",
-    ///      "type": "number",
+    ///      "type": [
+    ///        "number",
+    ///        "null"
+    ///      ],
     ///      "format": "double"
     ///    },
     ///    "lesson_id": {
@@ -9027,8 +9061,11 @@ new cards within the deck's daily limit.*/
         pub attempts: u64,
         ///Of those, answered right.
         pub correct: u64,
+        ///Correct out of attempts, 0–1 (4 decimals): the question's difficulty.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub correct_rate: ::std::option::Option<f64>,
+        /**The best third of the quiz's attempts' share right minus the worst third's, −1 to
+1 (4 decimals; ties at a third's boundary count pro rata); null under 3 attempts.*/
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub discrimination: ::std::option::Option<f64>,
         ///The quiz lesson.
@@ -10671,7 +10708,10 @@ has now had a passing answer), which unlocks the lessons after it.*/
     ///    },
     ///    "mttr_seconds": {
     ///      "description": "Mean time to resolve the incidents of the last 30 days, in seconds.",
-    ///      "type": "integer",
+    ///      "type": [
+    ///        "integer",
+    ///        "null"
+    ///      ],
     ///      "format": "int64"
     ///    },
     ///    "status": {
@@ -12821,6 +12861,9 @@ Sends a `GET` request to `/api/v1/admin/alert-rules`
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             429u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -12873,6 +12916,9 @@ Sends a `POST` request to `/api/v1/admin/alert-rules`
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             408u16 => {
@@ -12940,6 +12986,15 @@ Sends a `DELETE` request to `/api/v1/admin/alert-rules/{id}`
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -13001,7 +13056,16 @@ Sends a `PATCH` request to `/api/v1/admin/alert-rules/{id}`
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             413u16 => {
@@ -13278,6 +13342,9 @@ Arguments:
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -13334,6 +13401,15 @@ Sends a `POST` request to `/api/v1/admin/incidents/{id}/acknowledge`
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -13388,6 +13464,15 @@ Sends a `POST` request to `/api/v1/admin/incidents/{id}/resolve`
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
@@ -13515,6 +13600,9 @@ Arguments:
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
@@ -14328,6 +14416,9 @@ start.
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -14391,6 +14482,12 @@ Arguments:
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
@@ -14458,6 +14555,12 @@ Arguments:
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -14520,6 +14623,9 @@ start.
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {

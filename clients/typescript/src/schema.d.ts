@@ -2059,7 +2059,7 @@ export interface components {
              * Format: double
              * @description Completions out of enrollments, 0–1 (4 decimals); null without enrollments.
              */
-            completion_rate?: number;
+            completion_rate?: number | null;
             /**
              * Format: uint64
              * @description Enrollments that completed the course.
@@ -2082,7 +2082,7 @@ export interface components {
              * @description Median days from enrollment to completion (2 decimals, precise to the hour); null
              *     before the first completion.
              */
-            median_days_to_complete?: number;
+            median_days_to_complete?: number | null;
             /** @description Its title. */
             title: string;
         };
@@ -3197,7 +3197,7 @@ export interface components {
              * Format: date-time
              * @description When someone acknowledged it.
              */
-            acknowledged_at?: string;
+            acknowledged_at?: string | null;
             /**
              * Format: uint32
              * @description How many times its rule fired while it was open.
@@ -3208,7 +3208,7 @@ export interface components {
              * Format: date-time
              * @description When it was escalated (critical, not acknowledged in time).
              */
-            escalated_at?: string;
+            escalated_at?: string | null;
             /**
              * Format: uuid
              * @description Identifier.
@@ -3223,12 +3223,12 @@ export interface components {
              * Format: uuid
              * @description The first incident open on the same component when it opened (related alerts).
              */
-            related_to?: string;
+            related_to?: string | null;
             /**
              * Format: date-time
              * @description When it was resolved.
              */
-            resolved_at?: string;
+            resolved_at?: string | null;
             /** @description The name of the rule that opened it. */
             rule: string;
             /**
@@ -3244,7 +3244,7 @@ export interface components {
              * Format: int64
              * @description Seconds from opening to resolution (its part of the MTTR).
              */
-            time_to_resolve_seconds?: number;
+            time_to_resolve_seconds?: number | null;
         };
         /**
          * @description Where an incident stands.
@@ -3536,7 +3536,7 @@ export interface components {
              * Format: double
              * @description First enrollments out of registrations, 0–1 (4 decimals).
              */
-            conversion_rate?: number;
+            conversion_rate?: number | null;
             /**
              * Format: uint64
              * @description Courses completed in the period.
@@ -3891,13 +3891,13 @@ export interface components {
              * Format: double
              * @description Correct out of attempts, 0–1 (4 decimals): the question's difficulty.
              */
-            correct_rate?: number;
+            correct_rate?: number | null;
             /**
              * Format: double
              * @description The best third of the quiz's attempts' share right minus the worst third's, −1 to
              *     1 (4 decimals; ties at a third's boundary count pro rata); null under 3 attempts.
              */
-            discrimination?: number;
+            discrimination?: number | null;
             /**
              * Format: uuid
              * @description The quiz lesson.
@@ -4331,7 +4331,7 @@ export interface components {
              * Format: int64
              * @description Mean time to resolve the incidents of the last 30 days, in seconds.
              */
-            mttr_seconds?: number;
+            mttr_seconds?: number | null;
             status: components["schemas"]["HealthName"];
             /**
              * Format: date-time
@@ -4889,6 +4889,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
@@ -4951,6 +4960,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5050,6 +5068,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `ALERT_RULE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `CONFLICT`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
             422: {
                 headers: {
@@ -5130,8 +5175,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `ALERT_RULE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body did not arrive in time. Codes: `REQUEST_TIMEOUT`. */
             408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `CONFLICT`. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5483,6 +5555,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
             422: {
                 headers: {
@@ -5550,6 +5631,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `INCIDENT_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `CONFLICT`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
             422: {
                 headers: {
@@ -5610,6 +5718,33 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `INCIDENT_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request conflicts with the current state. Codes: `CONFLICT`. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5781,6 +5916,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7001,6 +7145,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
             422: {
                 headers: {
@@ -7065,6 +7218,24 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `COURSE_NOT_FOUND`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7143,6 +7314,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `COURSE_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
             422: {
                 headers: {
@@ -7212,6 +7401,15 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -28,9 +28,10 @@ class CourseAnalyticsResponse:
         enrollments (int): Enrollments ever created.
         funnel (list[FunnelStepResponse]): Every lesson in course order.
         title (str): Its title.
-        completion_rate (float | Unset): Completions out of enrollments, 0–1 (4 decimals); null without enrollments.
-        median_days_to_complete (float | Unset): Median days from enrollment to completion (2 decimals, precise to the
-            hour); null
+        completion_rate (float | None | Unset): Completions out of enrollments, 0–1 (4 decimals); null without
+            enrollments.
+        median_days_to_complete (float | None | Unset): Median days from enrollment to completion (2 decimals, precise
+            to the hour); null
             before the first completion.
     """
 
@@ -40,8 +41,8 @@ class CourseAnalyticsResponse:
     enrollments: int
     funnel: list[FunnelStepResponse]
     title: str
-    completion_rate: float | Unset = UNSET
-    median_days_to_complete: float | Unset = UNSET
+    completion_rate: float | None | Unset = UNSET
+    median_days_to_complete: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,9 +61,17 @@ class CourseAnalyticsResponse:
 
         title = self.title
 
-        completion_rate = self.completion_rate
+        completion_rate: float | None | Unset
+        if isinstance(self.completion_rate, Unset):
+            completion_rate = UNSET
+        else:
+            completion_rate = self.completion_rate
 
-        median_days_to_complete = self.median_days_to_complete
+        median_days_to_complete: float | None | Unset
+        if isinstance(self.median_days_to_complete, Unset):
+            median_days_to_complete = UNSET
+        else:
+            median_days_to_complete = self.median_days_to_complete
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -105,9 +114,23 @@ class CourseAnalyticsResponse:
 
         title = d.pop("title")
 
-        completion_rate = d.pop("completion_rate", UNSET)
+        def _parse_completion_rate(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
 
-        median_days_to_complete = d.pop("median_days_to_complete", UNSET)
+        completion_rate = _parse_completion_rate(d.pop("completion_rate", UNSET))
+
+        def _parse_median_days_to_complete(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        median_days_to_complete = _parse_median_days_to_complete(d.pop("median_days_to_complete", UNSET))
 
         course_analytics_response = cls(
             active_learners=active_learners,

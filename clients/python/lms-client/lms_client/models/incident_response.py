@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -30,11 +30,11 @@ class IncidentResponse:
         severity (SeverityName): How bad a firing rule is.
         status (IncidentStatusName): Where an incident stands.
         summary (str): What was seen.
-        acknowledged_at (datetime.datetime | Unset): When someone acknowledged it.
-        escalated_at (datetime.datetime | Unset): When it was escalated (critical, not acknowledged in time).
-        related_to (UUID | Unset): The first incident open on the same component when it opened (related alerts).
-        resolved_at (datetime.datetime | Unset): When it was resolved.
-        time_to_resolve_seconds (int | Unset): Seconds from opening to resolution (its part of the MTTR).
+        acknowledged_at (datetime.datetime | None | Unset): When someone acknowledged it.
+        escalated_at (datetime.datetime | None | Unset): When it was escalated (critical, not acknowledged in time).
+        related_to (None | Unset | UUID): The first incident open on the same component when it opened (related alerts).
+        resolved_at (datetime.datetime | None | Unset): When it was resolved.
+        time_to_resolve_seconds (int | None | Unset): Seconds from opening to resolution (its part of the MTTR).
     """
 
     alerts: int
@@ -46,11 +46,11 @@ class IncidentResponse:
     severity: SeverityName
     status: IncidentStatusName
     summary: str
-    acknowledged_at: datetime.datetime | Unset = UNSET
-    escalated_at: datetime.datetime | Unset = UNSET
-    related_to: UUID | Unset = UNSET
-    resolved_at: datetime.datetime | Unset = UNSET
-    time_to_resolve_seconds: int | Unset = UNSET
+    acknowledged_at: datetime.datetime | None | Unset = UNSET
+    escalated_at: datetime.datetime | None | Unset = UNSET
+    related_to: None | Unset | UUID = UNSET
+    resolved_at: datetime.datetime | None | Unset = UNSET
+    time_to_resolve_seconds: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,23 +72,43 @@ class IncidentResponse:
 
         summary = self.summary
 
-        acknowledged_at: str | Unset = UNSET
-        if not isinstance(self.acknowledged_at, Unset):
+        acknowledged_at: None | str | Unset
+        if isinstance(self.acknowledged_at, Unset):
+            acknowledged_at = UNSET
+        elif isinstance(self.acknowledged_at, datetime.datetime):
             acknowledged_at = self.acknowledged_at.isoformat()
+        else:
+            acknowledged_at = self.acknowledged_at
 
-        escalated_at: str | Unset = UNSET
-        if not isinstance(self.escalated_at, Unset):
+        escalated_at: None | str | Unset
+        if isinstance(self.escalated_at, Unset):
+            escalated_at = UNSET
+        elif isinstance(self.escalated_at, datetime.datetime):
             escalated_at = self.escalated_at.isoformat()
+        else:
+            escalated_at = self.escalated_at
 
-        related_to: str | Unset = UNSET
-        if not isinstance(self.related_to, Unset):
+        related_to: None | str | Unset
+        if isinstance(self.related_to, Unset):
+            related_to = UNSET
+        elif isinstance(self.related_to, UUID):
             related_to = str(self.related_to)
+        else:
+            related_to = self.related_to
 
-        resolved_at: str | Unset = UNSET
-        if not isinstance(self.resolved_at, Unset):
+        resolved_at: None | str | Unset
+        if isinstance(self.resolved_at, Unset):
+            resolved_at = UNSET
+        elif isinstance(self.resolved_at, datetime.datetime):
             resolved_at = self.resolved_at.isoformat()
+        else:
+            resolved_at = self.resolved_at
 
-        time_to_resolve_seconds = self.time_to_resolve_seconds
+        time_to_resolve_seconds: int | None | Unset
+        if isinstance(self.time_to_resolve_seconds, Unset):
+            time_to_resolve_seconds = UNSET
+        else:
+            time_to_resolve_seconds = self.time_to_resolve_seconds
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -139,35 +159,82 @@ class IncidentResponse:
 
         summary = d.pop("summary")
 
-        _acknowledged_at = d.pop("acknowledged_at", UNSET)
-        acknowledged_at: datetime.datetime | Unset
-        if isinstance(_acknowledged_at, Unset):
-            acknowledged_at = UNSET
-        else:
-            acknowledged_at = datetime.datetime.fromisoformat(_acknowledged_at)
+        def _parse_acknowledged_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                acknowledged_at_type_0 = datetime.datetime.fromisoformat(data)
 
-        _escalated_at = d.pop("escalated_at", UNSET)
-        escalated_at: datetime.datetime | Unset
-        if isinstance(_escalated_at, Unset):
-            escalated_at = UNSET
-        else:
-            escalated_at = datetime.datetime.fromisoformat(_escalated_at)
+                return acknowledged_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
 
-        _related_to = d.pop("related_to", UNSET)
-        related_to: UUID | Unset
-        if isinstance(_related_to, Unset):
-            related_to = UNSET
-        else:
-            related_to = UUID(_related_to)
+        acknowledged_at = _parse_acknowledged_at(d.pop("acknowledged_at", UNSET))
 
-        _resolved_at = d.pop("resolved_at", UNSET)
-        resolved_at: datetime.datetime | Unset
-        if isinstance(_resolved_at, Unset):
-            resolved_at = UNSET
-        else:
-            resolved_at = datetime.datetime.fromisoformat(_resolved_at)
+        def _parse_escalated_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                escalated_at_type_0 = datetime.datetime.fromisoformat(data)
 
-        time_to_resolve_seconds = d.pop("time_to_resolve_seconds", UNSET)
+                return escalated_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        escalated_at = _parse_escalated_at(d.pop("escalated_at", UNSET))
+
+        def _parse_related_to(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                related_to_type_0 = UUID(data)
+
+                return related_to_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        related_to = _parse_related_to(d.pop("related_to", UNSET))
+
+        def _parse_resolved_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                resolved_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return resolved_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        resolved_at = _parse_resolved_at(d.pop("resolved_at", UNSET))
+
+        def _parse_time_to_resolve_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        time_to_resolve_seconds = _parse_time_to_resolve_seconds(d.pop("time_to_resolve_seconds", UNSET))
 
         incident_response = cls(
             alerts=alerts,

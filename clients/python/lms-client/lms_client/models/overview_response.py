@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,7 +30,7 @@ class OverviewResponse:
         to (str): Last day (UTC), included.
         weekly_active_learners (list[WeekActivityResponse]): Distinct learners with learning activity per ISO week (not
             in the CSV form).
-        conversion_rate (float | Unset): First enrollments out of registrations, 0–1 (4 decimals).
+        conversion_rate (float | None | Unset): First enrollments out of registrations, 0–1 (4 decimals).
     """
 
     course_completions: int
@@ -42,7 +42,7 @@ class OverviewResponse:
     registrations: int
     to: str
     weekly_active_learners: list[WeekActivityResponse]
-    conversion_rate: float | Unset = UNSET
+    conversion_rate: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,7 +67,11 @@ class OverviewResponse:
             weekly_active_learners_item = weekly_active_learners_item_data.to_dict()
             weekly_active_learners.append(weekly_active_learners_item)
 
-        conversion_rate = self.conversion_rate
+        conversion_rate: float | None | Unset
+        if isinstance(self.conversion_rate, Unset):
+            conversion_rate = UNSET
+        else:
+            conversion_rate = self.conversion_rate
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -117,7 +121,14 @@ class OverviewResponse:
 
             weekly_active_learners.append(weekly_active_learners_item)
 
-        conversion_rate = d.pop("conversion_rate", UNSET)
+        def _parse_conversion_rate(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        conversion_rate = _parse_conversion_rate(d.pop("conversion_rate", UNSET))
 
         overview_response = cls(
             course_completions=course_completions,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -21,9 +21,9 @@ class QuestionStatsResponse:
         correct (int): Of those, answered right.
         lesson_id (UUID): The quiz lesson.
         question_id (UUID): The question.
-        correct_rate (float | Unset): Correct out of attempts, 0–1 (4 decimals): the question's difficulty.
-        discrimination (float | Unset): The best third of the quiz's attempts' share right minus the worst third's, −1
-            to
+        correct_rate (float | None | Unset): Correct out of attempts, 0–1 (4 decimals): the question's difficulty.
+        discrimination (float | None | Unset): The best third of the quiz's attempts' share right minus the worst
+            third's, −1 to
             1 (4 decimals; ties at a third's boundary count pro rata); null under 3 attempts.
     """
 
@@ -31,8 +31,8 @@ class QuestionStatsResponse:
     correct: int
     lesson_id: UUID
     question_id: UUID
-    correct_rate: float | Unset = UNSET
-    discrimination: float | Unset = UNSET
+    correct_rate: float | None | Unset = UNSET
+    discrimination: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,9 +44,17 @@ class QuestionStatsResponse:
 
         question_id = str(self.question_id)
 
-        correct_rate = self.correct_rate
+        correct_rate: float | None | Unset
+        if isinstance(self.correct_rate, Unset):
+            correct_rate = UNSET
+        else:
+            correct_rate = self.correct_rate
 
-        discrimination = self.discrimination
+        discrimination: float | None | Unset
+        if isinstance(self.discrimination, Unset):
+            discrimination = UNSET
+        else:
+            discrimination = self.discrimination
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -76,9 +84,23 @@ class QuestionStatsResponse:
 
         question_id = UUID(d.pop("question_id"))
 
-        correct_rate = d.pop("correct_rate", UNSET)
+        def _parse_correct_rate(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
 
-        discrimination = d.pop("discrimination", UNSET)
+        correct_rate = _parse_correct_rate(d.pop("correct_rate", UNSET))
+
+        def _parse_discrimination(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        discrimination = _parse_discrimination(d.pop("discrimination", UNSET))
 
         question_stats_response = cls(
             attempts=attempts,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,14 +27,14 @@ class StatusResponse:
         incidents (list[IncidentResponse]): The latest incidents, newest first.
         status (HealthName): How a component or the platform is doing.
         updated_at (datetime.datetime): When this was computed.
-        mttr_seconds (int | Unset): Mean time to resolve the incidents of the last 30 days, in seconds.
+        mttr_seconds (int | None | Unset): Mean time to resolve the incidents of the last 30 days, in seconds.
     """
 
     components: list[ComponentStatusResponse]
     incidents: list[IncidentResponse]
     status: HealthName
     updated_at: datetime.datetime
-    mttr_seconds: int | Unset = UNSET
+    mttr_seconds: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,7 +52,11 @@ class StatusResponse:
 
         updated_at = self.updated_at.isoformat()
 
-        mttr_seconds = self.mttr_seconds
+        mttr_seconds: int | None | Unset
+        if isinstance(self.mttr_seconds, Unset):
+            mttr_seconds = UNSET
+        else:
+            mttr_seconds = self.mttr_seconds
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -93,7 +97,14 @@ class StatusResponse:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
-        mttr_seconds = d.pop("mttr_seconds", UNSET)
+        def _parse_mttr_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        mttr_seconds = _parse_mttr_seconds(d.pop("mttr_seconds", UNSET))
 
         status_response = cls(
             components=components,
