@@ -2276,6 +2276,7 @@ before the first completion.*/
     ///    "name": {
     ///      "description": "Its name, unique (1–100 characters).",
     ///      "type": "string",
+    ///      "format": "plain-line",
     ///      "maxLength": 100
     ///    },
     ///    "severity": {
@@ -2305,92 +2306,13 @@ before the first completion.*/
         pub enabled: ::std::option::Option<bool>,
         pub metric: MetricName,
         ///Its name, unique (1–100 characters).
-        pub name: CreateAlertRuleRequestName,
+        pub name: ::std::string::String,
         pub severity: SeverityName,
         pub threshold: f64,
     }
     impl ::std::convert::From<&CreateAlertRuleRequest> for CreateAlertRuleRequest {
         fn from(value: &CreateAlertRuleRequest) -> Self {
             value.clone()
-        }
-    }
-    ///Its name, unique (1–100 characters).
-    ///
-    /// <details><summary>JSON schema</summary>
-    ///
-    /// ```json
-    ///{
-    ///  "description": "Its name, unique (1–100 characters).",
-    ///  "type": "string",
-    ///  "maxLength": 100
-    ///}
-    /// ```
-    /// </details>
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CreateAlertRuleRequestName(::std::string::String);
-    impl ::std::ops::Deref for CreateAlertRuleRequestName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateAlertRuleRequestName> for ::std::string::String {
-        fn from(value: CreateAlertRuleRequestName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<&CreateAlertRuleRequestName>
-    for CreateAlertRuleRequestName {
-        fn from(value: &CreateAlertRuleRequestName) -> Self {
-            value.clone()
-        }
-    }
-    impl ::std::str::FromStr for CreateAlertRuleRequestName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 100usize {
-                return Err("longer than 100 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateAlertRuleRequestName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<&::std::string::String> for CreateAlertRuleRequestName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateAlertRuleRequestName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreateAlertRuleRequestName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///A new card.
@@ -11350,6 +11272,7 @@ has now had a passing answer), which unlocks the lessons after it.*/
     ///    "name": {
     ///      "description": "A new name.",
     ///      "type": "string",
+    ///      "format": "plain-line",
     ///      "maxLength": 100
     ///    },
     ///    "severity": {
@@ -11376,7 +11299,7 @@ has now had a passing answer), which unlocks the lessons after it.*/
         pub enabled: ::std::option::Option<bool>,
         ///A new name.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<UpdateAlertRuleRequestName>,
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub severity: ::std::option::Option<SeverityName>,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -11396,85 +11319,6 @@ has now had a passing answer), which unlocks the lessons after it.*/
                 severity: Default::default(),
                 threshold: Default::default(),
             }
-        }
-    }
-    ///A new name.
-    ///
-    /// <details><summary>JSON schema</summary>
-    ///
-    /// ```json
-    ///{
-    ///  "description": "A new name.",
-    ///  "type": "string",
-    ///  "maxLength": 100
-    ///}
-    /// ```
-    /// </details>
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateAlertRuleRequestName(::std::string::String);
-    impl ::std::ops::Deref for UpdateAlertRuleRequestName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateAlertRuleRequestName> for ::std::string::String {
-        fn from(value: UpdateAlertRuleRequestName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<&UpdateAlertRuleRequestName>
-    for UpdateAlertRuleRequestName {
-        fn from(value: &UpdateAlertRuleRequestName) -> Self {
-            value.clone()
-        }
-    }
-    impl ::std::str::FromStr for UpdateAlertRuleRequestName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 100usize {
-                return Err("longer than 100 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateAlertRuleRequestName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<&::std::string::String> for UpdateAlertRuleRequestName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateAlertRuleRequestName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateAlertRuleRequestName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Changes to a class; absent fields stay as they are.

@@ -2205,7 +2205,10 @@ export interface components {
             /** @description Whether it is evaluated (default true). */
             enabled?: boolean;
             metric: components["schemas"]["MetricName"];
-            /** @description Its name, unique (1–100 characters). */
+            /**
+             * Format: plain-line
+             * @description Its name, unique (1–100 characters).
+             */
             name: string;
             severity: components["schemas"]["SeverityName"];
             /**
@@ -4486,7 +4489,10 @@ export interface components {
             duration_seconds?: number;
             /** @description Evaluated or not. */
             enabled?: boolean;
-            /** @description A new name. */
+            /**
+             * Format: plain-line
+             * @description A new name.
+             */
             name?: string;
             severity?: components["schemas"]["SeverityName"];
             /**

@@ -11,6 +11,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
+use super::types::{mirror_enum, Line};
 use super::{ApiResult, ApiTags, BearerAuth, State};
 use crate::monitoring::health;
 use crate::monitoring::windows::Window;
@@ -23,38 +24,9 @@ pub struct MonitoringApi;
 #[derive(Debug)]
 pub struct StatusApi;
 
-/// Declares an API enum mirroring a core one, with conversions both ways.
-macro_rules! mirror_enum {
-    ($(#[$doc:meta])* $name:ident => $core:ty { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize)]
-        #[oai(rename_all = "snake_case")]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl From<$core> for $name {
-            fn from(value: $core) -> Self {
-                match value {
-                    $(<$core>::$variant => $name::$variant),+
-                }
-            }
-        }
-
-        impl From<$name> for $core {
-            fn from(value: $name) -> Self {
-                match value {
-                    $($name::$variant => <$core>::$variant),+
-                }
-            }
-        }
-    };
-}
-
 mirror_enum!(
     /// What a rule watches (docs/operations.md lists how each is sampled).
-    MetricName => core::Metric {
+    MetricName <=> core::Metric {
         /// Share of requests answered 5xx over the last 1–2 minutes (0–1; from 20 requests).
         ApiErrorRate,
         /// P95 response time over the last 5 minutes, in ms (from 20 requests).
@@ -78,7 +50,7 @@ mirror_enum!(
 
 mirror_enum!(
     /// On which side of the threshold a rule fires.
-    ComparisonName => core::Comparison {
+    ComparisonName <=> core::Comparison {
         /// Above the threshold.
         Above,
         /// Below the threshold.
@@ -88,7 +60,7 @@ mirror_enum!(
 
 mirror_enum!(
     /// How bad a firing rule is.
-    SeverityName => core::Severity {
+    SeverityName <=> core::Severity {
         /// Service down or losing money; escalated when not acknowledged in time.
         Critical,
         /// Degraded for users.
@@ -102,7 +74,7 @@ mirror_enum!(
 
 mirror_enum!(
     /// The part of the platform a rule or incident is about.
-    ComponentName => core::Component {
+    ComponentName <=> core::Component {
         /// The HTTP API.
         Api,
         /// The database.
@@ -120,7 +92,7 @@ mirror_enum!(
 
 mirror_enum!(
     /// Where an incident stands.
-    IncidentStatusName => core::IncidentStatus {
+    IncidentStatusName <=> core::IncidentStatus {
         /// Its rule fired; nobody has taken it yet.
         Open,
         /// Someone is on it.
@@ -132,7 +104,7 @@ mirror_enum!(
 
 mirror_enum!(
     /// How a component or the platform is doing.
-    HealthName => core::Health {
+    HealthName <=> core::Health {
         /// Working.
         Operational,
         /// Working, worse than usual.
@@ -240,7 +212,7 @@ pub struct AlertRuleResponse {
 pub struct CreateAlertRuleRequest {
     /// Its name, unique (1–100 characters).
     #[oai(validator(max_length = 100))]
-    pub name: String,
+    pub name: Line,
     /// What it watches.
     pub metric: MetricName,
     /// On which side of the threshold it fires (default `above`).
@@ -263,7 +235,7 @@ pub struct CreateAlertRuleRequest {
 pub struct UpdateAlertRuleRequest {
     /// A new name.
     #[oai(validator(max_length = 100))]
-    pub name: Option<String>,
+    pub name: Option<Line>,
     /// A new threshold.
     pub threshold: Option<f64>,
     /// A new duration, in seconds.
@@ -549,7 +521,7 @@ impl MonitoringApi {
     ) -> ApiResult<RuleCreated> {
         let body = body.0;
         let new = NewRule {
-            name: body.name,
+            name: body.name.into(),
             metric: body.metric.into(),
             comparison: body.comparison.unwrap_or(ComparisonName::Above).into(),
             threshold: body.threshold,
@@ -573,7 +545,7 @@ impl MonitoringApi {
     ) -> ApiResult<Json<AlertRuleResponse>> {
         let body = body.0;
         let patch = RulePatch {
-            name: body.name,
+            name: body.name.map(Into::into),
             threshold: body.threshold,
             duration_seconds: body.duration_seconds,
             severity: body.severity.map(Into::into),
