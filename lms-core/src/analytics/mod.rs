@@ -1,7 +1,7 @@
 //! Learning analytics and business metrics (A1, A2): rollup records kept up to date from
 //! domain events by an in-process reaction, and the reports that read them.
 //!
-//! Each delivered event changes a few counters ([`rollups`]) in one atomic write, with a
+//! Each delivered event changes a few counters (the rollups) in one atomic write, with a
 //! marker of the event's id, so a second delivery of the same event changes nothing and
 //! concurrent deliveries serialize on the rollups' versions. A report reads a course's
 //! rollup, its quizzes' rollups, or one rollup per day or week of its period: its cost

@@ -61,7 +61,8 @@ pub struct QuestionStats {
     /// attempts.
     pub correct_rate: Option<f64>,
     /// How much better the best third of the quiz's attempts did on it than the worst
-    /// third (−1 to 1, 4 decimals; see [`discrimination`]); `None` under 3 attempts.
+    /// third (−1 to 1, 4 decimals; ties at a third's boundary count pro rata); `None`
+    /// under 3 attempts.
     pub discrimination: Option<f64>,
 }
 
