@@ -43,7 +43,8 @@
 # runs without its event relay, LMS_RELAY=off), LOAD_WEBHOOK=all (right after the server
 # starts, a webhook subscribed to every event type is registered with a receiver of its
 # own, so every scenario runs with the relay delivering to it; for the A/B against
-# LOAD_RELAY=off),
+# LOAD_RELAY=off), LOAD_ANALYTICS=off (the server runs without the analytics reaction and
+# its watch meter, LMS_ANALYTICS=off; for the A/B of their cost),
 # LMS_BENCH_POSTGRES_URL or LMS_TEST_POSTGRES_URL (a database of the server to create the
 # benchmark database from; default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
@@ -224,7 +225,7 @@ start_lms() { # BACKEND DATABASE_URL
   # complete scenario's webhook receiver listens on 127.0.0.1 too.
   LMS_DATABASE_URL="$2" LMS_BIND="127.0.0.1:$port" LMS_JWT_SECRET="$secret" LMS_SQLITE_DURABILITY="$durability" \
     LMS_RATE_LIMIT_PER_MINUTE=4000000000 LMS_LOGIN_RATE_LIMIT_PER_MINUTE=1000 LMS_MAX_CONNECTIONS_PER_ADDRESS=0 \
-    LMS_WEBHOOK_ALLOW_PRIVATE=true LMS_RELAY="${LOAD_RELAY:-on}" LMS_LOG="$server_log_level" "$server_bin" serve >"$work/server-$1.log" 2>&1 &
+    LMS_WEBHOOK_ALLOW_PRIVATE=true LMS_RELAY="${LOAD_RELAY:-on}" LMS_ANALYTICS="${LOAD_ANALYTICS:-on}" LMS_LOG="$server_log_level" "$server_bin" serve >"$work/server-$1.log" 2>&1 &
   server_pid=$!
   wait_ready "$base_url/health/ready" "$server_pid" "$work/server-$1.log" || { fail "$1: server did not start"; return 1; }
   sleep 1

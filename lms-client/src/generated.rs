@@ -3334,6 +3334,90 @@ for a private deck.*/
             value.clone()
         }
     }
+    ///A flashcard deck's reviews by every learner, and its retention.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "DeckAnalyticsResponse",
+    ///  "description": "A flashcard deck's reviews by every learner, and its retention.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "deck_id",
+    ///    "recalled",
+    ///    "recalls",
+    ///    "review_seconds",
+    ///    "reviews",
+    ///    "title"
+    ///  ],
+    ///  "properties": {
+    ///    "deck_id": {
+    ///      "description": "The deck.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "recalled": {
+    ///      "description": "Of those, the ones that passed.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "recalls": {
+    ///      "description": "Reviews of cards due for recall (reviewed before, on an earlier day).",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "retention": {
+    ///      "description": "Recalled out of recalls, 0–1 (4 decimals): the retention; null without recalls.",
+    ///      "type": [
+    ///        "number",
+    ///        "null"
+    ///      ],
+    ///      "format": "double"
+    ///    },
+    ///    "review_seconds": {
+    ///      "description": "The reviews' answer time, in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "reviews": {
+    ///      "description": "Reviews.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "title": {
+    ///      "description": "Its title.",
+    ///      "type": "string"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DeckAnalyticsResponse {
+        ///The deck.
+        pub deck_id: ::uuid::Uuid,
+        ///Of those, the ones that passed.
+        pub recalled: u64,
+        ///Reviews of cards due for recall (reviewed before, on an earlier day).
+        pub recalls: u64,
+        ///Recalled out of recalls, 0–1 (4 decimals): the retention; null without recalls.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub retention: ::std::option::Option<f64>,
+        pub review_seconds: f64,
+        ///Reviews.
+        pub reviews: u64,
+        ///Its title.
+        pub title: ::std::string::String,
+    }
+    impl ::std::convert::From<&DeckAnalyticsResponse> for DeckAnalyticsResponse {
+        fn from(value: &DeckAnalyticsResponse) -> Self {
+            value.clone()
+        }
+    }
     /**A whole deck as one JSON document (`GET /decks/{id}/export?format=json`, and
 accepted by `POST /decks/import`).*/
     ///
@@ -5424,7 +5508,9 @@ new cards within the deck's daily limit.*/
     ///    "lesson_id",
     ///    "position",
     ///    "reached",
-    ///    "title"
+    ///    "replay_seconds",
+    ///    "title",
+    ///    "watch_seconds"
     ///  ],
     ///  "properties": {
     ///    "completed": {
@@ -5456,9 +5542,19 @@ new cards within the deck's daily limit.*/
     ///      "format": "uint64",
     ///      "minimum": 0.0
     ///    },
+    ///    "replay_seconds": {
+    ///      "description": "The part of that playback that replayed spans watched before, in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
     ///    "title": {
     ///      "description": "Its title.",
     ///      "type": "string"
+    ///    },
+    ///    "watch_seconds": {
+    ///      "description": "Video playback on it by every learner, replays included, in seconds (1 decimal;\n0 for other lessons). Added every `LMS_ANALYTICS_FLUSH_SECONDS`.",
+    ///      "type": "number",
+    ///      "format": "double"
     ///    }
     ///  }
     ///}
@@ -5476,8 +5572,10 @@ new cards within the deck's daily limit.*/
         pub position: u32,
         ///Learners with any activity on it (a completion or a graded quiz attempt).
         pub reached: u64,
+        pub replay_seconds: f64,
         ///Its title.
         pub title: ::std::string::String,
+        pub watch_seconds: f64,
     }
     impl ::std::convert::From<&FunnelStepResponse> for FunnelStepResponse {
         fn from(value: &FunnelStepResponse) -> Self {
@@ -6163,6 +6261,81 @@ new cards within the deck's daily limit.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A learner's study time over a period: video playback and flashcard answer time.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "LearnerStudyResponse",
+    ///  "description": "A learner's study time over a period: video playback and flashcard answer time.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "days",
+    ///    "from",
+    ///    "study_seconds",
+    ///    "to",
+    ///    "user_id",
+    ///    "weeks"
+    ///  ],
+    ///  "properties": {
+    ///    "days": {
+    ///      "description": "Each day with any study, in order.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/StudyDayResponse"
+    ///      }
+    ///    },
+    ///    "from": {
+    ///      "description": "First day (UTC), included.",
+    ///      "type": "string",
+    ///      "format": "naive-date"
+    ///    },
+    ///    "study_seconds": {
+    ///      "description": "Study time over the period, in seconds (1 decimal).",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "to": {
+    ///      "description": "Last day (UTC), included.",
+    ///      "type": "string",
+    ///      "format": "naive-date"
+    ///    },
+    ///    "user_id": {
+    ///      "description": "The learner.",
+    ///      "type": "string",
+    ///      "format": "uuid"
+    ///    },
+    ///    "weeks": {
+    ///      "description": "Each ISO week with any study, in order.",
+    ///      "type": "array",
+    ///      "items": {
+    ///        "$ref": "#/components/schemas/StudyWeekResponse"
+    ///      }
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct LearnerStudyResponse {
+        ///Each day with any study, in order.
+        pub days: ::std::vec::Vec<StudyDayResponse>,
+        ///First day (UTC), included.
+        pub from: ::std::string::String,
+        pub study_seconds: f64,
+        ///Last day (UTC), included.
+        pub to: ::std::string::String,
+        ///The learner.
+        pub user_id: ::uuid::Uuid,
+        ///Each ISO week with any study, in order.
+        pub weeks: ::std::vec::Vec<StudyWeekResponse>,
+    }
+    impl ::std::convert::From<&LearnerStudyResponse> for LearnerStudyResponse {
+        fn from(value: &LearnerStudyResponse) -> Self {
+            value.clone()
         }
     }
     ///The kind of a lesson.
@@ -7510,7 +7683,11 @@ new cards within the deck's daily limit.*/
     ///    "lesson_completions",
     ///    "quiz_attempts",
     ///    "registrations",
+    ///    "replay_seconds",
+    ///    "reviews",
+    ///    "study_seconds",
     ///    "to",
+    ///    "watch_seconds",
     ///    "weekly_active_learners"
     ///  ],
     ///  "properties": {
@@ -7563,13 +7740,42 @@ new cards within the deck's daily limit.*/
     ///      "format": "uint64",
     ///      "minimum": 0.0
     ///    },
+    ///    "replay_seconds": {
+    ///      "description": "The part of that playback that replayed spans watched before, in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "retention": {
+    ///      "description": "Flashcard retention: reviews of cards due for recall that passed, out of all such\nreviews, 0–1 (4 decimals); null without recalls.",
+    ///      "type": [
+    ///        "number",
+    ///        "null"
+    ///      ],
+    ///      "format": "double"
+    ///    },
+    ///    "reviews": {
+    ///      "description": "Flashcard reviews.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "study_seconds": {
+    ///      "description": "Study time: video playback and flashcard answer time, in seconds (1 decimal).",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
     ///    "to": {
     ///      "description": "Last day (UTC), included.",
     ///      "type": "string",
     ///      "format": "naive-date"
     ///    },
+    ///    "watch_seconds": {
+    ///      "description": "Video playback, replays included, in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
     ///    "weekly_active_learners": {
-    ///      "description": "Distinct learners with learning activity per ISO week (not in the CSV form).",
+    ///      "description": "Distinct learners with learning activity, and study time, per ISO week (not in\nthe CSV form).",
     ///      "type": "array",
     ///      "items": {
     ///        "$ref": "#/components/schemas/WeekActivityResponse"
@@ -7598,9 +7804,19 @@ new cards within the deck's daily limit.*/
         pub quiz_attempts: u64,
         ///Users who registered in the period.
         pub registrations: u64,
+        pub replay_seconds: f64,
+        /**Flashcard retention: reviews of cards due for recall that passed, out of all such
+reviews, 0–1 (4 decimals); null without recalls.*/
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub retention: ::std::option::Option<f64>,
+        ///Flashcard reviews.
+        pub reviews: u64,
+        pub study_seconds: f64,
         ///Last day (UTC), included.
         pub to: ::std::string::String,
-        ///Distinct learners with learning activity per ISO week (not in the CSV form).
+        pub watch_seconds: f64,
+        /**Distinct learners with learning activity, and study time, per ISO week (not in
+the CSV form).*/
         pub weekly_active_learners: ::std::vec::Vec<WeekActivityResponse>,
     }
     impl ::std::convert::From<&OverviewResponse> for OverviewResponse {
@@ -8684,6 +8900,13 @@ new cards within the deck's daily limit.*/
     ///    "quality"
     ///  ],
     ///  "properties": {
+    ///    "duration_ms": {
+    ///      "description": "How long the learner took to answer, in milliseconds, as the client measured it:\nthe review's study time in the analytics (a minute at most is counted).",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "maximum": 86400000.0,
+    ///      "minimum": 0.0
+    ///    },
     ///    "quality": {
     ///      "description": "0–2 failed, 3 hard, 4 good, 5 easy.",
     ///      "type": "integer",
@@ -8699,6 +8922,10 @@ new cards within the deck's daily limit.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct QualityAnswer {
+        /**How long the learner took to answer, in milliseconds, as the client measured it:
+the review's study time in the analytics (a minute at most is counted).*/
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration_ms: ::std::option::Option<u32>,
         ///0–2 failed, 3 hard, 4 good, 5 easy.
         pub quality: u8,
     }
@@ -9241,6 +9468,13 @@ new cards within the deck's daily limit.*/
     ///    "rating"
     ///  ],
     ///  "properties": {
+    ///    "duration_ms": {
+    ///      "description": "How long the learner took to answer, in milliseconds, as the client measured it:\nthe review's study time in the analytics (a minute at most is counted).",
+    ///      "type": "integer",
+    ///      "format": "uint32",
+    ///      "maximum": 86400000.0,
+    ///      "minimum": 0.0
+    ///    },
     ///    "rating": {
     ///      "$ref": "#/components/schemas/RatingName"
     ///    }
@@ -9252,6 +9486,10 @@ new cards within the deck's daily limit.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct RatingAnswer {
+        /**How long the learner took to answer, in milliseconds, as the client measured it:
+the review's study time in the analytics (a minute at most is counted).*/
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration_ms: ::std::option::Option<u32>,
         pub rating: RatingName,
     }
     impl ::std::convert::From<&RatingAnswer> for RatingAnswer {
@@ -10666,6 +10904,75 @@ has now had a passing answer), which unlocks the lessons after it.*/
             value.clone()
         }
     }
+    ///One day of a learner's study.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "StudyDayResponse",
+    ///  "description": "One day of a learner's study.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "date",
+    ///    "replay_seconds",
+    ///    "review_seconds",
+    ///    "reviews",
+    ///    "study_seconds",
+    ///    "watch_seconds"
+    ///  ],
+    ///  "properties": {
+    ///    "date": {
+    ///      "description": "The day (UTC).",
+    ///      "type": "string",
+    ///      "format": "naive-date"
+    ///    },
+    ///    "replay_seconds": {
+    ///      "description": "The part of that playback that replayed spans watched before, in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "review_seconds": {
+    ///      "description": "Their answer time, in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "reviews": {
+    ///      "description": "Flashcard reviews.",
+    ///      "type": "integer",
+    ///      "format": "uint64",
+    ///      "minimum": 0.0
+    ///    },
+    ///    "study_seconds": {
+    ///      "description": "Video playback and flashcard answer time, in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "watch_seconds": {
+    ///      "description": "Video playback, replays included, in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct StudyDayResponse {
+        ///The day (UTC).
+        pub date: ::std::string::String,
+        pub replay_seconds: f64,
+        pub review_seconds: f64,
+        ///Flashcard reviews.
+        pub reviews: u64,
+        pub study_seconds: f64,
+        pub watch_seconds: f64,
+    }
+    impl ::std::convert::From<&StudyDayResponse> for StudyDayResponse {
+        fn from(value: &StudyDayResponse) -> Self {
+            value.clone()
+        }
+    }
     ///Where a card stands for the learner.
     ///
     /// <details><summary>JSON schema</summary>
@@ -10751,6 +11058,45 @@ has now had a passing answer), which unlocks the lessons after it.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///One ISO week of a learner's study.
+    ///
+    /// <details><summary>JSON schema</summary>
+    ///
+    /// ```json
+    ///{
+    ///  "title": "StudyWeekResponse",
+    ///  "description": "One ISO week of a learner's study.",
+    ///  "type": "object",
+    ///  "required": [
+    ///    "study_seconds",
+    ///    "week_start"
+    ///  ],
+    ///  "properties": {
+    ///    "study_seconds": {
+    ///      "description": "Study time, in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
+    ///    },
+    ///    "week_start": {
+    ///      "description": "The week's Monday.",
+    ///      "type": "string",
+    ///      "format": "naive-date"
+    ///    }
+    ///  }
+    ///}
+    /// ```
+    /// </details>
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct StudyWeekResponse {
+        pub study_seconds: f64,
+        ///The week's Monday.
+        pub week_start: ::std::string::String,
+    }
+    impl ::std::convert::From<&StudyWeekResponse> for StudyWeekResponse {
+        fn from(value: &StudyWeekResponse) -> Self {
+            value.clone()
         }
     }
     ///A subscription to start.
@@ -12567,17 +12913,18 @@ rotation.*/
             value.clone()
         }
     }
-    ///One ISO week's active learners.
+    ///One ISO week's active learners and study time.
     ///
     /// <details><summary>JSON schema</summary>
     ///
     /// ```json
     ///{
     ///  "title": "WeekActivityResponse",
-    ///  "description": "One ISO week's active learners.",
+    ///  "description": "One ISO week's active learners and study time.",
     ///  "type": "object",
     ///  "required": [
     ///    "learners",
+    ///    "study_seconds",
     ///    "week_start"
     ///  ],
     ///  "properties": {
@@ -12586,6 +12933,11 @@ rotation.*/
     ///      "type": "integer",
     ///      "format": "uint64",
     ///      "minimum": 0.0
+    ///    },
+    ///    "study_seconds": {
+    ///      "description": "Study time that week (days of the period only), in seconds.",
+    ///      "type": "number",
+    ///      "format": "double"
     ///    },
     ///    "week_start": {
     ///      "description": "The week's Monday.",
@@ -12600,6 +12952,7 @@ rotation.*/
     pub struct WeekActivityResponse {
         ///Learners with learning activity that week.
         pub learners: u64,
+        pub study_seconds: f64,
         ///The week's Monday.
         pub week_start: ::std::string::String,
     }
@@ -14403,6 +14756,152 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A flashcard deck's reviews by every learner, answer time and retention (the
+deck's authors: its course's instructor, its owner, admins)
+
+Sends a `GET` request to `/api/v1/analytics/decks/{id}`
+
+Arguments:
+- `id`
+- `format`: `json` (default) or `csv`.
+*/
+    pub async fn deck_analytics<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        format: Option<types::ReportFormat>,
+    ) -> Result<
+        ResponseValue<types::DeckAnalyticsResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!(
+            "{}/api/v1/analytics/decks/{}", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "deck_analytics",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A learner's study time per day and week: video playback and flashcard answer time
+(the learner, and admins when the learner consents to analytics). Default: the
+last 28 days
+
+Sends a `GET` request to `/api/v1/analytics/learners/{id}/study`
+
+Arguments:
+- `id`
+- `format`: `json` (default) or `csv`.
+- `from`: Start (RFC 3339 or a date); its whole day is included.
+- `to`: End, excluded (RFC 3339 or a date; default now); at most 366 days after the
+start.
+*/
+    pub async fn learner_study_analytics<'a>(
+        &'a self,
+        id: &'a ::uuid::Uuid,
+        format: Option<types::ReportFormat>,
+        from: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> Result<
+        ResponseValue<types::LearnerStudyResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        let url = format!(
+            "{}/api/v1/analytics/learners/{}/study", self.baseurl, encode_path(& id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("format", &format))
+            .query(&progenitor_client::QueryParam::new("from", &from))
+            .query(&progenitor_client::QueryParam::new("to", &to))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "learner_study_analytics",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {

@@ -9,9 +9,10 @@ use lms_core::domain::course::CourseStatus;
 use lms_core::domain::enrollment::{EnrollmentSource, EnrollmentStatus};
 use lms_core::domain::events::{DomainEvent, EventPayload, SecuritySignal};
 use lms_core::domain::user::Role;
+use lms_core::flashcards::Rating;
 use lms_core::ids::{
-    CertificateId, ClassId, CourseId, EnrollmentId, EventId, LessonId, OrderId, PlanId, QuestionId, SubscriptionId,
-    UserId,
+    CardId, CertificateId, ClassId, CourseId, DeckId, EnrollmentId, EventId, LessonId, OrderId, PlanId, QuestionId,
+    SubscriptionId, UserId,
 };
 use lms_core::payments::SubscriptionStatus;
 use uuid::Uuid;
@@ -136,6 +137,15 @@ fn examples() -> Vec<EventPayload> {
             user_id: Some(user),
             client_address: Some("203.0.113.7".to_owned()),
             count: 5,
+        },
+        EventPayload::CardReviewed {
+            user_id: user,
+            deck_id: id::<DeckId>(16),
+            card_id: id::<CardId>(17),
+            rating: Rating::Good,
+            passed: true,
+            recall: true,
+            duration_ms: Some(4_200),
         },
     ]);
     all

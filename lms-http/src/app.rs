@@ -637,6 +637,13 @@ impl Application {
             let stop = relay_stop.clone();
             tokio::spawn(async move { relay.run(stop.cancelled_owned()).await })
         });
+        // The watch meter flushes once more after the last request.
+        let meter_stop = tokio_util::sync::CancellationToken::new();
+        let watch_meter = settings.analytics.then(|| {
+            let analytics = self.state.lms.analytics.clone();
+            let (every, stop) = (settings.analytics_flush, meter_stop.clone());
+            tokio::spawn(async move { analytics.run_watch_meter(every, stop.cancelled_owned()).await })
+        });
         let ep = endpoint(self.state.clone());
         let acceptor = self.tls.as_ref().map(Tls::acceptor);
         let serving = connections::serve(self.listener, ep, limits, stop.cancelled(), grace, acceptor);
@@ -659,6 +666,12 @@ impl Application {
         drop(feed);
         drop(maintenance);
         drop(alert_evaluation);
+        meter_stop.cancel();
+        if let Some(meter) = watch_meter {
+            if tokio::time::timeout(grace, meter).await.is_err() {
+                tracing::warn!("the last video watch time was not added to the analytics within the grace period");
+            }
+        }
         relay_stop.cancel();
         if let Some(relay) = relay {
             if tokio::time::timeout(grace, relay).await.is_err() {

@@ -207,6 +207,10 @@ pub struct Settings {
     /// business rollups (`LMS_ANALYTICS`, default on). Off, the analytics reports stop
     /// moving; events stay in the outbox for the reaction until their retention ends.
     pub analytics: bool,
+    /// How often the video watch time metered by this instance is added to the analytics
+    /// (`LMS_ANALYTICS_FLUSH_SECONDS`, default 5): what an instance that dies loses at
+    /// most of the aggregate watch time (a learner's own study time is never lost).
+    pub analytics_flush: Duration,
     /// Alert evaluation and where incident notices go (`LMS_ALERT_*`; see
     /// [`crate::monitoring::MonitorSettings`]).
     pub monitor: crate::monitoring::MonitorSettings,
@@ -349,6 +353,7 @@ impl Settings {
         };
         let session_idle_minutes = number("LMS_SESSION_IDLE_MINUTES", 60, 1);
         let evaluation_seconds = number("LMS_ALERT_EVALUATION_SECONDS", 5, 1).min(300);
+        let analytics_flush_seconds = number("LMS_ANALYTICS_FLUSH_SECONDS", 5, 1).min(3600);
         let escalation_minutes = number("LMS_ALERT_ESCALATION_MINUTES", 15, 1);
         let erasure_cool_off_days = number("LMS_ERASURE_COOL_OFF_DAYS", 0, 0);
         let attempt_retention_days = number("LMS_DELIVERY_ATTEMPT_RETENTION_DAYS", 90, 1);
@@ -591,6 +596,7 @@ impl Settings {
             webhook_allow_private,
             relay,
             analytics,
+            analytics_flush: Duration::from_secs(analytics_flush_seconds),
             monitor: crate::monitoring::MonitorSettings {
                 evaluation_interval: Duration::from_secs(evaluation_seconds),
                 webhook_url: get("LMS_ALERT_WEBHOOK_URL"),

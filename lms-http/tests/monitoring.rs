@@ -90,11 +90,11 @@ async fn course_analytics_follow_learners_as_json_and_csv() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("course_id,lesson_id,position,title,reached,completed,last_activity_here")
+        Some("course_id,lesson_id,position,title,reached,completed,last_activity_here,watch_seconds,replay_seconds")
     );
     assert_eq!(
         lines.next(),
-        Some(format!("{course},{},0,Read,1,1,1", lessons[0]).as_str())
+        Some(format!("{course},{},0,Read,1,1,1,0.0,0.0", lessons[0]).as_str())
     );
     assert_eq!(lines.count(), 2);
 
@@ -140,6 +140,113 @@ async fn course_analytics_follow_learners_as_json_and_csv() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn study_time_and_deck_retention_through_the_api() {
+    let app = TestApp::start(Backend::Sqlite, |s| s.analytics_flush = Duration::from_secs(1)).await;
+    let (_, instructor) = app.user(Role::Instructor).await;
+    let (_, admin) = app.user(Role::Admin).await;
+    let (_, other) = app.user(Role::Student).await;
+    let (course, lessons) = app.published_course(&instructor).await;
+    let (learner_id, learner) = app.user(Role::Student).await;
+    let post = |path: String, body: Option<Value>| {
+        let (app, learner) = (&app, learner.clone());
+        async move { app.call(Method::POST, &path, Some(&learner), body).await }
+    };
+    let (status, body) = post(format!("/api/v1/courses/{course}/enrollments"), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = post(format!("/api/v1/lessons/{}/complete", lessons[0]), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // 0–30 s, then 10–40 s: 60 s of playback, 20 s of it a replay.
+    for span in [[0.0, 30.0], [10.0, 40.0]] {
+        let path = format!("/api/v1/lessons/{}/video-progress", lessons[1]);
+        let (status, body) = post(path, Some(json!({"intervals": [span]}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let path = format!("/api/v1/analytics/courses/{course}");
+    let report = eventually(&app, &path, &instructor, |b| b["funnel"][1]["watch_seconds"] == 60.0).await;
+    assert_eq!(report["funnel"][1]["replay_seconds"], 20.0);
+
+    let (status, deck) = post("/api/v1/decks".into(), Some(json!({"title": "Words"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{deck}");
+    let deck = deck["id"].as_str().expect("deck").to_owned();
+    let card = json!({"front": "uno", "back": "one"});
+    let (status, card) = post(format!("/api/v1/decks/{deck}/cards"), Some(card)).await;
+    assert_eq!(status, StatusCode::CREATED, "{card}");
+    let review = format!("/api/v1/cards/{}/reviews", card["id"].as_str().expect("card"));
+    let (status, body) = post(
+        review.clone(),
+        Some(json!({"rating": "good", "duration_ms": 90_000_000})),
+    )
+    .await;
+    assert_eq!(
+        (status, envelope_code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR".into()),
+        "{body}"
+    );
+    let (status, body) = post(review, Some(json!({"rating": "good", "duration_ms": 4_000}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let deck_path = format!("/api/v1/analytics/decks/{deck}");
+    let stats = eventually(&app, &deck_path, &learner, |b| b["reviews"] == 1).await;
+    assert_eq!(
+        (
+            stats["review_seconds"].clone(),
+            stats["recalls"].clone(),
+            stats["retention"].clone()
+        ),
+        (json!(4.0), json!(0), Value::Null)
+    );
+    let (status, _, csv) = text(&app, &format!("{deck_path}?format=csv"), &learner).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        csv,
+        format!("deck_id,title,reviews,recalls,recalled,retention,review_seconds\n{deck},Words,1,0,0,,4.0\n")
+    );
+    let (status, body) = app.call(Method::GET, &deck_path, Some(&other), None).await;
+    assert_eq!(
+        (status, envelope_code(&body)),
+        (StatusCode::NOT_FOUND, "DECK_NOT_FOUND".into())
+    );
+
+    let study_path = format!("/api/v1/analytics/learners/{learner_id}/study");
+    let study = eventually(&app, &study_path, &learner, |b| b["study_seconds"] == 64.0).await;
+    assert_eq!(study["days"].as_array().map(Vec::len), Some(1));
+    let day = &study["days"][0];
+    assert_eq!(
+        (
+            day["watch_seconds"].clone(),
+            day["replay_seconds"].clone(),
+            day["reviews"].clone()
+        ),
+        (json!(60.0), json!(20.0), json!(1))
+    );
+    assert_eq!(study["weeks"][0]["study_seconds"], 64.0);
+    let (status, _, csv) = text(&app, &format!("{study_path}?format=csv"), &learner).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.starts_with("date,study_seconds,watch_seconds,replay_seconds,reviews,review_seconds\n"),
+        "{csv}"
+    );
+    assert!(csv.trim_end().ends_with(",64.0,60.0,20.0,1,4.0"), "{csv}");
+    // Without the learner's analytics consent, not even an admin sees it.
+    for token in [&admin, &other] {
+        let (status, body) = app.call(Method::GET, &study_path, Some(token), None).await;
+        assert_eq!(
+            (status, envelope_code(&body)),
+            (StatusCode::FORBIDDEN, "FORBIDDEN".into())
+        );
+    }
+    let overview = eventually(&app, "/api/v1/analytics/overview", &admin, |b| {
+        b["study_seconds"] == 64.0
+    })
+    .await;
+    assert_eq!(
+        (overview["reviews"].clone(), overview["watch_seconds"].clone()),
+        (json!(1), json!(60.0))
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overview_and_business_are_for_admins_over_bounded_periods() {
     let app = TestApp::start(Backend::Sqlite, |_| {}).await;
     let (_, admin) = app.user(Role::Admin).await;
@@ -160,9 +267,12 @@ async fn overview_and_business_are_for_admins_over_bounded_periods() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("from,to,registrations,first_enrollments,conversion_rate,enrollments,lesson_completions,course_completions,quiz_attempts")
+        Some(concat!(
+            "from,to,registrations,first_enrollments,conversion_rate,enrollments,lesson_completions,",
+            "course_completions,quiz_attempts,study_seconds,watch_seconds,replay_seconds,reviews,retention"
+        ))
     );
-    assert_eq!(lines.next(), Some("2026-01-01,2026-01-31,0,0,,0,0,0,0"));
+    assert_eq!(lines.next(), Some("2026-01-01,2026-01-31,0,0,,0,0,0,0,0.0,0.0,0.0,0,"));
 
     let (status, body) = app
         .call(Method::GET, "/api/v1/analytics/overview", Some(&instructor), None)

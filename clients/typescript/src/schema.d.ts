@@ -395,6 +395,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/decks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A flashcard deck's reviews by every learner, answer time and retention (the
+         *     deck's authors: its course's instructor, its owner, admins).
+         */
+        get: operations["deckAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/learners/{id}/study": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A learner's study time per day and week: video playback and flashcard answer time
+         *     (the learner, and admins when the learner consents to analytics). Default: the
+         *     last 28 days.
+         */
+        get: operations["learnerStudyAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/overview": {
         parameters: {
             query?: never;
@@ -2519,6 +2560,44 @@ export interface components {
             subscriber: string;
         };
         /**
+         * DeckAnalyticsResponse
+         * @description A flashcard deck's reviews by every learner, and its retention.
+         */
+        DeckAnalyticsResponse: {
+            /**
+             * Format: uuid
+             * @description The deck.
+             */
+            deck_id: string;
+            /**
+             * Format: uint64
+             * @description Of those, the ones that passed.
+             */
+            recalled: number;
+            /**
+             * Format: uint64
+             * @description Reviews of cards due for recall (reviewed before, on an earlier day).
+             */
+            recalls: number;
+            /**
+             * Format: double
+             * @description Recalled out of recalls, 0–1 (4 decimals): the retention; null without recalls.
+             */
+            retention?: number | null;
+            /**
+             * Format: double
+             * @description The reviews' answer time, in seconds.
+             */
+            review_seconds: number;
+            /**
+             * Format: uint64
+             * @description Reviews.
+             */
+            reviews: number;
+            /** @description Its title. */
+            title: string;
+        };
+        /**
          * DeckDocument
          * @description A whole deck as one JSON document (`GET /decks/{id}/export?format=json`, and
          *     accepted by `POST /decks/import`).
@@ -3096,8 +3175,19 @@ export interface components {
              * @description Learners with any activity on it (a completion or a graded quiz attempt).
              */
             reached: number;
+            /**
+             * Format: double
+             * @description The part of that playback that replayed spans watched before, in seconds.
+             */
+            replay_seconds: number;
             /** @description Its title. */
             title: string;
+            /**
+             * Format: double
+             * @description Video playback on it by every learner, replays included, in seconds (1 decimal;
+             *     0 for other lessons). Added every `LMS_ANALYTICS_FLUSH_SECONDS`.
+             */
+            watch_seconds: number;
         };
         /**
          * HealthBreakdown
@@ -3254,6 +3344,36 @@ export interface components {
          * @enum {string}
          */
         IncidentStatusName: "open" | "acknowledged" | "resolved";
+        /**
+         * LearnerStudyResponse
+         * @description A learner's study time over a period: video playback and flashcard answer time.
+         */
+        LearnerStudyResponse: {
+            /** @description Each day with any study, in order. */
+            days: components["schemas"]["StudyDayResponse"][];
+            /**
+             * Format: naive-date
+             * @description First day (UTC), included.
+             */
+            from: string;
+            /**
+             * Format: double
+             * @description Study time over the period, in seconds (1 decimal).
+             */
+            study_seconds: number;
+            /**
+             * Format: naive-date
+             * @description Last day (UTC), included.
+             */
+            to: string;
+            /**
+             * Format: uuid
+             * @description The learner.
+             */
+            user_id: string;
+            /** @description Each ISO week with any study, in order. */
+            weeks: components["schemas"]["StudyWeekResponse"][];
+        };
         /**
          * @description The kind of a lesson.
          * @enum {string}
@@ -3576,11 +3696,40 @@ export interface components {
              */
             registrations: number;
             /**
+             * Format: double
+             * @description The part of that playback that replayed spans watched before, in seconds.
+             */
+            replay_seconds: number;
+            /**
+             * Format: double
+             * @description Flashcard retention: reviews of cards due for recall that passed, out of all such
+             *     reviews, 0–1 (4 decimals); null without recalls.
+             */
+            retention?: number | null;
+            /**
+             * Format: uint64
+             * @description Flashcard reviews.
+             */
+            reviews: number;
+            /**
+             * Format: double
+             * @description Study time: video playback and flashcard answer time, in seconds (1 decimal).
+             */
+            study_seconds: number;
+            /**
              * Format: naive-date
              * @description Last day (UTC), included.
              */
             to: string;
-            /** @description Distinct learners with learning activity per ISO week (not in the CSV form). */
+            /**
+             * Format: double
+             * @description Video playback, replays included, in seconds.
+             */
+            watch_seconds: number;
+            /**
+             * @description Distinct learners with learning activity, and study time, per ISO week (not in
+             *     the CSV form).
+             */
             weekly_active_learners: components["schemas"]["WeekActivityResponse"][];
         };
         /**
@@ -3825,6 +3974,12 @@ export interface components {
          */
         QualityAnswer: {
             /**
+             * Format: uint32
+             * @description How long the learner took to answer, in milliseconds, as the client measured it:
+             *     the review's study time in the analytics (a minute at most is counted).
+             */
+            duration_ms?: number;
+            /**
              * Format: uint8
              * @description 0–2 failed, 3 hard, 4 good, 5 easy.
              */
@@ -3997,6 +4152,12 @@ export interface components {
          * @description A rating answer.
          */
         RatingAnswer: {
+            /**
+             * Format: uint32
+             * @description How long the learner took to answer, in milliseconds, as the client measured it:
+             *     the review's study time in the analytics (a minute at most is counted).
+             */
+            duration_ms?: number;
             rating: components["schemas"]["RatingName"];
         };
         /**
@@ -4343,10 +4504,62 @@ export interface components {
             updated_at: string;
         };
         /**
+         * StudyDayResponse
+         * @description One day of a learner's study.
+         */
+        StudyDayResponse: {
+            /**
+             * Format: naive-date
+             * @description The day (UTC).
+             */
+            date: string;
+            /**
+             * Format: double
+             * @description The part of that playback that replayed spans watched before, in seconds.
+             */
+            replay_seconds: number;
+            /**
+             * Format: double
+             * @description Their answer time, in seconds.
+             */
+            review_seconds: number;
+            /**
+             * Format: uint64
+             * @description Flashcard reviews.
+             */
+            reviews: number;
+            /**
+             * Format: double
+             * @description Video playback and flashcard answer time, in seconds.
+             */
+            study_seconds: number;
+            /**
+             * Format: double
+             * @description Video playback, replays included, in seconds.
+             */
+            watch_seconds: number;
+        };
+        /**
          * @description Where a card stands for the learner.
          * @enum {string}
          */
         StudyStateName: "new" | "learning" | "review";
+        /**
+         * StudyWeekResponse
+         * @description One ISO week of a learner's study.
+         */
+        StudyWeekResponse: {
+            /**
+             * Format: double
+             * @description Study time, in seconds.
+             */
+            study_seconds: number;
+            /**
+             * Format: naive-date
+             * @description The week's Monday.
+             */
+            week_start: string;
+        };
         /**
          * SubscribeRequest
          * @description A subscription to start.
@@ -4845,7 +5058,7 @@ export interface components {
         };
         /**
          * WeekActivityResponse
-         * @description One ISO week's active learners.
+         * @description One ISO week's active learners and study time.
          */
         WeekActivityResponse: {
             /**
@@ -4853,6 +5066,11 @@ export interface components {
              * @description Learners with learning activity that week.
              */
             learners: number;
+            /**
+             * Format: double
+             * @description Study time that week (days of the period only), in seconds.
+             */
+            study_seconds: number;
             /**
              * Format: naive-date
              * @description The week's Monday.
@@ -7331,6 +7549,182 @@ export interface operations {
             };
             /** @description The resource does not exist or is hidden from the caller. Codes: `COURSE_NOT_FOUND`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deckAnalytics: {
+        parameters: {
+            query?: {
+                /** @description `json` (default) or `csv`. */
+                format?: components["schemas"]["ReportFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deck's reviews and retention; as CSV, one line. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeckAnalyticsResponse"];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The resource does not exist or is hidden from the caller. Codes: `DECK_NOT_FOUND`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A value is missing, of the wrong type or out of bounds; `details.fields` names each (`field`, `code`, `message`). Codes: `VALIDATION_ERROR`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An unexpected error; the detail is in the server log under the request id. Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    learnerStudyAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Start (RFC 3339 or a date); its whole day is included. */
+                from?: string;
+                /**
+                 * @description End, excluded (RFC 3339 or a date; default now); at most 366 days after the
+                 *     start.
+                 */
+                to?: string;
+                /** @description `json` (default) or `csv`. */
+                format?: components["schemas"]["ReportFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The learner's study time; as CSV, one line per day with any study. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearnerStudyResponse"];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed; `LESSON_LOCKED` lists the unmet requirements in `details.unmet`. Codes: `FORBIDDEN`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

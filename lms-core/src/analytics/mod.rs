@@ -12,27 +12,38 @@
 //! with or without analytics consent (G4), and an erasure removes their rollups with the
 //! rest of what they own.
 
+pub(crate) mod meter;
 mod reaction;
 mod reports;
 pub(crate) mod rollups;
 
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 
 pub use reaction::REACTION_NAME;
-use reports::{question_stats, rate, round};
-pub use reports::{BusinessDay, CourseAnalytics, FunnelStep, Overview, QuestionStats, WeekActivity};
-use rollups::{day_index, week_start, CourseRollup, DayRollup, MrrRollup, QuizRollup, WeekRollup};
+use reports::{question_stats, rate, round, seconds};
+pub use reports::{
+    BusinessDay, CourseAnalytics, DeckAnalytics, FunnelStep, LearnerStudy, Overview, QuestionStats, StudyDay,
+    StudyWeek, WeekActivity,
+};
+use rollups::{
+    day_index, learner_day_value, week_start, CourseRollup, DayRollup, DeckRollup, LearnerDayRollup, MrrRollup,
+    QuizRollup, ReviewCounts, WeekRollup,
+};
 
 use crate::domain::lesson::LessonContent;
+use crate::domain::video::WatchTime;
 use crate::error::{Entity, Error, Result};
-use crate::ids::CourseId;
+use crate::flashcards::Deck;
+use crate::ids::{CourseId, UserId};
 use crate::ports::{PageRequest, RangeQuery};
-use crate::records::{Range, Record};
+use crate::privacy::{consent_of, Purpose};
+use crate::records::{IndexValue, Range, Record};
 use crate::services::catalog::load_course;
-use crate::services::{Actor, Deps};
+use crate::services::{enrollments_of, Actor, Deps};
 
 /// The longest period a daily report covers, in days.
 pub const MAX_PERIOD_DAYS: u64 = 366;
@@ -108,6 +119,8 @@ impl AnalyticsService {
                     reached: counts.reached,
                     completed: counts.completed,
                     last_activity_here: counts.last_activity_here,
+                    watch_seconds: seconds(counts.watch_ms),
+                    replay_seconds: seconds(counts.replay_ms),
                 }
             })
             .collect();
@@ -145,15 +158,23 @@ impl AnalyticsService {
         Ok(stats)
     }
 
-    /// Registrations and their conversion to a first enrollment, learning activity and
-    /// weekly active learners over a period: for admins.
+    /// Registrations and their conversion to a first enrollment, learning activity, study
+    /// time and weekly active learners over a period: for admins.
     pub async fn overview(&self, actor: &Actor, period: DayPeriod) -> Result<Overview> {
         actor.require_admin()?;
-        let days: Vec<DayRollup> = self.scan("date", period.from, period.to).await?;
-        let weeks: Vec<WeekRollup> = self.scan("week_start", week_start(period.from), period.to).await?;
+        let days: Vec<DayRollup> = self.scan("date", day_index(period.from), day_index(period.to)).await?;
+        let weeks: Vec<WeekRollup> = self
+            .scan("week_start", day_index(week_start(period.from)), day_index(period.to))
+            .await?;
         let sum = |field: fn(&DayRollup) -> u64| days.iter().map(field).sum::<u64>();
         let registrations = sum(|d| d.registrations);
         let first_enrollments = sum(|d| d.converted);
+        let mut reviews = ReviewCounts::default();
+        let mut study_by_week: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+        for day in &days {
+            reviews.add(&day.reviews);
+            *study_by_week.entry(week_start(day.date)).or_default() += day.study_ms();
+        }
         Ok(Overview {
             from: period.from,
             to: period.to,
@@ -164,11 +185,72 @@ impl AnalyticsService {
             lesson_completions: sum(|d| d.lesson_completions),
             course_completions: sum(|d| d.course_completions),
             quiz_attempts: sum(|d| d.quiz_attempts),
+            study_seconds: seconds(sum(DayRollup::study_ms)),
+            watch_seconds: seconds(sum(|d| d.watch_ms)),
+            replay_seconds: seconds(sum(|d| d.replay_ms)),
+            reviews: reviews.reviews,
+            retention: rate(reviews.recalled, reviews.recalls),
             weekly_active_learners: weeks
                 .into_iter()
                 .map(|w| WeekActivity {
                     week_start: w.week_start,
                     learners: w.active_learners,
+                    study_seconds: seconds(study_by_week.get(&w.week_start).copied().unwrap_or(0)),
+                })
+                .collect(),
+        })
+    }
+
+    /// A learner's study time per day and week over a period: video playback (kept with
+    /// their enrollments) and flashcard answer time. For the learner, and for admins when
+    /// the learner consents to analytics (G4); anyone else gets `FORBIDDEN`.
+    pub async fn learner_study(&self, actor: &Actor, user_id: UserId, period: DayPeriod) -> Result<LearnerStudy> {
+        actor.require_self_or_admin(user_id)?;
+        if actor.user_id != user_id && !consent_of(&self.deps, user_id, Purpose::Analytics).await? {
+            return Err(Error::Forbidden(
+                "the learner does not consent to analytics about them".into(),
+            ));
+        }
+        let mut days: BTreeMap<NaiveDate, (WatchTime, ReviewCounts)> = BTreeMap::new();
+        for enrollment in enrollments_of(&self.deps, user_id).await? {
+            for (&date, &watched) in enrollment.study().range(period.from..=period.to) {
+                days.entry(date).or_default().0.add(watched);
+            }
+        }
+        let (from, to) = (
+            learner_day_value(user_id, period.from),
+            learner_day_value(user_id, period.to),
+        );
+        for day in self.scan::<LearnerDayRollup>("user_date", from, to).await? {
+            days.entry(day.date).or_default().1.add(&day.reviews);
+        }
+        let mut weeks: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+        let days: Vec<StudyDay> = days
+            .into_iter()
+            .map(|(date, (watched, reviews))| {
+                let study_ms = watched.watch_ms + reviews.review_ms;
+                *weeks.entry(week_start(date)).or_default() += study_ms;
+                StudyDay {
+                    date,
+                    study_seconds: seconds(study_ms),
+                    watch_seconds: seconds(watched.watch_ms),
+                    replay_seconds: seconds(watched.replay_ms),
+                    reviews: reviews.reviews,
+                    review_seconds: seconds(reviews.review_ms),
+                }
+            })
+            .collect();
+        Ok(LearnerStudy {
+            user_id,
+            from: period.from,
+            to: period.to,
+            study_seconds: seconds(weeks.values().sum()),
+            days,
+            weeks: weeks
+                .into_iter()
+                .map(|(week_start, ms)| StudyWeek {
+                    week_start,
+                    study_seconds: seconds(ms),
                 })
                 .collect(),
         })
@@ -179,9 +261,11 @@ impl AnalyticsService {
     pub async fn business(&self, actor: &Actor, period: DayPeriod) -> Result<Vec<BusinessDay>> {
         actor.require_admin()?;
         let today = self.deps.clock.now().date_naive();
-        let mut days: Vec<DayRollup> = self.scan("date", period.from, today.max(period.to)).await?;
+        let mut days: Vec<DayRollup> = self
+            .scan("date", day_index(period.from), day_index(today.max(period.to)))
+            .await?;
         // MRR at the end of a day is today's, less every change made after that day.
-        let mut mrr: std::collections::BTreeMap<String, i64> = self
+        let mut mrr: BTreeMap<String, i64> = self
             .all_mrr()
             .await?
             .into_iter()
@@ -268,13 +352,13 @@ impl AnalyticsService {
             .map_err(|e| e.about(Entity::Analytics, R::KIND.name))
     }
 
-    /// Every rollup of a kind whose day key is within `from..=to`.
-    async fn scan<R: Record>(&self, key: &'static str, from: NaiveDate, to: NaiveDate) -> Result<Vec<R>> {
+    /// Every rollup of a kind whose `key` is within `from..=to`.
+    async fn scan<R: Record>(&self, key: &'static str, from: IndexValue, to: IndexValue) -> Result<Vec<R>> {
         let mut found = Vec::new();
         let mut after = None;
         loop {
             let range = Range::all(key, RangeQuery::MAX_LIMIT)
-                .between(Bound::Included(day_index(from)), Bound::Included(day_index(to)))
+                .between(Bound::Included(from.clone()), Bound::Included(to.clone()))
                 .after(after);
             let page = self
                 .deps
@@ -310,4 +394,25 @@ impl AnalyticsService {
             }
         }
     }
+}
+
+/// A deck's reviews and retention; the caller has checked that the actor authors the deck
+/// ([`crate::flashcards::FlashcardService::analytics`]).
+pub(crate) async fn deck_analytics(deps: &Deps, deck: &Deck) -> Result<DeckAnalytics> {
+    let reviews = deps
+        .records
+        .get::<DeckRollup>(deck.id.as_uuid())
+        .await
+        .map_err(|e| e.about(Entity::Analytics, DeckRollup::KIND.name))?
+        .map(|rollup| rollup.reviews)
+        .unwrap_or_default();
+    Ok(DeckAnalytics {
+        deck_id: deck.id,
+        title: deck.title.clone(),
+        reviews: reviews.reviews,
+        recalls: reviews.recalls,
+        recalled: reviews.recalled,
+        retention: rate(reviews.recalled, reviews.recalls),
+        review_seconds: seconds(reviews.review_ms),
+    })
 }

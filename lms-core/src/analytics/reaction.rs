@@ -9,15 +9,18 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use super::meter::Metered;
 use super::rollups::{
-    currency_id, period_id, AppliedEvent, CourseRollup, DayRollup, EnrollmentRollup, LearnerRollup, MrrRollup,
-    QuizRollup, Rollup, SalesDay, SubscriptionRollup, WeekRollup, DAY, WEEK,
+    currency_id, learner_day_id, period_id, AppliedEvent, CourseRollup, DayRollup, DeckRollup, EnrollmentRollup,
+    LearnerDayRollup, LearnerRollup, MrrRollup, QuizRollup, ReviewCounts, Rollup, SalesDay, SubscriptionRollup,
+    WeekRollup, DAY, WEEK,
 };
 use super::AnalyticsService;
 use crate::delivery::Subscriber;
 use crate::domain::events::{DomainEvent, EventPayload};
+use crate::domain::video::WatchTime;
 use crate::error::{Entity, Error, Result};
-use crate::ids::{CourseId, EnrollmentId, UserId};
+use crate::ids::{CourseId, EnrollmentId, LessonId, UserId};
 use crate::payments::{Order, Plan, Subscription};
 use crate::ports::{Notifier, NotifyError, StoreError, UniqueKey, UnitOfWork};
 use crate::records::{Record, Records};
@@ -27,7 +30,7 @@ use crate::services::retry_on_conflict;
 pub const REACTION_NAME: &str = "analytics";
 
 /// The event types the reaction counts.
-const HANDLED: [&str; 9] = [
+const HANDLED: [&str; 10] = [
     "user.registered",
     "enrollment.created",
     "lesson.completed",
@@ -37,6 +40,7 @@ const HANDLED: [&str; 9] = [
     "order.failed",
     "order.refunded",
     "subscription.changed",
+    "card.reviewed",
 ];
 
 impl AnalyticsService {
@@ -50,11 +54,61 @@ impl AnalyticsService {
     pub async fn apply(&self, event: &DomainEvent) -> Result<()> {
         let _one_at_a_time = self.serial.lock().await;
         retry_on_conflict(|| async {
-            let mut changes = Changes::new(&self.deps.records, event);
+            let mut changes = Changes::new(&self.deps.records, Some(event.id.into()), event.occurred_at);
             changes.count(event).await?;
             changes.commit().await
         })
         .await
+    }
+
+    /// Adds the video playback metered since the last flush to the course and day
+    /// rollups, in one write; what a failed write took goes back to the meter. Call it
+    /// every few seconds (the server does, every `LMS_ANALYTICS_FLUSH_SECONDS`) and once
+    /// at shutdown.
+    pub async fn flush_watch_time(&self) -> Result<()> {
+        let metered = self.deps.meter.take();
+        if metered.is_empty() {
+            return Ok(());
+        }
+        let _one_at_a_time = self.serial.lock().await;
+        let written = retry_on_conflict(|| async {
+            let mut changes = Changes::new(&self.deps.records, None, self.deps.clock.now());
+            changes.count_watch_time(&metered).await?;
+            changes.commit().await
+        })
+        .await;
+        if written.is_err() {
+            self.deps.meter.restore(metered);
+        }
+        written
+    }
+
+    /// Starts metering video playback for the aggregate reports: from now on, someone
+    /// must call [`Self::flush_watch_time`] regularly (as [`Self::run_watch_meter`]
+    /// does).
+    pub fn start_watch_meter(&self) {
+        self.deps.meter.start();
+    }
+
+    /// Meters video playback and flushes it every `every` until `shutdown` completes,
+    /// then flushes once more. A failed flush is logged and retried at the next tick.
+    pub async fn run_watch_meter(&self, every: std::time::Duration, shutdown: impl std::future::Future<Output = ()>) {
+        self.start_watch_meter();
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = &mut shutdown => break,
+            }
+            if let Err(e) = self.flush_watch_time().await {
+                tracing::warn!(error = %e, "video watch time not added to the analytics; retried at the next flush");
+            }
+        }
+        if let Err(e) = self.flush_watch_time().await {
+            tracing::warn!(error = %e, "video watch time not added to the analytics at shutdown");
+        }
     }
 }
 
@@ -71,10 +125,12 @@ struct Loaded<R> {
     stored: Option<u64>,
 }
 
-/// The rollups one event changes, loaded once each and written together.
+/// The rollups one event (or one flush of the meter) changes, loaded once each and
+/// written together.
 struct Changes<'a> {
     records: &'a Records,
-    event_id: Uuid,
+    /// The event's id, written as its marker; none for a flush.
+    event_id: Option<Uuid>,
     at: DateTime<Utc>,
     unit: UnitOfWork,
     days: BTreeMap<NaiveDate, Loaded<DayRollup>>,
@@ -85,11 +141,11 @@ fn store_error(kind: &'static str) -> impl Fn(StoreError) -> Error {
 }
 
 impl<'a> Changes<'a> {
-    fn new(records: &'a Records, event: &DomainEvent) -> Self {
+    fn new(records: &'a Records, event_id: Option<Uuid>, at: DateTime<Utc>) -> Self {
         Self {
             records,
-            event_id: event.id.into(),
-            at: event.occurred_at,
+            event_id,
+            at,
             unit: UnitOfWork::default(),
             days: BTreeMap::new(),
         }
@@ -251,7 +307,57 @@ impl<'a> Changes<'a> {
             EventPayload::SubscriptionChanged { subscription_id, .. } => {
                 self.count_subscription((*subscription_id).into()).await?;
             }
+            EventPayload::CardReviewed {
+                user_id,
+                deck_id,
+                passed,
+                recall,
+                duration_ms,
+                ..
+            } => {
+                let review = |counts: &mut ReviewCounts| counts.review(*passed, *recall, *duration_ms);
+                review(&mut self.day(today).await?.reviews);
+                let mut deck = self
+                    .load((*deck_id).into(), || DeckRollup {
+                        id: *deck_id,
+                        ..DeckRollup::default()
+                    })
+                    .await?;
+                review(&mut deck.value.reviews);
+                self.stage(deck)?;
+                let id = learner_day_id(*user_id, today);
+                let mut learner_day = self
+                    .load(id, || LearnerDayRollup {
+                        id,
+                        user_id: *user_id,
+                        date: today,
+                        ..LearnerDayRollup::default()
+                    })
+                    .await?;
+                review(&mut learner_day.value.reviews);
+                self.stage(learner_day)?;
+                self.learner_active(*user_id).await?;
+            }
             _ => return Ok(()),
+        }
+        Ok(())
+    }
+
+    /// Adds metered playback to its lessons' course rollups and its days' rollups.
+    async fn count_watch_time(&mut self, metered: &Metered) -> Result<()> {
+        let mut courses: BTreeMap<CourseId, Vec<(LessonId, WatchTime)>> = BTreeMap::new();
+        for (&(course, lesson, day), &watched) in metered {
+            courses.entry(course).or_default().push((lesson, watched));
+            let counted = self.day(day).await?;
+            counted.watch_ms += watched.watch_ms;
+            counted.replay_ms += watched.replay_ms;
+        }
+        for (course_id, lessons) in courses {
+            let mut course = self.load(course_id.into(), || CourseRollup::new(course_id)).await?;
+            for (lesson, watched) in lessons {
+                course.value.watched(lesson, watched);
+            }
+            self.stage(course)?;
         }
         Ok(())
     }
@@ -371,19 +477,23 @@ impl<'a> Changes<'a> {
             self.stage(loaded)?;
         }
         let mut unit = UnitOfWork::default();
-        unit.insert(&AppliedEvent {
-            id: self.event_id,
-            version: 1,
-            applied_at: self.at,
-        })
-        .map_err(store_error(AppliedEvent::KIND.name))?;
+        if let Some(id) = self.event_id {
+            unit.insert(&AppliedEvent {
+                id,
+                version: 1,
+                applied_at: self.at,
+            })
+            .map_err(store_error(AppliedEvent::KIND.name))?;
+        }
         unit.writes.append(&mut self.unit.writes);
         match self.records.write(&unit).await {
             Ok(()) => Ok(()),
             Err(StoreError::Duplicate(UniqueKey::Record { kind, .. })) if kind == AppliedEvent::KIND.name => Ok(()),
             Err(StoreError::Duplicate(_)) => Err(Error::Conflict {
                 entity: Entity::Analytics,
-                id: self.event_id.to_string(),
+                id: self
+                    .event_id
+                    .map_or_else(|| "watch time".to_owned(), |id| id.to_string()),
             }),
             Err(e) => Err(store_error("rollups")(e)),
         }

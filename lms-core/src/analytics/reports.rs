@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::rollups::{QuizRollup, ScoreBucket};
-use crate::ids::{CourseId, LessonId, QuestionId};
+use crate::ids::{CourseId, DeckId, LessonId, QuestionId, UserId};
 
 /// A course's learning analytics (A1).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,7 +29,7 @@ pub struct CourseAnalytics {
 }
 
 /// One lesson of a course's drop-off funnel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunnelStep {
     /// The lesson.
     pub lesson_id: LessonId,
@@ -44,6 +44,11 @@ pub struct FunnelStep {
     /// Learners who have not completed the course and whose latest activity was here:
     /// where they stopped, for now.
     pub last_activity_here: u64,
+    /// Video playback on it by every learner, replays included, in seconds (1 decimal;
+    /// 0 for other lessons).
+    pub watch_seconds: f64,
+    /// The part of that playback that replayed spans watched before.
+    pub replay_seconds: f64,
 }
 
 /// One quiz question's statistics.
@@ -87,17 +92,94 @@ pub struct Overview {
     pub course_completions: u64,
     /// Quiz attempts graded in the period.
     pub quiz_attempts: u64,
-    /// Distinct active learners per ISO week overlapping the period.
+    /// Study time in the period: video playback and flashcard answer time, in seconds.
+    pub study_seconds: f64,
+    /// Video playback, replays included, in seconds.
+    pub watch_seconds: f64,
+    /// The part of that playback that replayed spans watched before, in seconds.
+    pub replay_seconds: f64,
+    /// Flashcard reviews.
+    pub reviews: u64,
+    /// Reviews of cards due for recall that passed, out of all such reviews (0–1, 4
+    /// decimals): the flashcard retention; `None` without recalls.
+    pub retention: Option<f64>,
+    /// Distinct active learners and study time per ISO week overlapping the period.
     pub weekly_active_learners: Vec<WeekActivity>,
 }
 
-/// One week's active learners.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One week's active learners and study time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WeekActivity {
     /// The week's Monday.
     pub week_start: NaiveDate,
     /// Learners with learning activity that week.
     pub learners: u64,
+    /// Study time that week, on the days of the period only, in seconds.
+    pub study_seconds: f64,
+}
+
+/// One learner's study time over a period (A1): video playback from their heartbeats and
+/// flashcard answer time from their reviews.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LearnerStudy {
+    /// The learner.
+    pub user_id: UserId,
+    /// First day, included.
+    pub from: NaiveDate,
+    /// Last day, included.
+    pub to: NaiveDate,
+    /// Study time over the period, in seconds.
+    pub study_seconds: f64,
+    /// Each day with any study, in order.
+    pub days: Vec<StudyDay>,
+    /// Each ISO week with any study, in order (days of the period only).
+    pub weeks: Vec<StudyWeek>,
+}
+
+/// One day of a learner's study.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudyDay {
+    /// The day (UTC).
+    pub date: NaiveDate,
+    /// Video playback and flashcard answer time, in seconds.
+    pub study_seconds: f64,
+    /// Video playback, replays included, in seconds.
+    pub watch_seconds: f64,
+    /// The part of that playback that replayed spans watched before, in seconds.
+    pub replay_seconds: f64,
+    /// Flashcard reviews.
+    pub reviews: u64,
+    /// Their answer time, in seconds.
+    pub review_seconds: f64,
+}
+
+/// One week of a learner's study.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudyWeek {
+    /// The week's Monday.
+    pub week_start: NaiveDate,
+    /// Study time, in seconds.
+    pub study_seconds: f64,
+}
+
+/// A flashcard deck's reviews by every learner (A1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeckAnalytics {
+    /// The deck.
+    pub deck_id: DeckId,
+    /// Its title.
+    pub title: String,
+    /// Reviews.
+    pub reviews: u64,
+    /// Reviews of cards due for recall (seen before, on an earlier day).
+    pub recalls: u64,
+    /// Of those, the ones that passed.
+    pub recalled: u64,
+    /// Recalled out of recalls (0–1, 4 decimals): the deck's retention; `None` without
+    /// recalls.
+    pub retention: Option<f64>,
+    /// The reviews' answer time, in seconds.
+    pub review_seconds: f64,
 }
 
 /// One day's payments in one currency (A2), with the recurring revenue at its end.
@@ -121,6 +203,11 @@ pub struct BusinessDay {
     pub subscriptions_ended: u64,
     /// Monthly recurring revenue at the end of the day, in minor units.
     pub mrr_minor: i64,
+}
+
+/// Milliseconds as seconds, to 1 decimal.
+pub(crate) fn seconds(ms: u64) -> f64 {
+    round(ms as f64 / 1000.0, 1)
 }
 
 /// `part / whole` rounded to 4 decimals; `None` for an empty whole.

@@ -13,8 +13,10 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ids::{CourseId, EnrollmentId, LessonId, QuestionId, SubscriptionId, UserId};
-use crate::records::{Index, KeySpec, Record, RecordKind};
+use crate::domain::events::MAX_REVIEW_MS;
+use crate::domain::video::WatchTime;
+use crate::ids::{CourseId, DeckId, EnrollmentId, LessonId, QuestionId, SubscriptionId, UserId};
+use crate::records::{Index, IndexValue, KeySpec, Record, RecordKind};
 
 /// A rollup's version, set when it is staged for writing.
 pub(crate) trait Rollup: Record + Clone {
@@ -61,6 +63,12 @@ pub(crate) struct LessonCounts {
     pub completed: u64,
     /// Learners who have not completed the course and whose latest activity was here.
     pub last_activity_here: u64,
+    /// Video playback reported on it, replays included, in milliseconds.
+    #[serde(default)]
+    pub watch_ms: u64,
+    /// The part of that playback that replayed spans watched before.
+    #[serde(default)]
+    pub replay_ms: u64,
 }
 
 /// A course's counters.
@@ -112,6 +120,13 @@ impl CourseRollup {
 
     fn lesson(&mut self, id: LessonId) -> &mut LessonCounts {
         self.lessons.entry(id).or_default()
+    }
+
+    /// Adds video playback on a lesson.
+    pub fn watched(&mut self, lesson: LessonId, watched: WatchTime) {
+        let counts = self.lesson(lesson);
+        counts.watch_ms += watched.watch_ms;
+        counts.replay_ms += watched.replay_ms;
     }
 
     /// One learner's latest activity is no longer on this lesson.
@@ -317,6 +332,15 @@ pub(crate) struct DayRollup {
     pub course_completions: u64,
     /// Quiz attempts graded.
     pub quiz_attempts: u64,
+    /// Video playback reported, replays included, in milliseconds.
+    #[serde(default)]
+    pub watch_ms: u64,
+    /// The part of that playback that replayed spans watched before.
+    #[serde(default)]
+    pub replay_ms: u64,
+    /// Flashcard reviews, and their study time.
+    #[serde(default)]
+    pub reviews: ReviewCounts,
     /// Payments and subscriptions per currency.
     pub sales: BTreeMap<String, SalesDay>,
 }
@@ -330,6 +354,102 @@ rollup!(
     |r: &DayRollup, i: &mut Index| i.set("date", day_value(r.date)),
     |_r: &DayRollup| None
 );
+
+impl DayRollup {
+    /// The day's study time: video playback and flashcard answer time, in milliseconds.
+    pub fn study_ms(&self) -> u64 {
+        self.watch_ms + self.reviews.review_ms
+    }
+}
+
+/// Flashcard reviews counted together (a day's, a deck's, a learner's day).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ReviewCounts {
+    /// Reviews.
+    pub reviews: u64,
+    /// Their answer time as counted for study (each at most
+    /// [`crate::domain::events::MAX_REVIEW_MS`]), in milliseconds.
+    pub review_ms: u64,
+    /// Reviews of cards due for recall (seen before, on an earlier day).
+    pub recalls: u64,
+    /// Of those, the ones that passed: recalled over recalls is the retention.
+    pub recalled: u64,
+}
+
+impl ReviewCounts {
+    /// Counts one review.
+    pub fn review(&mut self, passed: bool, recall: bool, duration_ms: Option<u32>) {
+        self.reviews += 1;
+        self.review_ms += u64::from(duration_ms.unwrap_or(0).min(MAX_REVIEW_MS));
+        if recall {
+            self.recalls += 1;
+            self.recalled += u64::from(passed);
+        }
+    }
+
+    /// Adds another count.
+    pub fn add(&mut self, other: &ReviewCounts) {
+        self.reviews += other.reviews;
+        self.review_ms += other.review_ms;
+        self.recalls += other.recalls;
+        self.recalled += other.recalled;
+    }
+}
+
+/// A deck's reviews by every learner.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct DeckRollup {
+    /// The deck.
+    pub id: DeckId,
+    pub version: u64,
+    /// Its reviews.
+    pub reviews: ReviewCounts,
+}
+
+rollup!(
+    DeckRollup,
+    RecordKind {
+        name: "analytics_deck",
+        keys: &[],
+    }
+);
+
+/// One learner's flashcard reviews on one day (their video study time is kept with their
+/// enrollments). The learner's own: exported and erased with the rest of their data.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct LearnerDayRollup {
+    /// Derived from the learner and the day ([`learner_day_id`]).
+    pub id: Uuid,
+    pub version: u64,
+    /// The learner.
+    pub user_id: UserId,
+    /// The day.
+    pub date: NaiveDate,
+    /// Their reviews that day.
+    pub reviews: ReviewCounts,
+}
+
+rollup!(
+    LearnerDayRollup,
+    RecordKind {
+        name: "analytics_learner_day",
+        keys: &[KeySpec::ordered("user_date")],
+    },
+    |r: &LearnerDayRollup, i: &mut Index| i.set("user_date", learner_day_value(r.user_id, r.date)),
+    |r: &LearnerDayRollup| Some(r.user_id)
+);
+
+/// The `user_date` index value of a learner's day.
+pub(crate) fn learner_day_value(user_id: UserId, day: NaiveDate) -> IndexValue {
+    IndexValue::Compound(vec![user_id.as_uuid().into(), day_value(day).into()])
+}
+
+/// The fixed id of a learner's day: the learner's id with the day's number mixed into
+/// its last 64 bits (a learner has one record per day, found without a lookup).
+pub(crate) fn learner_day_id(user_id: UserId, day: NaiveDate) -> Uuid {
+    let (high, low) = user_id.as_uuid().as_u64_pair();
+    Uuid::from_u64_pair(high, low ^ u64::from(day.num_days_from_ce().unsigned_abs()))
+}
 
 /// One currency's payments on one day.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -554,7 +674,8 @@ mod tests {
             LessonCounts {
                 reached: 1,
                 completed: 1,
-                last_activity_here: 0
+                last_activity_here: 0,
+                ..LessonCounts::default()
             }
         );
         assert_eq!(
@@ -562,7 +683,8 @@ mod tests {
             LessonCounts {
                 reached: 1,
                 completed: 1,
-                last_activity_here: 1
+                last_activity_here: 1,
+                ..LessonCounts::default()
             }
         );
         assert!(learner.course_completed(&mut course, at(4, 10)));

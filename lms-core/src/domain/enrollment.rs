@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::course::Course;
@@ -13,7 +13,7 @@ use crate::domain::events::EventPayload;
 use crate::domain::lesson::LessonContent;
 use crate::domain::quiz::{Answer, Grade};
 use crate::domain::unlock::{evaluate, Evaluation, LessonState};
-use crate::domain::video::{VideoProgress, WatchInterval};
+use crate::domain::video::{VideoProgress, WatchInterval, WatchTime};
 use crate::error::{Entity, Error, Result};
 use crate::ids::{CertificateId, ClassId, CourseId, EnrollmentId, EventId, LessonId, UserId};
 
@@ -147,7 +147,13 @@ pub struct Applied {
     pub grade: Option<Grade>,
     /// Domain events to record with the write.
     pub events: Vec<EventPayload>,
+    /// Playback a video heartbeat added (zero for other events).
+    pub watched: WatchTime,
 }
+
+/// Days of study time an enrollment keeps: a year and a few weeks, enough for any report
+/// period ([`crate::analytics::MAX_PERIOD_DAYS`]) and the weeks it starts and ends in.
+pub const STUDY_DAYS_KEPT: usize = 380;
 
 /// How many recent client event ids an enrollment remembers for idempotency.
 pub const REMEMBERED_EVENT_IDS: usize = 64;
@@ -203,6 +209,10 @@ pub struct Enrollment {
     certificate: Option<Certificate>,
     /// Recently applied client event ids (newest last), for idempotent re-sends.
     recent_event_ids: VecDeque<EventId>,
+    /// Video playback per day (UTC) over the last [`STUDY_DAYS_KEPT`] days with any: the
+    /// learner's study time, stored with the heartbeats that report it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    study: BTreeMap<NaiveDate, WatchTime>,
     /// Optimistic-concurrency version as stored (1 after creation).
     version: u64,
 }
@@ -223,6 +233,7 @@ impl Enrollment {
             last_lesson_id: None,
             certificate: None,
             recent_event_ids: VecDeque::new(),
+            study: BTreeMap::new(),
             version: 1,
         }
     }
@@ -290,6 +301,11 @@ impl Enrollment {
     /// Recently applied client event ids (newest last), for idempotent re-sends.
     pub fn recent_event_ids(&self) -> &VecDeque<EventId> {
         &self.recent_event_ids
+    }
+
+    /// Video playback per day (UTC), the last [`STUDY_DAYS_KEPT`] days with any.
+    pub fn study(&self) -> &BTreeMap<NaiveDate, WatchTime> {
+        &self.study
     }
 
     /// Optimistic-concurrency version as stored (1 after creation).
@@ -411,6 +427,7 @@ impl Enrollment {
             course_completed: false,
             grade: None,
             events: Vec::new(),
+            watched: WatchTime::default(),
         };
         if event_id.is_some_and(|id| self.recent_event_ids.contains(&id)) {
             return Ok(applied);
@@ -433,6 +450,7 @@ impl Enrollment {
         let (progress, lesson_done) = record(progress, &lesson.content, event, &mut applied)?;
         self.lessons.insert(lesson_id, progress);
         applied.changed = true;
+        self.count_study(now.date_naive(), applied.watched);
 
         if lesson_done && !was_complete {
             self.lessons.entry(lesson_id).or_default().completed_at = Some(now);
@@ -468,6 +486,18 @@ impl Enrollment {
             self.recent_event_ids.push_back(id);
         }
         Ok(applied)
+    }
+
+    /// Adds playback to a day's study time, forgetting the oldest day beyond
+    /// [`STUDY_DAYS_KEPT`], so the enrollment stays small however long it lasts.
+    fn count_study(&mut self, day: NaiveDate, watched: WatchTime) {
+        if watched.is_zero() {
+            return;
+        }
+        self.study.entry(day).or_default().add(watched);
+        while self.study.len() > STUDY_DAYS_KEPT {
+            self.study.pop_first();
+        }
     }
 
     fn complete_course(&mut self, course: &Course, now: DateTime<Utc>) -> [EventPayload; 2] {
@@ -517,7 +547,7 @@ fn record(
     match (content, event) {
         (LessonContent::Video(video), LearningEvent::VideoWatched(intervals)) => {
             let watch = progress.video.get_or_insert_with(VideoProgress::default);
-            watch.record(video, intervals)?;
+            applied.watched = watch.record(video, intervals)?;
             let done = video.is_complete(watch.watched.covered_ms());
             Ok((progress, done))
         }

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::domain::course::CourseStatus;
 use crate::domain::enrollment::{EnrollmentSource, EnrollmentStatus};
 use crate::domain::user::Role;
+use crate::flashcards::Rating;
 use crate::ids::{
-    CertificateId, ClassId, CourseId, EnrollmentId, EventId, LessonId, OrderId, PlanId, QuestionId, SubscriptionId,
-    UserId,
+    CardId, CertificateId, ClassId, CourseId, DeckId, EnrollmentId, EventId, LessonId, OrderId, PlanId, QuestionId,
+    SubscriptionId, UserId,
 };
 use crate::payments::SubscriptionStatus;
 
@@ -228,7 +229,30 @@ pub enum EventPayload {
         /// How many occurrences raised it (failed logins, logins from the address …).
         count: u32,
     },
+    /// A learner reviewed a flashcard.
+    CardReviewed {
+        /// The learner.
+        user_id: UserId,
+        /// The deck.
+        deck_id: DeckId,
+        /// The card.
+        card_id: CardId,
+        /// The answer as a rating (an SM-2 quality is mapped to its rating).
+        rating: Rating,
+        /// Whether the answer passed under the deck's scheduler.
+        passed: bool,
+        /// Whether the card was due for recall: reviewed before, on an earlier day. Passed
+        /// recalls over all recalls is the deck's retention.
+        recall: bool,
+        /// How long the learner took to answer, as their client measured it, in
+        /// milliseconds (at most [`MAX_REVIEW_MS`] is counted as study time).
+        duration_ms: Option<u32>,
+    },
 }
+
+/// The longest answer time counted as study time for one review: a minute, as Anki
+/// counts it, so a card left on screen does not count as an hour of study.
+pub const MAX_REVIEW_MS: u32 = 60_000;
 
 /// The kinds of security alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -266,6 +290,7 @@ impl EventPayload {
             EventPayload::ErasureRequested { .. } => "erasure_requested",
             EventPayload::UserErased { .. } => "user_erased",
             EventPayload::SecurityAlert { .. } => "security_alert",
+            EventPayload::CardReviewed { .. } => "card_reviewed",
         }
     }
 }
@@ -301,6 +326,7 @@ impl EventPayload {
             EventPayload::ErasureRequested { .. } => "erasure.requested",
             EventPayload::UserErased { .. } => "user.erased",
             EventPayload::SecurityAlert { .. } => "security.alert",
+            EventPayload::CardReviewed { .. } => "card.reviewed",
         }
     }
 
@@ -328,6 +354,7 @@ impl EventPayload {
         "erasure.requested",
         "user.erased",
         "security.alert",
+        "card.reviewed",
     ];
 
     /// The payload's fields, without the type tag: the `data` of a delivered event.

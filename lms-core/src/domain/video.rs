@@ -204,6 +204,29 @@ impl IntervalSet {
     }
 }
 
+/// Playback reported over some time: all of it, and the part that replayed what had been
+/// watched before (watch time and replays, A1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchTime {
+    /// Playback reported, replays included, in milliseconds.
+    pub watch_ms: u64,
+    /// The part of it that covered spans watched before, in milliseconds.
+    pub replay_ms: u64,
+}
+
+impl WatchTime {
+    /// Adds another amount.
+    pub fn add(&mut self, other: WatchTime) {
+        self.watch_ms = self.watch_ms.saturating_add(other.watch_ms);
+        self.replay_ms = self.replay_ms.saturating_add(other.replay_ms);
+    }
+
+    /// True when no playback is counted.
+    pub fn is_zero(&self) -> bool {
+        self.watch_ms == 0
+    }
+}
+
 /// What a learner has watched of one video lesson.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VideoProgress {
@@ -219,7 +242,8 @@ pub struct VideoProgress {
 
 impl VideoProgress {
     /// Records one heartbeat's spans against a video; spans are clamped to its length.
-    pub fn record(&mut self, video: &Video, intervals: &[WatchInterval]) -> Result<()> {
+    /// Returns the playback the heartbeat added.
+    pub fn record(&mut self, video: &Video, intervals: &[WatchInterval]) -> Result<WatchTime> {
         if intervals.len() > WatchInterval::MAX_PER_HEARTBEAT {
             return Err(Error::invalid(
                 "intervals",
@@ -244,8 +268,12 @@ impl VideoProgress {
             ));
         }
         next.heartbeats = next.heartbeats.saturating_add(1);
+        let added = WatchTime {
+            watch_ms: next.watch_time_ms - self.watch_time_ms,
+            replay_ms: next.replay_ms().saturating_sub(self.replay_ms()),
+        };
         *self = next;
-        Ok(())
+        Ok(added)
     }
 
     /// Milliseconds watched more than once.
@@ -299,5 +327,30 @@ mod tests {
         assert!(video
             .embed_url()
             .ends_with("controls=0&disablekb=1&modestbranding=1&rel=0"));
+    }
+
+    #[test]
+    fn a_heartbeat_tells_its_playback_and_replays() {
+        let video = Video::new("dQw4w9WgXcQ", 100, None).unwrap();
+        let mut p = VideoProgress::default();
+        let span = |a, b| WatchInterval::from_seconds(a, b).unwrap();
+        let first = p.record(&video, &[span(0.0, 30.0)]).unwrap();
+        assert_eq!(
+            first,
+            WatchTime {
+                watch_ms: 30_000,
+                replay_ms: 0
+            }
+        );
+        // 20 s again (10–30) and 10 s new (30–40); past the end is clamped to 100 s.
+        let second = p.record(&video, &[span(10.0, 40.0), span(90.0, 130.0)]).unwrap();
+        assert_eq!(
+            second,
+            WatchTime {
+                watch_ms: 40_000,
+                replay_ms: 20_000
+            }
+        );
+        assert_eq!(p.replay_ms(), 20_000);
     }
 }

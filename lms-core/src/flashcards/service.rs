@@ -8,6 +8,8 @@ use uuid::Uuid;
 use super::deck::{Card, Deck, Field, DEFAULT_NEW_PER_DAY, MAX_NEW_PER_DAY};
 use super::schedule::{Answer, Fsrs, Schedule, Scheduler, SchedulerKind, Sm2, DEFAULT_RETENTION};
 use super::study::{CardState, DeckProgress, ReviewLog};
+use crate::analytics::{deck_analytics, DeckAnalytics};
+use crate::domain::events::EventPayload;
 use crate::domain::text::{CardTag, CardText, Title};
 use crate::error::{Entity, Error, Result, Validator};
 use crate::ids::{CardId, CourseId, DeckId, UserId};
@@ -306,6 +308,15 @@ impl FlashcardService {
         }
     }
 
+    /// The deck's reviews by every learner and its retention (A1): for its authors.
+    pub async fn analytics(&self, actor: &Actor, id: DeckId) -> Result<DeckAnalytics> {
+        let deck = self.deck(actor, id).await?;
+        if !self.may_author(actor, &deck).await? {
+            return Err(Error::Forbidden("only the deck's authors see its analytics".into()));
+        }
+        deck_analytics(&self.deps, &deck).await
+    }
+
     /// The deck, if the actor may study it (authors, and a course's learners with access);
     /// others get `DECK_NOT_FOUND`.
     pub async fn deck(&self, actor: &Actor, id: DeckId) -> Result<Deck> {
@@ -552,6 +563,18 @@ impl FlashcardService {
     /// Records an answer to a card: its next schedule by the deck's scheduler, the review
     /// in the log, and a new card's start in the deck's daily count, in one write.
     pub async fn review(&self, actor: &Actor, card_id: CardId, answer: Answer) -> Result<ReviewOutcome> {
+        self.review_timed(actor, card_id, answer, None).await
+    }
+
+    /// [`Self::review`], with how long the learner took to answer as their client measured
+    /// it: the review's study time in the analytics (A1), a minute at most.
+    pub async fn review_timed(
+        &self,
+        actor: &Actor,
+        card_id: CardId,
+        answer: Answer,
+        duration_ms: Option<u32>,
+    ) -> Result<ReviewOutcome> {
         let card = self.load_card(card_id).await?;
         let deck = self.deck(actor, card.deck_id).await?;
         let scheduler: Box<dyn Scheduler> = match deck.scheduler {
@@ -609,6 +632,18 @@ impl FlashcardService {
                 after: after.clone(),
             };
             unit.insert(&log).map_err(store_error(Entity::Card, card_id))?;
+            unit.events = self.deps.events([EventPayload::CardReviewed {
+                user_id: actor.user_id,
+                deck_id: deck.id,
+                card_id,
+                rating: answer.as_rating(),
+                passed,
+                recall: log
+                    .before
+                    .last_reviewed_at
+                    .is_some_and(|at| at.date_naive() < now.date_naive()),
+                duration_ms,
+            }]);
             self.deps.records.write(&unit).await.map_err(|e| match e {
                 // Another review of the card was stored first: read it and answer again.
                 StoreError::Duplicate(_) => Error::Conflict {

@@ -41,7 +41,7 @@ use crate::error::{Entity, Error, Result};
 use crate::ids::UserId;
 use crate::ports::{Notifier, NotifyError, PageRequest, StoreError};
 use crate::records::{IndexValue, Range};
-use crate::services::{retry_on_conflict, Actor, Deps, UserService};
+use crate::services::{enrollments_of, retry_on_conflict, Actor, Deps, UserService};
 
 /// The name the privacy reaction's stream is stored under.
 pub const REACTION_NAME: &str = "privacy";
@@ -235,25 +235,7 @@ impl PrivacyService {
     pub async fn export(&self, actor: &Actor, user_id: UserId) -> Result<UserExport> {
         actor.require_self_or_admin(user_id)?;
         let profile = self.users.load(user_id).await?;
-        let mut enrollments = Vec::new();
-        let mut page = PageRequest {
-            after: None,
-            limit: PageRequest::MAX_LIMIT,
-        };
-        loop {
-            let listed = self
-                .deps
-                .stores
-                .enrollments
-                .list_enrollments_for_user(user_id, page)
-                .await
-                .map_err(|e| e.about(Entity::User, user_id))?;
-            enrollments.extend(listed.items);
-            match listed.next_after {
-                Some(next) => page.after = Some(next),
-                None => break,
-            }
-        }
+        let enrollments = enrollments_of(&self.deps, user_id).await?;
         let mut records: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
         let owned = self
             .deps

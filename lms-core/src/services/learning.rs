@@ -509,9 +509,13 @@ impl LearningService {
         let unmet = self.unmet_courses(actor.user_id, &course).await?;
         retry_on_conflict(|| async {
             let mut enrollment = self.find(actor.user_id, course.id).await?.ok_or(Error::NotEnrolled)?;
-            let applied = enrollment.apply(&course, lesson_id, &event, event_id, &unmet, self.deps.clock.now())?;
+            let now = self.deps.clock.now();
+            let applied = enrollment.apply(&course, lesson_id, &event, event_id, &unmet, now)?;
             if applied.changed {
                 self.save(&mut enrollment, applied.events).await?;
+                self.deps
+                    .meter
+                    .record(course.id, lesson_id, now.date_naive(), applied.watched);
             }
             Ok(ProgressUpdate {
                 evaluation: enrollment.evaluate(&course, &unmet),

@@ -25,16 +25,19 @@ pub use password_reset::{PasswordReset, PasswordResetService, RESET_TOKEN_TTL};
 pub use security::SecurityAlerts;
 pub use users::{AccessChange, NewUser, ProfilePatch, UserService};
 
+use crate::analytics::meter::WatchMeter;
 use crate::analytics::AnalyticsService;
 use crate::certificates::{CertificateService, CertificateSigner};
 use crate::delivery::{Relay, RelayBuilder};
+use crate::domain::enrollment::Enrollment;
 use crate::domain::events::{DomainEvent, EventPayload};
-use crate::error::{Error, Result};
+use crate::error::{Entity, Error, Result};
 use crate::flashcards::FlashcardService;
+use crate::ids::UserId;
 use crate::mail::{MailNotifier, MailSettings};
 use crate::monitoring::MonitoringService;
 use crate::payments::{PaymentGateway, PaymentService, PaymentSettings};
-use crate::ports::{Clock, Mailer, Stores, SystemClock};
+use crate::ports::{Clock, Mailer, PageRequest, Stores, SystemClock};
 use crate::privacy::{PrivacyService, PrivacySettings};
 use crate::records::Records;
 use crate::webhooks::{WebhookService, WebhookSettings, WebhookTransport};
@@ -45,6 +48,8 @@ pub(crate) struct Deps {
     pub stores: Stores,
     pub records: Records,
     pub clock: Arc<dyn Clock>,
+    /// Video playback for the analytics' aggregates ([`crate::analytics`]).
+    pub meter: Arc<WatchMeter>,
 }
 
 impl Deps {
@@ -52,6 +57,28 @@ impl Deps {
     pub(crate) fn events(&self, payloads: impl IntoIterator<Item = EventPayload>) -> Vec<DomainEvent> {
         let now = self.clock.now();
         payloads.into_iter().map(|p| DomainEvent::new(p, now)).collect()
+    }
+}
+
+/// Every enrollment of a user, all pages read.
+pub(crate) async fn enrollments_of(deps: &Deps, user_id: UserId) -> Result<Vec<Enrollment>> {
+    let mut enrollments = Vec::new();
+    let mut page = PageRequest {
+        after: None,
+        limit: PageRequest::MAX_LIMIT,
+    };
+    loop {
+        let listed = deps
+            .stores
+            .enrollments
+            .list_enrollments_for_user(user_id, page)
+            .await
+            .map_err(|e| e.about(Entity::User, user_id))?;
+        enrollments.extend(listed.items);
+        match listed.next_after {
+            Some(next) => page.after = Some(next),
+            None => return Ok(enrollments),
+        }
     }
 }
 
@@ -104,7 +131,12 @@ impl Lms {
     /// Assembles the services.
     pub fn new(stores: Stores, clock: Arc<dyn Clock>) -> Self {
         let records = Records::new(stores.records.clone());
-        let deps = Deps { stores, records, clock };
+        let deps = Deps {
+            stores,
+            records,
+            clock,
+            meter: Arc::default(),
+        };
         let learning = LearningService::new(deps.clone());
         let users = UserService::new(deps.clone());
         Self {

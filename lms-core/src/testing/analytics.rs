@@ -9,13 +9,16 @@
 use chrono::Days;
 use futures::future::join_all;
 
-use super::fixtures::{instructor, published_course, quiz, quiz_answers, quiz_of, student, text};
+use super::fixtures::{instructor, published_course, quiz, quiz_answers, quiz_of, student, text, video};
 use super::{behaviour_list, Behaviour, Ctx};
 use crate::analytics::DayPeriod;
 use crate::domain::events::{DomainEvent, EventPayload};
 use crate::domain::quiz::Answer;
-use crate::ids::CourseId;
+use crate::domain::video::WatchInterval;
+use crate::flashcards::{NewCard, NewDeck, Rating};
+use crate::ids::{CourseId, UserId};
 use crate::ports::Clock as _;
+use crate::privacy::{PrivacySettings, Purpose};
 use crate::services::Actor;
 use crate::Error;
 
@@ -24,6 +27,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         concurrent_completions_count_once_each_even_delivered_twice,
         funnel_and_questions_follow_each_learner,
         reports_are_for_the_course_instructor_and_admins,
+        study_time_counts_playback_replays_and_reviews_per_day,
     ]
 }
 
@@ -215,4 +219,146 @@ async fn reports_are_for_the_course_instructor_and_admins(ctx: Ctx) {
         DayPeriod::new(today, today - Days::new(1)),
         Err(Error::Validation(_))
     ));
+}
+
+/// The card reviews of `user_id` appended after `after`.
+async fn reviews_of(ctx: &Ctx, after: u64, user_id: UserId) -> Vec<DomainEvent> {
+    let events = ctx.stores.outbox.events_after(after, 500).await.expect("outbox");
+    events
+        .into_iter()
+        .map(|m| m.event)
+        .filter(|e| matches!(e.payload, EventPayload::CardReviewed { user_id: u, .. } if u == user_id))
+        .collect()
+}
+
+async fn study_time_counts_playback_replays_and_reviews_per_day(ctx: Ctx) {
+    let owner = instructor(&ctx).await;
+    let admin = super::fixtures::admin(&ctx).await;
+    let learner = student(&ctx).await;
+    let other = student(&ctx).await;
+    let analytics = &ctx.lms.analytics;
+    let course = published_course(&ctx, &owner, vec![video("Clip", 100), text("After")]).await;
+    ctx.lms.learning.enroll(&learner, course.id).await.expect("enroll");
+    analytics.start_watch_meter();
+    let clip = course.lessons[0].id;
+    let watch = |start: f64, end: f64| {
+        let spans = vec![WatchInterval::from_seconds(start, end).expect("span")];
+        ctx.lms.learning.record_video_progress(&learner, clip, spans, None)
+    };
+    let day1 = ctx.clock.now().date_naive();
+    watch(0.0, 30.0).await.expect("heartbeat");
+    // 10–30 again (20 s of replay), then 30–40 new.
+    watch(10.0, 40.0).await.expect("heartbeat");
+    ctx.clock.advance(chrono::Duration::days(1));
+    let day2 = ctx.clock.now().date_naive();
+    watch(40.0, 60.0).await.expect("heartbeat");
+    analytics.flush_watch_time().await.expect("flush");
+    analytics.flush_watch_time().await.expect("a second flush adds nothing");
+    let step = &analytics.course(&owner, course.id).await.expect("course").funnel[0];
+    assert_eq!((step.watch_seconds, step.replay_seconds), (80.0, 20.0));
+
+    // Reviews: 4 s and 90 s (a minute counted) today; tomorrow both cards are recalls,
+    // one passed (3 s), one failed (2 s).
+    let flashcards = ctx.lms.flashcards();
+    let deck = flashcards
+        .create_deck(
+            &learner,
+            NewDeck {
+                title: "Study time".to_owned(),
+                ..NewDeck::default()
+            },
+        )
+        .await
+        .expect("deck");
+    let mut cards = Vec::new();
+    for front in ["one", "two"] {
+        let new = NewCard {
+            front: front.to_owned(),
+            back: "back".to_owned(),
+            tags: Vec::new(),
+        };
+        cards.push(flashcards.add_card(&learner, deck.id, new).await.expect("card").id);
+    }
+    let start = ctx.stores.outbox.last_sequence().await.expect("sequence");
+    let review =
+        |card, rating, ms| flashcards.review_timed(&learner, card, crate::flashcards::Answer::Rating(rating), Some(ms));
+    review(cards[0], Rating::Good, 4_000).await.expect("review");
+    review(cards[1], Rating::Good, 90_000).await.expect("review");
+    ctx.clock.advance(chrono::Duration::days(1));
+    let day3 = ctx.clock.now().date_naive();
+    review(cards[0], Rating::Good, 3_000).await.expect("review");
+    review(cards[1], Rating::Again, 2_000).await.expect("review");
+    let reviewed = reviews_of(&ctx, start, learner.user_id).await;
+    assert_eq!(reviewed.len(), 4);
+    apply_all(&ctx, &reviewed, 2).await;
+
+    let stats = flashcards.analytics(&learner, deck.id).await.expect("deck analytics");
+    assert_eq!(
+        (
+            stats.reviews,
+            stats.recalls,
+            stats.recalled,
+            stats.retention,
+            stats.review_seconds
+        ),
+        (4, 2, 1, Some(0.5), 69.0)
+    );
+    assert!(
+        flashcards.analytics(&other, deck.id).await.is_err(),
+        "not the deck's author"
+    );
+
+    let period = DayPeriod::new(day1, day3).expect("period");
+    let study = analytics
+        .learner_study(&learner, learner.user_id, period)
+        .await
+        .expect("own study");
+    let days: Vec<_> = study
+        .days
+        .iter()
+        .map(|d| {
+            (
+                d.date,
+                d.study_seconds,
+                d.watch_seconds,
+                d.replay_seconds,
+                d.reviews,
+                d.review_seconds,
+            )
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            (day1, 60.0, 60.0, 20.0, 0, 0.0),
+            (day2, 84.0, 20.0, 0.0, 2, 64.0),
+            (day3, 5.0, 0.0, 0.0, 2, 5.0),
+        ]
+    );
+    assert_eq!(study.study_seconds, 149.0);
+    assert_eq!(study.weeks.iter().map(|w| w.study_seconds).sum::<f64>(), 149.0);
+    let only_day2 = DayPeriod::new(day2, day2).expect("period");
+    let study2 = analytics
+        .learner_study(&learner, learner.user_id, only_day2)
+        .await
+        .expect("study");
+    assert_eq!(study2.study_seconds, 84.0);
+
+    // Others: never another learner; an admin only with the learner's analytics consent.
+    for actor in [&other, &admin] {
+        assert!(matches!(
+            analytics.learner_study(actor, learner.user_id, period).await,
+            Err(Error::Forbidden(_))
+        ));
+    }
+    ctx.lms
+        .privacy(PrivacySettings::default())
+        .set_consent(&learner, learner.user_id, Purpose::Analytics, true, "2026-01")
+        .await
+        .expect("consent");
+    let seen = analytics
+        .learner_study(&admin, learner.user_id, period)
+        .await
+        .expect("admin");
+    assert_eq!(seen, study);
 }

@@ -1,9 +1,12 @@
 //! Learning analytics and business metrics (A1–A3): course funnels, quiz question
-//! statistics, the platform overview and daily payments, each as JSON or CSV.
+//! statistics, learners' study time, flashcard retention, the platform overview and
+//! daily payments, each as JSON or CSV.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use lms_core::analytics::{BusinessDay, CourseAnalytics, DayPeriod, FunnelStep, Overview, QuestionStats};
-use lms_core::ids::CourseId;
+use lms_core::analytics::{
+    BusinessDay, CourseAnalytics, DayPeriod, DeckAnalytics, FunnelStep, LearnerStudy, Overview, QuestionStats,
+};
+use lms_core::ids::{CourseId, DeckId, UserId};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -61,6 +64,11 @@ pub struct FunnelStepResponse {
     pub completed: u64,
     /// Learners who have not completed the course and whose latest activity was here.
     pub last_activity_here: u64,
+    /// Video playback on it by every learner, replays included, in seconds (1 decimal;
+    /// 0 for other lessons). Added every `LMS_ANALYTICS_FLUSH_SECONDS`.
+    pub watch_seconds: f64,
+    /// The part of that playback that replayed spans watched before, in seconds.
+    pub replay_seconds: f64,
 }
 
 /// One quiz question's statistics.
@@ -102,18 +110,107 @@ pub struct OverviewResponse {
     pub course_completions: u64,
     /// Quiz attempts graded in the period.
     pub quiz_attempts: u64,
-    /// Distinct learners with learning activity per ISO week (not in the CSV form).
+    /// Study time: video playback and flashcard answer time, in seconds (1 decimal).
+    pub study_seconds: f64,
+    /// Video playback, replays included, in seconds.
+    pub watch_seconds: f64,
+    /// The part of that playback that replayed spans watched before, in seconds.
+    pub replay_seconds: f64,
+    /// Flashcard reviews.
+    pub reviews: u64,
+    /// Flashcard retention: reviews of cards due for recall that passed, out of all such
+    /// reviews, 0–1 (4 decimals); null without recalls.
+    pub retention: Option<f64>,
+    /// Distinct learners with learning activity, and study time, per ISO week (not in
+    /// the CSV form).
     #[serde(skip)]
     pub weekly_active_learners: Vec<WeekActivityResponse>,
 }
 
-/// One ISO week's active learners.
+/// One ISO week's active learners and study time.
 #[derive(Debug, Object)]
 pub struct WeekActivityResponse {
     /// The week's Monday.
     pub week_start: NaiveDate,
     /// Learners with learning activity that week.
     pub learners: u64,
+    /// Study time that week (days of the period only), in seconds.
+    pub study_seconds: f64,
+}
+
+/// A learner's study time over a period: video playback and flashcard answer time.
+#[derive(Debug, Object)]
+pub struct LearnerStudyResponse {
+    /// The learner.
+    pub user_id: Uuid,
+    /// First day (UTC), included.
+    pub from: NaiveDate,
+    /// Last day (UTC), included.
+    pub to: NaiveDate,
+    /// Study time over the period, in seconds (1 decimal).
+    pub study_seconds: f64,
+    /// Each day with any study, in order.
+    pub days: Vec<StudyDayResponse>,
+    /// Each ISO week with any study, in order.
+    pub weeks: Vec<StudyWeekResponse>,
+}
+
+/// One day of a learner's study.
+#[derive(Debug, Object, serde::Serialize)]
+pub struct StudyDayResponse {
+    /// The day (UTC).
+    pub date: NaiveDate,
+    /// Video playback and flashcard answer time, in seconds.
+    pub study_seconds: f64,
+    /// Video playback, replays included, in seconds.
+    pub watch_seconds: f64,
+    /// The part of that playback that replayed spans watched before, in seconds.
+    pub replay_seconds: f64,
+    /// Flashcard reviews.
+    pub reviews: u64,
+    /// Their answer time, in seconds.
+    pub review_seconds: f64,
+}
+
+impl Default for StudyDayResponse {
+    fn default() -> Self {
+        Self {
+            date: NaiveDate::MIN,
+            study_seconds: 0.0,
+            watch_seconds: 0.0,
+            replay_seconds: 0.0,
+            reviews: 0,
+            review_seconds: 0.0,
+        }
+    }
+}
+
+/// One ISO week of a learner's study.
+#[derive(Debug, Object)]
+pub struct StudyWeekResponse {
+    /// The week's Monday.
+    pub week_start: NaiveDate,
+    /// Study time, in seconds.
+    pub study_seconds: f64,
+}
+
+/// A flashcard deck's reviews by every learner, and its retention.
+#[derive(Debug, Default, Object, serde::Serialize)]
+pub struct DeckAnalyticsResponse {
+    /// The deck.
+    pub deck_id: Uuid,
+    /// Its title.
+    pub title: String,
+    /// Reviews.
+    pub reviews: u64,
+    /// Reviews of cards due for recall (reviewed before, on an earlier day).
+    pub recalls: u64,
+    /// Of those, the ones that passed.
+    pub recalled: u64,
+    /// Recalled out of recalls, 0–1 (4 decimals): the retention; null without recalls.
+    pub retention: Option<f64>,
+    /// The reviews' answer time, in seconds.
+    pub review_seconds: f64,
 }
 
 /// One day's payments in one currency.
@@ -195,6 +292,18 @@ json_or_csv!(
     "The overview; as CSV, one line of the period's totals."
 );
 json_or_csv!(
+    LearnerStudyBody,
+    LearnerStudyResult,
+    LearnerStudyResponse,
+    "The learner's study time; as CSV, one line per day with any study."
+);
+json_or_csv!(
+    DeckAnalyticsBody,
+    DeckAnalyticsResult,
+    DeckAnalyticsResponse,
+    "The deck's reviews and retention; as CSV, one line."
+);
+json_or_csv!(
     BusinessBody,
     BusinessResult,
     Vec<BusinessDayResponse>,
@@ -211,6 +320,8 @@ impl From<FunnelStep> for FunnelStepResponse {
             reached: s.reached,
             completed: s.completed,
             last_activity_here: s.last_activity_here,
+            watch_seconds: s.watch_seconds,
+            replay_seconds: s.replay_seconds,
         }
     }
 }
@@ -260,14 +371,65 @@ impl From<Overview> for OverviewResponse {
             lesson_completions: o.lesson_completions,
             course_completions: o.course_completions,
             quiz_attempts: o.quiz_attempts,
+            study_seconds: o.study_seconds,
+            watch_seconds: o.watch_seconds,
+            replay_seconds: o.replay_seconds,
+            reviews: o.reviews,
+            retention: o.retention,
             weekly_active_learners: o
                 .weekly_active_learners
                 .into_iter()
                 .map(|w| WeekActivityResponse {
                     week_start: w.week_start,
                     learners: w.learners,
+                    study_seconds: w.study_seconds,
                 })
                 .collect(),
+        }
+    }
+}
+
+impl From<LearnerStudy> for LearnerStudyResponse {
+    fn from(s: LearnerStudy) -> Self {
+        Self {
+            user_id: s.user_id.as_uuid(),
+            from: s.from,
+            to: s.to,
+            study_seconds: s.study_seconds,
+            days: s
+                .days
+                .into_iter()
+                .map(|d| StudyDayResponse {
+                    date: d.date,
+                    study_seconds: d.study_seconds,
+                    watch_seconds: d.watch_seconds,
+                    replay_seconds: d.replay_seconds,
+                    reviews: d.reviews,
+                    review_seconds: d.review_seconds,
+                })
+                .collect(),
+            weeks: s
+                .weeks
+                .into_iter()
+                .map(|w| StudyWeekResponse {
+                    week_start: w.week_start,
+                    study_seconds: w.study_seconds,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<DeckAnalytics> for DeckAnalyticsResponse {
+    fn from(d: DeckAnalytics) -> Self {
+        Self {
+            deck_id: d.deck_id.as_uuid(),
+            title: d.title,
+            reviews: d.reviews,
+            recalls: d.recalls,
+            recalled: d.recalled,
+            retention: d.retention,
+            review_seconds: d.review_seconds,
         }
     }
 }
@@ -358,6 +520,59 @@ impl AnalyticsApi {
         Ok(OverviewResult::Ok(match format.0.unwrap_or_default() {
             ReportFormat::Json => OverviewBody::Json(Json(overview)),
             ReportFormat::Csv => OverviewBody::Csv(to_csv(&[overview])?),
+        }))
+    }
+
+    /// A learner's study time per day and week: video playback and flashcard answer time
+    /// (the learner, and admins when the learner consents to analytics). Default: the
+    /// last 28 days.
+    #[oai(
+        path = "/analytics/learners/:id/study",
+        method = "get",
+        operation_id = "learnerStudyAnalytics"
+    )]
+    async fn learner_study(
+        &self,
+        state: Data<&State>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        /// Start (RFC 3339 or a date); its whole day is included.
+        from: Query<Option<TimeBound>>,
+        /// End, excluded (RFC 3339 or a date; default now); at most 366 days after the
+        /// start.
+        to: Query<Option<TimeBound>>,
+        /// `json` (default) or `csv`.
+        format: Query<Option<ReportFormat>>,
+    ) -> ApiResult<LearnerStudyResult> {
+        let period = days(from.0, to.0)?;
+        let study = state
+            .lms
+            .analytics
+            .learner_study(&auth.0, UserId::from(id.0), period)
+            .await?;
+        let study = LearnerStudyResponse::from(study);
+        Ok(LearnerStudyResult::Ok(match format.0.unwrap_or_default() {
+            ReportFormat::Json => LearnerStudyBody::Json(Json(study)),
+            ReportFormat::Csv => LearnerStudyBody::Csv(to_csv(&study.days)?),
+        }))
+    }
+
+    /// A flashcard deck's reviews by every learner, answer time and retention (the
+    /// deck's authors: its course's instructor, its owner, admins).
+    #[oai(path = "/analytics/decks/:id", method = "get", operation_id = "deckAnalytics")]
+    async fn deck(
+        &self,
+        state: Data<&State>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        /// `json` (default) or `csv`.
+        format: Query<Option<ReportFormat>>,
+    ) -> ApiResult<DeckAnalyticsResult> {
+        let deck = state.lms.flashcards().analytics(&auth.0, DeckId::from(id.0)).await?;
+        let deck = DeckAnalyticsResponse::from(deck);
+        Ok(DeckAnalyticsResult::Ok(match format.0.unwrap_or_default() {
+            ReportFormat::Json => DeckAnalyticsBody::Json(Json(deck)),
+            ReportFormat::Csv => DeckAnalyticsBody::Csv(to_csv(&[deck])?),
         }))
     }
 

@@ -307,6 +307,10 @@ pub struct QualityAnswer {
     /// 0–2 failed, 3 hard, 4 good, 5 easy.
     #[oai(validator(maximum(value = "5")))]
     pub quality: u8,
+    /// How long the learner took to answer, in milliseconds, as the client measured it:
+    /// the review's study time in the analytics (a minute at most is counted).
+    #[oai(validator(maximum(value = "86400000")))]
+    pub duration_ms: Option<u32>,
 }
 
 /// A rating answer.
@@ -314,6 +318,10 @@ pub struct QualityAnswer {
 pub struct RatingAnswer {
     /// `again`, `hard`, `good` or `easy`.
     pub rating: RatingName,
+    /// How long the learner took to answer, in milliseconds, as the client measured it:
+    /// the review's study time in the analytics (a minute at most is counted).
+    #[oai(validator(maximum(value = "86400000")))]
+    pub duration_ms: Option<u32>,
 }
 
 /// A review: a quality or a rating; either scheduler takes either.
@@ -563,19 +571,22 @@ impl FlashcardsApi {
         id: Path<Uuid>,
         body: Json<ReviewRequest>,
     ) -> ApiResult<Json<ReviewResponse>> {
-        let answer = match body.0 {
-            ReviewRequest::Quality(q) => Answer::quality(q.quality)?,
-            ReviewRequest::Rating(r) => Answer::Rating(match r.rating {
-                RatingName::Again => Rating::Again,
-                RatingName::Hard => Rating::Hard,
-                RatingName::Good => Rating::Good,
-                RatingName::Easy => Rating::Easy,
-            }),
+        let (answer, duration_ms) = match body.0 {
+            ReviewRequest::Quality(q) => (Answer::quality(q.quality)?, q.duration_ms),
+            ReviewRequest::Rating(r) => (
+                Answer::Rating(match r.rating {
+                    RatingName::Again => Rating::Again,
+                    RatingName::Hard => Rating::Hard,
+                    RatingName::Good => Rating::Good,
+                    RatingName::Easy => Rating::Easy,
+                }),
+                r.duration_ms,
+            ),
         };
         let outcome = state
             .lms
             .flashcards()
-            .review(&auth.0, CardId::from(id.0), answer)
+            .review_timed(&auth.0, CardId::from(id.0), answer, duration_ms)
             .await?;
         Ok(Json(outcome.into()))
     }

@@ -42,6 +42,7 @@ from .creator_revenue_report import CreatorRevenueReport
 from .creator_revenue_row_response import CreatorRevenueRowResponse
 from .dead_letter_page import DeadLetterPage
 from .dead_letter_response import DeadLetterResponse
+from .deck_analytics_response import DeckAnalyticsResponse
 from .deck_document import DeckDocument
 from .deck_response import DeckResponse
 from .deck_stats_response import DeckStatsResponse
@@ -79,6 +80,7 @@ from .import_deck_files_body import ImportDeckFilesBody
 from .import_response import ImportResponse
 from .incident_response import IncidentResponse
 from .incident_status_name import IncidentStatusName
+from .learner_study_response import LearnerStudyResponse
 from .lesson_kind_dto import LessonKindDto
 from .lesson_progress_dto import LessonProgressDto
 from .lesson_response import LessonResponse
@@ -134,7 +136,9 @@ from .scheduler_name import SchedulerName
 from .severity_name import SeverityName
 from .skipped_note import SkippedNote
 from .status_response import StatusResponse
+from .study_day_response import StudyDayResponse
 from .study_state_name import StudyStateName
+from .study_week_response import StudyWeekResponse
 from .subscribe_request import SubscribeRequest
 from .subscription_response import SubscriptionResponse
 from .text_input import TextInput
@@ -204,6 +208,7 @@ __all__ = (
     "CreatorRevenueRowResponse",
     "DeadLetterPage",
     "DeadLetterResponse",
+    "DeckAnalyticsResponse",
     "DeckDocument",
     "DeckResponse",
     "DeckStatsResponse",
@@ -241,6 +246,7 @@ __all__ = (
     "ImportResponse",
     "IncidentResponse",
     "IncidentStatusName",
+    "LearnerStudyResponse",
     "LessonKindDto",
     "LessonProgressDto",
     "LessonResponse",
@@ -296,7 +302,9 @@ __all__ = (
     "SeverityName",
     "SkippedNote",
     "StatusResponse",
+    "StudyDayResponse",
     "StudyStateName",
+    "StudyWeekResponse",
     "SubscribeRequest",
     "SubscriptionResponse",
     "TextInput",

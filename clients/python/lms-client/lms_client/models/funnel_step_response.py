@@ -20,7 +20,10 @@ class FunnelStepResponse:
         lesson_id (UUID): The lesson.
         position (int): Its place in the course, from 0.
         reached (int): Learners with any activity on it (a completion or a graded quiz attempt).
+        replay_seconds (float): The part of that playback that replayed spans watched before, in seconds.
         title (str): Its title.
+        watch_seconds (float): Video playback on it by every learner, replays included, in seconds (1 decimal;
+            0 for other lessons). Added every `LMS_ANALYTICS_FLUSH_SECONDS`.
     """
 
     completed: int
@@ -28,7 +31,9 @@ class FunnelStepResponse:
     lesson_id: UUID
     position: int
     reached: int
+    replay_seconds: float
     title: str
+    watch_seconds: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,7 +47,11 @@ class FunnelStepResponse:
 
         reached = self.reached
 
+        replay_seconds = self.replay_seconds
+
         title = self.title
+
+        watch_seconds = self.watch_seconds
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,7 +62,9 @@ class FunnelStepResponse:
                 "lesson_id": lesson_id,
                 "position": position,
                 "reached": reached,
+                "replay_seconds": replay_seconds,
                 "title": title,
+                "watch_seconds": watch_seconds,
             }
         )
 
@@ -72,7 +83,11 @@ class FunnelStepResponse:
 
         reached = d.pop("reached")
 
+        replay_seconds = d.pop("replay_seconds")
+
         title = d.pop("title")
+
+        watch_seconds = d.pop("watch_seconds")
 
         funnel_step_response = cls(
             completed=completed,
@@ -80,7 +95,9 @@ class FunnelStepResponse:
             lesson_id=lesson_id,
             position=position,
             reached=reached,
+            replay_seconds=replay_seconds,
             title=title,
+            watch_seconds=watch_seconds,
         )
 
         funnel_step_response.additional_properties = d

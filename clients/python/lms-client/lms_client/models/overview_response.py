@@ -27,10 +27,18 @@ class OverviewResponse:
         lesson_completions (int): Lessons completed in the period.
         quiz_attempts (int): Quiz attempts graded in the period.
         registrations (int): Users who registered in the period.
+        replay_seconds (float): The part of that playback that replayed spans watched before, in seconds.
+        reviews (int): Flashcard reviews.
+        study_seconds (float): Study time: video playback and flashcard answer time, in seconds (1 decimal).
         to (str): Last day (UTC), included.
-        weekly_active_learners (list[WeekActivityResponse]): Distinct learners with learning activity per ISO week (not
-            in the CSV form).
+        watch_seconds (float): Video playback, replays included, in seconds.
+        weekly_active_learners (list[WeekActivityResponse]): Distinct learners with learning activity, and study time,
+            per ISO week (not in
+            the CSV form).
         conversion_rate (float | None | Unset): First enrollments out of registrations, 0–1 (4 decimals).
+        retention (float | None | Unset): Flashcard retention: reviews of cards due for recall that passed, out of all
+            such
+            reviews, 0–1 (4 decimals); null without recalls.
     """
 
     course_completions: int
@@ -40,9 +48,14 @@ class OverviewResponse:
     lesson_completions: int
     quiz_attempts: int
     registrations: int
+    replay_seconds: float
+    reviews: int
+    study_seconds: float
     to: str
+    watch_seconds: float
     weekly_active_learners: list[WeekActivityResponse]
     conversion_rate: float | None | Unset = UNSET
+    retention: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,7 +73,15 @@ class OverviewResponse:
 
         registrations = self.registrations
 
+        replay_seconds = self.replay_seconds
+
+        reviews = self.reviews
+
+        study_seconds = self.study_seconds
+
         to = self.to
+
+        watch_seconds = self.watch_seconds
 
         weekly_active_learners = []
         for weekly_active_learners_item_data in self.weekly_active_learners:
@@ -73,6 +94,12 @@ class OverviewResponse:
         else:
             conversion_rate = self.conversion_rate
 
+        retention: float | None | Unset
+        if isinstance(self.retention, Unset):
+            retention = UNSET
+        else:
+            retention = self.retention
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -84,12 +111,18 @@ class OverviewResponse:
                 "lesson_completions": lesson_completions,
                 "quiz_attempts": quiz_attempts,
                 "registrations": registrations,
+                "replay_seconds": replay_seconds,
+                "reviews": reviews,
+                "study_seconds": study_seconds,
                 "to": to,
+                "watch_seconds": watch_seconds,
                 "weekly_active_learners": weekly_active_learners,
             }
         )
         if conversion_rate is not UNSET:
             field_dict["conversion_rate"] = conversion_rate
+        if retention is not UNSET:
+            field_dict["retention"] = retention
 
         return field_dict
 
@@ -112,7 +145,15 @@ class OverviewResponse:
 
         registrations = d.pop("registrations")
 
+        replay_seconds = d.pop("replay_seconds")
+
+        reviews = d.pop("reviews")
+
+        study_seconds = d.pop("study_seconds")
+
         to = d.pop("to")
+
+        watch_seconds = d.pop("watch_seconds")
 
         weekly_active_learners = []
         _weekly_active_learners = d.pop("weekly_active_learners")
@@ -130,6 +171,15 @@ class OverviewResponse:
 
         conversion_rate = _parse_conversion_rate(d.pop("conversion_rate", UNSET))
 
+        def _parse_retention(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        retention = _parse_retention(d.pop("retention", UNSET))
+
         overview_response = cls(
             course_completions=course_completions,
             enrollments=enrollments,
@@ -138,9 +188,14 @@ class OverviewResponse:
             lesson_completions=lesson_completions,
             quiz_attempts=quiz_attempts,
             registrations=registrations,
+            replay_seconds=replay_seconds,
+            reviews=reviews,
+            study_seconds=study_seconds,
             to=to,
+            watch_seconds=watch_seconds,
             weekly_active_learners=weekly_active_learners,
             conversion_rate=conversion_rate,
+            retention=retention,
         )
 
         overview_response.additional_properties = d

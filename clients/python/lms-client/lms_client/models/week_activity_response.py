@@ -11,19 +11,23 @@ T = TypeVar("T", bound="WeekActivityResponse")
 
 @_attrs_define
 class WeekActivityResponse:
-    """One ISO week's active learners.
+    """One ISO week's active learners and study time.
 
     Attributes:
         learners (int): Learners with learning activity that week.
+        study_seconds (float): Study time that week (days of the period only), in seconds.
         week_start (str): The week's Monday.
     """
 
     learners: int
+    study_seconds: float
     week_start: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         learners = self.learners
+
+        study_seconds = self.study_seconds
 
         week_start = self.week_start
 
@@ -32,6 +36,7 @@ class WeekActivityResponse:
         field_dict.update(
             {
                 "learners": learners,
+                "study_seconds": study_seconds,
                 "week_start": week_start,
             }
         )
@@ -43,10 +48,13 @@ class WeekActivityResponse:
         d = dict(src_dict)
         learners = d.pop("learners")
 
+        study_seconds = d.pop("study_seconds")
+
         week_start = d.pop("week_start")
 
         week_activity_response = cls(
             learners=learners,
+            study_seconds=study_seconds,
             week_start=week_start,
         )
 

@@ -1,0 +1,258 @@
+import datetime
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_envelope import ErrorEnvelope
+from ...models.learner_study_response import LearnerStudyResponse
+from ...models.report_format import ReportFormat
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: UUID,
+    *,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    format_: ReportFormat | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_from_: str | Unset = UNSET
+    if not isinstance(from_, Unset):
+        json_from_ = from_.isoformat()
+    params["from"] = json_from_
+
+    json_to: str | Unset = UNSET
+    if not isinstance(to, Unset):
+        json_to = to.isoformat()
+    params["to"] = json_to
+
+    json_format_: str | Unset = UNSET
+    if not isinstance(format_, Unset):
+        json_format_ = format_.value
+
+    params["format"] = json_format_
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/analytics/learners/{id}/study".format(
+            id=quote(str(id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorEnvelope | LearnerStudyResponse | None:
+    if response.status_code == 200:
+        response_200 = LearnerStudyResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorEnvelope.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorEnvelope | LearnerStudyResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    format_: ReportFormat | Unset = UNSET,
+) -> Response[ErrorEnvelope | LearnerStudyResponse]:
+    """A learner's study time per day and week: video playback and flashcard answer time
+    (the learner, and admins when the learner consents to analytics). Default: the
+    last 28 days.
+
+    Args:
+        id (UUID):
+        from_ (datetime.datetime | Unset):
+        to (datetime.datetime | Unset):
+        format_ (ReportFormat | Unset): How a report is written.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | LearnerStudyResponse]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        from_=from_,
+        to=to,
+        format_=format_,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    format_: ReportFormat | Unset = UNSET,
+) -> ErrorEnvelope | LearnerStudyResponse | None:
+    """A learner's study time per day and week: video playback and flashcard answer time
+    (the learner, and admins when the learner consents to analytics). Default: the
+    last 28 days.
+
+    Args:
+        id (UUID):
+        from_ (datetime.datetime | Unset):
+        to (datetime.datetime | Unset):
+        format_ (ReportFormat | Unset): How a report is written.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | LearnerStudyResponse
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        from_=from_,
+        to=to,
+        format_=format_,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    format_: ReportFormat | Unset = UNSET,
+) -> Response[ErrorEnvelope | LearnerStudyResponse]:
+    """A learner's study time per day and week: video playback and flashcard answer time
+    (the learner, and admins when the learner consents to analytics). Default: the
+    last 28 days.
+
+    Args:
+        id (UUID):
+        from_ (datetime.datetime | Unset):
+        to (datetime.datetime | Unset):
+        format_ (ReportFormat | Unset): How a report is written.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | LearnerStudyResponse]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        from_=from_,
+        to=to,
+        format_=format_,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    format_: ReportFormat | Unset = UNSET,
+) -> ErrorEnvelope | LearnerStudyResponse | None:
+    """A learner's study time per day and week: video playback and flashcard answer time
+    (the learner, and admins when the learner consents to analytics). Default: the
+    last 28 days.
+
+    Args:
+        id (UUID):
+        from_ (datetime.datetime | Unset):
+        to (datetime.datetime | Unset):
+        format_ (ReportFormat | Unset): How a report is written.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | LearnerStudyResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            from_=from_,
+            to=to,
+            format_=format_,
+        )
+    ).parsed
