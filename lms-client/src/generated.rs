@@ -1835,7 +1835,7 @@ and the browser confirms it with `client_secret`.*/
     ///      }
     ///    },
     ///    "median_days_to_complete": {
-    ///      "description": "Median days from enrollment to completion (2 decimals, precise to the hour); null\nbefore the first completion.",
+    ///      "description": "Median days from enrollment to completion (2 decimals; precise to the hour under 3\ndays, to the day under a year, to the week beyond); null before the first\ncompletion.",
     ///      "type": [
     ///        "number",
     ///        "null"
@@ -1866,8 +1866,9 @@ the last 7 days.*/
         pub enrollments: u64,
         ///Every lesson in course order.
         pub funnel: ::std::vec::Vec<FunnelStepResponse>,
-        /**Median days from enrollment to completion (2 decimals, precise to the hour); null
-before the first completion.*/
+        /**Median days from enrollment to completion (2 decimals; precise to the hour under 3
+days, to the day under a year, to the week beyond); null before the first
+completion.*/
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub median_days_to_complete: ::std::option::Option<f64>,
         ///Its title.

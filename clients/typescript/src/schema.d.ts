@@ -2120,8 +2120,9 @@ export interface components {
             funnel: components["schemas"]["FunnelStepResponse"][];
             /**
              * Format: double
-             * @description Median days from enrollment to completion (2 decimals, precise to the hour); null
-             *     before the first completion.
+             * @description Median days from enrollment to completion (2 decimals; precise to the hour under 3
+             *     days, to the day under a year, to the week beyond); null before the first
+             *     completion.
              */
             median_days_to_complete?: number | null;
             /** @description Its title. */

@@ -21,8 +21,9 @@ pub struct CourseAnalytics {
     pub active_learners: u64,
     /// Completions out of enrollments (0–1, 4 decimals); `None` without enrollments.
     pub completion_rate: Option<f64>,
-    /// The median time from enrollment to completion in days (2 decimals, precise to the
-    /// hour); `None` before the first completion.
+    /// The median time from enrollment to completion in days (2 decimals; precise to the
+    /// hour under 3 days, to the day under a year, to the week beyond); `None` before the
+    /// first completion.
     pub median_days_to_complete: Option<f64>,
     /// Each lesson, in course order: who reached it, completed it, and stopped there.
     pub funnel: Vec<FunnelStep>,

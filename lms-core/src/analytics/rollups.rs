@@ -135,12 +135,34 @@ impl CourseRollup {
         counts.last_activity_here = counts.last_activity_here.saturating_sub(1);
     }
 
-    /// Moves one learner's latest-activity day.
+    /// Moves one learner's latest-activity day, forgetting the days older than
+    /// [`ACTIVE_DAYS_KEPT`] before the newest: nobody asks who was last active then, and
+    /// the rollup stays the same size however long the course runs.
     fn move_active_day(&mut self, from: Option<NaiveDate>, to: NaiveDate) {
         if let Some(from) = from {
             decrement(&mut self.last_active_days, from);
         }
         *self.last_active_days.entry(to).or_default() += 1;
+        if let Some(&newest) = self.last_active_days.keys().next_back() {
+            self.last_active_days = self.last_active_days.split_off(&(newest - Days::new(ACTIVE_DAYS_KEPT)));
+        }
+    }
+}
+
+/// Days of latest activity a course rollup keeps: more than any report's window of
+/// activity (7 days).
+pub(crate) const ACTIVE_DAYS_KEPT: u64 = 31;
+
+/// The bucket a time to complete is counted in: the hour under three days, the day under a
+/// year, the week beyond, so a course's rollup holds a bounded number of buckets (at most
+/// 72 + 362 + one per week past a year) whatever the number of learners.
+pub(crate) fn duration_bucket(hours: u32) -> u32 {
+    const DAY: u32 = 24;
+    const WEEK: u32 = 7 * DAY;
+    match hours {
+        0..72 => hours,
+        72..8_760 => hours / DAY * DAY,
+        _ => hours / WEEK * WEEK,
     }
 }
 
@@ -250,7 +272,7 @@ impl EnrollmentRollup {
     fn count_duration(&self, course: &mut CourseRollup) {
         if let (Some(enrolled), Some(completed)) = (self.enrolled_at, self.completed_at) {
             let hours = u32::try_from((completed - enrolled).num_hours().max(0)).unwrap_or(u32::MAX);
-            *course.hours_to_complete.entry(hours).or_default() += 1;
+            *course.hours_to_complete.entry(duration_bucket(hours)).or_default() += 1;
         }
     }
 
@@ -703,6 +725,26 @@ mod tests {
         assert!(learner.enrolled(&mut course, at(3, 10)));
         assert!(!learner.enrolled(&mut course, at(3, 10)));
         assert_eq!(course.hours_to_complete, BTreeMap::from([(2, 1)]));
+    }
+
+    #[test]
+    fn durations_are_bucketed_by_hour_then_day_then_week() {
+        assert_eq!(
+            [0, 71, 72, 95, 96, 8_759].map(duration_bucket),
+            [0, 71, 72, 72, 96, 8_736]
+        );
+        assert_eq!([8_760, 8_903, 8_904].map(duration_bucket), [8_736, 8_736, 8_904]);
+    }
+
+    #[test]
+    fn latest_activity_days_older_than_a_month_are_forgotten() {
+        let mut course = CourseRollup::new(CourseId::new());
+        let day = |d: u64| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Days::new(d);
+        course.move_active_day(None, day(0));
+        course.move_active_day(None, day(10));
+        course.move_active_day(Some(day(10)), day(40));
+        assert_eq!(course.last_active_days, BTreeMap::from([(day(40), 1)]));
+        assert_eq!(course.active_since(day(34)), 1);
     }
 
     #[test]

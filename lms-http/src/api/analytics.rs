@@ -38,8 +38,9 @@ pub struct CourseAnalyticsResponse {
     pub active_learners: u64,
     /// Completions out of enrollments, 0–1 (4 decimals); null without enrollments.
     pub completion_rate: Option<f64>,
-    /// Median days from enrollment to completion (2 decimals, precise to the hour); null
-    /// before the first completion.
+    /// Median days from enrollment to completion (2 decimals; precise to the hour under 3
+    /// days, to the day under a year, to the week beyond); null before the first
+    /// completion.
     pub median_days_to_complete: Option<f64>,
     /// Every lesson in course order.
     pub funnel: Vec<FunnelStepResponse>,

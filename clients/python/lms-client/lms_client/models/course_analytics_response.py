@@ -30,9 +30,10 @@ class CourseAnalyticsResponse:
         title (str): Its title.
         completion_rate (float | None | Unset): Completions out of enrollments, 0–1 (4 decimals); null without
             enrollments.
-        median_days_to_complete (float | None | Unset): Median days from enrollment to completion (2 decimals, precise
-            to the hour); null
-            before the first completion.
+        median_days_to_complete (float | None | Unset): Median days from enrollment to completion (2 decimals; precise
+            to the hour under 3
+            days, to the day under a year, to the week beyond); null before the first
+            completion.
     """
 
     active_learners: int
