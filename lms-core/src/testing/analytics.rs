@@ -31,16 +31,21 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
     ]
 }
 
-/// The events of one course appended after `after`.
-async fn course_events(ctx: &Ctx, after: u64, course_id: CourseId) -> Vec<DomainEvent> {
+/// The events appended after `after` that `wanted` keeps, every page read.
+async fn events_after(ctx: &Ctx, after: u64, wanted: impl Fn(&DomainEvent) -> bool) -> Vec<DomainEvent> {
     let mut events = Vec::new();
     let mut position = after;
     loop {
         let page = ctx.stores.outbox.events_after(position, 500).await.expect("outbox");
         let Some(last) = page.last() else { return events };
         position = last.sequence;
-        events.extend(page.into_iter().map(|m| m.event).filter(|e| concerns(e, course_id)));
+        events.extend(page.into_iter().map(|m| m.event).filter(|e| wanted(e)));
     }
+}
+
+/// The events of one course appended after `after`.
+async fn course_events(ctx: &Ctx, after: u64, course_id: CourseId) -> Vec<DomainEvent> {
+    events_after(ctx, after, |e| concerns(e, course_id)).await
 }
 
 fn concerns(event: &DomainEvent, course_id: CourseId) -> bool {
@@ -223,12 +228,8 @@ async fn reports_are_for_the_course_instructor_and_admins(ctx: Ctx) {
 
 /// The card reviews of `user_id` appended after `after`.
 async fn reviews_of(ctx: &Ctx, after: u64, user_id: UserId) -> Vec<DomainEvent> {
-    let events = ctx.stores.outbox.events_after(after, 500).await.expect("outbox");
-    events
-        .into_iter()
-        .map(|m| m.event)
-        .filter(|e| matches!(e.payload, EventPayload::CardReviewed { user_id: u, .. } if u == user_id))
-        .collect()
+    let by_user = |e: &DomainEvent| matches!(e.payload, EventPayload::CardReviewed { user_id: u, .. } if u == user_id);
+    events_after(ctx, after, by_user).await
 }
 
 async fn study_time_counts_playback_replays_and_reviews_per_day(ctx: Ctx) {
