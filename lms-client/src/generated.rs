@@ -3077,7 +3077,7 @@ for a private deck.*/
     ///  ],
     ///  "properties": {
     ///    "from": {
-    ///      "description": "Start of the period, included.",
+    ///      "description": "Start of the period counted, included: the midnight (UTC) that starts its\nfirst day.",
     ///      "type": "string",
     ///      "format": "date-time"
     ///    },
@@ -3089,7 +3089,7 @@ for a private deck.*/
     ///      }
     ///    },
     ///    "to": {
-    ///      "description": "End of the period, excluded.",
+    ///      "description": "End of the period counted, excluded: the midnight that ends its last day.",
     ///      "type": "string",
     ///      "format": "date-time"
     ///    }
@@ -3099,11 +3099,12 @@ for a private deck.*/
     /// </details>
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CreatorRevenueReport {
-        ///Start of the period, included.
+        /**Start of the period counted, included: the midnight (UTC) that starts its
+first day.*/
         pub from: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The rows.
         pub rows: ::std::vec::Vec<CreatorRevenueRowResponse>,
-        ///End of the period, excluded.
+        ///End of the period counted, excluded: the midnight that ends its last day.
         pub to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ::std::convert::From<&CreatorRevenueReport> for CreatorRevenueReport {
@@ -7332,7 +7333,7 @@ new cards within the deck's daily limit.*/
     ///  ],
     ///  "properties": {
     ///    "from": {
-    ///      "description": "Start of the period, included.",
+    ///      "description": "Start of the period counted, included: the midnight (UTC) that starts its\nfirst day.",
     ///      "type": "string",
     ///      "format": "date-time"
     ///    },
@@ -7344,7 +7345,7 @@ new cards within the deck's daily limit.*/
     ///      }
     ///    },
     ///    "to": {
-    ///      "description": "End of the period, excluded.",
+    ///      "description": "End of the period counted, excluded: the midnight that ends its last day.",
     ///      "type": "string",
     ///      "format": "date-time"
     ///    }
@@ -7354,11 +7355,12 @@ new cards within the deck's daily limit.*/
     /// </details>
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct MrrReport {
-        ///Start of the period, included.
+        /**Start of the period counted, included: the midnight (UTC) that starts its
+first day.*/
         pub from: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The rows.
         pub rows: ::std::vec::Vec<MrrRowResponse>,
-        ///End of the period, excluded.
+        ///End of the period counted, excluded: the midnight that ends its last day.
         pub to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ::std::convert::From<&MrrReport> for MrrReport {
@@ -7389,7 +7391,7 @@ new cards within the deck's daily limit.*/
     ///      "minimum": 0.0
     ///    },
     ///    "cancelled_in_period": {
-    ///      "description": "Subscriptions that ended in the period.",
+    ///      "description": "Subscriptions that stopped paying in the period (cancelled or lapsed).",
     ///      "type": "integer",
     ///      "format": "uint64",
     ///      "minimum": 0.0
@@ -7417,7 +7419,7 @@ new cards within the deck's daily limit.*/
     pub struct MrrRowResponse {
         ///Subscriptions paying now.
         pub active_subscriptions: u64,
-        ///Subscriptions that ended in the period.
+        ///Subscriptions that stopped paying in the period (cancelled or lapsed).
         pub cancelled_in_period: u64,
         ///Churn in the period, in percent, rounded down.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -10493,7 +10495,7 @@ has now had a passing answer), which unlocks the lessons after it.*/
     ///  ],
     ///  "properties": {
     ///    "from": {
-    ///      "description": "Start of the period, included.",
+    ///      "description": "Start of the period counted, included: the midnight (UTC) that starts its\nfirst day.",
     ///      "type": "string",
     ///      "format": "date-time"
     ///    },
@@ -10505,7 +10507,7 @@ has now had a passing answer), which unlocks the lessons after it.*/
     ///      }
     ///    },
     ///    "to": {
-    ///      "description": "End of the period, excluded.",
+    ///      "description": "End of the period counted, excluded: the midnight that ends its last day.",
     ///      "type": "string",
     ///      "format": "date-time"
     ///    }
@@ -10515,11 +10517,12 @@ has now had a passing answer), which unlocks the lessons after it.*/
     /// </details>
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct SalesReport {
-        ///Start of the period, included.
+        /**Start of the period counted, included: the midnight (UTC) that starts its
+first day.*/
         pub from: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The rows.
         pub rows: ::std::vec::Vec<SalesRowResponse>,
-        ///End of the period, excluded.
+        ///End of the period counted, excluded: the midnight that ends its last day.
         pub to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ::std::convert::From<&SalesReport> for SalesReport {
@@ -19036,16 +19039,16 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Each creator's share of the sales made in the period, before and after refunds
-(admins: all; instructors: their own)
+    /**Each creator's share of the sales paid on the period's days, before and after
+their refunds (admins: all; instructors: their own)
 
 Sends a `GET` request to `/api/v1/reports/creator-revenue`
 
 Arguments:
 - `format`: `json` (default) or `csv`.
-- `from`: Start, included (RFC 3339); a period whose start is not before its end is
-empty.
-- `to`: End, excluded (RFC 3339; default now).
+- `from`: Start, included (RFC 3339 or a date); reports count every whole UTC day the
+period touches, and a period whose start is not before its end is empty.
+- `to`: End, excluded (RFC 3339 or a date; default now).
 */
     pub async fn creator_revenue_report<'a>(
         &'a self,
@@ -19106,16 +19109,16 @@ empty.
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Monthly recurring revenue now per currency, with the subscriptions that ended in
-the period (admins)
+    /**Monthly recurring revenue now per currency, with the subscriptions that stopped
+paying on the period's days (admins)
 
 Sends a `GET` request to `/api/v1/reports/mrr`
 
 Arguments:
 - `format`: `json` (default) or `csv`.
-- `from`: Start, included (RFC 3339); a period whose start is not before its end is
-empty.
-- `to`: End, excluded (RFC 3339; default now).
+- `from`: Start, included (RFC 3339 or a date); reports count every whole UTC day the
+period touches, and a period whose start is not before its end is empty.
+- `to`: End, excluded (RFC 3339 or a date; default now).
 */
     pub async fn mrr_report<'a>(
         &'a self,
@@ -19173,16 +19176,17 @@ empty.
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Course sales per course and currency, for orders made in the period (admins:
-all; instructors: their courses). Default period: the last 30 days
+    /**Sales per course or class and currency: orders paid and payments failed on the
+period's days, and the refunds of those sales, whenever made (admins: all;
+instructors: their courses). Default period: the last 30 days
 
 Sends a `GET` request to `/api/v1/reports/sales`
 
 Arguments:
 - `format`: `json` (default) or `csv`.
-- `from`: Start, included (RFC 3339); a period whose start is not before its end is
-empty.
-- `to`: End, excluded (RFC 3339; default now).
+- `from`: Start, included (RFC 3339 or a date); reports count every whole UTC day the
+period touches, and a period whose start is not before its end is empty.
+- `to`: End, excluded (RFC 3339 or a date; default now).
 */
     pub async fn sales_report<'a>(
         &'a self,

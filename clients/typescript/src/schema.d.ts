@@ -1411,8 +1411,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Each creator's share of the sales made in the period, before and after refunds
-         *     (admins: all; instructors: their own).
+         * Each creator's share of the sales paid on the period's days, before and after
+         *     their refunds (admins: all; instructors: their own).
          */
         get: operations["creatorRevenueReport"];
         put?: never;
@@ -1431,8 +1431,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Monthly recurring revenue now per currency, with the subscriptions that ended in
-         *     the period (admins).
+         * Monthly recurring revenue now per currency, with the subscriptions that stopped
+         *     paying on the period's days (admins).
          */
         get: operations["mrrReport"];
         put?: never;
@@ -1451,8 +1451,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Course sales per course and currency, for orders made in the period (admins:
-         *     all; instructors: their courses). Default period: the last 30 days.
+         * Sales per course or class and currency: orders paid and payments failed on the
+         *     period's days, and the refunds of those sales, whenever made (admins: all;
+         *     instructors: their courses). Default period: the last 30 days.
          */
         get: operations["salesReport"];
         put?: never;
@@ -2451,14 +2452,15 @@ export interface components {
         CreatorRevenueReport: {
             /**
              * Format: date-time
-             * @description Start of the period, included.
+             * @description Start of the period counted, included: the midnight (UTC) that starts its
+             *     first day.
              */
             from: string;
             /** @description The rows. */
             rows: components["schemas"]["CreatorRevenueRowResponse"][];
             /**
              * Format: date-time
-             * @description End of the period, excluded.
+             * @description End of the period counted, excluded: the midnight that ends its last day.
              */
             to: string;
         };
@@ -3519,14 +3521,15 @@ export interface components {
         MrrReport: {
             /**
              * Format: date-time
-             * @description Start of the period, included.
+             * @description Start of the period counted, included: the midnight (UTC) that starts its
+             *     first day.
              */
             from: string;
             /** @description The rows. */
             rows: components["schemas"]["MrrRowResponse"][];
             /**
              * Format: date-time
-             * @description End of the period, excluded.
+             * @description End of the period counted, excluded: the midnight that ends its last day.
              */
             to: string;
         };
@@ -3542,7 +3545,7 @@ export interface components {
             active_subscriptions: number;
             /**
              * Format: uint64
-             * @description Subscriptions that ended in the period.
+             * @description Subscriptions that stopped paying in the period (cancelled or lapsed).
              */
             cancelled_in_period: number;
             /**
@@ -4404,14 +4407,15 @@ export interface components {
         SalesReport: {
             /**
              * Format: date-time
-             * @description Start of the period, included.
+             * @description Start of the period counted, included: the midnight (UTC) that starts its
+             *     first day.
              */
             from: string;
             /** @description The rows. */
             rows: components["schemas"]["SalesRowResponse"][];
             /**
              * Format: date-time
-             * @description End of the period, excluded.
+             * @description End of the period counted, excluded: the midnight that ends its last day.
              */
             to: string;
         };
@@ -13852,11 +13856,11 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Start, included (RFC 3339); a period whose start is not before its end is
-                 *     empty.
+                 * @description Start, included (RFC 3339 or a date); reports count every whole UTC day the
+                 *     period touches, and a period whose start is not before its end is empty.
                  */
                 from?: string;
-                /** @description End, excluded (RFC 3339; default now). */
+                /** @description End, excluded (RFC 3339 or a date; default now). */
                 to?: string;
                 /** @description `json` (default) or `csv`. */
                 format?: components["schemas"]["ReportFormat"];
@@ -13937,11 +13941,11 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Start, included (RFC 3339); a period whose start is not before its end is
-                 *     empty.
+                 * @description Start, included (RFC 3339 or a date); reports count every whole UTC day the
+                 *     period touches, and a period whose start is not before its end is empty.
                  */
                 from?: string;
-                /** @description End, excluded (RFC 3339; default now). */
+                /** @description End, excluded (RFC 3339 or a date; default now). */
                 to?: string;
                 /** @description `json` (default) or `csv`. */
                 format?: components["schemas"]["ReportFormat"];
@@ -14022,11 +14026,11 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Start, included (RFC 3339); a period whose start is not before its end is
-                 *     empty.
+                 * @description Start, included (RFC 3339 or a date); reports count every whole UTC day the
+                 *     period touches, and a period whose start is not before its end is empty.
                  */
                 from?: string;
-                /** @description End, excluded (RFC 3339; default now). */
+                /** @description End, excluded (RFC 3339 or a date; default now). */
                 to?: string;
                 /** @description `json` (default) or `csv`. */
                 format?: components["schemas"]["ReportFormat"];

@@ -162,10 +162,14 @@ impl AnalyticsService {
     /// time and weekly active learners over a period: for admins.
     pub async fn overview(&self, actor: &Actor, period: DayPeriod) -> Result<Overview> {
         actor.require_admin()?;
-        let days: Vec<DayRollup> = self.scan("date", day_index(period.from), day_index(period.to)).await?;
-        let weeks: Vec<WeekRollup> = self
-            .scan("week_start", day_index(week_start(period.from)), day_index(period.to))
-            .await?;
+        let days = day_rollups(&self.deps, period.from, period.to).await?;
+        let weeks: Vec<WeekRollup> = scan(
+            &self.deps,
+            "week_start",
+            day_index(week_start(period.from)),
+            day_index(period.to),
+        )
+        .await?;
         let sum = |field: fn(&DayRollup) -> u64| days.iter().map(field).sum::<u64>();
         let registrations = sum(|d| d.registrations);
         let first_enrollments = sum(|d| d.converted);
@@ -221,7 +225,7 @@ impl AnalyticsService {
             learner_day_value(user_id, period.from),
             learner_day_value(user_id, period.to),
         );
-        for day in self.scan::<LearnerDayRollup>("user_date", from, to).await? {
+        for day in scan::<LearnerDayRollup>(&self.deps, "user_date", from, to).await? {
             days.entry(day.date).or_default().1.add(&day.reviews);
         }
         let mut weeks: BTreeMap<NaiveDate, u64> = BTreeMap::new();
@@ -261,12 +265,9 @@ impl AnalyticsService {
     pub async fn business(&self, actor: &Actor, period: DayPeriod) -> Result<Vec<BusinessDay>> {
         actor.require_admin()?;
         let today = self.deps.clock.now().date_naive();
-        let mut days: Vec<DayRollup> = self
-            .scan("date", day_index(period.from), day_index(today.max(period.to)))
-            .await?;
+        let mut days = day_rollups(&self.deps, period.from, today.max(period.to)).await?;
         // MRR at the end of a day is today's, less every change made after that day.
-        let mut mrr: BTreeMap<String, i64> = self
-            .all_mrr()
+        let mut mrr: BTreeMap<String, i64> = mrr_rollups(&self.deps)
             .await?
             .into_iter()
             .map(|m| (m.currency, m.mrr_minor))
@@ -351,47 +352,51 @@ impl AnalyticsService {
             .await
             .map_err(|e| e.about(Entity::Analytics, R::KIND.name))
     }
+}
 
-    /// Every rollup of a kind whose `key` is within `from..=to`.
-    async fn scan<R: Record>(&self, key: &'static str, from: IndexValue, to: IndexValue) -> Result<Vec<R>> {
-        let mut found = Vec::new();
-        let mut after = None;
-        loop {
-            let range = Range::all(key, RangeQuery::MAX_LIMIT)
-                .between(Bound::Included(from.clone()), Bound::Included(to.clone()))
-                .after(after);
-            let page = self
-                .deps
-                .records
-                .range::<R>(range)
-                .await
-                .map_err(|e| e.about(Entity::Analytics, R::KIND.name))?;
-            found.extend(page.items);
-            match page.next {
-                Some(next) => after = Some(next),
-                None => return Ok(found),
-            }
+/// Every rollup of a kind whose `key` is within `from..=to`.
+async fn scan<R: Record>(deps: &Deps, key: &'static str, from: IndexValue, to: IndexValue) -> Result<Vec<R>> {
+    let mut found = Vec::new();
+    let mut after = None;
+    loop {
+        let range = Range::all(key, RangeQuery::MAX_LIMIT)
+            .between(Bound::Included(from.clone()), Bound::Included(to.clone()))
+            .after(after);
+        let page = deps
+            .records
+            .range::<R>(range)
+            .await
+            .map_err(|e| e.about(Entity::Analytics, R::KIND.name))?;
+        found.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(found),
         }
     }
+}
 
-    async fn all_mrr(&self) -> Result<Vec<MrrRollup>> {
-        let mut found = Vec::new();
-        let mut page = PageRequest {
-            after: None,
-            limit: PageRequest::MAX_LIMIT,
-        };
-        loop {
-            let listed = self
-                .deps
-                .records
-                .list_by::<MrrRollup>("all", true, page)
-                .await
-                .map_err(|e| e.about(Entity::Analytics, MrrRollup::KIND.name))?;
-            found.extend(listed.items);
-            match listed.next_after {
-                Some(next) => page.after = Some(next),
-                None => return Ok(found),
-            }
+/// The day rollups of the days `from..=to` (days without any activity have none).
+pub(crate) async fn day_rollups(deps: &Deps, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayRollup>> {
+    scan(deps, "date", day_index(from), day_index(to)).await
+}
+
+/// The monthly recurring revenue now, one rollup per currency.
+pub(crate) async fn mrr_rollups(deps: &Deps) -> Result<Vec<MrrRollup>> {
+    let mut found = Vec::new();
+    let mut page = PageRequest {
+        after: None,
+        limit: PageRequest::MAX_LIMIT,
+    };
+    loop {
+        let listed = deps
+            .records
+            .list_by::<MrrRollup>("all", true, page)
+            .await
+            .map_err(|e| e.about(Entity::Analytics, MrrRollup::KIND.name))?;
+        found.extend(listed.items);
+        match listed.next_after {
+            Some(next) => page.after = Some(next),
+            None => return Ok(found),
         }
     }
 }

@@ -12,16 +12,16 @@ use uuid::Uuid;
 use super::meter::Metered;
 use super::rollups::{
     currency_id, learner_day_id, period_id, AppliedEvent, CourseRollup, DayRollup, DeckRollup, EnrollmentRollup,
-    LearnerDayRollup, LearnerRollup, MrrRollup, QuizRollup, ReviewCounts, Rollup, SalesDay, SubscriptionRollup,
-    WeekRollup, DAY, WEEK,
+    LearnerDayRollup, LearnerRollup, MrrRollup, OrderRollup, QuizRollup, ReviewCounts, Rollup, SalesDay,
+    SubscriptionRollup, WeekRollup, DAY, WEEK,
 };
 use super::AnalyticsService;
 use crate::delivery::Subscriber;
 use crate::domain::events::{DomainEvent, EventPayload};
 use crate::domain::video::WatchTime;
 use crate::error::{Entity, Error, Result};
-use crate::ids::{CourseId, EnrollmentId, LessonId, UserId};
-use crate::payments::{Order, Plan, Subscription};
+use crate::ids::{CourseId, EnrollmentId, LessonId, OrderId, UserId};
+use crate::payments::{Order, Plan, RevenueSplit, Subscription};
 use crate::ports::{Notifier, NotifyError, StoreError, UniqueKey, UnitOfWork};
 use crate::records::{Record, Records};
 use crate::services::retry_on_conflict;
@@ -284,25 +284,29 @@ impl<'a> Changes<'a> {
                 self.learner_active(*user_id).await?;
             }
             EventPayload::OrderPaid {
-                amount_minor, currency, ..
+                order_id,
+                amount_minor,
+                currency,
+                ..
             } => {
                 let sales = self.sales(currency).await?;
                 sales.orders_paid += 1;
                 sales.gross_minor += amount_minor;
+                self.count_order(*order_id).await?;
             }
             EventPayload::OrderFailed { order_id, .. } => {
-                let order = self
-                    .records
-                    .get::<Order>(*order_id)
-                    .await
-                    .map_err(store_error(Order::KIND.name))?
-                    .ok_or_else(|| Error::not_found(Entity::Order, order_id))?;
+                let order = self.order(*order_id).await?;
                 self.sales(&order.amount.currency.to_string()).await?.orders_failed += 1;
+                self.day(today).await?.product(&order).orders_failed += 1;
             }
             EventPayload::OrderRefunded {
-                amount_minor, currency, ..
+                order_id,
+                amount_minor,
+                currency,
+                ..
             } => {
                 self.sales(currency).await?.refunded_minor += amount_minor;
+                self.count_order(*order_id).await?;
             }
             EventPayload::SubscriptionChanged { subscription_id, .. } => {
                 self.count_subscription((*subscription_id).into()).await?;
@@ -414,6 +418,45 @@ impl<'a> Changes<'a> {
         Ok(())
     }
 
+    async fn order(&self, id: OrderId) -> Result<Order> {
+        self.records
+            .get::<Order>(id)
+            .await
+            .map_err(store_error(Order::KIND.name))?
+            .ok_or_else(|| Error::not_found(Entity::Order, id))
+    }
+
+    /// Counts the order's sale on the day it was paid, and the refunds made of it since,
+    /// against that same day: what the stored order holds beyond what was counted of it
+    /// before ([`OrderRollup`]).
+    async fn count_order(&mut self, id: OrderId) -> Result<()> {
+        let order = self.order(id).await?;
+        let Some(paid_at) = order.paid_at else {
+            return Ok(());
+        };
+        let mut counted = self
+            .load(id.into(), || OrderRollup {
+                id,
+                ..OrderRollup::default()
+            })
+            .await?;
+        let counted_sale = counted.value.paid_on.is_some();
+        let refunded = order.refunded_minor - counted.value.refunded_minor;
+        let reversed = order.reversed.minus(counted.value.reversed);
+        if counted_sale && refunded == 0 && reversed == RevenueSplit::default() {
+            return Ok(());
+        }
+        let day = *counted.value.paid_on.get_or_insert(paid_at.date_naive());
+        let product = self.day(day).await?.product(&order);
+        if !counted_sale {
+            product.sale(&order);
+        }
+        product.refund(refunded, reversed);
+        counted.value.refunded_minor = order.refunded_minor;
+        counted.value.reversed = order.reversed;
+        self.stage(counted)
+    }
+
     /// Moves the recurring revenue by what the subscription pays now (read from its
     /// stored state, so events arriving late or twice move nothing more).
     async fn count_subscription(&mut self, id: Uuid) -> Result<()> {
@@ -450,11 +493,17 @@ impl<'a> Changes<'a> {
         }
         let sales = self.sales(&currency).await?;
         sales.mrr_change_minor += change;
-        match (counted.value.counted_minor, paying) {
-            (0, _) => sales.subscriptions_started += 1,
-            (_, 0) => sales.subscriptions_ended += 1,
-            _ => {}
-        }
+        let paying_change: i64 = match (counted.value.counted_minor, paying) {
+            (0, _) => {
+                sales.subscriptions_started += 1;
+                1
+            }
+            (_, 0) => {
+                sales.subscriptions_ended += 1;
+                -1
+            }
+            _ => 0,
+        };
         counted.value.counted_minor = paying;
         self.stage(counted)?;
         let mut mrr = self
@@ -465,6 +514,7 @@ impl<'a> Changes<'a> {
             })
             .await?;
         mrr.value.mrr_minor += change;
+        mrr.value.subscriptions = mrr.value.subscriptions.saturating_add_signed(paying_change);
         self.stage(mrr)
     }
 

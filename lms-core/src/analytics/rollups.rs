@@ -3,9 +3,10 @@
 //!
 //! Two sorts: aggregates (a course's, a quiz's, a day's, a week's, a currency's totals),
 //! which reports read, and per-learner progress (an enrollment's, a user's, a
-//! subscription's), which only the reaction reads, to know what an event changes in the
-//! aggregates (a learner's first visit to a lesson, their latest lesson, their first
-//! enrollment). Reports never expose the per-learner ones.
+//! subscription's, an order's), which only the reaction reads, to know what an event
+//! changes in the aggregates (a learner's first visit to a lesson, their latest lesson,
+//! their first enrollment, an order's refunds so far). Reports never expose the
+//! per-learner ones.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,7 +16,8 @@ use uuid::Uuid;
 
 use crate::domain::events::MAX_REVIEW_MS;
 use crate::domain::video::WatchTime;
-use crate::ids::{CourseId, DeckId, EnrollmentId, LessonId, QuestionId, SubscriptionId, UserId};
+use crate::ids::{ClassId, CourseId, DeckId, EnrollmentId, LessonId, OrderId, QuestionId, SubscriptionId, UserId};
+use crate::payments::{Order, RevenueSplit};
 use crate::records::{Index, IndexValue, KeySpec, Record, RecordKind};
 
 /// A rollup's version, set when it is staged for writing.
@@ -365,6 +367,9 @@ pub(crate) struct DayRollup {
     pub reviews: ReviewCounts,
     /// Payments and subscriptions per currency.
     pub sales: BTreeMap<String, SalesDay>,
+    /// The same payments per product, creator and currency: what the payment reports read.
+    #[serde(default)]
+    pub products: Vec<ProductSales>,
 }
 
 rollup!(
@@ -381,6 +386,29 @@ impl DayRollup {
     /// The day's study time: video playback and flashcard answer time, in milliseconds.
     pub fn study_ms(&self) -> u64 {
         self.watch_ms + self.reviews.review_ms
+    }
+
+    /// The day's sales of the order's product in its currency, added on first use.
+    pub fn product(&mut self, order: &Order) -> &mut ProductSales {
+        let currency = order.amount.currency.to_string();
+        let same = |p: &ProductSales| {
+            (p.creator_id, p.course_id, p.class_id) == (order.creator_id, order.course_id, order.class_id)
+                && p.currency == currency
+        };
+        let index = match self.products.iter().position(same) {
+            Some(index) => index,
+            None => {
+                self.products.push(ProductSales {
+                    creator_id: order.creator_id,
+                    course_id: order.course_id,
+                    class_id: order.class_id,
+                    currency,
+                    ..ProductSales::default()
+                });
+                self.products.len() - 1
+            }
+        };
+        &mut self.products[index]
     }
 }
 
@@ -492,6 +520,73 @@ pub(crate) struct SalesDay {
     pub mrr_change_minor: i64,
 }
 
+/// One product's sales on one day in one currency: a course's or a class's, with the
+/// creator who gets their share. A day holds a row per product sold (or refused) that
+/// day, so its size follows the catalog, never the number of buyers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ProductSales {
+    /// The creator paid a share of these sales.
+    pub creator_id: UserId,
+    /// The course, for course sales.
+    pub course_id: Option<CourseId>,
+    /// The class, for class sales.
+    pub class_id: Option<ClassId>,
+    /// The currency.
+    pub currency: String,
+    /// Orders paid that day.
+    pub orders_paid: u64,
+    /// Payments that failed that day.
+    pub orders_failed: u64,
+    /// Paid that day, in minor units.
+    pub gross_minor: i64,
+    /// The creator's and the platform's parts of that.
+    pub revenue: RevenueSplit,
+    /// Refunded of the orders paid that day, whenever the refunds were made.
+    pub refunded_minor: i64,
+    /// The parts of the revenue those refunds reversed.
+    pub reversed: RevenueSplit,
+}
+
+impl ProductSales {
+    /// Counts a sale of the order.
+    pub fn sale(&mut self, order: &Order) {
+        self.orders_paid += 1;
+        self.gross_minor += order.amount.amount_minor;
+        self.revenue = self.revenue.plus(order.revenue);
+    }
+
+    /// Counts refunds of the sales counted here.
+    pub fn refund(&mut self, refunded_minor: i64, reversed: RevenueSplit) {
+        self.refunded_minor += refunded_minor;
+        self.reversed = self.reversed.plus(reversed);
+    }
+}
+
+/// What the reaction has counted of one order in the day rollups: its sale, on the day it
+/// was paid, and its refunds so far. Each order event compares the stored order with this
+/// and counts the difference, so events arriving late, twice or out of order count each
+/// sale and refund once.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct OrderRollup {
+    /// The order.
+    pub id: OrderId,
+    pub version: u64,
+    /// The day its sale is counted on, once paid.
+    pub paid_on: Option<NaiveDate>,
+    /// Refunded, as counted.
+    pub refunded_minor: i64,
+    /// Reversed of its revenue, as counted.
+    pub reversed: RevenueSplit,
+}
+
+rollup!(
+    OrderRollup,
+    RecordKind {
+        name: "analytics_order",
+        keys: &[],
+    }
+);
+
 /// The platform's distinct active learners in one ISO week.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct WeekRollup {
@@ -598,6 +693,9 @@ pub(crate) struct MrrRollup {
     pub currency: String,
     /// Monthly recurring revenue, in minor units.
     pub mrr_minor: i64,
+    /// Subscriptions paying it.
+    #[serde(default)]
+    pub subscriptions: u64,
 }
 
 rollup!(

@@ -2,26 +2,25 @@
 //! period, with the payment success rate. Admins see everything; instructors see the
 //! sales and revenue of their own courses; MRR is the platform's, for admins.
 //!
-//! Sales and revenue scan the orders created in the period (an ordered key), so a report
-//! costs what the period holds, whatever the history. Refunds count against the period of
-//! the order they refund.
+//! The reports read the analytics rollups ([`crate::analytics`]), which the analytics
+//! reaction keeps from the payment events: one rollup per day of the period, whatever the
+//! number of orders, and the monthly recurring revenue per currency. They count whole UTC
+//! days: a sale on the day it was paid, a failed payment on the day it failed, and a
+//! refund against the day of the sale it refunds, so a period's net is what its sales
+//! brought in the end. Like every projection of events, they show an event once the
+//! relay has delivered it to the reaction (within a second or so).
 
-use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
+use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::Serialize;
 
-use super::order::{Order, OrderStatus};
-use super::plan::Plan;
-use super::service::{all_by, PaymentService};
-use super::subscription::Subscription;
+use super::service::PaymentService;
+use crate::analytics::rollups::ProductSales;
+use crate::analytics::{day_rollups, mrr_rollups};
 use crate::domain::user::Role;
-use crate::error::{Entity, Error, Result};
+use crate::error::{Error, Result};
 use crate::ids::{ClassId, CourseId, UserId};
-use crate::ports::PageRequest;
-use crate::ports::RangeQuery;
-use crate::records::{IndexValue, Range};
 use crate::services::Actor;
 
 /// A report's period: from `from` (included) to `to` (excluded).
@@ -44,8 +43,29 @@ impl Period {
         self.from >= self.to
     }
 
-    fn contains(&self, at: DateTime<Utc>) -> bool {
-        self.from <= at && at < self.to
+    /// The period the reports count: from the midnight (UTC) that starts its first day
+    /// to the one that ends its last. An empty period stays as it is.
+    pub fn whole_days(self) -> Self {
+        let Some((first, last)) = self.days() else {
+            return self;
+        };
+        let midnight = |day: NaiveDate| day.and_time(NaiveTime::MIN).and_utc();
+        Self {
+            from: midnight(first),
+            to: last.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, midnight),
+        }
+    }
+
+    /// The first and last UTC days the period touches; none for an empty period.
+    fn days(&self) -> Option<(NaiveDate, NaiveDate)> {
+        if self.is_empty() {
+            return None;
+        }
+        let last = self
+            .to
+            .checked_sub_signed(TimeDelta::nanoseconds(1))
+            .unwrap_or(self.from);
+        Some((self.from.date_naive(), last.date_naive()))
     }
 }
 
@@ -82,7 +102,7 @@ pub struct MrrRow {
     pub active_subscriptions: u64,
     /// Their monthly revenue (a yearly plan counts a twelfth, rounded down).
     pub mrr_minor: i64,
-    /// Subscriptions that ended in the period (churn).
+    /// Subscriptions that stopped paying in the period (cancelled or lapsed): the churn.
     pub cancelled_in_period: u64,
     /// Ended in the period out of those paying now plus those, in percent, rounded down.
     pub churn_rate_percent: Option<u8>,
@@ -117,65 +137,42 @@ fn percent(part: u64, whole: u64) -> Option<u8> {
 }
 
 impl PaymentService {
-    /// Orders created in the period that the actor may report on: all for admins, their
-    /// own courses' for instructors.
-    async fn orders_in(&self, actor: &Actor, period: Period) -> Result<Vec<Order>> {
+    /// The day rollups' sales per product over the whole days of the period that the actor
+    /// may report on: all for admins, their own courses' and classes' for instructors.
+    async fn product_sales(&self, actor: &Actor, period: Period) -> Result<Vec<ProductSales>> {
         let creator = match actor.role {
             Role::Admin => None,
             Role::Instructor => Some(actor.user_id),
             Role::Student => return Err(Error::Forbidden("reports are for instructors and admins".into())),
         };
-        let mut orders = Vec::new();
-        if period.is_empty() {
-            return Ok(orders);
-        }
-        let mut after = None;
-        loop {
-            let range = Range::all("created_at", RangeQuery::MAX_LIMIT)
-                .between(
-                    Bound::Included(IndexValue::from(period.from)),
-                    Bound::Excluded(IndexValue::from(period.to)),
-                )
-                .after(after);
-            let page = self
-                .deps
-                .records
-                .range::<Order>(range)
-                .await
-                .map_err(|e| e.about(Entity::Order, "report"))?;
-            orders.extend(
-                page.items
-                    .into_iter()
-                    .filter(|o| creator.is_none_or(|c| o.creator_id == c)),
-            );
-            match page.next {
-                Some(next) => after = Some(next),
-                None => return Ok(orders),
-            }
-        }
+        let Some((first, last)) = period.days() else {
+            return Ok(Vec::new());
+        };
+        Ok(day_rollups(&self.deps, first, last)
+            .await?
+            .into_iter()
+            .flat_map(|day| day.products)
+            .filter(|sales| creator.is_none_or(|c| sales.creator_id == c))
+            .collect())
     }
 
-    /// Sales per product (course or class) and currency for orders created in the period.
+    /// Sales per product (course or class) and currency over the whole days of the period.
     pub async fn sales_report(&self, actor: &Actor, period: Period) -> Result<Vec<SalesRow>> {
         type Product = (Option<CourseId>, Option<ClassId>);
         let mut rows: BTreeMap<(Product, String), SalesRow> = BTreeMap::new();
-        for order in self.orders_in(actor, period).await? {
-            let currency = order.amount.currency.to_string();
+        for sales in self.product_sales(actor, period).await? {
             let row = rows
-                .entry(((order.course_id, order.class_id), currency.clone()))
+                .entry(((sales.course_id, sales.class_id), sales.currency.clone()))
                 .or_insert_with(|| SalesRow {
-                    course_id: order.course_id,
-                    class_id: order.class_id,
-                    currency,
+                    course_id: sales.course_id,
+                    class_id: sales.class_id,
+                    currency: sales.currency.clone(),
                     ..SalesRow::default()
                 });
-            if order.paid_at.is_some() {
-                row.orders_paid += 1;
-                row.gross_minor += order.amount.amount_minor;
-                row.refunded_minor += order.refunded_minor;
-            } else if order.status == OrderStatus::Failed {
-                row.orders_failed += 1;
-            }
+            row.orders_paid += sales.orders_paid;
+            row.orders_failed += sales.orders_failed;
+            row.gross_minor += sales.gross_minor;
+            row.refunded_minor += sales.refunded_minor;
         }
         Ok(rows
             .into_values()
@@ -187,68 +184,60 @@ impl PaymentService {
             .collect())
     }
 
-    /// Each creator's revenue per currency for orders created in the period.
+    /// Each creator's revenue per currency over the whole days of the period.
     pub async fn creator_revenue_report(&self, actor: &Actor, period: Period) -> Result<Vec<CreatorRevenueRow>> {
         let mut rows: BTreeMap<(UserId, String), CreatorRevenueRow> = BTreeMap::new();
-        for order in self.orders_in(actor, period).await? {
-            if order.paid_at.is_none() {
+        for sales in self.product_sales(actor, period).await? {
+            if sales.orders_paid == 0 {
                 continue;
             }
-            let currency = order.amount.currency.to_string();
             let row = rows
-                .entry((order.creator_id, currency.clone()))
+                .entry((sales.creator_id, sales.currency.clone()))
                 .or_insert_with(|| CreatorRevenueRow {
-                    creator_id: order.creator_id,
-                    currency,
+                    creator_id: sales.creator_id,
+                    currency: sales.currency.clone(),
                     ..CreatorRevenueRow::default()
                 });
-            row.sales += 1;
-            row.gross_minor += order.amount.amount_minor;
-            row.creator_minor += order.revenue.creator_minor;
-            row.platform_minor += order.revenue.platform_minor;
-            row.refunded_minor += order.refunded_minor;
-            row.creator_net_minor += order.revenue.creator_minor - order.reversed.creator_minor;
-            row.platform_net_minor += order.revenue.platform_minor - order.reversed.platform_minor;
+            let net = sales.revenue.minus(sales.reversed);
+            row.sales += sales.orders_paid;
+            row.gross_minor += sales.gross_minor;
+            row.creator_minor += sales.revenue.creator_minor;
+            row.platform_minor += sales.revenue.platform_minor;
+            row.refunded_minor += sales.refunded_minor;
+            row.creator_net_minor += net.creator_minor;
+            row.platform_net_minor += net.platform_minor;
         }
         Ok(rows.into_values().collect())
     }
 
-    /// Monthly recurring revenue now, per currency, with the subscriptions that ended in
-    /// the period (admins).
+    /// Monthly recurring revenue now, per currency, with the subscriptions that stopped
+    /// paying over the whole days of the period (admins).
     pub async fn mrr_report(&self, actor: &Actor, period: Period) -> Result<Vec<MrrRow>> {
         actor.require_admin()?;
-        let mut plans: HashMap<_, Plan> = HashMap::new();
-        let mut after = None;
-        loop {
-            let page = self
-                .plans(PageRequest {
-                    after,
-                    limit: PageRequest::MAX_LIMIT,
-                })
-                .await?;
-            plans.extend(page.items.into_iter().map(|p| (p.id, p)));
-            match page.next_after {
-                Some(next) => after = Some(next),
-                None => break,
-            }
-        }
-        let mut rows: BTreeMap<String, MrrRow> = BTreeMap::new();
-        for status in ["active", "past_due", "cancelled"] {
-            let subscriptions: Vec<Subscription> = all_by(&self.deps, "status", status, Entity::Subscription).await?;
-            for subscription in subscriptions {
-                let Some(plan) = plans.get(&subscription.plan_id) else {
-                    continue;
-                };
-                let currency = plan.amount.currency.to_string();
-                let row = rows.entry(currency.clone()).or_insert_with(|| MrrRow {
-                    currency,
+        let mut rows: BTreeMap<String, MrrRow> = mrr_rollups(&self.deps)
+            .await?
+            .into_iter()
+            .map(|mrr| {
+                let row = MrrRow {
+                    currency: mrr.currency.clone(),
+                    active_subscriptions: mrr.subscriptions,
+                    mrr_minor: mrr.mrr_minor,
                     ..MrrRow::default()
-                });
-                if subscription.status.grants_premium() {
-                    row.active_subscriptions += 1;
-                    row.mrr_minor += plan.monthly_minor();
-                } else if period.contains(subscription.updated_at) {
-                    row.cancelled_in_period += 1;
+                };
+                (mrr.currency, row)
+            })
+            .collect();
+        if let Some((first, last)) = period.days() {
+            for day in day_rollups(&self.deps, first, last).await? {
+                for (currency, sales) in day.sales {
+                    if sales.subscriptions_ended == 0 {
+                        continue;
+                    }
+                    let row = rows.entry(currency.clone()).or_insert_with(|| MrrRow {
+                        currency,
+                        ..MrrRow::default()
+                    });
+                    row.cancelled_in_period += sales.subscriptions_ended;
                 }
             }
         }

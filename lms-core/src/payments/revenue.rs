@@ -64,6 +64,22 @@ impl RevenueSplit {
         self.creator_minor + self.platform_minor
     }
 
+    /// Both parts of this and `other` added.
+    pub fn plus(self, other: RevenueSplit) -> RevenueSplit {
+        RevenueSplit {
+            creator_minor: self.creator_minor + other.creator_minor,
+            platform_minor: self.platform_minor + other.platform_minor,
+        }
+    }
+
+    /// Both parts of `other` taken from this.
+    pub fn minus(self, other: RevenueSplit) -> RevenueSplit {
+        RevenueSplit {
+            creator_minor: self.creator_minor - other.creator_minor,
+            platform_minor: self.platform_minor - other.platform_minor,
+        }
+    }
+
     /// What a refund of `refund_minor` reverses of this sale, when `refunded_before_minor`
     /// had already been refunded: the difference between the proportional reversal after
     /// and before it (see the module docs). Both amounts are within the sale.

@@ -6,19 +6,23 @@
 //! analytics reaction (twice each where duplicates are the point), so the events of other
 //! behaviours in the shared database do not count.
 
-use chrono::Days;
+use std::sync::Arc;
+
+use chrono::{Days, NaiveDate, NaiveTime};
 use futures::future::join_all;
 
-use super::fixtures::{instructor, published_course, quiz, quiz_answers, quiz_of, student, text, video};
+use super::fixtures::{instructor, new_course, published_course, quiz, quiz_answers, quiz_of, student, text, video};
 use super::{behaviour_list, Behaviour, Ctx};
 use crate::analytics::DayPeriod;
 use crate::domain::events::{DomainEvent, EventPayload};
 use crate::domain::quiz::Answer;
 use crate::domain::video::WatchInterval;
 use crate::flashcards::{NewCard, NewDeck, Rating};
-use crate::ids::{CourseId, UserId};
+use crate::ids::{CourseId, OrderId, UserId};
+use crate::payments::{ManualGateway, PaymentSettings, Period};
 use crate::ports::Clock as _;
 use crate::privacy::{PrivacySettings, Purpose};
+use crate::services::catalog::PriceInput;
 use crate::services::Actor;
 use crate::Error;
 
@@ -28,6 +32,7 @@ pub(super) fn behaviours() -> Vec<Behaviour> {
         funnel_and_questions_follow_each_learner,
         reports_are_for_the_course_instructor_and_admins,
         study_time_counts_playback_replays_and_reviews_per_day,
+        payment_reports_read_the_day_rollups,
     ]
 }
 
@@ -362,4 +367,129 @@ async fn study_time_counts_playback_replays_and_reviews_per_day(ctx: Ctx) {
         .await
         .expect("admin");
     assert_eq!(seen, study);
+}
+
+/// The period of the whole days `first..=last`.
+fn days(first: NaiveDate, last: NaiveDate) -> Period {
+    let midnight = |day: NaiveDate| day.and_time(NaiveTime::MIN).and_utc();
+    Period::new(midnight(first), midnight(last + Days::new(1)))
+}
+
+async fn payment_reports_read_the_day_rollups(ctx: Ctx) {
+    let owner = instructor(&ctx).await;
+    let other = instructor(&ctx).await;
+    let admin = super::fixtures::admin(&ctx).await;
+    let payments = ctx
+        .lms
+        .payments(Some(Arc::new(ManualGateway)), PaymentSettings::default());
+    let mut sold = new_course("Sold");
+    sold.price = Some(PriceInput {
+        amount_minor: 10_000,
+        currency: "EUR".to_owned(),
+    });
+    let course = ctx.lms.catalog.create_course(&owner, sold).await.expect("course");
+    ctx.lms
+        .catalog
+        .add_lesson(&owner, course.id, text("Only"))
+        .await
+        .expect("lesson");
+    let course = ctx.lms.catalog.publish(&owner, course.id).await.expect("publish");
+    let start = ctx.stores.outbox.last_sequence().await.expect("sequence");
+    let day1 = ctx.clock.now().date_naive();
+    let mut orders: Vec<OrderId> = Vec::new();
+    for _ in 0..2 {
+        let buyer = student(&ctx).await;
+        let order = payments
+            .checkout(&buyer, course.id, None)
+            .await
+            .expect("checkout")
+            .order;
+        payments.mark_paid(&admin, order.id).await.expect("mark paid");
+        orders.push(order.id);
+    }
+    // The next day, the first sale is refunded: a quarter, then the rest.
+    ctx.clock.advance(chrono::Duration::days(1));
+    let day2 = ctx.clock.now().date_naive();
+    payments
+        .refund(&admin, orders[0], Some(2_500), None)
+        .await
+        .expect("refund a quarter");
+    payments
+        .refund(&admin, orders[0], None, None)
+        .await
+        .expect("refund the rest");
+    let mut events = events_after(&ctx, start, |e| match &e.payload {
+        EventPayload::OrderPaid { order_id, .. } | EventPayload::OrderRefunded { order_id, .. } => {
+            orders.contains(order_id)
+        }
+        _ => false,
+    })
+    .await;
+    assert_eq!(events.len(), 4, "two sales and two refunds");
+    // Delivered newest first and twice: each sale and refund still counts once.
+    events.reverse();
+    apply_all(&ctx, &events, 2).await;
+
+    let mine = |rows: Vec<crate::payments::SalesRow>| rows.into_iter().find(|r| r.course_id == Some(course.id));
+    let sales = mine(payments.sales_report(&admin, days(day1, day1)).await.expect("sales")).expect("the course's row");
+    assert_eq!(
+        (
+            sales.orders_paid,
+            sales.orders_failed,
+            sales.gross_minor,
+            sales.refunded_minor,
+            sales.net_minor,
+            sales.payment_success_rate_percent
+        ),
+        (2, 0, 20_000, 10_000, 10_000, Some(100)),
+        "the refunds count against the day of the sale they refund"
+    );
+    let on_day2 = payments.sales_report(&admin, days(day2, day2)).await.expect("sales");
+    assert!(mine(on_day2).is_none(), "nothing was sold on the day of the refunds");
+    let noon = days(day1, day1).from + chrono::Duration::hours(12);
+    let within = Period::new(noon, noon + chrono::Duration::minutes(1));
+    assert_eq!(within.whole_days(), days(day1, day1), "a report counts whole days");
+    let hour = mine(payments.sales_report(&owner, within).await.expect("own sales")).expect("the course's row");
+    assert_eq!(hour.orders_paid, 2);
+
+    let revenue = payments
+        .creator_revenue_report(&owner, days(day1, day2))
+        .await
+        .expect("own revenue");
+    assert_eq!(revenue.len(), 1, "{revenue:?}");
+    let revenue = &revenue[0];
+    assert_eq!(
+        (
+            revenue.creator_id,
+            revenue.sales,
+            revenue.gross_minor,
+            revenue.creator_minor,
+            revenue.platform_minor,
+            revenue.refunded_minor,
+            revenue.creator_net_minor,
+            revenue.platform_net_minor
+        ),
+        (owner.user_id, 2, 20_000, 14_000, 6_000, 10_000, 7_000, 3_000)
+    );
+    assert!(payments
+        .creator_revenue_report(&other, days(day1, day2))
+        .await
+        .expect("their revenue")
+        .is_empty());
+    assert!(mine(
+        payments
+            .sales_report(&other, days(day1, day2))
+            .await
+            .expect("their sales")
+    )
+    .is_none());
+    let learner = student(&ctx).await;
+    assert!(matches!(
+        payments.sales_report(&learner, days(day1, day2)).await,
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        payments.mrr_report(&owner, days(day1, day2)).await,
+        Err(Error::Forbidden(_))
+    ));
 }

@@ -335,7 +335,7 @@ pub struct MrrRowResponse {
     pub active_subscriptions: u64,
     /// Their monthly revenue, in minor units (a yearly plan counts a twelfth).
     pub mrr_minor: i64,
-    /// Subscriptions that ended in the period.
+    /// Subscriptions that stopped paying in the period (cancelled or lapsed).
     pub cancelled_in_period: u64,
     /// Churn in the period, in percent, rounded down.
     pub churn_rate_percent: Option<u8>,
@@ -371,9 +371,10 @@ macro_rules! report_types {
         /// A report: its period and rows.
         #[derive(Debug, Object)]
         pub struct $report {
-            /// Start of the period, included.
+            /// Start of the period counted, included: the midnight (UTC) that starts its
+            /// first day.
             pub from: DateTime<Utc>,
-            /// End of the period, excluded.
+            /// End of the period counted, excluded: the midnight that ends its last day.
             pub to: DateTime<Utc>,
             /// The rows.
             pub rows: Vec<$row>,
@@ -404,8 +405,8 @@ macro_rules! report_types {
                 let rows: Vec<$row> = rows.into_iter().map(<$row>::from).collect();
                 Ok(Self::Ok(match format {
                     ReportFormat::Json => $body::Json(Json($report {
-                        from: period.from,
-                        to: period.to,
+                        from: period.whole_days().from,
+                        to: period.whole_days().to,
                         rows,
                     })),
                     ReportFormat::Csv => $body::Csv(to_csv(&rows)?),
@@ -757,17 +758,18 @@ impl PaymentsApi {
         Ok(Json(subscription.into()))
     }
 
-    /// Course sales per course and currency, for orders made in the period (admins:
-    /// all; instructors: their courses). Default period: the last 30 days.
+    /// Sales per course or class and currency: orders paid and payments failed on the
+    /// period's days, and the refunds of those sales, whenever made (admins: all;
+    /// instructors: their courses). Default period: the last 30 days.
     #[oai(path = "/reports/sales", method = "get", operation_id = "salesReport")]
     async fn sales(
         &self,
         state: Data<&State>,
         auth: BearerAuth,
-        /// Start, included (RFC 3339); a period whose start is not before its end is
-        /// empty.
+        /// Start, included (RFC 3339 or a date); reports count every whole UTC day the
+        /// period touches, and a period whose start is not before its end is empty.
         from: Query<Option<TimeBound>>,
-        /// End, excluded (RFC 3339; default now).
+        /// End, excluded (RFC 3339 or a date; default now).
         to: Query<Option<TimeBound>>,
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
@@ -777,17 +779,17 @@ impl PaymentsApi {
         SalesReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
 
-    /// Monthly recurring revenue now per currency, with the subscriptions that ended in
-    /// the period (admins).
+    /// Monthly recurring revenue now per currency, with the subscriptions that stopped
+    /// paying on the period's days (admins).
     #[oai(path = "/reports/mrr", method = "get", operation_id = "mrrReport")]
     async fn mrr(
         &self,
         state: Data<&State>,
         auth: BearerAuth,
-        /// Start, included (RFC 3339); a period whose start is not before its end is
-        /// empty.
+        /// Start, included (RFC 3339 or a date); reports count every whole UTC day the
+        /// period touches, and a period whose start is not before its end is empty.
         from: Query<Option<TimeBound>>,
-        /// End, excluded (RFC 3339; default now).
+        /// End, excluded (RFC 3339 or a date; default now).
         to: Query<Option<TimeBound>>,
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,
@@ -797,8 +799,8 @@ impl PaymentsApi {
         MrrReportResponse::new(period, rows, format.0.unwrap_or_default())
     }
 
-    /// Each creator's share of the sales made in the period, before and after refunds
-    /// (admins: all; instructors: their own).
+    /// Each creator's share of the sales paid on the period's days, before and after
+    /// their refunds (admins: all; instructors: their own).
     #[oai(
         path = "/reports/creator-revenue",
         method = "get",
@@ -808,10 +810,10 @@ impl PaymentsApi {
         &self,
         state: Data<&State>,
         auth: BearerAuth,
-        /// Start, included (RFC 3339); a period whose start is not before its end is
-        /// empty.
+        /// Start, included (RFC 3339 or a date); reports count every whole UTC day the
+        /// period touches, and a period whose start is not before its end is empty.
         from: Query<Option<TimeBound>>,
-        /// End, excluded (RFC 3339; default now).
+        /// End, excluded (RFC 3339 or a date; default now).
         to: Query<Option<TimeBound>>,
         /// `json` (default) or `csv`.
         format: Query<Option<ReportFormat>>,

@@ -17,7 +17,7 @@ class MrrRowResponse:
 
     Attributes:
         active_subscriptions (int): Subscriptions paying now.
-        cancelled_in_period (int): Subscriptions that ended in the period.
+        cancelled_in_period (int): Subscriptions that stopped paying in the period (cancelled or lapsed).
         currency (str): ISO 4217 currency code.
         mrr_minor (int): Their monthly revenue, in minor units (a yearly plan counts a twelfth).
         churn_rate_percent (int | Unset): Churn in the period, in percent, rounded down.

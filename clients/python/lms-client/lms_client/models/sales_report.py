@@ -19,9 +19,10 @@ class SalesReport:
     """A report: its period and rows.
 
     Attributes:
-        from_ (datetime.datetime): Start of the period, included.
+        from_ (datetime.datetime): Start of the period counted, included: the midnight (UTC) that starts its
+            first day.
         rows (list[SalesRowResponse]): The rows.
-        to (datetime.datetime): End of the period, excluded.
+        to (datetime.datetime): End of the period counted, excluded: the midnight that ends its last day.
     """
 
     from_: datetime.datetime

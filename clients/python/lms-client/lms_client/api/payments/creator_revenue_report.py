@@ -110,8 +110,8 @@ def sync_detailed(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> Response[CreatorRevenueReport | ErrorEnvelope]:
-    """Each creator's share of the sales made in the period, before and after refunds
-    (admins: all; instructors: their own).
+    """Each creator's share of the sales paid on the period's days, before and after
+    their refunds (admins: all; instructors: their own).
 
     Args:
         from_ (datetime.datetime | Unset):
@@ -146,8 +146,8 @@ def sync(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> CreatorRevenueReport | ErrorEnvelope | None:
-    """Each creator's share of the sales made in the period, before and after refunds
-    (admins: all; instructors: their own).
+    """Each creator's share of the sales paid on the period's days, before and after
+    their refunds (admins: all; instructors: their own).
 
     Args:
         from_ (datetime.datetime | Unset):
@@ -177,8 +177,8 @@ async def asyncio_detailed(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> Response[CreatorRevenueReport | ErrorEnvelope]:
-    """Each creator's share of the sales made in the period, before and after refunds
-    (admins: all; instructors: their own).
+    """Each creator's share of the sales paid on the period's days, before and after
+    their refunds (admins: all; instructors: their own).
 
     Args:
         from_ (datetime.datetime | Unset):
@@ -211,8 +211,8 @@ async def asyncio(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> CreatorRevenueReport | ErrorEnvelope | None:
-    """Each creator's share of the sales made in the period, before and after refunds
-    (admins: all; instructors: their own).
+    """Each creator's share of the sales paid on the period's days, before and after
+    their refunds (admins: all; instructors: their own).
 
     Args:
         from_ (datetime.datetime | Unset):

@@ -110,8 +110,8 @@ def sync_detailed(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> Response[ErrorEnvelope | MrrReport]:
-    """Monthly recurring revenue now per currency, with the subscriptions that ended in
-    the period (admins).
+    """Monthly recurring revenue now per currency, with the subscriptions that stopped
+    paying on the period's days (admins).
 
     Args:
         from_ (datetime.datetime | Unset):
@@ -146,8 +146,8 @@ def sync(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> ErrorEnvelope | MrrReport | None:
-    """Monthly recurring revenue now per currency, with the subscriptions that ended in
-    the period (admins).
+    """Monthly recurring revenue now per currency, with the subscriptions that stopped
+    paying on the period's days (admins).
 
     Args:
         from_ (datetime.datetime | Unset):
@@ -177,8 +177,8 @@ async def asyncio_detailed(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> Response[ErrorEnvelope | MrrReport]:
-    """Monthly recurring revenue now per currency, with the subscriptions that ended in
-    the period (admins).
+    """Monthly recurring revenue now per currency, with the subscriptions that stopped
+    paying on the period's days (admins).
 
     Args:
         from_ (datetime.datetime | Unset):
@@ -211,8 +211,8 @@ async def asyncio(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> ErrorEnvelope | MrrReport | None:
-    """Monthly recurring revenue now per currency, with the subscriptions that ended in
-    the period (admins).
+    """Monthly recurring revenue now per currency, with the subscriptions that stopped
+    paying on the period's days (admins).
 
     Args:
         from_ (datetime.datetime | Unset):

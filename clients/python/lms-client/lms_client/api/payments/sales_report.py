@@ -110,8 +110,9 @@ def sync_detailed(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> Response[ErrorEnvelope | SalesReport]:
-    """Course sales per course and currency, for orders made in the period (admins:
-    all; instructors: their courses). Default period: the last 30 days.
+    """Sales per course or class and currency: orders paid and payments failed on the
+    period's days, and the refunds of those sales, whenever made (admins: all;
+    instructors: their courses). Default period: the last 30 days.
 
     Args:
         from_ (datetime.datetime | Unset):
@@ -146,8 +147,9 @@ def sync(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> ErrorEnvelope | SalesReport | None:
-    """Course sales per course and currency, for orders made in the period (admins:
-    all; instructors: their courses). Default period: the last 30 days.
+    """Sales per course or class and currency: orders paid and payments failed on the
+    period's days, and the refunds of those sales, whenever made (admins: all;
+    instructors: their courses). Default period: the last 30 days.
 
     Args:
         from_ (datetime.datetime | Unset):
@@ -177,8 +179,9 @@ async def asyncio_detailed(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> Response[ErrorEnvelope | SalesReport]:
-    """Course sales per course and currency, for orders made in the period (admins:
-    all; instructors: their courses). Default period: the last 30 days.
+    """Sales per course or class and currency: orders paid and payments failed on the
+    period's days, and the refunds of those sales, whenever made (admins: all;
+    instructors: their courses). Default period: the last 30 days.
 
     Args:
         from_ (datetime.datetime | Unset):
@@ -211,8 +214,9 @@ async def asyncio(
     to: datetime.datetime | Unset = UNSET,
     format_: ReportFormat | Unset = UNSET,
 ) -> ErrorEnvelope | SalesReport | None:
-    """Course sales per course and currency, for orders made in the period (admins:
-    all; instructors: their courses). Default period: the last 30 days.
+    """Sales per course or class and currency: orders paid and payments failed on the
+    period's days, and the refunds of those sales, whenever made (admins: all;
+    instructors: their courses). Default period: the last 30 days.
 
     Args:
         from_ (datetime.datetime | Unset):
