@@ -3,9 +3,10 @@
 Seeds a FRESH database through the public API: an admin (`lms-server create-admin`), an
 instructor who owns three courses, a second instructor who owns none, and 200 learners who
 enroll and stop at planned points with planned quiz answers. Then, as the admin, checks that
-the analytics endpoints of docs (notes/api19.md) give exactly the numbers below: per course
-the summary and funnel, the per-question statistics (with the discrimination index), the CSV
-forms of both, and the overview; and that the instructor may read their own course's
+the analytics endpoints (docs/analytics.md) give exactly the numbers below: per course
+the summary and funnel with each lesson's video watch time, the per-question statistics
+(with the discrimination index), the CSV forms of both, and the overview with its study
+time; and that the instructor may read their own course's
 analytics while a learner gets 403. Prints a diff and exits 1 on any mismatch.
 
 The expected numbers are constants derived by hand from the scenario (the comment beside
@@ -347,6 +348,13 @@ EXPECTED_COURSES = {
     },
 }
 
+# Video playback per lesson, in seconds (lesson index -> seconds); every other lesson 0. It
+# reaches the rollups through the server's watch meter, flushed every few seconds. Nobody
+# watches a span twice, so there are no replays.
+EXPECTED_WATCH_SECONDS = {
+    "C": {0: 10 * 30.0 + 60 * 120.0},  # C1: 10 partial viewers x 30 s + 60 x the whole 120 s = 7500
+}
+
 # Questions: (lesson index, question index, attempts, correct, correct_rate, discrimination)
 # in lesson order, then question order. Discrimination: g = n/3; upper = g best attempts,
 # lower = g worst, ties at a boundary counted pro rata; (right in upper - right in lower) / g.
@@ -387,6 +395,10 @@ EXPECTED_OVERVIEW = {
     "lesson_completions": 440,
     "course_completions": 31,  # 20 + 10 + 1
     "quiz_attempts": 182,  # A3 90 + B1 60 + B3 30 + C4 2
+    "watch_seconds": 7500.0,  # C1's playback, all there is
+    "replay_seconds": 0.0,
+    "study_seconds": 7500.0,  # playback plus flashcard answer time (no reviews)
+    "reviews": 0,
 }
 # registrations: 202 through the API, 203 if the admin made by create-admin counts too
 # (the contract says "users registered in the period" and does not say).
@@ -412,9 +424,6 @@ COURSE_CSV_COLUMNS = [
     "course_id", "lesson_id", "position", "title", "reached", "completed", "last_activity_here",
     "watch_seconds", "replay_seconds",
 ]
-# Watch time reaches the rollups every few seconds (the server's watch meter), so the
-# scenario checks the funnel columns of each row, and the playback columns only by name.
-PLAYBACK_COLUMNS = {"watch_seconds", "replay_seconds"}
 QUESTION_CSV_COLUMNS = ["lesson_id", "question_id", "attempts", "correct", "correct_rate", "discrimination"]
 
 # --------------------------------------------------------------------------------------
@@ -731,8 +740,12 @@ def expected_course(scenario, key):
                 "reached": reached,
                 "completed": completed,
                 "last_activity_here": last,
+                "watch_seconds": EXPECTED_WATCH_SECONDS.get(key, {}).get(n, 0.0),
+                "replay_seconds": 0.0,
             }
-            for lesson, (reached, completed, last) in zip(course["lessons"], numbers["funnel"], strict=True)
+            for n, (lesson, (reached, completed, last)) in enumerate(
+                zip(course["lessons"], numbers["funnel"], strict=True)
+            )
         ],
     }
 
@@ -917,14 +930,19 @@ class Checker:
         else:
             rows = csv_rows(label, payload, COURSE_CSV_COLUMNS, self.diffs)
             if rows is not None:
-                kinds = {"position": int, "reached": int, "completed": int, "last_activity_here": int}
-                funnel_columns = [k for k in COURSE_CSV_COLUMNS if k not in PLAYBACK_COLUMNS]
+                kinds = {
+                    "position": int,
+                    "reached": int,
+                    "completed": int,
+                    "last_activity_here": int,
+                    "watch_seconds": float,
+                    "replay_seconds": float,
+                }
                 want = [
-                    {"course_id": course_id, **{k: f[k] for k in funnel_columns if k != "course_id"}}
+                    {"course_id": course_id, **{k: f[k] for k in COURSE_CSV_COLUMNS if k != "course_id"}}
                     for f in expected["funnel"]
                 ]
-                got = [{k: v for k, v in r.items() if k not in PLAYBACK_COLUMNS} for r in typed(rows, kinds)]
-                compare(label, want, got, self.diffs)
+                compare(label, want, typed(rows, kinds), self.diffs)
 
         status, _, payload = self.get(f"{base}/questions?format=csv")
         self.checks += 1
@@ -967,7 +985,7 @@ class Checker:
         if error:
             self.diffs.append(error)
         else:
-            zero = {k: 0 for k in EXPECTED_OVERVIEW}
+            zero = {k: type(v)(0) for k, v in EXPECTED_OVERVIEW.items()}
             compare(label, dict(zero, registrations=0, conversion_rate=None), document, self.diffs)
             januaries = {"2001-01-01", "2001-01-08", "2001-01-15", "2001-01-22", "2001-01-29"}
             weeks = document.get("weekly_active_learners")
