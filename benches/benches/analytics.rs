@@ -14,6 +14,14 @@
 //!
 //! Backends: the in-memory store and SQLite (a file in a temporary directory, opened as
 //! the server opens it), picked with `LMS_BENCH_BACKENDS=memory,sqlite` (both by default).
+//! With `LMS_ANALYTICS_BENCH_LOAD_SQLITE=1`, at each size the in-memory store's whole
+//! content (course, rollups, markers) is also loaded in bulk through the backup port into
+//! a fresh SQLite file, and both reports are measured there as `sqlite-loaded`: the
+//! database the reaction would have written on SQLite, at sizes whose feeding one event
+//! and one commit at a time would take hours. With `LMS_ANALYTICS_BENCH_KEEP=DIR` as well,
+//! each loaded database is kept as `DIR/analytics-N.db`, its course's id in
+//! `DIR/analytics-N.course`: `benches/load/analytics.sh` serves them with the release
+//! server and measures the analytics endpoints over HTTP.
 //! Sizes: `LMS_ANALYTICS_BENCH_SIZES=1000,1000000` (learner counts, for every backend
 //! selected); by default [`MEMORY_SIZES`] and [`SQLITE_SIZES`]. The learners are events
 //! only: no user or enrollment is stored besides what the reaction writes (its
@@ -39,7 +47,8 @@ use lms_core::domain::text::{Category, Description, LessonBody, Title};
 use lms_core::domain::user::Role;
 use lms_core::domain::video::Video;
 use lms_core::ids::{CourseId, EnrollmentId, LessonId, QuestionId, UserId};
-use lms_core::ports::{ManualClock, Stores};
+use lms_core::memory::MemoryStore;
+use lms_core::ports::{BackupStore, ManualClock, Section, Stores};
 use lms_core::{Actor, Lms};
 use lms_storage_sqlite::SqliteStore;
 use tokio::runtime::Runtime;
@@ -122,6 +131,8 @@ struct Target<'a> {
     file: Option<&'a std::path::Path>,
     /// Sizes when `LMS_ANALYTICS_BENCH_SIZES` is unset.
     default_sizes: &'static [u64],
+    /// The store to load into a fresh SQLite file at each size, to measure there too.
+    bulk: Option<&'a MemoryStore>,
 }
 
 /// The course under report: its id, lessons in order and quiz questions.
@@ -429,6 +440,7 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, plan: &Plan, target: Target<'_
         stores,
         file,
         default_sizes,
+        bulk,
     } = target;
     let lms = Lms::new(stores.clone(), Arc::new(ManualClock::new(now())));
     let admin = Actor {
@@ -454,7 +466,6 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, plan: &Plan, target: Target<'_
             file.map(|f| format!(", database {:.0} MiB", file_mib(f)))
                 .unwrap_or_default()
         );
-        rt.block_on(check(&lms, &admin, &fixture, &fed));
         let course_rollup = rt.block_on(rollup_doc(&stores, Report::Course.rollup(&fixture)));
         eprintln!(
             "{name}: the course rollup holds {} hours-to-complete buckets and {} last-active days",
@@ -462,48 +473,174 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, plan: &Plan, target: Target<'_
             entries(&course_rollup, "last_active_days")
         );
 
-        let mut group = c.benchmark_group(format!("{name}/analytics-{}-learners", fed.learners));
-        for report in Report::ALL {
-            group.bench_function(report.name(), |b| {
-                b.to_async(rt).iter(|| report.read(&lms, &admin, fixture.course_id))
-            });
-        }
-        group.finish();
-
-        for report in Report::ALL {
-            let mut latencies = rt.block_on(async {
-                let mut latencies = Vec::with_capacity(plan.timed_reads);
-                for _ in 0..plan.timed_reads {
-                    let started = Instant::now();
-                    report.read(&lms, &admin, fixture.course_id).await;
-                    latencies.push(started.elapsed());
-                }
-                latencies
-            });
-            latencies.sort_unstable();
-            let rollup = rt.block_on(rollup_doc(&stores, report.rollup(&fixture)));
-            let row = Row {
-                backend: name,
-                learners: fed.learners,
-                events: fed.events,
+        measure(
+            c,
+            rt,
+            plan,
+            Measured {
+                name,
+                stores: &stores,
+                lms: &lms,
+                admin: &admin,
+                fixture: &fixture,
+                fed: &fed,
                 feed_per_event,
-                report,
-                rollup_bytes: serde_json::to_vec(&rollup).expect("json").len(),
-                latencies,
-            };
-            eprintln!(
-                "{name}: {} report ({} bytes of rollup), {} reads with {} learners: P50 {:.0} µs, P99 {:.0} µs, max {:.0} µs",
-                report.name(),
-                row.rollup_bytes,
-                row.latencies.len(),
-                fed.learners,
-                micros(row.percentile(50.0)),
-                micros(row.percentile(99.0)),
-                micros(row.percentile(100.0))
-            );
-            rows.push(row);
+            },
+            rows,
+        );
+        if let Some(bulk) = bulk {
+            measure_loaded_sqlite(c, rt, plan, bulk, (&admin, &fixture, &fed), rows);
         }
     }
+}
+
+/// What one measurement reads: a backend fed to a size.
+struct Measured<'a> {
+    name: &'static str,
+    stores: &'a Stores,
+    lms: &'a Lms,
+    admin: &'a Actor,
+    fixture: &'a Fixture,
+    fed: &'a Fed,
+    feed_per_event: Duration,
+}
+
+/// Measures both reports on a fed backend: criterion's run, then the timed reads.
+fn measure(c: &mut Criterion, rt: &Runtime, plan: &Plan, m: Measured<'_>, rows: &mut Vec<Row>) {
+    let Measured {
+        name,
+        stores,
+        lms,
+        admin,
+        fixture,
+        fed,
+        feed_per_event,
+    } = m;
+    rt.block_on(check(lms, admin, fixture, fed));
+    let mut group = c.benchmark_group(format!("{name}/analytics-{}-learners", fed.learners));
+    for report in Report::ALL {
+        group.bench_function(report.name(), |b| {
+            b.to_async(rt).iter(|| report.read(lms, admin, fixture.course_id))
+        });
+    }
+    group.finish();
+
+    for report in Report::ALL {
+        let mut latencies = rt.block_on(async {
+            let mut latencies = Vec::with_capacity(plan.timed_reads);
+            for _ in 0..plan.timed_reads {
+                let started = Instant::now();
+                report.read(lms, admin, fixture.course_id).await;
+                latencies.push(started.elapsed());
+            }
+            latencies
+        });
+        latencies.sort_unstable();
+        let rollup = rt.block_on(rollup_doc(stores, report.rollup(fixture)));
+        let row = Row {
+            backend: name,
+            learners: fed.learners,
+            events: fed.events,
+            feed_per_event,
+            report,
+            rollup_bytes: serde_json::to_vec(&rollup).expect("json").len(),
+            latencies,
+        };
+        eprintln!(
+            "{name}: {} report ({} bytes of rollup), {} reads with {} learners: P50 {:.0} µs, P99 {:.0} µs, max {:.0} µs",
+            report.name(),
+            row.rollup_bytes,
+            row.latencies.len(),
+            fed.learners,
+            micros(row.percentile(50.0)),
+            micros(row.percentile(99.0)),
+            micros(row.percentile(100.0))
+        );
+        rows.push(row);
+    }
+}
+
+/// Rows read or restored at a time when loading SQLite in bulk.
+const LOAD_PAGE: u32 = 1_000;
+
+/// Loads everything the in-memory store holds into a fresh SQLite file through the
+/// backup port, page by page, and measures both reports there: the database the
+/// reaction would have written had it been fed on SQLite (it writes the same rollups and
+/// markers on every store), built in minutes instead of hours.
+fn measure_loaded_sqlite(
+    c: &mut Criterion,
+    rt: &Runtime,
+    plan: &Plan,
+    source: &dyn BackupStore,
+    (admin, fixture, fed): (&Actor, &Fixture, &Fed),
+    rows: &mut Vec<Row>,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keep = std::env::var_os("LMS_ANALYTICS_BENCH_KEEP").map(std::path::PathBuf::from);
+    let path = match &keep {
+        Some(keep) => {
+            let path = keep.join(format!("analytics-{}.db", fed.learners));
+            for stale in [
+                path.clone(),
+                path.with_extension("db-wal"),
+                path.with_extension("db-shm"),
+            ] {
+                if stale.exists() {
+                    std::fs::remove_file(&stale).expect("remove an earlier run's database");
+                }
+            }
+            std::fs::write(
+                keep.join(format!("analytics-{}.course", fed.learners)),
+                fixture.course_id.to_string(),
+            )
+            .expect("write the course id");
+            path
+        }
+        None => dir.path().join("loaded.db"),
+    };
+    let (sqlite, started) = rt.block_on(async {
+        let sqlite = SqliteStore::open(&path).await.expect("open sqlite");
+        sqlite.migrate().await.expect("migrate sqlite");
+        let started = Instant::now();
+        let mut reader = source.begin_backup().await.expect("begin a backup");
+        for section in Section::ALL {
+            let mut after = None;
+            loop {
+                let page = reader
+                    .page(section, after.as_ref(), LOAD_PAGE)
+                    .await
+                    .expect("read a page");
+                let Some(last) = page.last() else { break };
+                after = Some(section.cursor_of(last).expect("a cursor"));
+                sqlite.restore(section, &page).await.expect("restore a page");
+            }
+        }
+        reader.finish().await.expect("finish the backup");
+        (sqlite, started)
+    });
+    eprintln!(
+        "sqlite-loaded: {} learners loaded in {:.1?}, database {:.0} MiB",
+        fed.learners,
+        started.elapsed(),
+        file_mib(&path)
+    );
+    let stores = Stores::from_backend(Arc::new(sqlite));
+    let lms = Lms::new(stores.clone(), Arc::new(ManualClock::new(now())));
+    measure(
+        c,
+        rt,
+        plan,
+        Measured {
+            name: "sqlite-loaded",
+            stores: &stores,
+            lms: &lms,
+            admin,
+            fixture,
+            fed,
+            feed_per_event: Duration::ZERO,
+        },
+        rows,
+    );
 }
 
 fn analytics(c: &mut Criterion) {
@@ -514,12 +651,14 @@ fn analytics(c: &mut Criterion) {
     let plan = Plan::from_env();
     let mut rows = Vec::new();
     if backends::selected("memory") {
-        let memory = backends::memory();
+        let memory = Arc::new(MemoryStore::new());
+        let load_sqlite = std::env::var("LMS_ANALYTICS_BENCH_LOAD_SQLITE").is_ok_and(|v| v == "1");
         let target = Target {
-            name: memory.name,
-            stores: memory.stores.clone(),
+            name: "memory",
+            stores: Stores::from_backend(memory.clone()),
             file: None,
             default_sizes: &MEMORY_SIZES,
+            bulk: load_sqlite.then_some(memory.as_ref()),
         };
         bench_backend(c, &rt, &plan, target, &mut rows);
     }
@@ -533,6 +672,7 @@ fn analytics(c: &mut Criterion) {
             stores: Stores::from_backend(Arc::new(store)),
             file: Some(&path),
             default_sizes: &SQLITE_SIZES,
+            bulk: None,
         };
         bench_backend(c, &rt, &plan, target, &mut rows);
     }

@@ -1,7 +1,7 @@
 //! Backups of the in-memory store: the view is a copy of every section taken under the
 //! lock, so it is a snapshot.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
 use async_trait::async_trait;
@@ -12,6 +12,7 @@ use crate::domain::course::Course;
 use crate::domain::enrollment::Enrollment;
 use crate::domain::events::DomainEvent;
 use crate::domain::user::User;
+use crate::ids::UserId;
 use crate::ports::{
     decode_item, encode_item, BackupCursor, BackupReader, BackupStore, EntryItem, IndexEntry, KeyRole, OutboxItem,
     OutboxSequenceItem, PasswordHashItem, RecordItem, RefreshTokenItem, Section, StoreError, StoreResult, StoredRecord,
@@ -60,102 +61,127 @@ fn record_item(record: &StoredRecord) -> StoreResult<Value> {
     })
 }
 
-/// Every section of the state as items in its order.
-fn sections(state: &State) -> StoreResult<BTreeMap<Section, Vec<Value>>> {
-    let mut out = BTreeMap::new();
-    out.insert(
-        Section::Users,
-        state.users.values().map(encode_item).collect::<StoreResult<_>>()?,
-    );
-    let mut hashes: Vec<_> = state.password_hashes.iter().collect();
-    hashes.sort();
-    out.insert(
-        Section::PasswordHashes,
-        hashes
-            .into_iter()
-            .map(|(user_id, hash)| {
-                encode_item(&PasswordHashItem {
-                    user_id: *user_id,
-                    hash: hash.clone(),
-                })
-            })
-            .collect::<StoreResult<_>>()?,
-    );
-    out.insert(
-        Section::Courses,
-        state.courses.values().map(encode_item).collect::<StoreResult<_>>()?,
-    );
-    out.insert(
-        Section::Enrollments,
-        state
-            .enrollments
-            .values()
-            .map(encode_item)
-            .collect::<StoreResult<_>>()?,
-    );
-    let mut tokens: Vec<_> = state.refresh_tokens.values().collect();
-    tokens.sort_by(|a, b| a.token_hash.cmp(&b.token_hash));
-    out.insert(
-        Section::RefreshTokens,
-        tokens
-            .into_iter()
-            .map(|token| {
-                encode_item(&RefreshTokenItem::new(
-                    token.clone(),
-                    state.revoked_at.get(&token.token_hash).copied(),
-                ))
-            })
-            .collect::<StoreResult<_>>()?,
-    );
-    out.insert(
-        Section::Records,
-        state.records.all().map(record_item).collect::<StoreResult<_>>()?,
-    );
-    out.insert(
-        Section::Outbox,
-        state
-            .outbox
-            .iter()
-            .map(|(sequence, event)| {
-                encode_item(&OutboxItem {
-                    sequence: *sequence,
-                    event: encode_item(event)?,
-                })
-            })
-            .collect::<StoreResult<_>>()?,
-    );
-    out.insert(
-        Section::OutboxSequence,
-        vec![encode_item(&OutboxSequenceItem {
-            last: state.next_sequence,
-        })?],
-    );
-    Ok(out)
+/// A copy of the state taken under the lock, each section in its cursor order, so a
+/// page starts where a binary search puts its cursor. Items stay typed until their page
+/// is read: a copy of every item as JSON at once would take several times the memory of
+/// the store itself.
+struct MemoryBackup {
+    users: Vec<User>,
+    password_hashes: Vec<(UserId, String)>,
+    courses: Vec<Course>,
+    enrollments: Vec<Enrollment>,
+    refresh_tokens: Vec<RefreshTokenItem>,
+    records: Vec<StoredRecord>,
+    outbox: Vec<(u64, DomainEvent)>,
+    last_sequence: u64,
 }
 
-/// A copy of every section.
-struct MemoryBackup {
-    sections: BTreeMap<Section, Vec<Value>>,
+impl MemoryBackup {
+    fn of(state: &State) -> Self {
+        let mut password_hashes: Vec<_> = state.password_hashes.iter().map(|(u, h)| (*u, h.clone())).collect();
+        password_hashes.sort();
+        let mut refresh_tokens: Vec<_> = state
+            .refresh_tokens
+            .values()
+            .map(|token| RefreshTokenItem::new(token.clone(), state.revoked_at.get(&token.token_hash).copied()))
+            .collect();
+        refresh_tokens.sort_by(|a, b| a.token.token_hash.cmp(&b.token.token_hash));
+        Self {
+            users: state.users.values().cloned().collect(),
+            password_hashes,
+            courses: state.courses.values().cloned().collect(),
+            enrollments: state.enrollments.values().cloned().collect(),
+            refresh_tokens,
+            records: state.records.all().cloned().collect(),
+            outbox: state.outbox.iter().map(|(s, e)| (*s, e.clone())).collect(),
+            last_sequence: state.next_sequence,
+        }
+    }
+}
+
+/// Up to `limit` of `items` (in `cursor` order) after `after`, encoded.
+fn page_of<T>(
+    items: &[T],
+    after: Option<&BackupCursor>,
+    limit: u32,
+    cursor: impl Fn(&T) -> BackupCursor,
+    encode: impl Fn(&T) -> StoreResult<Value>,
+) -> StoreResult<Vec<Value>> {
+    let start = after.map_or(0, |after| items.partition_point(|item| cursor(item) <= *after));
+    items[start..].iter().take(limit as usize).map(encode).collect()
 }
 
 #[async_trait]
 impl BackupReader for MemoryBackup {
     async fn page(&mut self, section: Section, after: Option<&BackupCursor>, limit: u32) -> StoreResult<Vec<Value>> {
-        let items = self.sections.get(&section).map(Vec::as_slice).unwrap_or_default();
-        let start = match after {
-            None => 0,
-            Some(after) => {
-                let mut start = items.len();
-                for (i, item) in items.iter().enumerate() {
-                    if section.cursor_of(item)? > *after {
-                        start = i;
-                        break;
-                    }
-                }
-                start
-            }
-        };
-        Ok(items.iter().skip(start).take(limit as usize).cloned().collect())
+        match section {
+            Section::Users => page_of(
+                &self.users,
+                after,
+                limit,
+                |u| BackupCursor::Id(u.id.into()),
+                encode_item,
+            ),
+            Section::PasswordHashes => page_of(
+                &self.password_hashes,
+                after,
+                limit,
+                |(user_id, _)| BackupCursor::Id((*user_id).into()),
+                |(user_id, hash)| {
+                    encode_item(&PasswordHashItem {
+                        user_id: *user_id,
+                        hash: hash.clone(),
+                    })
+                },
+            ),
+            Section::Courses => page_of(
+                &self.courses,
+                after,
+                limit,
+                |c| BackupCursor::Id(c.id.into()),
+                encode_item,
+            ),
+            Section::Enrollments => page_of(
+                &self.enrollments,
+                after,
+                limit,
+                |e| BackupCursor::Id(e.id().into()),
+                encode_item,
+            ),
+            Section::RefreshTokens => page_of(
+                &self.refresh_tokens,
+                after,
+                limit,
+                |t| BackupCursor::Text(t.token.token_hash.clone()),
+                encode_item,
+            ),
+            Section::Records => page_of(
+                &self.records,
+                after,
+                limit,
+                |r| BackupCursor::Record(r.kind.to_owned(), r.id),
+                record_item,
+            ),
+            Section::Outbox => page_of(
+                &self.outbox,
+                after,
+                limit,
+                |(sequence, _)| BackupCursor::Sequence(*sequence),
+                |(sequence, event)| {
+                    encode_item(&OutboxItem {
+                        sequence: *sequence,
+                        event: encode_item(event)?,
+                    })
+                },
+            ),
+            Section::OutboxSequence => page_of(
+                &[self.last_sequence],
+                after,
+                limit,
+                |_| BackupCursor::Sequence(u64::MAX),
+                |last| encode_item(&OutboxSequenceItem { last: *last }),
+            ),
+        }
     }
 
     async fn finish(self: Box<Self>) -> StoreResult<()> {
@@ -247,8 +273,7 @@ impl MemoryStore {
 #[async_trait]
 impl BackupStore for MemoryStore {
     async fn begin_backup(&self) -> StoreResult<Box<dyn BackupReader>> {
-        let sections = sections(&self.state())?;
-        Ok(Box::new(MemoryBackup { sections }))
+        Ok(Box::new(MemoryBackup::of(&self.state())))
     }
 
     async fn is_empty(&self) -> StoreResult<bool> {
