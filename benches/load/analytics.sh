@@ -7,7 +7,7 @@
 #    events on the in-memory store and loads the result into a SQLite file through the
 #    backup port (LMS_ANALYTICS_BENCH_LOAD_SQLITE=1), kept here (LMS_ANALYTICS_BENCH_KEEP).
 #    Its own table, printed at the end of its log, times the reports in process. A
-#    million learners take about an hour and 17 GiB of memory at the peak (the in-memory
+#    million learners take about 40 minutes and 17 GiB of memory at the peak (the in-memory
 #    store and the copy a backup of it reads from).
 # 2. For each database, the release lms-server serves it; once its start-up retention
 #    purge is over and it is idle, an admin made with `lms-server create-admin` signs in,
