@@ -62,9 +62,10 @@
 //!   value the server refuses belongs to the first failing write, found by the position
 //!   `insertMany` reports. An insertion alone skips the read: the server checks its `_id`
 //!   first.
-//! - An update replaces the record if its `version` is the expected one (`findAndModify`,
-//!   which returns the old entry lists), removes the old entries and inserts the new
-//!   ones; a delete removes the record the same way. No match is `NotFound` or
+//! - An update reads the old entry lists of the record at the expected `version`, replaces
+//!   the record on the same condition (a concurrent change fails the transaction with a
+//!   write conflict), removes the old entries and inserts the new ones; a delete removes
+//!   the record the same way. No match is `NotFound` or
 //!   `VersionConflict`, whichever holds.
 //! - Erasure of what a user owns finds the records through the `owner` index (leaving
 //!   out the kinds kept) and removes them with the entries they list, in one transaction.
@@ -409,15 +410,17 @@ impl Tables {
         expected: i64,
     ) -> Result<StoreResult<()>, Error> {
         let id = record.record.get("_id").cloned().unwrap_or(Bson::Null);
-        let old = self
-            .records
-            .find_one_and_replace(doc! { "_id": &id, "version": expected }, &record.record)
-            .projection(doc! { "unique": 1, "index": 1 })
-            .session(&mut *session)
-            .await?;
-        let Some(old) = old else {
+        let Some(old) = self.entries_at_version(session, &id, expected).await? else {
             return Ok(Err(version_miss(&self.records, id, Some(session)).await?));
         };
+        let replaced = self
+            .records
+            .replace_one(doc! { "_id": &id, "version": expected }, &record.record)
+            .session(&mut *session)
+            .await?;
+        if replaced.matched_count == 0 {
+            return Ok(Err(version_miss(&self.records, id, Some(session)).await?));
+        }
         if let Err(outcome) = self.remove_entries(session, &old).await? {
             return Ok(Err(outcome));
         }
@@ -425,16 +428,38 @@ impl Tables {
     }
 
     async fn delete(&self, session: &mut ClientSession, id: &str, expected: i64) -> Result<StoreResult<()>, Error> {
-        let old = self
+        let id = Bson::from(id);
+        let Some(old) = self.entries_at_version(session, &id, expected).await? else {
+            return Ok(Err(version_miss(&self.records, id, Some(session)).await?));
+        };
+        let deleted = self
             .records
-            .find_one_and_delete(doc! { "_id": id, "version": expected })
-            .projection(doc! { "unique": 1, "index": 1 })
+            .delete_one(doc! { "_id": &id, "version": expected })
             .session(&mut *session)
             .await?;
-        match old {
-            Some(old) => self.remove_entries(session, &old).await,
-            None => Ok(Err(version_miss(&self.records, id.into(), Some(session)).await?)),
+        if deleted.deleted_count == 0 {
+            return Ok(Err(version_miss(&self.records, id, Some(session)).await?));
         }
+        self.remove_entries(session, &old).await
+    }
+
+    /// The entry lists of the record `id` if it is at version `expected`, read in
+    /// `session`'s transaction before the record is replaced or deleted. The write that
+    /// follows is conditioned on the same version, and a concurrent change makes it fail
+    /// with a write conflict, so the read and the write act as one. (`findAndModify` would
+    /// do both in one command, but the MongoDB-compatible test server answers it by
+    /// scanning the whole collection: 0.2 s a write with 20,000 records.)
+    async fn entries_at_version(
+        &self,
+        session: &mut ClientSession,
+        id: &Bson,
+        expected: i64,
+    ) -> Result<Option<Document>, Error> {
+        self.records
+            .find_one(doc! { "_id": id, "version": expected })
+            .projection(doc! { "unique": 1, "index": 1 })
+            .session(&mut *session)
+            .await
     }
 
     /// Removes the records `owner` owns whose kind is not in `keep`, with the entries

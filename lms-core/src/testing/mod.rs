@@ -14,9 +14,10 @@
 //! `LMS_CONFORMANCE_FILTER=stores::course cargo test -p lms-storage-sqlite --test
 //! conformance`; [`run_matching`] takes the filter as an argument.
 //!
-//! A run writes one line per behaviour (`ok` or `FAILED` with the panic message) and a
-//! closing count line to the process's standard error, past the test harness's output
-//! capture, so that every test log shows what of the contract ran.
+//! A run writes one line per behaviour (`ok` or `FAILED` with the panic message, and the
+//! time it took) and a closing count line to the process's standard error, past the test
+//! harness's output capture, so that every test log shows what of the contract ran and
+//! where its time went.
 
 mod analytics;
 mod auth;
@@ -36,6 +37,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{SubsecRound, Utc};
 use futures::FutureExt;
@@ -193,10 +195,12 @@ async fn run_filtered(stores: Stores, filter: Option<String>) -> Report {
         ..Report::default()
     };
     for behaviour in selected(report.filter.as_deref().unwrap_or_default()) {
+        let started = Instant::now();
         let outcome = AssertUnwindSafe((behaviour.run)(ctx.clone())).catch_unwind().await;
+        let took = format!("{:.2} s", started.elapsed().as_secs_f64());
         match outcome {
             Ok(()) => {
-                log(&format!("conformance ok     {}", behaviour.name));
+                log(&format!("conformance ok     {} ({took})", behaviour.name));
                 report.passed.push(behaviour.name);
             }
             Err(panic) => {
@@ -205,7 +209,7 @@ async fn run_filtered(stores: Stores, filter: Option<String>) -> Report {
                     .cloned()
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_else(|| "panicked".into());
-                log(&format!("conformance FAILED {}: {message}", behaviour.name));
+                log(&format!("conformance FAILED {} ({took}): {message}", behaviour.name));
                 report.failed.push((behaviour.name, message));
             }
         }
