@@ -65,8 +65,8 @@
 //! - An update reads the old entry lists of the record at the expected `version`, replaces
 //!   the record on the same condition (a concurrent change fails the transaction with a
 //!   write conflict), removes the old entries and inserts the new ones; a delete removes
-//!   the record the same way. No match is `NotFound` or
-//!   `VersionConflict`, whichever holds.
+//!   the record the same way. No match is `NotFound` or `VersionConflict`, whichever
+//!   holds.
 //! - Erasure of what a user owns finds the records through the `owner` index (leaving
 //!   out the kinds kept) and removes them with the entries they list, in one transaction.
 
